@@ -1,0 +1,12 @@
+//! `rex-match`: exact packing of reciprocal cycles and chains (the kidney-exchange problem).
+//!
+//! Pure and deterministic, no async, no I/O besides the file readers in [`read`].
+//! See [`solve`] for the algorithm and the tie-breaking rule.
+
+pub mod graph;
+pub mod params;
+pub mod solution;
+
+pub use graph::{Arc, Graph, GraphBuilder, GraphError, Vertex, VertexId, VertexKind};
+pub use params::{Objective, Params};
+pub use solution::{Progress, Solution, Stats, Status};
