@@ -10,3 +10,6 @@ pub mod solution;
 pub use graph::{Arc, Graph, GraphBuilder, GraphError, Vertex, VertexId, VertexKind};
 pub use params::{Objective, Params};
 pub use solution::{Progress, Solution, Stats, Status};
+pub mod solve;
+
+pub use solve::{objective_value, solve, solve_with_progress, SolveError};
