@@ -12,7 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::store::StoreReader;
-use crate::{Error, TileStore, MAX_ENTRY_LEN};
+use crate::{Error, TileStore};
 
 /// Tree levels per tile, fixed by c2sp.org/tlog-tiles.
 pub const TILE_HEIGHT: u8 = 8;
@@ -223,6 +223,15 @@ pub fn read_tile<S: TileStore + ?Sized>(
     tree_size: u64,
     path: &TilePath,
 ) -> Result<Vec<u8>, Error> {
+    // The variants are public, so a path may not have come through a checked constructor.
+    match *path {
+        TilePath::Hashes {
+            level,
+            index,
+            width,
+        } => TilePath::hashes(level, index, width)?,
+        TilePath::Entries { index, width } => TilePath::entries(index, width)?,
+    };
     if path.min_tree_size().is_none_or(|min| min > tree_size) {
         return Err(Error::TileNotAvailable {
             path: path.to_string(),
@@ -274,7 +283,6 @@ pub fn decode_entry_bundle(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
             .split_first_chunk::<2>()
             .ok_or(Error::MalformedBundle)?;
         let len = usize::from(u16::from_be_bytes(*len));
-        debug_assert!(len <= MAX_ENTRY_LEN);
         if rest.len() < len || entries.len() as u64 >= TILE_WIDTH {
             return Err(Error::MalformedBundle);
         }

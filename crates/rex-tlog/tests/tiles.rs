@@ -186,6 +186,16 @@ fn tiles_beyond_the_tree_are_not_served() {
             "{t}"
         );
     }
+    // Unchecked variants are refused too, not passed on to the tile arithmetic.
+    let unchecked = TilePath::Hashes {
+        level: 0,
+        index: 0,
+        width: 0,
+    };
+    assert!(matches!(
+        log.read_tile(&unchecked),
+        Err(Error::MalformedTilePath(_))
+    ));
     assert!(TilePath::hashes(64, 0, 1).is_err());
     assert!(TilePath::hashes(0, 0, 0).is_err());
     assert!(TilePath::entries(0, 257).is_err());
