@@ -1,0 +1,239 @@
+//! Agreements: their terms, and the record the registry keeps of each.
+
+use crate::id::{AgreementId, PartyId, UnixSeconds};
+use crate::offence::{Offence, SimilarityRule};
+use crate::rejection::Rejection;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::ops::Deref;
+
+/// Most members one agreement may have. Bounds the work of every check that walks the members.
+pub const MAX_MEMBERS: usize = 64;
+/// Longest window (commitment or execution) an agreement may set: one year.
+pub const MAX_WINDOW_SECONDS: u64 = 366 * 24 * 3600;
+/// The largest maximum penalty a request may state, in months; life imprisonment is written as
+/// this value.
+pub const MAX_PENALTY_MONTHS: u32 = 1200;
+
+/// Deferred reciprocity: a state may give now and be owed later. Not implemented yet; the field
+/// exists so that adding it later does not change the bytes of agreements signed without it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditTerms {
+    /// Most handovers a state may be owed at once.
+    pub max_outstanding: u32,
+}
+
+/// The terms of an agreement as written, before validation. Wire form of [`AgreementTerms`];
+/// fields serialise in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsDraft {
+    /// The member states, sorted, without duplicates, at least two.
+    pub members: Vec<PartyId>,
+    /// Offence categories covered, sorted, without duplicates, at least one. A request is
+    /// covered only if every category it charges is.
+    pub offences: Vec<Offence>,
+    /// When two subjects are similar enough to be exchanged against each other.
+    pub similarity: SimilarityRule,
+    /// Longest cycle of requests in one exchange, 2..=[`rex_match::params::MAX_CYCLE_CAP`].
+    pub max_cycle: u8,
+    /// Whether prosecuting a subject at home counts as giving in an exchange.
+    pub prosecution_at_home_counts: bool,
+    /// Lowest maximum penalty, in months, a request must carry (dual-criminality threshold; the
+    /// Budapest Convention's art. 24 uses 12).
+    pub min_penalty_months: u32,
+    /// Unix time after which members can no longer sign: if not every member signed by then,
+    /// the agreement never enters into force.
+    pub signing_deadline: UnixSeconds,
+    /// Seconds the members of an exchange have, from its proposal, to sign it.
+    pub commit_window: u64,
+    /// Seconds an exchange has, from becoming binding, to be executed.
+    pub execution_window: u64,
+    /// Deferred reciprocity; must be absent for now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<CreditTerms>,
+}
+
+/// Validated terms of an agreement. Read the fields through `Deref` to [`TermsDraft`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AgreementTerms(TermsDraft);
+
+impl AgreementTerms {
+    /// Validates a draft: member and offence lists canonical (sorted, no duplicates) and within
+    /// bounds, cycle length supported, windows positive and at most a year, no credit.
+    pub fn new(draft: TermsDraft) -> Result<Self, Rejection> {
+        let bad = |reason: String| Err(Rejection::invalid("agreement terms", reason));
+        if draft.members.len() < 2 || draft.members.len() > MAX_MEMBERS {
+            return bad(format!(
+                "{} members, expected 2 to {MAX_MEMBERS}",
+                draft.members.len()
+            ));
+        }
+        if !draft.members.windows(2).all(|w| w[0] < w[1]) {
+            return bad("members must be sorted and distinct".into());
+        }
+        if draft.offences.is_empty() {
+            return bad("no offence category covered".into());
+        }
+        if !draft.offences.windows(2).all(|w| w[0] < w[1]) {
+            return bad("offences must be sorted and distinct".into());
+        }
+        draft.similarity.validate()?;
+        let cap = rex_match::params::MAX_CYCLE_CAP;
+        if draft.max_cycle < 2 || usize::from(draft.max_cycle) > cap {
+            return bad(format!(
+                "longest cycle {}, expected 2 to {cap}",
+                draft.max_cycle
+            ));
+        }
+        if draft.min_penalty_months > MAX_PENALTY_MONTHS {
+            return bad(format!(
+                "penalty threshold {} months exceeds {MAX_PENALTY_MONTHS}",
+                draft.min_penalty_months
+            ));
+        }
+        for (name, w) in [
+            ("commit window", draft.commit_window),
+            ("execution window", draft.execution_window),
+        ] {
+            if w == 0 || w > MAX_WINDOW_SECONDS {
+                return bad(format!("{name} {w} s, expected 1 to {MAX_WINDOW_SECONDS}"));
+            }
+        }
+        if draft.credit.is_some() {
+            return bad("deferred reciprocity (credit) is not supported yet".into());
+        }
+        Ok(AgreementTerms(draft))
+    }
+
+    /// Whether `party` is a member.
+    pub fn is_member(&self, party: PartyId) -> bool {
+        self.0.members.binary_search(&party).is_ok()
+    }
+
+    /// Whether the agreement covers `offence`.
+    pub fn covers(&self, offence: Offence) -> bool {
+        self.0.offences.binary_search(&offence).is_ok()
+    }
+}
+
+impl Deref for AgreementTerms {
+    type Target = TermsDraft;
+    fn deref(&self) -> &TermsDraft {
+        &self.0
+    }
+}
+
+impl TryFrom<TermsDraft> for AgreementTerms {
+    type Error = Rejection;
+    fn try_from(d: TermsDraft) -> Result<Self, Rejection> {
+        AgreementTerms::new(d)
+    }
+}
+
+impl Serialize for AgreementTerms {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AgreementTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AgreementTerms::new(TermsDraft::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An agreement as the registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// Its id (derived from the proposing statement).
+    pub id: AgreementId,
+    /// The member that proposed it; proposing counts as its signature.
+    pub proposer: PartyId,
+    /// The terms.
+    pub terms: AgreementTerms,
+    /// When the hub accepted the proposal.
+    pub proposed_at: UnixSeconds,
+    /// Members that have signed, the proposer included.
+    pub signed: BTreeSet<PartyId>,
+    /// When the last member signed, if all have.
+    pub in_force_since: Option<UnixSeconds>,
+}
+
+impl Agreement {
+    /// In force: every member signed.
+    pub fn in_force(&self) -> bool {
+        self.in_force_since.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::offence::Offence::*;
+
+    pub(crate) fn draft() -> TermsDraft {
+        TermsDraft {
+            members: vec![PartyId::new("RU").unwrap(), PartyId::new("US").unwrap()],
+            offences: vec![IllegalAccess, ComputerRelatedFraud, RansomwareExtortion],
+            similarity: SimilarityRule::MaxClassGap { gap: 1 },
+            max_cycle: 3,
+            prosecution_at_home_counts: true,
+            min_penalty_months: 12,
+            signing_deadline: 2_000_000_000,
+            commit_window: 7 * 86400,
+            execution_window: 30 * 86400,
+            credit: None,
+        }
+    }
+
+    #[test]
+    fn validation() {
+        let check = |edit: &dyn Fn(&mut TermsDraft), reason: Option<&str>| {
+            let mut d = draft();
+            edit(&mut d);
+            match (AgreementTerms::new(d), reason) {
+                (Ok(_), None) => {}
+                (Err(e), Some(r)) => assert!(e.to_string().contains(r), "{e} lacks {r:?}"),
+                (got, want) => panic!("got {got:?}, wanted {want:?}"),
+            }
+        };
+        check(&|_| {}, None);
+        check(&|d| d.members.truncate(1), Some("1 members"));
+        check(&|d| d.members.reverse(), Some("sorted"));
+        check(
+            &|d| d.members.push(PartyId::new("US").unwrap()),
+            Some("sorted and distinct"),
+        );
+        check(&|d| d.offences.clear(), Some("no offence"));
+        check(&|d| d.offences.swap(0, 1), Some("offences must be sorted"));
+        check(&|d| d.max_cycle = 1, Some("longest cycle 1"));
+        check(&|d| d.max_cycle = 9, Some("longest cycle 9"));
+        check(&|d| d.commit_window = 0, Some("commit window 0"));
+        check(
+            &|d| d.execution_window = MAX_WINDOW_SECONDS + 1,
+            Some("execution window"),
+        );
+        check(&|d| d.min_penalty_months = 1201, Some("penalty threshold"));
+        check(
+            &|d| d.similarity = SimilarityRule::MaxClassGap { gap: 9 },
+            Some("class gap"),
+        );
+        check(
+            &|d| d.credit = Some(CreditTerms { max_outstanding: 1 }),
+            Some("credit"),
+        );
+    }
+
+    #[test]
+    fn wire_form_omits_absent_credit() {
+        let t = AgreementTerms::new(draft()).unwrap();
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(!json.contains("credit"));
+        let back: AgreementTerms = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        let unsorted = json.replace(r#"["RU","US"]"#, r#"["US","RU"]"#);
+        assert!(serde_json::from_str::<AgreementTerms>(&unsorted).is_err());
+    }
+}

@@ -1,0 +1,480 @@
+//! Exchanges: proposals (cycles of requests) with their canonical bytes, legs and their stages,
+//! and the record the registry keeps.
+
+use crate::id::{AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::rejection::Rejection;
+use crate::request::{Answer, RequestStatus};
+use crate::Registry;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// How a leg's giver reciprocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegKind {
+    /// The giver hands the subject over to the receiver.
+    Surrender,
+    /// The giver prosecutes the subject at home.
+    ProsecutionAtHome,
+}
+
+/// One leg of an exchange: in request `request`, `giver` (its custodian) gives to `receiver`
+/// (its requester).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leg {
+    /// The request this leg fulfils.
+    pub request: RequestId,
+    /// The custodian.
+    pub giver: PartyId,
+    /// The requester.
+    pub receiver: PartyId,
+    /// Surrender or prosecution at home, from the custodian's answer.
+    pub kind: LegKind,
+}
+
+/// A prosecution milestone, recorded in this order by the prosecuting state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// Proceedings opened.
+    Opened,
+    /// The subject charged.
+    Charged,
+    /// A verdict given (the leg is then complete).
+    Verdict,
+}
+
+/// Where a leg stands. Surrender: pending -> ready (giver) -> verified (receiver) -> [go] ->
+/// delivered (giver) -> received (receiver). Prosecution at home: pending -> opened -> charged
+/// -> verdict, all by the giver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegStage {
+    /// Nothing done yet.
+    Pending,
+    /// Surrender: the giver declared the subject ready.
+    Ready,
+    /// Surrender: the receiver verified the subject's identity.
+    Verified,
+    /// Surrender: the giver handed the subject over (after go).
+    Delivered,
+    /// Surrender: the receiver confirmed receipt (complete).
+    Received,
+    /// Prosecution: proceedings opened.
+    Opened,
+    /// Prosecution: subject charged.
+    Charged,
+    /// Prosecution: verdict given (complete).
+    Verdict,
+}
+
+/// A step on a leg, as a statement asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegStep {
+    /// `leg_ready`.
+    Ready,
+    /// `leg_verified`.
+    Verified,
+    /// `leg_delivered`.
+    Delivered,
+    /// `leg_received`.
+    Received,
+    /// `milestone_recorded`.
+    Milestone(Milestone),
+}
+
+impl LegStep {
+    /// Whether the giver (otherwise the receiver) takes this step.
+    pub fn by_giver(&self) -> bool {
+        !matches!(self, LegStep::Verified | LegStep::Received)
+    }
+
+    /// The stage this step leads to from `from` on a leg of `kind`, if allowed. Delivery also
+    /// needs the hub's go, which the registry checks.
+    pub fn next(&self, kind: LegKind, from: LegStage) -> Option<LegStage> {
+        use LegStage as S;
+        match (kind, from, self) {
+            (LegKind::Surrender, S::Pending, LegStep::Ready) => Some(S::Ready),
+            (LegKind::Surrender, S::Ready, LegStep::Verified) => Some(S::Verified),
+            (LegKind::Surrender, S::Verified, LegStep::Delivered) => Some(S::Delivered),
+            (LegKind::Surrender, S::Delivered, LegStep::Received) => Some(S::Received),
+            (LegKind::ProsecutionAtHome, S::Pending, LegStep::Milestone(Milestone::Opened)) => {
+                Some(S::Opened)
+            }
+            (LegKind::ProsecutionAtHome, S::Opened, LegStep::Milestone(Milestone::Charged)) => {
+                Some(S::Charged)
+            }
+            (LegKind::ProsecutionAtHome, S::Charged, LegStep::Milestone(Milestone::Verdict)) => {
+                Some(S::Verdict)
+            }
+            _ => None,
+        }
+    }
+
+    /// The wire name of the statement that takes this step.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LegStep::Ready => "leg_ready",
+            LegStep::Verified => "leg_verified",
+            LegStep::Delivered => "leg_delivered",
+            LegStep::Received => "leg_received",
+            LegStep::Milestone(Milestone::Opened) => "milestone opened",
+            LegStep::Milestone(Milestone::Charged) => "milestone charged",
+            LegStep::Milestone(Milestone::Verdict) => "milestone verdict",
+        }
+    }
+}
+
+impl LegKind {
+    /// The stable wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LegKind::Surrender => "surrender",
+            LegKind::ProsecutionAtHome => "prosecution_at_home",
+        }
+    }
+}
+
+impl LegStage {
+    /// The stable wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LegStage::Pending => "pending",
+            LegStage::Ready => "ready",
+            LegStage::Verified => "verified",
+            LegStage::Delivered => "delivered",
+            LegStage::Received => "received",
+            LegStage::Opened => "opened",
+            LegStage::Charged => "charged",
+            LegStage::Verdict => "verdict",
+        }
+    }
+
+    /// Whether the leg is complete.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, LegStage::Received | LegStage::Verdict)
+    }
+
+    /// Whether the leg is far enough along for the hub's go: a surrendered subject verified by
+    /// the receiver, or proceedings at home opened.
+    pub fn ready_for_go(&self) -> bool {
+        !matches!(self, LegStage::Pending | LegStage::Ready)
+    }
+}
+
+/// A proposed exchange: a cycle of requests of one agreement, each giver receiving in the next
+/// request. Every member signs [`ExchangeProposal::digest`] before the deadline.
+///
+/// Wire form: `{"id","agreement","cycle","legs","deadline"}`. The *canonical bytes* are the
+/// compact JSON of the same object without `id`, fields in that order; the digest is their
+/// SHA-256 and the id its first 16 bytes, so the id commits to the content. A parsed proposal
+/// whose id does not match is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExchangeProposal {
+    /// Derived from the digest.
+    pub id: ExchangeId,
+    /// The agreement all requests fall under.
+    pub agreement: AgreementId,
+    /// The requests, starting at the smallest id: arcs `cycle[i] -> cycle[i+1]` (the requester
+    /// of `cycle[i]` is the custodian of `cycle[i+1]`), and the last back to the first.
+    pub cycle: Vec<RequestId>,
+    /// One leg per request, in cycle order.
+    pub legs: Vec<Leg>,
+    /// Unix time by which every member must have signed.
+    pub deadline: UnixSeconds,
+}
+
+#[derive(Serialize)]
+struct ProposalBody<'a> {
+    agreement: &'a AgreementId,
+    cycle: &'a [RequestId],
+    legs: &'a [Leg],
+    deadline: UnixSeconds,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposalWire {
+    id: ExchangeId,
+    agreement: AgreementId,
+    cycle: Vec<RequestId>,
+    legs: Vec<Leg>,
+    deadline: UnixSeconds,
+}
+
+impl ExchangeProposal {
+    /// The proposal for `cycle` (in any rotation) as `registry` stands at `now`: legs from the
+    /// requests and their answers, deadline `now` + the agreement's commit window.
+    ///
+    /// Refused unless the cycle is feasible: 2 to `max_cycle` distinct pooled requests of one
+    /// agreement in force, each requester the custodian of the next request, neighbours similar
+    /// under the agreement's rule, and surrender or prosecution at home admitted by the terms.
+    pub fn for_cycle(
+        registry: &Registry,
+        cycle: &[RequestId],
+        now: UnixSeconds,
+    ) -> Result<Self, Rejection> {
+        let bad = |reason: String| {
+            Err(Rejection::not_allowed(format!(
+                "infeasible cycle: {reason}"
+            )))
+        };
+        if cycle.is_empty() {
+            return bad("empty".into());
+        }
+        let mut requests = Vec::with_capacity(cycle.len());
+        for id in cycle {
+            let r = registry.request(id).ok_or_else(|| Rejection::NotFound {
+                kind: "request",
+                id: id.to_string(),
+            })?;
+            if r.status != RequestStatus::Pooled {
+                return bad(format!("request {id} is not in the pool"));
+            }
+            requests.push(r);
+        }
+        let agreement_id = requests[0].metadata.agreement;
+        let agreement = registry
+            .agreement(&agreement_id)
+            .filter(|a| a.in_force())
+            .ok_or_else(|| {
+                Rejection::not_allowed(format!("agreement {agreement_id} is not in force"))
+            })?;
+        let terms = &agreement.terms;
+        if cycle.len() < 2 || cycle.len() > usize::from(terms.max_cycle) {
+            return bad(format!(
+                "{} requests, the agreement allows 2 to {}",
+                cycle.len(),
+                terms.max_cycle
+            ));
+        }
+        let distinct: BTreeSet<_> = cycle.iter().collect();
+        if distinct.len() != cycle.len() {
+            return bad("a request appears twice".into());
+        }
+        for (i, r) in requests.iter().enumerate() {
+            let next = requests[(i + 1) % requests.len()];
+            if r.metadata.agreement != agreement_id {
+                return bad(format!("request {} is under another agreement", r.id));
+            }
+            if r.metadata.requester != next.metadata.custodian {
+                return bad(format!(
+                    "the requester of {} is not the custodian of {}",
+                    r.id, next.id
+                ));
+            }
+            if !terms
+                .similarity
+                .similar(r.metadata.severity, next.metadata.severity)
+            {
+                return bad(format!("{} and {} are not similar", r.id, next.id));
+            }
+        }
+        // Start at the smallest id so that every rotation gives the same bytes.
+        let start = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+        let mut legs = Vec::with_capacity(cycle.len());
+        for i in 0..cycle.len() {
+            let r = requests[(start + i) % cycle.len()];
+            let kind = match r.answer {
+                Some(Answer::Surrender) => LegKind::Surrender,
+                Some(Answer::ProsecutionAtHome) if terms.prosecution_at_home_counts => {
+                    LegKind::ProsecutionAtHome
+                }
+                _ => return bad(format!("request {} is not exchangeable", r.id)),
+            };
+            legs.push(Leg {
+                request: r.id,
+                giver: r.metadata.custodian,
+                receiver: r.metadata.requester,
+                kind,
+            });
+        }
+        let cycle: Vec<RequestId> = legs.iter().map(|l| l.request).collect();
+        Ok(ExchangeProposal::new(
+            agreement_id,
+            cycle,
+            legs,
+            now.saturating_add(terms.commit_window),
+        ))
+    }
+
+    /// A proposal with its id derived from the content. No feasibility check: see
+    /// [`ExchangeProposal::for_cycle`].
+    pub fn new(
+        agreement: AgreementId,
+        cycle: Vec<RequestId>,
+        legs: Vec<Leg>,
+        deadline: UnixSeconds,
+    ) -> Self {
+        let mut p = ExchangeProposal {
+            id: ExchangeId::from_digest(&Digest([0; 32])),
+            agreement,
+            cycle,
+            legs,
+            deadline,
+        };
+        p.id = ExchangeId::from_digest(&p.digest());
+        p
+    }
+
+    /// The canonical bytes every member signs the digest of (see the type's notes).
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&ProposalBody {
+            agreement: &self.agreement,
+            cycle: &self.cycle,
+            legs: &self.legs,
+            deadline: self.deadline,
+        })
+        .unwrap_or_else(|e| unreachable!("a proposal always serialises: {e}"))
+    }
+
+    /// SHA-256 of the canonical bytes.
+    pub fn digest(&self) -> Digest {
+        Digest::of(&self.canonical_bytes())
+    }
+
+    /// The states on the cycle (each gives and receives).
+    pub fn parties(&self) -> BTreeSet<PartyId> {
+        self.legs
+            .iter()
+            .flat_map(|l| [l.giver, l.receiver])
+            .collect()
+    }
+}
+
+impl Serialize for ExchangeProposal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ProposalWire {
+            id: self.id,
+            agreement: self.agreement,
+            cycle: self.cycle.clone(),
+            legs: self.legs.clone(),
+            deadline: self.deadline,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExchangeProposal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = ProposalWire::deserialize(d)?;
+        let p = ExchangeProposal::new(w.agreement, w.cycle, w.legs, w.deadline);
+        if p.id != w.id {
+            return Err(serde::de::Error::custom(format!(
+                "exchange id {} does not match the proposal's digest (expected {})",
+                w.id, p.id
+            )));
+        }
+        Ok(p)
+    }
+}
+
+/// Where an exchange stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExchangeStatus {
+    /// Waiting for signatures.
+    Proposed,
+    /// Every member signed: binding, being executed.
+    Binding,
+    /// Every leg complete (final).
+    Completed,
+    /// The deadline passed without every signature; its requests went back to the pool (final).
+    Lapsed,
+}
+
+/// An exchange as the registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// The proposal, as the hub proposed it.
+    pub proposal: ExchangeProposal,
+    /// Its digest, which every signature must name.
+    pub digest: Digest,
+    /// When the hub accepted the matching round.
+    pub proposed_at: UnixSeconds,
+    /// The states on the cycle.
+    pub parties: BTreeSet<PartyId>,
+    /// Those that signed.
+    pub signed: BTreeSet<PartyId>,
+    /// Where it stands.
+    pub status: ExchangeStatus,
+    /// When it became binding.
+    pub binding_since: Option<UnixSeconds>,
+    /// By when it must be executed: binding time + the agreement's execution window.
+    pub execution_deadline: Option<UnixSeconds>,
+    /// When the hub declared go.
+    pub go_at: Option<UnixSeconds>,
+    /// The stage of each leg, in the order of `proposal.legs`.
+    pub stages: Vec<LegStage>,
+}
+
+impl Exchange {
+    /// The index of the leg for `request`.
+    pub fn leg_index(&self, request: &RequestId) -> Option<usize> {
+        self.proposal
+            .legs
+            .iter()
+            .position(|l| l.request == *request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leg_steps() {
+        use LegStage as S;
+        let s = LegKind::Surrender;
+        let p = LegKind::ProsecutionAtHome;
+        let m = LegStep::Milestone;
+        let check = |kind, from, step: LegStep, to: Option<LegStage>| {
+            assert_eq!(step.next(kind, from), to, "{kind:?} {from:?} {step:?}");
+        };
+        check(s, S::Pending, LegStep::Ready, Some(S::Ready));
+        check(s, S::Ready, LegStep::Verified, Some(S::Verified));
+        check(s, S::Verified, LegStep::Delivered, Some(S::Delivered));
+        check(s, S::Delivered, LegStep::Received, Some(S::Received));
+        check(s, S::Pending, LegStep::Verified, None);
+        check(s, S::Ready, LegStep::Delivered, None);
+        check(s, S::Ready, LegStep::Ready, None);
+        check(s, S::Pending, m(Milestone::Opened), None);
+        check(p, S::Pending, m(Milestone::Opened), Some(S::Opened));
+        check(p, S::Opened, m(Milestone::Charged), Some(S::Charged));
+        check(p, S::Charged, m(Milestone::Verdict), Some(S::Verdict));
+        check(p, S::Pending, m(Milestone::Charged), None);
+        check(p, S::Opened, m(Milestone::Verdict), None);
+        check(p, S::Pending, LegStep::Ready, None);
+    }
+
+    #[test]
+    fn proposal_id_commits_to_content() {
+        let a = AgreementId::from_digest(&Digest::of(b"a"));
+        let r1 = RequestId::from_digest(&Digest::of(b"1"));
+        let r2 = RequestId::from_digest(&Digest::of(b"2"));
+        let (us, ru) = (PartyId::new("US").unwrap(), PartyId::new("RU").unwrap());
+        let legs = vec![
+            Leg {
+                request: r1,
+                giver: ru,
+                receiver: us,
+                kind: LegKind::Surrender,
+            },
+            Leg {
+                request: r2,
+                giver: us,
+                receiver: ru,
+                kind: LegKind::ProsecutionAtHome,
+            },
+        ];
+        let p = ExchangeProposal::new(a, vec![r1, r2], legs, 100);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<ExchangeProposal>(&json).unwrap(), p);
+        let later = json.replace("\"deadline\":100", "\"deadline\":101");
+        let err = serde_json::from_str::<ExchangeProposal>(&later).unwrap_err();
+        assert!(err.to_string().contains("does not match"), "{err}");
+        assert!(String::from_utf8(p.canonical_bytes())
+            .unwrap()
+            .starts_with("{\"agreement\":"));
+    }
+}

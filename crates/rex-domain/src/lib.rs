@@ -1,0 +1,53 @@
+//! `rex-domain`: parties, agreements, requests and exchanges, and the only way they change.
+//!
+//! **Key design decision: the state is a pure fold over signed statements.** Every change, the
+//! hub's own included (registering a party, a matching round, go, a lapse), is a [`Statement`]
+//! in a DSSE [`Envelope`] signed by the acting state's (or the hub's) Ed25519 key, and
+//! [`Registry::apply`]`(envelope, now)` is the one function that changes a [`Registry`]. It
+//! checks the signer, the signature, the per-actor sequence number and that the transition is
+//! allowed, and either applies the whole statement or refuses it with a [`Rejection`] value and
+//! changes nothing. Given the hub key and the log of accepted envelopes with their acceptance
+//! times, anyone rebuilds the same registry: no I/O, no clock (time is passed in), no
+//! randomness, ordered maps only.
+//!
+//! Further decisions, each documented where it lives:
+//!
+//! - The signed bytes are the payload exactly as signed; they are hashed, logged and verified as
+//!   received, never re-serialised ([`statement`]).
+//! - Agreement and request ids are derived from the digest of the statement that created them,
+//!   exchange ids from the proposal's digest; nobody chooses an id ([`id`]).
+//! - An exchange proposal is fully determined by its cycle and the registry: the hub's matching
+//!   round is re-derived on apply and refused if any proposal differs ([`ExchangeProposal`]).
+//! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
+//!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
+
+#![forbid(unsafe_code)]
+
+pub mod agreement;
+pub mod dsse;
+pub mod exchange;
+pub mod id;
+pub mod keys;
+pub mod matching;
+pub mod offence;
+pub mod registry;
+pub mod rejection;
+pub mod request;
+pub mod statement;
+
+pub use agreement::{Agreement, AgreementTerms, CreditTerms, TermsDraft};
+pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
+pub use exchange::{
+    Exchange, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep, Milestone,
+};
+pub use id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
+pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
+pub use offence::{Offence, Severity, SimilarityRule};
+pub use registry::{Applied, Event, Party, Registry};
+pub use rejection::Rejection;
+pub use request::{
+    Answer, DossierRef, MetadataDraft, RefusalGround, Request, RequestMetadata, RequestStatus,
+    Route,
+};
+pub use statement::{Action, Statement};

@@ -1,0 +1,227 @@
+//! Statements: every action of a state or of the hub, as a typed payload, and its canonical
+//! bytes.
+//!
+//! # Wire form
+//!
+//! A statement is compact JSON with the fields in this order:
+//!
+//! ```json
+//! {"actor":"US","seq":7,"time":1717000000,"action":{"type":"agreement_signed","agreement":"agr_…"}}
+//! ```
+//!
+//! `actor` is the signer (a party code, or `"hub"`), `seq` its per-actor sequence number (1, 2, …
+//! with no gaps; the hub refuses a replay), `time` the signer's clock in unix seconds, and
+//! `action` one of [`Action`], tagged by `type`. Unknown fields are refused.
+//!
+//! # Which bytes count
+//!
+//! [`Statement::to_bytes`] is deterministic (fixed field order, no maps, no floats), but it is
+//! only how a *signer* produces bytes. The bytes that count are the DSSE payload exactly as
+//! signed: the hub verifies the signature over them, hashes them
+//! ([`crate::Envelope::payload_digest`]), logs them, and derives object ids from that hash.
+//! Receivers parse the payload and never re-serialise it to verify or to hash.
+
+use crate::agreement::AgreementTerms;
+use crate::exchange::{ExchangeProposal, LegStep, Milestone};
+use crate::id::{Actor, AgreementId, Digest, ExchangeId, RequestId, UnixSeconds};
+use crate::keys::PublicKeyFile;
+use crate::rejection::Rejection;
+use crate::request::{Answer, DossierRef, RequestMetadata};
+use serde::{Deserialize, Serialize};
+
+/// One signed act.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Who signs it.
+    pub actor: Actor,
+    /// The actor's sequence number: one more than its last accepted statement (the first is 1).
+    pub seq: u64,
+    /// The signer's clock, unix seconds. Deadlines are judged by the hub's clock, not this.
+    pub time: UnixSeconds,
+    /// What is done.
+    pub action: Action,
+}
+
+/// Every action, with its payload. Wire form: an object tagged by `type` (the snake_case
+/// variant name, [`Action::name`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Hub: register a state with the public keys its node exported.
+    PartyRegistered {
+        /// The imported key file.
+        keys: PublicKeyFile,
+    },
+    /// Hub: the proposals of one matching round (possibly none). The deadline of each proposal
+    /// is this statement's `time` plus its agreement's commit window.
+    MatchingRound {
+        /// Vertex-disjoint proposals, each feasible.
+        proposals: Vec<ExchangeProposal>,
+    },
+    /// Hub: a proposal's deadline passed without every signature; its requests return to the
+    /// pool.
+    ExchangeLapsed {
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// Hub: every leg is ready and verified (surrender) or opened (prosecution); surrender legs
+    /// may now be delivered.
+    Go {
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// A member proposes an agreement (and so signs it). Its id is derived from this statement.
+    AgreementProposed {
+        /// The terms.
+        terms: AgreementTerms,
+    },
+    /// A member signs an agreement.
+    AgreementSigned {
+        /// The agreement.
+        agreement: AgreementId,
+    },
+    /// A requester files a request. Its id is derived from this statement.
+    RequestFiled {
+        /// Metadata in clear.
+        metadata: RequestMetadata,
+        /// Digest and size of the dossier encrypted to requester and custodian.
+        dossier: DossierRef,
+    },
+    /// The custodian answers a request.
+    RequestAnswered {
+        /// The request.
+        request: RequestId,
+        /// Exchangeable (by surrender or by prosecution at home) or refused.
+        answer: Answer,
+    },
+    /// The requester withdraws a request that is not in an exchange.
+    RequestWithdrawn {
+        /// The request.
+        request: RequestId,
+    },
+    /// A member of an exchange signs its proposal.
+    ExchangeSigned {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// [`ExchangeProposal::digest`] of the proposal as the signer read it.
+        proposal_sha256: Digest,
+    },
+    /// A giver declares the subject of a surrender leg ready.
+    LegReady {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// A receiver verifies the identity of the subject of a ready surrender leg.
+    LegVerified {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// A giver hands the subject over, after go.
+    LegDelivered {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// A receiver confirms receipt; the surrender leg is complete.
+    LegReceived {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// A giver records a milestone of a prosecution-at-home leg.
+    MilestoneRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// Opened, charged or verdict, in that order.
+        milestone: Milestone,
+    },
+}
+
+impl Action {
+    /// The wire tag (`type`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::PartyRegistered { .. } => "party_registered",
+            Action::MatchingRound { .. } => "matching_round",
+            Action::ExchangeLapsed { .. } => "exchange_lapsed",
+            Action::Go { .. } => "go",
+            Action::AgreementProposed { .. } => "agreement_proposed",
+            Action::AgreementSigned { .. } => "agreement_signed",
+            Action::RequestFiled { .. } => "request_filed",
+            Action::RequestAnswered { .. } => "request_answered",
+            Action::RequestWithdrawn { .. } => "request_withdrawn",
+            Action::ExchangeSigned { .. } => "exchange_signed",
+            Action::LegReady { .. } => "leg_ready",
+            Action::LegVerified { .. } => "leg_verified",
+            Action::LegDelivered { .. } => "leg_delivered",
+            Action::LegReceived { .. } => "leg_received",
+            Action::MilestoneRecorded { .. } => "milestone_recorded",
+        }
+    }
+
+    /// Whether only the hub may take this action (otherwise only a state may).
+    pub fn by_hub(&self) -> bool {
+        matches!(
+            self,
+            Action::PartyRegistered { .. }
+                | Action::MatchingRound { .. }
+                | Action::ExchangeLapsed { .. }
+                | Action::Go { .. }
+        )
+    }
+
+    /// The leg step this action takes, with its exchange and request, if it is one.
+    pub fn leg_step(&self) -> Option<(ExchangeId, RequestId, LegStep)> {
+        match *self {
+            Action::LegReady { exchange, request } => Some((exchange, request, LegStep::Ready)),
+            Action::LegVerified { exchange, request } => {
+                Some((exchange, request, LegStep::Verified))
+            }
+            Action::LegDelivered { exchange, request } => {
+                Some((exchange, request, LegStep::Delivered))
+            }
+            Action::LegReceived { exchange, request } => {
+                Some((exchange, request, LegStep::Received))
+            }
+            Action::MilestoneRecorded {
+                exchange,
+                request,
+                milestone,
+            } => Some((exchange, request, LegStep::Milestone(milestone))),
+            _ => None,
+        }
+    }
+}
+
+impl Statement {
+    /// A statement.
+    pub fn new(actor: impl Into<Actor>, seq: u64, time: UnixSeconds, action: Action) -> Self {
+        Statement {
+            actor: actor.into(),
+            seq,
+            time,
+            action,
+        }
+    }
+
+    /// The bytes a signer signs: compact JSON, fields in declaration order. See the module notes
+    /// on why receivers never call this to verify.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self)
+            .unwrap_or_else(|e| unreachable!("a statement always serialises: {e}"))
+    }
+
+    /// Parses a payload, validating every value in it.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Rejection> {
+        serde_json::from_slice(bytes).map_err(|e| Rejection::BadStatement(e.to_string()))
+    }
+}

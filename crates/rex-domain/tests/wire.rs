@@ -1,0 +1,182 @@
+//! The wire form of statements and envelopes, pinned: these bytes are signed, hashed and
+//! logged, so any change to them is a protocol change.
+
+mod world;
+
+use expect_test::expect;
+use rex_domain::{
+    Action, Actor, AgreementId, AgreementTerms, Answer, Digest, DossierRef, Envelope, ExchangeId,
+    ExchangeProposal, Leg, LegKind, Milestone, PublicKeyFile, RefusalGround, RequestId, Severity,
+    Statement,
+};
+use world::{age_recipient_of, key_of, party, terms, World, T0};
+
+#[test]
+fn every_action_on_the_wire() {
+    let a = AgreementId::from_digest(&Digest::of(b"agreement"));
+    let r = RequestId::from_digest(&Digest::of(b"request"));
+    let r2 = RequestId::from_digest(&Digest::of(b"request 2"));
+    let w = World::new(&[]);
+    let metadata = w.metadata("US", "RU", a, Severity::Serious, false);
+    let legs = vec![
+        Leg {
+            request: r,
+            giver: party("RU"),
+            receiver: party("US"),
+            kind: LegKind::Surrender,
+        },
+        Leg {
+            request: r2,
+            giver: party("US"),
+            receiver: party("RU"),
+            kind: LegKind::ProsecutionAtHome,
+        },
+    ];
+    let proposal = ExchangeProposal::new(a, vec![r, r2], legs, T0 + 7 * 86_400);
+    let x: ExchangeId = proposal.id;
+    let keys = PublicKeyFile::new(
+        party("US"),
+        key_of("US").verifying_key(),
+        age_recipient_of("US"),
+    )
+    .unwrap();
+    let actions = vec![
+        ("hub", Action::PartyRegistered { keys }),
+        (
+            "hub",
+            Action::MatchingRound {
+                proposals: vec![proposal.clone()],
+            },
+        ),
+        ("hub", Action::ExchangeLapsed { exchange: x }),
+        ("hub", Action::Go { exchange: x }),
+        (
+            "US",
+            Action::AgreementProposed {
+                terms: AgreementTerms::new(terms(&["RU", "US"])).unwrap(),
+            },
+        ),
+        ("RU", Action::AgreementSigned { agreement: a }),
+        (
+            "US",
+            Action::RequestFiled {
+                metadata,
+                dossier: DossierRef {
+                    sha256: Digest::of(b"age file"),
+                    size: 4096,
+                },
+            },
+        ),
+        (
+            "RU",
+            Action::RequestAnswered {
+                request: r,
+                answer: Answer::Surrender,
+            },
+        ),
+        (
+            "RU",
+            Action::RequestAnswered {
+                request: r,
+                answer: Answer::Refused {
+                    ground: RefusalGround::PersecutionRisk,
+                },
+            },
+        ),
+        ("US", Action::RequestWithdrawn { request: r }),
+        (
+            "US",
+            Action::ExchangeSigned {
+                exchange: x,
+                proposal_sha256: proposal.digest(),
+            },
+        ),
+        (
+            "RU",
+            Action::LegReady {
+                exchange: x,
+                request: r,
+            },
+        ),
+        (
+            "US",
+            Action::LegVerified {
+                exchange: x,
+                request: r,
+            },
+        ),
+        (
+            "RU",
+            Action::LegDelivered {
+                exchange: x,
+                request: r,
+            },
+        ),
+        (
+            "US",
+            Action::LegReceived {
+                exchange: x,
+                request: r,
+            },
+        ),
+        (
+            "US",
+            Action::MilestoneRecorded {
+                exchange: x,
+                request: r2,
+                milestone: Milestone::Opened,
+            },
+        ),
+    ];
+    let mut out = Vec::new();
+    for (i, (actor, action)) in actions.into_iter().enumerate() {
+        let actor: Actor = actor.parse().unwrap();
+        let s = Statement::new(actor, i as u64 + 1, T0, action);
+        let bytes = s.to_bytes();
+        assert_eq!(Statement::from_bytes(&bytes).unwrap(), s, "round trip");
+        out.push(String::from_utf8(bytes).unwrap());
+    }
+    expect![[r#"
+        {"actor":"hub","seq":1,"time":1750000000,"action":{"type":"party_registered","keys":{"format":"rex-public-keys/v1","party":"US","ed25519":"DNveVz1H+Djo3cKIk0w+QVU/53kGTL8oWJcEpUIhIRc=","keyid":"52f3bc29096dc05a372af7b134836ac29c39bcc85898d121f07eb63aef316694","age_recipient":"age1nvszaj7x63wxmzgpmxy6jxy8swt686uaqr50fqpzlsz3kxwjrgws9dnwg5"}}}
+        {"actor":"hub","seq":2,"time":1750000000,"action":{"type":"matching_round","proposals":[{"id":"exc_f25a9da2cb026311bd7633ffc0505ece","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}]}}
+        {"actor":"hub","seq":3,"time":1750000000,"action":{"type":"exchange_lapsed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"}}
+        {"actor":"hub","seq":4,"time":1750000000,"action":{"type":"go","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"}}
+        {"actor":"US","seq":5,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000}}}
+        {"actor":"RU","seq":6,"time":1750000000,"action":{"type":"agreement_signed","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e"}}
+        {"actor":"US","seq":7,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false},"dossier":{"sha256":"649aa3fac922e9a4ef96e61f3b18d502090221088b156cfc6606b93f2de51371","size":4096}}}
+        {"actor":"RU","seq":8,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}}}
+        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"refused","ground":"persecution_risk"}}}
+        {"actor":"US","seq":10,"time":1750000000,"action":{"type":"request_withdrawn","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":11,"time":1750000000,"action":{"type":"exchange_signed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","proposal_sha256":"f25a9da2cb026311bd7633ffc0505ece030008790e86fcf727c43891053042b4"}}
+        {"actor":"RU","seq":12,"time":1750000000,"action":{"type":"leg_ready","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":13,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"RU","seq":14,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":15,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":16,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}"#]].assert_eq(&out.join("\n"));
+    expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
+}
+
+#[test]
+fn an_envelope_on_the_wire() {
+    let s = Statement::new(
+        party("RU"),
+        7,
+        T0,
+        Action::AgreementSigned {
+            agreement: AgreementId::from_digest(&Digest::of(b"agreement")),
+        },
+    );
+    let e = Envelope::sign_statement(&s, &key_of("RU"));
+    expect![[r#"{"payload":"eyJhY3RvciI6IlJVIiwic2VxIjo3LCJ0aW1lIjoxNzUwMDAwMDAwLCJhY3Rpb24iOnsidHlwZSI6ImFncmVlbWVudF9zaWduZWQiLCJhZ3JlZW1lbnQiOiJhZ3JfNDZhODE3MzljNmVlN2MxZDVlZDA4NGU3ZGU4NDNhN2UifX0=","payloadType":"application/vnd.rex.statement+json","signatures":[{"keyid":"8f20b1b212837b1fd2789ec0702ccf16567a62ac150d0b4f0cce3592a7463b05","sig":"WUz0MAChaWpFo9L4jPFUKF9S0BH+UZbr3nTFZamBcUhaXCO1ZalwDimL0wT4rJ1fiQVs6Ft0f8f+3oXZdO5xBg=="}]}"#]].assert_eq(&String::from_utf8(e.to_json()).unwrap());
+    let back = Envelope::from_json(&e.to_json()).unwrap();
+    assert_eq!(
+        back.open_statement(&key_of("RU").verifying_key()).unwrap(),
+        s
+    );
+    assert_eq!(
+        back.open_statement(&key_of("US").verifying_key())
+            .unwrap_err()
+            .code(),
+        "bad_signature"
+    );
+}

@@ -1,0 +1,292 @@
+//! A small world of states and a hub, driving a real [`Registry`] with really signed statements.
+//! Only the clock is fake (a number the test moves).
+
+#![allow(dead_code)]
+
+use ed25519_dalek::SigningKey;
+use rex_domain::{
+    Action, Actor, AgeRecipient, AgreementId, AgreementTerms, Answer, Applied, DossierRef,
+    Envelope, Event, ExchangeId, ExchangeProposal, MetadataDraft, Offence, PartyId, PublicKeyFile,
+    Registry, Rejection, RequestId, RequestMetadata, Severity, SimilarityRule, Statement,
+    TermsDraft,
+};
+use std::collections::BTreeMap;
+
+/// The world's start time (2025-06-15).
+pub const T0: u64 = 1_750_000_000;
+pub const DAY: u64 = 86_400;
+
+pub fn party(code: &str) -> PartyId {
+    PartyId::new(code).unwrap()
+}
+
+/// A deterministic key per name, so snapshots are stable.
+pub fn key_of(name: &str) -> SigningKey {
+    let mut seed = [0u8; 32];
+    for (i, b) in name.bytes().enumerate() {
+        seed[i % 32] ^= b;
+    }
+    seed[31] ^= 0x5a;
+    SigningKey::from_bytes(&seed)
+}
+
+pub fn age_recipient_of(name: &str) -> AgeRecipient {
+    let hrp = bech32::Hrp::parse("age").unwrap();
+    let bytes = rex_domain::Digest::of(name.as_bytes()).0;
+    AgeRecipient::parse(&bech32::encode::<bech32::Bech32>(hrp, &bytes).unwrap()).unwrap()
+}
+
+pub fn terms(members: &[&str]) -> TermsDraft {
+    let mut members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    members.sort();
+    TermsDraft {
+        members,
+        offences: vec![
+            Offence::IllegalAccess,
+            Offence::DataInterference,
+            Offence::ComputerRelatedFraud,
+            Offence::RansomwareExtortion,
+        ],
+        similarity: SimilarityRule::MaxClassGap { gap: 1 },
+        max_cycle: 3,
+        prosecution_at_home_counts: true,
+        min_penalty_months: 12,
+        signing_deadline: T0 + 30 * DAY,
+        commit_window: 7 * DAY,
+        execution_window: 60 * DAY,
+        credit: None,
+    }
+}
+
+#[derive(Clone)]
+pub struct World {
+    pub hub: SigningKey,
+    pub keys: BTreeMap<PartyId, SigningKey>,
+    pub reg: Registry,
+    pub now: u64,
+    /// Accepted envelopes with their acceptance time: the log.
+    pub log: Vec<(Envelope, u64)>,
+    aliases: Vec<(String, String)>,
+    counts: [usize; 3],
+}
+
+impl World {
+    /// A hub with these states registered.
+    pub fn new(parties: &[&str]) -> World {
+        let hub = key_of("hub");
+        let mut w = World {
+            reg: Registry::new(hub.verifying_key()),
+            hub,
+            keys: BTreeMap::new(),
+            now: T0,
+            log: Vec::new(),
+            aliases: Vec::new(),
+            counts: [0; 3],
+        };
+        for p in parties {
+            w.register(p);
+        }
+        w
+    }
+
+    pub fn register(&mut self, code: &str) {
+        let key = key_of(code);
+        let file =
+            PublicKeyFile::new(party(code), key.verifying_key(), age_recipient_of(code)).unwrap();
+        self.keys.insert(party(code), key);
+        self.hub(Action::PartyRegistered { keys: file }).unwrap();
+    }
+
+    fn key(&self, actor: Actor) -> &SigningKey {
+        match actor {
+            Actor::Hub => &self.hub,
+            Actor::Party(p) => self
+                .keys
+                .get(&p)
+                .unwrap_or_else(|| panic!("no key for {p}")),
+        }
+    }
+
+    /// The statement `actor` would sign next for `action`, dated now.
+    pub fn statement(&self, actor: Actor, action: Action) -> Statement {
+        let seq = self.reg.next_seq(actor).unwrap_or(1);
+        Statement::new(actor, seq, self.now, action)
+    }
+
+    /// Signs with the actor's own key.
+    pub fn envelope(&self, statement: &Statement) -> Envelope {
+        Envelope::sign_statement(statement, self.key(statement.actor))
+    }
+
+    /// Applies an envelope now, recording it in the log if accepted.
+    pub fn submit(&mut self, envelope: &Envelope) -> Result<Applied, Rejection> {
+        let applied = self.reg.apply(envelope, self.now)?;
+        self.log.push((envelope.clone(), self.now));
+        for e in &applied.events {
+            let (slot, prefix, id) = match e {
+                Event::AgreementProposed(id) => (0, "A", id.to_string()),
+                Event::RequestFiled(id) => (1, "r", id.to_string()),
+                Event::ExchangeProposed(id) => (2, "x", id.to_string()),
+                _ => continue,
+            };
+            self.counts[slot] += 1;
+            let alias = format!("{prefix}{}", self.counts[slot]);
+            self.aliases.push((id, alias));
+        }
+        Ok(applied)
+    }
+
+    /// `actor` ("hub" or a party code) takes `action`, properly signed, with its next seq.
+    pub fn act(&mut self, actor: &str, action: Action) -> Result<Applied, Rejection> {
+        let actor: Actor = actor.parse().unwrap();
+        let s = self.statement(actor, action);
+        let e = self.envelope(&s);
+        self.submit(&e)
+    }
+
+    pub fn hub(&mut self, action: Action) -> Result<Applied, Rejection> {
+        self.act("hub", action)
+    }
+
+    /// Renders events one per line, ids replaced by their aliases.
+    pub fn render(&self, events: &[Event]) -> String {
+        events
+            .iter()
+            .map(|e| self.alias(&format!("{e:?}")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Replaces every known id in `text` by its alias.
+    pub fn alias(&self, text: &str) -> String {
+        let mut s = text.to_owned();
+        for (id, alias) in &self.aliases {
+            s = s.replace(id, alias);
+        }
+        s
+    }
+
+    /// Like `act`, but renders the outcome: the events, or `refused <code>: <message>`.
+    pub fn story(&mut self, actor: &str, action: Action) -> String {
+        match self.act(actor, action) {
+            Ok(a) => self.render(&a.events),
+            Err(r) => format!("refused {}: {}", r.code(), self.alias(&r.to_string())),
+        }
+    }
+
+    /// The first member proposes, the others sign: an agreement in force.
+    pub fn agreement(&mut self, draft: TermsDraft) -> AgreementId {
+        let members = draft.members.clone();
+        let proposer = members[0].to_string();
+        let terms = AgreementTerms::new(draft).unwrap();
+        let applied = self
+            .act(&proposer, Action::AgreementProposed { terms })
+            .unwrap();
+        let Event::AgreementProposed(id) = applied.events[0] else {
+            panic!("{:?}", applied.events)
+        };
+        for m in &members[1..] {
+            self.act(&m.to_string(), Action::AgreementSigned { agreement: id })
+                .unwrap();
+        }
+        assert!(self.reg.agreement(&id).unwrap().in_force());
+        id
+    }
+
+    pub fn metadata(
+        &self,
+        requester: &str,
+        custodian: &str,
+        agreement: AgreementId,
+        severity: Severity,
+        own_national: bool,
+    ) -> RequestMetadata {
+        RequestMetadata::new(MetadataDraft {
+            requester: party(requester),
+            custodian: party(custodian),
+            agreement,
+            offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
+            max_penalty_months: 240,
+            severity,
+            subject_is_custodian_national: own_national,
+        })
+        .unwrap()
+    }
+
+    pub fn dossier(tag: &str) -> DossierRef {
+        DossierRef {
+            sha256: rex_domain::Digest::of(tag.as_bytes()),
+            size: 4096,
+        }
+    }
+
+    /// Files a request and returns its id.
+    pub fn file(
+        &mut self,
+        requester: &str,
+        custodian: &str,
+        agreement: AgreementId,
+        severity: Severity,
+        own_national: bool,
+    ) -> RequestId {
+        let metadata = self.metadata(requester, custodian, agreement, severity, own_national);
+        let applied = self
+            .act(
+                requester,
+                Action::RequestFiled {
+                    metadata,
+                    dossier: World::dossier(requester),
+                },
+            )
+            .unwrap();
+        let Event::RequestFiled(id) = applied.events[0] else {
+            panic!("{:?}", applied.events)
+        };
+        id
+    }
+
+    /// The custodian answers.
+    pub fn answer(&mut self, request: RequestId, answer: Answer) {
+        let custodian = self.reg.request(&request).unwrap().metadata.custodian;
+        self.act(
+            &custodian.to_string(),
+            Action::RequestAnswered { request, answer },
+        )
+        .unwrap();
+    }
+
+    /// The hub proposes the exchange for `cycle` (built without the solver).
+    pub fn propose(&mut self, cycle: &[RequestId]) -> ExchangeId {
+        let p = ExchangeProposal::for_cycle(&self.reg, cycle, self.now).unwrap();
+        let id = p.id;
+        self.hub(Action::MatchingRound { proposals: vec![p] })
+            .unwrap();
+        id
+    }
+
+    /// Every party of the exchange signs it.
+    pub fn sign_exchange(&mut self, exchange: ExchangeId) {
+        let x = self.reg.exchange(&exchange).unwrap().clone();
+        for p in &x.parties {
+            self.act(
+                &p.to_string(),
+                Action::ExchangeSigned {
+                    exchange,
+                    proposal_sha256: x.digest,
+                },
+            )
+            .unwrap();
+        }
+    }
+}
+
+/// Asserts that `result` is a refusal with `code`, and returns its message.
+pub fn check<T: std::fmt::Debug>(result: Result<T, Rejection>, code: &str) -> String {
+    match result {
+        Err(r) => {
+            assert_eq!(r.code(), code, "refused for another reason: {r}");
+            r.to_string()
+        }
+        Ok(v) => panic!("accepted, expected refusal {code}: {v:?}"),
+    }
+}
