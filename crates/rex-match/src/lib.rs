@@ -5,6 +5,7 @@
 
 pub mod graph;
 pub mod params;
+pub mod read;
 pub mod solution;
 
 pub use graph::{Arc, Graph, GraphBuilder, GraphError, Vertex, VertexId, VertexKind};
