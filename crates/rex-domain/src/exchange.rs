@@ -45,7 +45,7 @@ pub enum Milestone {
     Verdict,
 }
 
-/// Where a leg stands. Surrender: pending -> ready (giver) -> verified (receiver) -> [go] ->
+/// Where a leg stands. Surrender: pending -> ready (giver) -> verified (receiver) -> (hub: go) ->
 /// delivered (giver) -> received (receiver). Prosecution at home: pending -> opened -> charged
 /// -> verdict, all by the giver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -20,6 +20,31 @@
 //!   round is re-derived on apply and refused if any proposal differs ([`ExchangeProposal`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
+//!
+//! ```
+//! use ed25519_dalek::SigningKey;
+//! use rex_domain::*;
+//!
+//! let hub = SigningKey::from_bytes(&[1; 32]);
+//! let us = SigningKey::from_bytes(&[2; 32]);
+//! let mut registry = Registry::new(hub.verifying_key());
+//! let now = 1_750_000_000;
+//!
+//! // The hub operator imports the key file the US node exported.
+//! let keys = PublicKeyFile::new(
+//!     PartyId::new("US")?,
+//!     us.verifying_key(),
+//!     AgeRecipient::parse("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")?,
+//! )?;
+//! let register = Statement::new(Actor::Hub, 1, now, Action::PartyRegistered { keys });
+//! let applied = registry.apply(&Envelope::sign_statement(&register, &hub), now)?;
+//! assert_eq!(applied.events, vec![Event::PartyRegistered(PartyId::new("US")?)]);
+//!
+//! // The same envelope again is a replay.
+//! let again = registry.apply(&Envelope::sign_statement(&register, &hub), now);
+//! assert_eq!(again.unwrap_err().code(), "replay");
+//! # Ok::<(), Rejection>(())
+//! ```
 
 #![forbid(unsafe_code)]
 
