@@ -4,6 +4,7 @@
 //! See [`solve`] for the algorithm and the tie-breaking rule.
 
 pub mod graph;
+pub mod oracle;
 pub mod params;
 pub mod read;
 pub mod solution;
