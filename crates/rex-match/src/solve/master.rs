@@ -1,0 +1,476 @@
+//! The master problems: the root LP solved by column generation, and the integer programs.
+//!
+//! Rows are the same for both. One *group row* per exclusive group (at most one of its vertices
+//! receives; an offer's row says it gives at most once) and one *flow row* per request `v` and
+//! position `p < L` at which `v` can sit in a chain: what leaves `v` at position `p + 1` is at most
+//! what entered it at position `p`.
+
+use super::prep::{ChainVar, Prepared};
+use super::{ffi, Deadline, Stop};
+use crate::graph::Graph;
+use crate::solve::SolveError;
+use highs::{ColProblem, HighsModelStatus, Model, Sense};
+
+/// A column id: `< cycles.len()` is a cycle, the rest index `chain_vars`.
+pub type ColId = u32;
+
+/// Rows of the master problems and the coefficients of every column.
+pub struct Rows {
+    group_rows: usize,
+    /// `flow_row[v * (L - 1) + (p - 1)]` is the flow row of request `v` at position `p`.
+    flow_row: Vec<u32>,
+    l: usize,
+    pub count: usize,
+}
+
+const NO_ROW: u32 = u32::MAX;
+
+impl Rows {
+    pub fn new(graph: &Graph, prep: &Prepared, l: usize) -> Self {
+        let n = graph.vertices().len();
+        let group_rows = graph.groups().len();
+        let width = l.saturating_sub(1);
+        let mut has_in = vec![false; n * width];
+        let mut has_out = vec![false; n * width];
+        for cv in &prep.chain_vars {
+            let a = graph.arcs()[cv.arc as usize];
+            let p = cv.pos as usize;
+            if p < l {
+                has_in[a.to.index() * width + p - 1] = true;
+            }
+            if p >= 2 {
+                has_out[a.from.index() * width + p - 2] = true;
+            }
+        }
+        let mut count = group_rows;
+        let flow_row = has_in
+            .iter()
+            .zip(&has_out)
+            .map(|(&i, &o)| {
+                if i && o {
+                    count += 1;
+                    (count - 1) as u32
+                } else {
+                    NO_ROW
+                }
+            })
+            .collect();
+        Rows {
+            group_rows,
+            flow_row,
+            l,
+            count,
+        }
+    }
+
+    fn flow(&self, v: usize, p: usize) -> Option<usize> {
+        if p == 0 || p >= self.l {
+            return None;
+        }
+        let r = self.flow_row[v * (self.l - 1) + p - 1];
+        (r != NO_ROW).then_some(r as usize)
+    }
+
+    /// Row bounds: group rows `<= 1`, flow rows `<= 0`.
+    pub fn upper(&self, row: usize) -> f64 {
+        if row < self.group_rows {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// The nonzero coefficients of a column, and its objective coefficient.
+    pub fn column(
+        &self,
+        graph: &Graph,
+        prep: &Prepared,
+        id: ColId,
+        out: &mut Vec<(usize, f64)>,
+    ) -> f64 {
+        out.clear();
+        let nc = prep.cycles.len();
+        if (id as usize) < nc {
+            for &v in prep.cycles.get(id as usize) {
+                out.push((graph.vertices()[v as usize].group as usize, 1.0));
+            }
+            return prep.cycles.weight[id as usize];
+        }
+        let ChainVar { arc, pos } = prep.chain_vars[id as usize - nc];
+        let a = graph.arcs()[arc as usize];
+        let p = pos as usize;
+        out.push((graph.vertex(a.to).group as usize, 1.0));
+        if p == 1 {
+            out.push((graph.vertex(a.from).group as usize, 1.0));
+        } else {
+            let r = self
+                .flow(a.from.index(), p - 1)
+                .expect("a chain arc at position p leaves a vertex with a flow row at p - 1");
+            out.push((r, 1.0));
+        }
+        if let Some(r) = self.flow(a.to.index(), p) {
+            out.push((r, -1.0));
+        }
+        prep.weight[arc as usize]
+    }
+
+    /// Reduced cost `c - y·a` of a column under row duals `y` (all `>= 0`).
+    pub fn reduced_cost(&self, graph: &Graph, prep: &Prepared, id: ColId, duals: &[f64]) -> f64 {
+        let nc = prep.cycles.len();
+        if (id as usize) < nc {
+            let mut rc = prep.cycles.weight[id as usize];
+            for &v in prep.cycles.get(id as usize) {
+                rc -= duals[graph.vertices()[v as usize].group as usize];
+            }
+            return rc;
+        }
+        let ChainVar { arc, pos } = prep.chain_vars[id as usize - nc];
+        let a = graph.arcs()[arc as usize];
+        let p = pos as usize;
+        let mut rc = prep.weight[arc as usize] - duals[graph.vertex(a.to).group as usize];
+        if p == 1 {
+            rc -= duals[graph.vertex(a.from).group as usize];
+        } else if let Some(r) = self.flow(a.from.index(), p - 1) {
+            rc -= duals[r];
+        }
+        if let Some(r) = self.flow(a.to.index(), p) {
+            rc += duals[r];
+        }
+        rc
+    }
+}
+
+fn configure(model: &mut Model, mip: bool, prep: &Prepared, deadline: &Deadline) {
+    // One thread: HiGHS is deterministic either way, and this keeps the machine's other core
+    // for the caller; the LP and the MIPs here are small enough that threads do not pay.
+    model.set_option("threads", 1);
+    model.set_option("random_seed", 0);
+    if let Some(left) = deadline.remaining() {
+        model.set_option("time_limit", left.as_secs_f64().max(0.001));
+    }
+    if mip {
+        // Measured on the 600-pair instances: HiGHS's presolve costs more than it saves on
+        // these set-packing MIPs, and a larger heuristic effort finds the optimum sooner.
+        model.set_option("presolve", "off");
+        model.set_option("mip_heuristic_effort", 0.3);
+        model.set_option("mip_rel_gap", 0.0);
+        // With integral objective values any gap below 1 proves optimality.
+        model.set_option("mip_abs_gap", if prep.integral { 0.999 } else { 1e-7 });
+        if let Ok(opts) = std::env::var("REX_MATCH_MIP_OPTS") {
+            for kv in opts.split(',') {
+                if let Some((k, v)) = kv.split_once('=') {
+                    if let Ok(f) = v.parse::<f64>() {
+                        model.set_option(k, f);
+                    } else if let Ok(b) = v.parse::<bool>() {
+                        model.set_option(k, b);
+                    } else {
+                        model.set_option(k, v);
+                    }
+                }
+            }
+        }
+    } else {
+        model.set_option("presolve", "off");
+        // Adding columns keeps the basis primal feasible: primal simplex resumes from it.
+        model.set_option("simplex_strategy", 4);
+        if let Some(v) = std::env::var_os("REX_MATCH_LP") {
+            model.set_option("solver", v.to_string_lossy().as_ref());
+        }
+    }
+}
+
+/// A fixed scrambling of column ids (a 32-bit integer hash), for tie-breaking.
+fn scramble(id: ColId) -> u32 {
+    if id == ColId::MAX {
+        return u32::MAX;
+    }
+    let mut x = id.wrapping_mul(0x9E37_79B9);
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x85EB_CA6B);
+    x ^= x >> 13;
+    x.wrapping_mul(0xC2B2_AE35) & (u32::MAX - 1)
+}
+
+/// The root after column generation.
+pub struct Root {
+    /// Columns in the restricted master, in the order they were added.
+    pub columns: Vec<ColId>,
+    /// Value of the restricted master LP.
+    pub lp_value: f64,
+    /// Whether no column prices out: then `lp_value` is the LP bound and `duals` prove it.
+    pub converged: bool,
+    /// Row duals of the last master LP (all `>= 0`).
+    pub duals: Vec<f64>,
+    /// Primal values of `columns` in the last master LP.
+    pub values: Vec<f64>,
+    pub rounds: usize,
+}
+
+/// Column generation. Each round prices every column not in the master under the master's
+/// duals and adds the best new column of every row: the best per row, rather than the best
+/// overall, spreads a round over the whole graph instead of piling it onto the few vertices of
+/// the heaviest cycles. Ties (frequent: under zero duals all 3-cycles price alike) go to a fixed
+/// scrambling of column ids, so the run is deterministic. The LP is re-solved warm.
+///
+/// Stops when no column prices out (`converged`), or as soon as the master's value reaches
+/// `target`, a bound proven elsewhere: the count objective makes this LP massively degenerate,
+/// and its duals can zig-zag for hundreds of rounds after the value has stopped moving.
+pub fn solve_root(
+    graph: &Graph,
+    prep: &Prepared,
+    rows: &Rows,
+    start: &[ColId],
+    target: f64,
+    deadline: &Deadline,
+    on_round: &mut dyn FnMut(usize, f64),
+) -> Result<Root, Stop> {
+    let total = prep.cycles.len() + prep.chain_vars.len();
+    let mut problem = ColProblem::default();
+    let row_handles: Vec<_> = (0..rows.count)
+        .map(|r| problem.add_row(..=rows.upper(r)))
+        .collect();
+    let mut model = problem.optimise(Sense::Maximise);
+    configure(&mut model, false, prep, deadline);
+    let mut in_master = vec![false; total];
+    let mut columns: Vec<ColId> = Vec::new();
+    let mut coefs = Vec::new();
+    let mut best: Vec<(f64, ColId)> = vec![(0.0, ColId::MAX); rows.count];
+    let mut duals = vec![0.0; rows.count];
+    let mut lp_value = 0.0;
+    let mut values = Vec::new();
+    let mut rounds = 0;
+    let mut new_columns: Vec<ColId> = start.to_vec();
+    let trace = std::env::var_os("REX_MATCH_TRACE").is_some();
+    let converged = loop {
+        deadline.check("column generation")?;
+        if rounds > 0 || new_columns.is_empty() {
+            new_columns = price(graph, prep, rows, &duals, &in_master, &mut best);
+        }
+        if trace {
+            eprintln!(
+                "round {rounds}: {} columns, lp {lp_value:.4}, +{}, {:?}",
+                columns.len(),
+                new_columns.len(),
+                deadline.start.elapsed()
+            );
+        }
+        if new_columns.is_empty() {
+            break true;
+        }
+        if rounds > 0 && lp_value >= target - 1e-6 {
+            break false;
+        }
+        for &id in &new_columns {
+            let cost = rows.column(graph, prep, id, &mut coefs);
+            model.add_col(
+                cost,
+                0.0..=1.0,
+                coefs.iter().map(|&(r, c)| (row_handles[r], c)),
+            );
+            in_master[id as usize] = true;
+            columns.push(id);
+        }
+        rounds += 1;
+        if let Some(left) = deadline.remaining() {
+            model.set_option("time_limit", left.as_secs_f64().max(0.001));
+        }
+        let solved = model
+            .try_solve()
+            .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
+        match solved.status() {
+            HighsModelStatus::Optimal => {}
+            HighsModelStatus::ReachedTimeLimit => return Err(Stop::Timeout),
+            s => return Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}")))),
+        }
+        lp_value = solved.objective_value();
+        // HiGHS reports row duals of a maximisation with the sign of a minimisation; a `<=` row
+        // of a packing LP has a nonnegative shadow price, so flip and clamp rounding noise.
+        let solution = solved.get_solution();
+        duals = solution
+            .dual_rows()
+            .iter()
+            .map(|&y| (-y).max(0.0))
+            .collect();
+        values = solution.columns().to_vec();
+        on_round(rounds, lp_value);
+        model = solved.into();
+    };
+    Ok(Root {
+        columns,
+        lp_value,
+        converged,
+        duals,
+        values,
+        rounds,
+    })
+}
+
+/// The best new positive-reduced-cost column of every row, sorted by id.
+fn price(
+    graph: &Graph,
+    prep: &Prepared,
+    rows: &Rows,
+    duals: &[f64],
+    in_master: &[bool],
+    best: &mut [(f64, ColId)],
+) -> Vec<ColId> {
+    best.iter_mut().for_each(|b| *b = (0.0, ColId::MAX));
+    let mut coefs = Vec::new();
+    for id in 0..in_master.len() as ColId {
+        if in_master[id as usize] {
+            continue;
+        }
+        let rc = rows.reduced_cost(graph, prep, id, duals);
+        if rc <= 1e-9 {
+            continue;
+        }
+        rows.column(graph, prep, id, &mut coefs);
+        for &(r, _) in &coefs {
+            let (brc, bid) = best[r];
+            if rc > brc + 1e-9 || (rc > brc - 1e-9 && scramble(id) < scramble(bid)) {
+                best[r] = (rc, id);
+            }
+        }
+    }
+    let mut new_columns: Vec<ColId> = best
+        .iter()
+        .filter(|b| b.1 != ColId::MAX)
+        .map(|b| b.1)
+        .collect();
+    new_columns.sort_unstable();
+    new_columns.dedup();
+    new_columns
+}
+
+/// The *flow bound*: the optimum when cycles and chains may be of any length, over the arcs that
+/// lie on some feasible cycle or chain. It is a network-flow LP (every request receives at most
+/// once per group and gives at most what it receives; every offer gives at most once), so its
+/// optimum is integral, cheap to find, and an upper bound on the capped problem. On dense
+/// instances it often equals the capped optimum and then proves it without column generation
+/// having to converge.
+pub fn flow_bound(graph: &Graph, prep: &Prepared, deadline: &Deadline) -> Result<f64, Stop> {
+    let n = graph.vertices().len();
+    let groups = graph.groups().len();
+    let mut problem = ColProblem::default();
+    // Rows 0..groups: in-flow of each group <= 1 (an offer's group row bounds its out-flow).
+    // Rows groups..groups+n: out(v) - in(v) <= 0 for every request v.
+    let mut rows = Vec::with_capacity(groups + n);
+    for r in 0..groups + n {
+        rows.push(problem.add_row(..=if r < groups { 1.0 } else { 0.0 }));
+    }
+    for (i, a) in graph.arcs().iter().enumerate() {
+        if !prep.useful[i] {
+            continue;
+        }
+        let (from, to) = (graph.vertex(a.from), graph.vertex(a.to));
+        let mut coefs = vec![
+            (rows[to.group as usize], 1.0),
+            (rows[groups + a.to.index()], -1.0),
+        ];
+        if from.kind == crate::graph::VertexKind::Offer {
+            coefs.push((rows[from.group as usize], 1.0));
+        } else {
+            coefs.push((rows[groups + a.from.index()], 1.0));
+        }
+        problem.add_column(prep.weight[i].max(0.0), 0.0..=1.0, coefs);
+    }
+    let mut model = problem.optimise(Sense::Maximise);
+    configure(&mut model, false, prep, deadline);
+    model.set_option("presolve", "on");
+    model.set_option("simplex_strategy", 1);
+    let solved = model
+        .try_solve()
+        .map_err(|e| Stop::Error(SolveError::Solver(format!("flow LP: {e:?}"))))?;
+    match solved.status() {
+        HighsModelStatus::Optimal => Ok(solved.objective_value()),
+        HighsModelStatus::ModelEmpty => Ok(0.0),
+        HighsModelStatus::ReachedTimeLimit => Err(Stop::Timeout),
+        s => Err(Stop::Error(SolveError::Solver(format!(
+            "flow LP ended {s:?}"
+        )))),
+    }
+}
+
+/// The outcome of one integer program.
+pub struct MipResult {
+    /// Chosen columns (value 1).
+    pub chosen: Vec<ColId>,
+    pub objective: f64,
+    /// Proven upper bound of this MIP over its columns.
+    pub bound: f64,
+    pub optimal: bool,
+}
+
+/// Solves the integer program over `columns` (sorted), warm-started from `start` if given.
+pub fn solve_mip(
+    graph: &Graph,
+    prep: &Prepared,
+    rows: &Rows,
+    columns: &[ColId],
+    start: &[ColId],
+    deadline: &Deadline,
+) -> Result<MipResult, Stop> {
+    let mut problem = ColProblem::default();
+    let row_handles: Vec<_> = (0..rows.count)
+        .map(|r| problem.add_row(..=rows.upper(r)))
+        .collect();
+    let mut coefs = Vec::new();
+    for &id in columns {
+        let cost = rows.column(graph, prep, id, &mut coefs);
+        problem.add_integer_column(cost, 0..=1, coefs.iter().map(|&(r, c)| (row_handles[r], c)));
+    }
+    let mut model = problem.optimise(Sense::Maximise);
+    configure(&mut model, true, prep, deadline);
+    if !start.is_empty() {
+        let mut x = vec![0.0; columns.len()];
+        for s in start {
+            if let Ok(i) = columns.binary_search(s) {
+                x[i] = 1.0;
+            }
+        }
+        // A rejected start only costs speed.
+        let _ = model.try_set_solution(Some(&x), None, None, None);
+    }
+    let solved = model
+        .try_solve()
+        .map_err(|e| Stop::Error(SolveError::Solver(format!("MIP: {e:?}"))))?;
+    let optimal = match solved.status() {
+        HighsModelStatus::Optimal => true,
+        HighsModelStatus::ReachedTimeLimit | HighsModelStatus::ReachedIterationLimit => false,
+        HighsModelStatus::ModelEmpty => {
+            return Ok(MipResult {
+                chosen: Vec::new(),
+                objective: 0.0,
+                bound: 0.0,
+                optimal: true,
+            })
+        }
+        s => return Err(Stop::Error(SolveError::Solver(format!("MIP ended {s:?}")))),
+    };
+    let bound = ffi::mip_dual_bound(&solved).unwrap_or(f64::INFINITY);
+    if !optimal && !ffi::has_primal_solution(&solved) {
+        return Ok(MipResult {
+            chosen: Vec::new(),
+            objective: 0.0,
+            bound,
+            optimal: false,
+        });
+    }
+    let sol = solved.get_solution();
+    let chosen: Vec<ColId> = columns
+        .iter()
+        .zip(sol.columns())
+        .filter(|(_, &x)| x > 0.5)
+        .map(|(&id, _)| id)
+        .collect();
+    let objective = chosen
+        .iter()
+        .map(|&id| rows.column(graph, prep, id, &mut coefs))
+        .sum();
+    Ok(MipResult {
+        chosen,
+        objective,
+        bound: if optimal { objective } else { bound },
+        optimal,
+    })
+}
