@@ -1,0 +1,371 @@
+//! The sequencer's engine: the registry, the tree, the store and the keys, and the one function
+//! that applies a batch and makes it durable. No HTTP and no async here.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use rex_domain::{Action, Actor, Digest, Envelope, PublicKeyFile, Registry, Statement};
+use rex_store::{HubStore, SqliteStore, Tiles};
+use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
+use serde::Deserialize;
+use tokio::sync::oneshot;
+
+use crate::keys::{lock_path, HubKeys};
+use crate::{AppError, HubError};
+
+/// Most hub statements (go, lapse) issued after one batch; the rest wait for the next.
+const MAX_DUE_PER_BATCH: usize = 256;
+
+/// What the sequencer is asked to do.
+pub(crate) enum Job {
+    /// Apply and log a state's signed statement.
+    Submit {
+        envelope: Envelope,
+        reply: oneshot::Sender<Result<Accepted, AppError>>,
+    },
+    /// Run a matching round and log the hub's `matching_round` statement.
+    Match {
+        reply: oneshot::Sender<Result<Accepted, AppError>>,
+    },
+    /// Register a party (the CLI, offline).
+    Register {
+        keys: PublicKeyFile,
+        reply: oneshot::Sender<Result<Accepted, AppError>>,
+    },
+}
+
+/// A durable statement: where it is in the log and the checkpoint that first covers it.
+#[derive(Clone, Debug)]
+pub(crate) struct Accepted {
+    pub index: u64,
+    pub tree_size: u64,
+    pub time: u64,
+    pub statement_sha256: Digest,
+    pub checkpoint: Arc<str>,
+}
+
+/// The latest checkpoint, published once its entries are durable.
+#[derive(Clone, Debug)]
+pub(crate) struct Published {
+    pub size: u64,
+    pub note: Arc<str>,
+}
+
+/// One log entry: the hub's acceptance time and the envelope, as `Envelope::to_json` writes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogEntry {
+    time: u64,
+    envelope: serde_json::Value,
+}
+
+/// The bytes of a log entry. Built by hand so the envelope JSON goes in byte for byte.
+pub fn entry_bytes(time: u64, envelope: &Envelope) -> Vec<u8> {
+    let json = envelope.to_json();
+    let mut out = Vec::with_capacity(json.len() + 32);
+    out.extend_from_slice(format!("{{\"time\":{time},\"envelope\":").as_bytes());
+    out.extend_from_slice(&json);
+    out.push(b'}');
+    out
+}
+
+/// Parses a log entry back into its time and envelope.
+pub fn parse_entry(bytes: &[u8]) -> Result<(u64, Envelope), String> {
+    let entry: LogEntry = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec(&entry.envelope).map_err(|e| e.to_string())?;
+    let envelope = Envelope::from_json(&json).map_err(|e| e.to_string())?;
+    Ok((entry.time, envelope))
+}
+
+/// Rebuilds the registry by replaying every entry of the log, and loads the tree. The log is
+/// the source of truth; a entry that does not replay means the store is not this hub's log.
+pub(crate) fn replay(
+    store: &dyn HubStore,
+    hub_key: ed25519_dalek::VerifyingKey,
+) -> Result<(Registry, Tree), HubError> {
+    let size = store.size()?;
+    let mut registry = Registry::new(hub_key);
+    const CHUNK: u64 = 1024;
+    let mut start = 0;
+    while start < size {
+        let end = (start + CHUNK).min(size);
+        for (i, bytes) in (start..).zip(store.entries(start, end)?) {
+            let (time, envelope) = parse_entry(&bytes)
+                .map_err(|e| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))?;
+            registry
+                .apply(&envelope, time)
+                .map_err(|e| HubError::Corrupt(format!("log entry {i} does not replay: {e}")))?;
+        }
+        start = end;
+    }
+    let tree = Tree::load(&Tiles(store), size)
+        .map_err(|e| HubError::Corrupt(format!("tree of size {size}: {e}")))?;
+    Ok((registry, tree))
+}
+
+/// The sequencer's state. Only the sequencer touches it, one batch at a time.
+pub(crate) struct Core {
+    pub store: Arc<dyn HubStore>,
+    pub keys: Arc<HubKeys>,
+    /// Shared with readers, who take it only between batches: they never see a statement
+    /// that is not durable yet.
+    pub registry: Arc<RwLock<Registry>>,
+    pub published: Arc<RwLock<Published>>,
+    tree: Tree,
+    /// After a failed write that could not be undone, everything is refused until restart.
+    poisoned: bool,
+    /// Holds the data directory's lock for as long as the core lives.
+    _lock: File,
+}
+
+impl Core {
+    /// Opens the hub in `data_dir`: takes its lock, loads or makes its keys, opens the store,
+    /// replays the log and checks the tree against the latest checkpoint.
+    pub fn open(data_dir: &Path) -> Result<Core, HubError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| HubError::Io(format!("{}: {e}", data_dir.display())))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(lock_path(data_dir))
+            .map_err(|e| HubError::Io(format!("{}: {e}", data_dir.display())))?;
+        if lock.try_lock().is_err() {
+            return Err(HubError::Busy(data_dir.display().to_string()));
+        }
+        let keys = Arc::new(HubKeys::load_or_create(data_dir)?);
+        let store: Arc<dyn HubStore> = Arc::new(SqliteStore::open(data_dir.join("hub.db"))?);
+        let (registry, tree) = replay(&*store, keys.statement.verifying_key())?;
+
+        let published = match store.latest_checkpoint()? {
+            Some(latest) => {
+                let note = SignedNote::parse(&latest.note)
+                    .map_err(|e| HubError::Corrupt(format!("latest checkpoint: {e}")))?;
+                let checkpoint = Checkpoint::open(&note, keys.checkpoint.verifier())
+                    .map_err(|e| HubError::Corrupt(format!("latest checkpoint: {e}")))?;
+                if checkpoint.size() != tree.size() || checkpoint.root() != tree.root() {
+                    return Err(HubError::Corrupt(format!(
+                        "the latest checkpoint (size {}) does not match the stored tree (size {})",
+                        checkpoint.size(),
+                        tree.size()
+                    )));
+                }
+                Published {
+                    size: latest.size,
+                    note: latest.note.into(),
+                }
+            }
+            None => {
+                // A fresh log: sign and store the checkpoint of the empty tree, so there is
+                // always one to serve.
+                assert_eq!(tree.size(), 0, "entries without a checkpoint");
+                let empty = tree.append_batch::<&[u8]>(&[])?;
+                let note = sign(&keys, &empty.tree().clone())?;
+                store.append(&empty, &note)?;
+                Published {
+                    size: 0,
+                    note: note.into(),
+                }
+            }
+        };
+        Ok(Core {
+            store,
+            keys,
+            registry: Arc::new(RwLock::new(registry)),
+            published: Arc::new(RwLock::new(published)),
+            tree,
+            poisoned: false,
+            _lock: lock,
+        })
+    }
+
+    /// Applies a batch in order, adds the hub's statements that have come due, makes them all
+    /// durable in one transaction with one new checkpoint, publishes it, and only then answers
+    /// every job. Jobs refused by the state machine are answered with their rejection.
+    pub fn commit(&mut self, jobs: Vec<Job>, now: u64) {
+        let store = Arc::clone(&self.store);
+        let keys = Arc::clone(&self.keys);
+        let registry = Arc::clone(&self.registry);
+        let mut registry = registry.write().unwrap_or_else(|p| p.into_inner());
+        if self.poisoned {
+            for job in jobs {
+                let _ = job.into_reply().send(Err(AppError::Unavailable));
+            }
+            return;
+        }
+
+        let mut entries: Vec<Vec<u8>> = Vec::with_capacity(jobs.len());
+        // Each waiting reply with the position of its entry in `entries`.
+        let mut waiting: Vec<(oneshot::Sender<Result<Accepted, AppError>>, usize, Digest)> =
+            Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let (envelope, reply) = match job {
+                Job::Submit { envelope, reply } => (envelope, reply),
+                Job::Match { reply } => match matching_statement(&registry, &keys, now) {
+                    Ok(e) => (e, reply),
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                        continue;
+                    }
+                },
+                Job::Register { keys: file, reply } => (
+                    hub_statement(
+                        &registry,
+                        &keys,
+                        now,
+                        Action::PartyRegistered { keys: file },
+                    ),
+                    reply,
+                ),
+            };
+            let entry = entry_bytes(now, &envelope);
+            if entry.len() > MAX_ENTRY_LEN {
+                let _ = reply.send(Err(AppError::TooLarge(format!(
+                    "a log entry holds at most {MAX_ENTRY_LEN} bytes; this statement needs {}",
+                    entry.len()
+                ))));
+                continue;
+            }
+            match registry.apply(&envelope, now) {
+                Ok(applied) => {
+                    waiting.push((reply, entries.len(), applied.digest));
+                    entries.push(entry);
+                }
+                Err(rejection) => {
+                    let _ = reply.send(Err(AppError::Rejected(rejection)));
+                }
+            }
+        }
+        self.due_statements(&mut registry, now, &mut entries);
+        if entries.is_empty() {
+            return;
+        }
+
+        let result = self
+            .tree
+            .append_batch(&entries)
+            .map_err(HubError::from)
+            .and_then(|append| {
+                let note = sign(&keys, append.tree())?;
+                store.append(&append, &note)?;
+                Ok((append, note))
+            });
+        match result {
+            Ok((append, note)) => {
+                let note: Arc<str> = note.into();
+                let first = append.first_index();
+                let size = append.new_size();
+                self.tree = append.into_tree();
+                *self.published.write().unwrap_or_else(|p| p.into_inner()) = Published {
+                    size,
+                    note: Arc::clone(&note),
+                };
+                drop(registry);
+                for (reply, position, digest) in waiting {
+                    let _ = reply.send(Ok(Accepted {
+                        index: first + position as u64,
+                        tree_size: size,
+                        time: now,
+                        statement_sha256: digest,
+                        checkpoint: Arc::clone(&note),
+                    }));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed; rebuilding the registry from the log");
+                // The registry holds the batch, the store does not: go back to the log.
+                match replay(&*store, keys.statement.verifying_key()) {
+                    Ok((rebuilt, tree)) if tree == self.tree => *registry = rebuilt,
+                    Ok(_) => {
+                        tracing::error!(
+                            "the stored tree moved during a failed commit; refusing all writes"
+                        );
+                        self.poisoned = true;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot rebuild the registry; refusing all writes");
+                        self.poisoned = true;
+                    }
+                }
+                for (reply, _, _) in waiting {
+                    let _ = reply.send(Err(AppError::Internal(e.to_string())));
+                }
+            }
+        }
+    }
+
+    /// The hub's own statements that have come due: go for exchanges ready for it, lapse for
+    /// proposals past their deadline. Applied to the registry and added to the batch.
+    fn due_statements(&self, registry: &mut Registry, now: u64, entries: &mut Vec<Vec<u8>>) {
+        let due: Vec<Action> = registry
+            .go_due()
+            .into_iter()
+            .map(|exchange| Action::Go { exchange })
+            .chain(
+                registry
+                    .lapse_due(now)
+                    .into_iter()
+                    .map(|exchange| Action::ExchangeLapsed { exchange }),
+            )
+            .take(MAX_DUE_PER_BATCH)
+            .collect();
+        for action in due {
+            let envelope = hub_statement(registry, &self.keys, now, action);
+            match registry.apply(&envelope, now) {
+                Ok(_) => entries.push(entry_bytes(now, &envelope)),
+                // The registry said it was due; a refusal here is a bug in one of the two.
+                Err(e) => tracing::error!(error = %e, "a due hub statement was refused"),
+            }
+        }
+    }
+
+    /// Registers a party, synchronously (for the CLI, which owns the core).
+    pub fn register_party(&mut self, keys: PublicKeyFile, now: u64) -> Result<Accepted, AppError> {
+        let (reply, mut rx) = oneshot::channel();
+        self.commit(vec![Job::Register { keys, reply }], now);
+        rx.try_recv()
+            .unwrap_or_else(|_| Err(AppError::Internal("the commit gave no answer".into())))
+    }
+
+    /// The current tree size.
+    pub fn size(&self) -> u64 {
+        self.tree.size()
+    }
+}
+
+impl Job {
+    fn into_reply(self) -> oneshot::Sender<Result<Accepted, AppError>> {
+        match self {
+            Job::Submit { reply, .. } | Job::Match { reply } | Job::Register { reply, .. } => reply,
+        }
+    }
+}
+
+/// Signs the checkpoint of `tree` with the hub's checkpoint key.
+fn sign(keys: &HubKeys, tree: &Tree) -> Result<String, HubError> {
+    Ok(tree
+        .checkpoint(keys.origin())?
+        .sign(&keys.checkpoint)?
+        .to_string())
+}
+
+/// A statement by the hub, with its next sequence number, dated `now`, signed.
+fn hub_statement(registry: &Registry, keys: &HubKeys, now: u64, action: Action) -> Envelope {
+    let seq = registry.next_seq(Actor::Hub).unwrap_or(1);
+    Envelope::sign_statement(
+        &Statement::new(Actor::Hub, seq, now, action),
+        &keys.statement,
+    )
+}
+
+fn matching_statement(registry: &Registry, keys: &HubKeys, now: u64) -> Result<Envelope, AppError> {
+    let proposals = rex_domain::matching_round(registry, now)
+        .map_err(|e| AppError::Internal(format!("matching round: {e}")))?;
+    Ok(hub_statement(
+        registry,
+        keys,
+        now,
+        Action::MatchingRound { proposals },
+    ))
+}

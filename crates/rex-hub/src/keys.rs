@@ -1,0 +1,124 @@
+//! The hub's private keys, in files under its data directory (never in the database).
+//!
+//! - `keys/statement.key`: the Ed25519 seed (base64) that signs the hub's own statements
+//!   (`party_registered`, `matching_round`, `go`, `exchange_lapsed`).
+//! - `keys/checkpoint.skey`: the C2SP signer key (`PRIVATE+KEY+<origin>+...`) that signs
+//!   checkpoints. Its name is the log's origin, `rex-hub/<first 8 hex digits of the statement
+//!   key's id>`, fixed when the keys are made.
+//!
+//! Both are created on first start, mode 0600, written and synced before use; an existing key
+//! file that group or others may read is refused rather than trusted.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use base64::prelude::{Engine as _, BASE64_STANDARD};
+use ed25519_dalek::SigningKey;
+use rand_core::{OsRng, RngCore as _};
+use rex_domain::KeyId;
+use rex_tlog::NoteSigner;
+
+use crate::HubError;
+
+/// The hub's two private keys.
+pub struct HubKeys {
+    /// Signs the hub's statements.
+    pub statement: SigningKey,
+    /// Signs checkpoints; its name is the log's origin.
+    pub checkpoint: NoteSigner,
+}
+
+impl std::fmt::Debug for HubKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "HubKeys(statement {}, checkpoint {})",
+            KeyId::of(&self.statement.verifying_key()),
+            self.checkpoint.verifier()
+        )
+    }
+}
+
+fn key_error(path: &Path, what: impl std::fmt::Display) -> HubError {
+    HubError::Keys(format!("{}: {what}", path.display()))
+}
+
+fn read_secret(path: &Path) -> Result<String, HubError> {
+    let meta = fs::metadata(path).map_err(|e| key_error(path, e))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(key_error(
+            path,
+            "is readable by group or others; chmod 600 it",
+        ));
+    }
+    let text = fs::read_to_string(path).map_err(|e| key_error(path, e))?;
+    Ok(text.trim_end().to_owned())
+}
+
+fn write_secret(path: &Path, text: &str) -> Result<(), HubError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| key_error(path, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.write_all(b"\n"))
+        .and_then(|()| f.sync_all())
+        .map_err(|e| key_error(path, e))
+}
+
+impl HubKeys {
+    /// Loads the keys from `data_dir/keys`, making them first if there are none.
+    pub fn load_or_create(data_dir: &Path) -> Result<HubKeys, HubError> {
+        let dir = data_dir.join("keys");
+        let statement_path = dir.join("statement.key");
+        let checkpoint_path = dir.join("checkpoint.skey");
+        if !statement_path.exists() && !checkpoint_path.exists() {
+            fs::create_dir_all(&dir).map_err(|e| key_error(&dir, e))?;
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+                .map_err(|e| key_error(&dir, e))?;
+            let mut seed = [0u8; 32];
+            OsRng.fill_bytes(&mut seed);
+            let statement = SigningKey::from_bytes(&seed);
+            OsRng.fill_bytes(&mut seed);
+            let origin = format!(
+                "rex-hub/{}",
+                &KeyId::of(&statement.verifying_key()).to_string()[..8]
+            );
+            let checkpoint = NoteSigner::new(&origin, SigningKey::from_bytes(&seed))
+                .map_err(|e| key_error(&checkpoint_path, e))?;
+            write_secret(
+                &statement_path,
+                &BASE64_STANDARD.encode(statement.to_bytes()),
+            )?;
+            write_secret(&checkpoint_path, &checkpoint.to_skey())?;
+            File::open(&dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| key_error(&dir, e))?;
+        }
+        let seed = BASE64_STANDARD
+            .decode(read_secret(&statement_path)?)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| key_error(&statement_path, "not a base64 Ed25519 seed"))?;
+        let checkpoint = NoteSigner::from_skey(&read_secret(&checkpoint_path)?)
+            .map_err(|e| key_error(&checkpoint_path, e))?;
+        Ok(HubKeys {
+            statement: SigningKey::from_bytes(&seed),
+            checkpoint,
+        })
+    }
+
+    /// The log's origin (the checkpoint key's name).
+    pub fn origin(&self) -> &str {
+        self.checkpoint.name()
+    }
+}
+
+/// The file whose exclusive lock marks a data directory in use by one process.
+pub(crate) fn lock_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("hub.lock")
+}

@@ -1,0 +1,329 @@
+//! `rex-hub`: the hub, the only crate of the hub that knows HTTP.
+//!
+//! **Key design decision: one sequencer applies and logs, in one order, by group commit.**
+//! Every write (a state's statement, a matching round, the hub's own go and lapse statements)
+//! goes through a single sequencer task. It collects jobs for a short window (or until a batch
+//! is full), applies them in arrival order to the [`rex_domain::Registry`], appends the
+//! accepted ones as one durable SQLite transaction together with the one checkpoint it signed
+//! for them ([`rex_store::HubStore::append`]), and only then answers every waiting request
+//! with its receipt. So the state machine's order *is* the log's order, an acknowledged
+//! statement is always on disk (invariant 6), one `fsync` serves a whole batch, and readers of
+//! the registry (who take its lock only between batches) never see a statement that is not
+//! durable. If the write fails, the registry is rebuilt from the log and the batch is answered
+//! `internal`.
+//!
+//! **The log is the source of truth.** On start the hub replays every log entry through
+//! [`rex_domain::Registry::apply`] to rebuild the registry, and checks the tree against its
+//! latest checkpoint; nothing else about the registry is stored. A log entry is
+//! `{"time":<acceptance unix seconds>,"envelope":<Envelope::to_json>}`.
+//!
+//! Further decisions:
+//!
+//! - Keys live in files under the data directory (0600), not in the database ([`keys`]).
+//! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
+//!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
+//! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
+//! - Cosignatures: a node cosigns a checkpoint (c2sp.org/tlog-cosignature, `cosignature/v1`)
+//!   with its registered Ed25519 *statement* key, under the key name of its party code
+//!   (`US`). The hub checks it against the key in the registry and keeps the line for that
+//!   checkpoint. Reusing the statement key is safe: a cosignature signs
+//!   `cosignature/v1\ntime ...` and a statement signs a DSSE `DSSEv1 ...` encoding, so neither
+//!   can be passed off as the other.
+//! - Errors: one [`AppError`] answers `{code, message}`, logs internals, never sends database
+//!   text.
+
+pub mod clock;
+mod engine;
+mod error;
+mod http;
+pub mod keys;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rex_domain::{PublicKeyFile, Registry};
+use rex_store::HubStore;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::engine::{entry_bytes, parse_entry};
+pub use crate::error::{rejection_status, AppError, ErrorBody, HubError};
+pub use crate::http::{
+    app, snapshot, ApiDoc, CosignatureIn, DossierStored, EnvelopeDoc, HubInfo, NextSeq, Proof,
+    Receipt, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES,
+};
+pub use crate::keys::HubKeys;
+
+use crate::engine::{Core, Job, Published};
+
+/// How the sequencer batches.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupCommit {
+    /// After the first job of a batch, how long to wait for more.
+    pub window: Duration,
+    /// Most jobs in one batch.
+    pub max_batch: usize,
+    /// How often an idle hub checks for hub statements that have come due (lapses).
+    pub tick: Duration,
+    /// Jobs that may wait for the sequencer; senders wait beyond that.
+    pub queue: usize,
+}
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        GroupCommit {
+            window: Duration::from_millis(2),
+            max_batch: 1024,
+            tick: Duration::from_secs(1),
+            queue: 8192,
+        }
+    }
+}
+
+/// The hub's configuration.
+#[derive(Clone)]
+pub struct HubConfig {
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Group commit parameters.
+    pub group_commit: GroupCommit,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            clock: Arc::new(SystemClock),
+            group_commit: GroupCommit::default(),
+        }
+    }
+}
+
+/// What the handlers share.
+pub struct Shared {
+    store: Arc<dyn HubStore>,
+    keys: Arc<HubKeys>,
+    registry: Arc<std::sync::RwLock<Registry>>,
+    published: Arc<std::sync::RwLock<Published>>,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The router's state: a handle on the hub.
+pub type AppState = Arc<Shared>;
+
+impl Shared {
+    /// The size of the latest published checkpoint.
+    pub fn published_size(&self) -> u64 {
+        self.published
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .size
+    }
+
+    /// The latest published checkpoint note.
+    pub fn published_note(&self) -> String {
+        self.published
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .note
+            .to_string()
+    }
+
+    /// The hub's keys.
+    pub fn keys(&self) -> &HubKeys {
+        &self.keys
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn HubStore> {
+        &self.store
+    }
+
+    /// A copy of the registry, as of the last durable batch. Waits for a batch being
+    /// committed, so call it off the async threads (or accept a wait of one commit).
+    pub async fn registry(&self) -> Registry {
+        let registry = Arc::clone(&self.registry);
+        tokio::task::spawn_blocking(move || read_registry(&registry).clone())
+            .await
+            .expect("cloning the registry does not panic")
+    }
+}
+
+/// Reads the registry, waiting for a batch being committed.
+pub(crate) fn read_registry(
+    registry: &std::sync::RwLock<Registry>,
+) -> std::sync::RwLockReadGuard<'_, Registry> {
+    registry.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running hub: its state for [`app`], and its sequencer.
+pub struct Hub {
+    state: AppState,
+    sequencer: JoinHandle<()>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Hub {
+    /// Opens the hub in `data_dir` (creating it, its keys and its database on first start),
+    /// replays the log, and starts the sequencer. Must be called inside a tokio runtime.
+    pub async fn open(data_dir: &Path, config: HubConfig) -> Result<Hub, HubError> {
+        let dir = data_dir.to_path_buf();
+        let core = tokio::task::spawn_blocking(move || Core::open(&dir))
+            .await
+            .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
+        let (jobs, rx) = mpsc::channel(config.group_commit.queue);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let state = Arc::new(Shared {
+            store: Arc::clone(&core.store),
+            keys: Arc::clone(&core.keys),
+            registry: Arc::clone(&core.registry),
+            published: Arc::clone(&core.published),
+            jobs,
+        });
+        let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));
+        Ok(Hub {
+            state,
+            sequencer,
+            stop,
+        })
+    }
+
+    /// The state to build the router with.
+    pub fn state(&self) -> AppState {
+        Arc::clone(&self.state)
+    }
+
+    /// Stops the sequencer after the batch in hand and releases the data directory. Jobs still
+    /// queued are answered `unavailable`.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.sequencer.await;
+    }
+}
+
+/// The sequencer: batches jobs, commits each batch on a blocking thread, repeats.
+async fn sequencer(
+    mut core: Core,
+    mut rx: mpsc::Receiver<Job>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    config: HubConfig,
+) {
+    let gc = config.group_commit;
+    loop {
+        let mut batch = Vec::new();
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            job = rx.recv() => match job {
+                Some(job) => batch.push(job),
+                None => break,
+            },
+            () = tokio::time::sleep(gc.tick) => {}
+        }
+        if !batch.is_empty() {
+            let deadline = Instant::now() + gc.window;
+            while batch.len() < gc.max_batch {
+                match rx.try_recv() {
+                    Ok(job) => {
+                        batch.push(job);
+                        continue;
+                    }
+                    Err(mpsc::error::TryRecvError::Disconnected) => break,
+                    Err(mpsc::error::TryRecvError::Empty) => {}
+                }
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(job)) => batch.push(job),
+                    _ => break,
+                }
+            }
+        }
+        let now = config.clock.now();
+        let committed = tokio::task::spawn_blocking(move || {
+            core.commit(batch, now);
+            core
+        })
+        .await;
+        match committed {
+            Ok(c) => core = c,
+            Err(e) => {
+                tracing::error!(error = %e, "the sequencer panicked; the hub stops writing");
+                return;
+            }
+        }
+    }
+    rx.close();
+    while let Ok(job) = rx.try_recv() {
+        drop(job);
+    }
+    // Dropping the core releases the data directory's lock, on a blocking thread since it
+    // closes database connections.
+    let _ = tokio::task::spawn_blocking(move || drop(core)).await;
+}
+
+/// Registers a party offline: opens the data directory (refused with [`HubError::Busy`] while
+/// a hub serves it), signs a `party_registered` statement with the hub's key, appends it with
+/// a new checkpoint. Returns the statement's leaf index and the new tree size.
+pub fn register_party(
+    data_dir: &Path,
+    keys: PublicKeyFile,
+    clock: &dyn Clock,
+) -> Result<(u64, u64), HubError> {
+    let mut core = Core::open(data_dir)?;
+    let accepted = core
+        .register_party(keys, clock.now())
+        .map_err(|e| match e {
+            AppError::Rejected(r) => HubError::Io(format!("refused: {r}")),
+            other => HubError::Io(format!("{other:?}")),
+        })?;
+    Ok((accepted.index, core.size()))
+}
+
+/// Serves the hub in `data_dir` on `listen` until SIGINT or SIGTERM.
+pub async fn serve(data_dir: &Path, listen: SocketAddr) -> Result<(), HubError> {
+    let hub = Hub::open(data_dir, HubConfig::default()).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| HubError::Io(format!("cannot listen on {listen}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| HubError::Io(e.to_string()))?;
+    tracing::info!(origin = %hub.state.keys.origin(), %local, "rex hub serving");
+    eprintln!(
+        "rex hub: serving {} on http://{local}",
+        hub.state.keys.origin()
+    );
+    let router = app(hub.state());
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| HubError::Io(e.to_string()))?;
+    hub.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
