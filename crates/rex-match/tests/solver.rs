@@ -75,9 +75,7 @@ fn solve_and_check(g: &Graph, p: &Params) -> Result<Solution, String> {
     }
     check_solution(g, p, &sol)
         .map_err(|e| format!("infeasible solution: {e}\n{}", render(&sol)))?;
-    let Some(expected) = brute_force(g, p) else {
-        return Ok(sol);
-    };
+    let expected = brute_force(g, p).expect("graph small enough for the oracle");
     if !close(sol.objective, expected) {
         return Err(format!(
             "solver objective {} but brute force finds {expected}\n{}",
@@ -116,7 +114,7 @@ impl Case {
     /// weights, K in 2..=4 and L in 0..=3.
     fn random(seed: u64) -> Case {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let n = rng.random_range(4..=14usize);
+        let n = rng.random_range(4..=12usize);
         let offers = rng.random_range(0..=3usize);
         let mut kinds: Vec<VertexKind> = (0..n)
             .map(|i| {
@@ -165,8 +163,8 @@ impl Case {
                 }
             }
         }
-        let max_cycle = rng.random_range(2..=8usize);
-        let max_chain = rng.random_range(0..=12usize);
+        let max_cycle = rng.random_range(2..=4usize);
+        let max_chain = rng.random_range(0..=3usize);
         let graph = build(&vertices, &arcs);
         Case {
             graph,
@@ -218,16 +216,7 @@ fn solver_agrees_with_brute_force_on_random_graphs() {
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(case.max_cycle, case.max_chain, objective);
             solves += 1;
-            let t0 = std::time::Instant::now();
-            let r = solve_and_check(&case.graph, &p);
-            if t0.elapsed().as_secs_f64() > 0.5 {
-                eprintln!(
-                    "slow seed {seed} {:?} {:.1}s",
-                    p,
-                    t0.elapsed().as_secs_f64()
-                );
-            }
-            if let Err(e) = r {
+            if let Err(e) = solve_and_check(&case.graph, &p) {
                 failures.push(format!(
                     "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?}: {e}\n{}",
                     p.max_cycle,
