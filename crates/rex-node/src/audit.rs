@@ -1,0 +1,464 @@
+//! Reading the hub's log as an auditor: fetch the checkpoint, the hash tiles and the entry
+//! bundles, check that they agree, and replay every statement through
+//! [`Registry::apply`], recomputing every matching round.
+
+use crate::client::{HubClient, HubInfo};
+use crate::Error;
+use rex_domain::keys::parse_verifying_key;
+use rex_domain::{matching_round, Action, Envelope, PartyId, Registry, Statement};
+use rex_tlog::{
+    decode_entry_bundle, leaf_hash, node_hash, Checkpoint, Hash, NoteVerifier, SignatureKind,
+    SignedNote, TilePath, EMPTY_ROOT, TILE_WIDTH,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Most entries an audit reads: bounds memory and time of one run.
+pub const MAX_AUDIT_ENTRIES: u64 = 10_000_000;
+
+/// One log entry: the hub's acceptance time and the envelope as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// Acceptance time, unix seconds.
+    pub time: u64,
+    /// The envelope.
+    pub envelope: Envelope,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryWire {
+    time: u64,
+    envelope: serde_json::Value,
+}
+
+impl LogEntry {
+    /// Parses the bytes of leaf `index`.
+    pub fn parse(index: u64, bytes: &[u8]) -> Result<Self, Error> {
+        let bad = |why: String| Error::Evidence(format!("entry {index} is malformed: {why}"));
+        let w: EntryWire = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+        // Only the base64 strings inside matter, so re-serialising the object loses nothing.
+        let envelope = Envelope::from_json(w.envelope.to_string().as_bytes())
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(LogEntry {
+            time: w.time,
+            envelope,
+        })
+    }
+}
+
+/// The RFC 6962 root of a list of leaf hashes.
+pub fn root_of_leaves(leaves: &[Hash]) -> Hash {
+    match leaves.len() {
+        0 => EMPTY_ROOT,
+        1 => leaves[0],
+        n => {
+            // The largest power of two below n (RFC 6962, section 2.1).
+            let split = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
+            node_hash(
+                root_of_leaves(&leaves[..split]),
+                root_of_leaves(&leaves[split..]),
+            )
+        }
+    }
+}
+
+/// The pinned keys of a hub.
+#[derive(Debug, Clone)]
+pub struct HubKeys {
+    /// Verifies checkpoints.
+    pub note: NoteVerifier,
+    /// The hub's statement key.
+    pub statements: rex_tlog::VerifyingKey,
+}
+
+impl HubKeys {
+    /// Parses the answer of `GET /v1/hub`.
+    pub fn from_info(info: &HubInfo) -> Result<Self, Error> {
+        let note: NoteVerifier = info.note_vkey.parse().map_err(|e| {
+            Error::Evidence(format!(
+                "the hub's checkpoint key {:?} is malformed: {e}",
+                info.note_vkey
+            ))
+        })?;
+        if note.name() != info.origin {
+            return Err(Error::Evidence(format!(
+                "the hub's checkpoint key is named {:?}, its origin is {:?}",
+                note.name(),
+                info.origin
+            )));
+        }
+        let statements = parse_verifying_key(&info.hub_ed25519)
+            .map_err(|e| Error::Evidence(format!("the hub's statement key is malformed: {e}")))?;
+        Ok(HubKeys { note, statements })
+    }
+}
+
+/// Fetches and opens the latest checkpoint under the hub's key.
+pub fn fetch_checkpoint(
+    client: &HubClient,
+    keys: &HubKeys,
+) -> Result<(Checkpoint, SignedNote), Error> {
+    let text = client.checkpoint()?;
+    open_checkpoint(&text, keys)
+}
+
+/// Opens a checkpoint note under the hub's key.
+pub fn open_checkpoint(text: &str, keys: &HubKeys) -> Result<(Checkpoint, SignedNote), Error> {
+    let note = SignedNote::parse(text)
+        .map_err(|e| Error::Evidence(format!("checkpoint is not a signed note: {e}")))?;
+    let checkpoint = Checkpoint::open(&note, &keys.note).map_err(|e| {
+        Error::Evidence(format!(
+            "checkpoint signature does not verify under the hub's pinned key: {e}"
+        ))
+    })?;
+    Ok((checkpoint, note))
+}
+
+/// The bundles (index, width) holding entries `start..end` of a tree of `size`.
+fn bundles(start: u64, end: u64, size: u64) -> impl Iterator<Item = (u64, u16)> {
+    let first = start / TILE_WIDTH;
+    let last = end.div_ceil(TILE_WIDTH);
+    (first..last).map(move |b| {
+        let width = (size - b * TILE_WIDTH).min(TILE_WIDTH);
+        (b, width as u16)
+    })
+}
+
+/// Entries `start..end` of the tree of `size` entries, from the entry bundles. An entry the
+/// hub does not serve is `None` (missing), not an error: callers say which entries are missing.
+pub fn fetch_entries(
+    client: &HubClient,
+    start: u64,
+    end: u64,
+    size: u64,
+) -> Result<BTreeMap<u64, Vec<u8>>, Error> {
+    assert!(
+        start <= end && end <= size,
+        "entries {start}..{end} of {size}"
+    );
+    let mut out = BTreeMap::new();
+    for (b, width) in bundles(start, end, size) {
+        let path = TilePath::entries(b, width).map_err(|e| Error::Local(e.to_string()))?;
+        let Ok(bytes) = client.tile(&path) else {
+            continue;
+        };
+        let Ok(entries) = decode_entry_bundle(&bytes) else {
+            continue;
+        };
+        for (i, e) in entries.into_iter().enumerate().take(usize::from(width)) {
+            let index = b * TILE_WIDTH + i as u64;
+            if (start..end).contains(&index) {
+                out.insert(index, e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The leaf hashes `0..size`, from the level-0 hash tiles.
+pub fn fetch_leaves(client: &HubClient, size: u64) -> Result<Vec<Hash>, Error> {
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    for (b, width) in bundles(0, size, size) {
+        let path = TilePath::hashes(0, b, width).map_err(|e| Error::Local(e.to_string()))?;
+        let bytes = client.tile(&path).map_err(|e| {
+            Error::Evidence(format!(
+                "hash tile {path} of the tree of {size} is not served: {e}"
+            ))
+        })?;
+        if bytes.len() != usize::from(width) * 32 {
+            return Err(Error::Evidence(format!(
+                "hash tile {path} has {} bytes, expected {}",
+                bytes.len(),
+                usize::from(width) * 32
+            )));
+        }
+        out.extend(bytes.chunks_exact(32).filter_map(Hash::from_slice));
+    }
+    Ok(out)
+}
+
+/// What is wrong with the served entries of a tree whose leaf hashes are `leaves` (already
+/// checked against the checkpoint root): missing, altered or reordered entries.
+pub fn entry_findings(leaves: &[Hash], entries: &BTreeMap<u64, Vec<u8>>) -> Vec<String> {
+    let size = leaves.len() as u64;
+    let position: BTreeMap<Hash, u64> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i as u64))
+        .collect();
+    let mut findings = Vec::new();
+    let mut moved = Vec::new();
+    for (i, leaf) in leaves.iter().enumerate() {
+        let i = i as u64;
+        match entries.get(&i) {
+            None => findings.push(format!("entry {i} missing")),
+            Some(bytes) => {
+                let h = leaf_hash(bytes);
+                if h == *leaf {
+                    continue;
+                }
+                match position.get(&h) {
+                    Some(&j) => moved.push((i, j)),
+                    None => findings.push(format!("entry {i} altered")),
+                }
+            }
+        }
+    }
+    if !moved.is_empty() {
+        let list: Vec<String> = moved
+            .iter()
+            .map(|(i, j)| format!("entry {j} is served at {i}"))
+            .collect();
+        findings.insert(0, format!("entries reordered ({})", list.join(", ")));
+    }
+    debug_assert!(entries.keys().all(|&i| i < size));
+    findings
+}
+
+/// A verified copy of the log: the checkpoint and every entry, each checked against it.
+#[derive(Debug, Clone)]
+pub struct VerifiedLog {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// Its note, with every signature the hub served.
+    pub note: SignedNote,
+    /// The entries `0..checkpoint.size()`.
+    pub entries: Vec<LogEntry>,
+    /// Their bytes.
+    pub raw: Vec<Vec<u8>>,
+}
+
+/// Fetches the whole log at the latest checkpoint and checks it: the hash tiles give the
+/// checkpoint's root, and every entry hashes to its leaf.
+pub fn fetch_log(client: &HubClient, keys: &HubKeys) -> Result<VerifiedLog, Error> {
+    let (checkpoint, note) = fetch_checkpoint(client, keys)?;
+    fetch_log_at(client, checkpoint, note)
+}
+
+/// [`fetch_log`] at a checkpoint already opened.
+pub fn fetch_log_at(
+    client: &HubClient,
+    checkpoint: Checkpoint,
+    note: SignedNote,
+) -> Result<VerifiedLog, Error> {
+    let size = checkpoint.size();
+    if size > MAX_AUDIT_ENTRIES {
+        return Err(Error::Local(format!(
+            "the log has {size} entries, more than the {MAX_AUDIT_ENTRIES} one audit reads"
+        )));
+    }
+    let leaves = fetch_leaves(client, size)?;
+    if root_of_leaves(&leaves) != checkpoint.root() {
+        return Err(Error::Evidence(format!(
+            "the hash tiles do not give the root of checkpoint {size}"
+        )));
+    }
+    let served = fetch_entries(client, 0, size, size)?;
+    let findings = entry_findings(&leaves, &served);
+    if !findings.is_empty() {
+        return Err(Error::evidence(findings));
+    }
+    let raw: Vec<Vec<u8>> = served.into_values().collect();
+    let entries = raw
+        .iter()
+        .enumerate()
+        .map(|(i, b)| LogEntry::parse(i as u64, b))
+        .collect::<Result<_, _>>()?;
+    Ok(VerifiedLog {
+        checkpoint,
+        note,
+        entries,
+        raw,
+    })
+}
+
+/// What a replay found.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The registry rebuilt from the log.
+    pub registry: Registry,
+    /// Matching rounds recomputed and found equal to the hub's.
+    pub rounds_checked: usize,
+    /// Exchange proposals in those rounds.
+    pub proposals_checked: usize,
+}
+
+/// Replays every entry through [`Registry::apply`] with the hub's statement key. With
+/// `recompute_rounds`, every `matching_round` is first recomputed with
+/// [`rex_domain::matching_round`] on the registry as it stood, and must be exactly equal.
+pub fn replay(
+    entries: &[LogEntry],
+    hub_key: rex_tlog::VerifyingKey,
+    recompute_rounds: bool,
+) -> Result<Replay, Error> {
+    let mut registry = Registry::new(hub_key);
+    let mut rounds_checked = 0;
+    let mut proposals_checked = 0;
+    let mut last_time = 0;
+    for (i, e) in entries.iter().enumerate() {
+        if e.time < last_time {
+            return Err(Error::Evidence(format!(
+                "entry {i} is dated {} before entry {} ({last_time})",
+                e.time,
+                i - 1
+            )));
+        }
+        last_time = e.time;
+        let statement = Statement::from_bytes(&e.envelope.payload)
+            .map_err(|r| Error::Evidence(format!("entry {i} holds no valid statement: {r}")))?;
+        if recompute_rounds {
+            if let Action::MatchingRound { proposals } = &statement.action {
+                let replayed = matching_round(&registry, statement.time).map_err(|err| {
+                    Error::Evidence(format!(
+                        "entry {i}: the matching round cannot be recomputed: {err}"
+                    ))
+                })?;
+                if replayed != *proposals {
+                    let ids = |ps: &[rex_domain::ExchangeProposal]| {
+                        ps.iter()
+                            .map(|p| p.id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    return Err(Error::Evidence(format!(
+                        "entry {i}: the hub's matching round [{}] is not the replay's [{}]",
+                        ids(proposals),
+                        ids(&replayed)
+                    )));
+                }
+                rounds_checked += 1;
+                proposals_checked += proposals.len();
+            }
+        }
+        registry.apply(&e.envelope, e.time).map_err(|r| {
+            Error::Evidence(format!(
+                "entry {i} ({} seq {}, {}) is refused on replay: {}: {r}",
+                statement.actor,
+                statement.seq,
+                statement.action.name(),
+                r.code()
+            ))
+        })?;
+    }
+    Ok(Replay {
+        registry,
+        rounds_checked,
+        proposals_checked,
+    })
+}
+
+/// The outcome of [`verify_log`].
+#[derive(Debug, Clone)]
+pub struct LogReport {
+    /// Entries checked and replayed.
+    pub size: u64,
+    /// The root of the checkpoint.
+    pub root: Hash,
+    /// Matching rounds recomputed and equal.
+    pub rounds_checked: usize,
+    /// Proposals in them.
+    pub proposals_checked: usize,
+    /// Registered states whose cosignature on the checkpoint verifies.
+    pub cosigned_by: Vec<PartyId>,
+    /// The registry at the checkpoint.
+    pub registry: Registry,
+}
+
+/// Audits the hub at `hub_url` from scratch, trusting nothing it says: the checkpoint's
+/// signature under the key the hub publishes, the tree root from the tiles, every entry
+/// against its leaf, every signature and transition by replay, and every matching round by
+/// recomputation. Cosignatures by registered states are checked and listed.
+pub fn verify_log(hub_url: &str) -> Result<LogReport, Error> {
+    let client = HubClient::new(hub_url)?;
+    let keys = HubKeys::from_info(&client.hub_info()?)?;
+    let log = fetch_log(&client, &keys)?;
+    let replayed = replay(&log.entries, keys.statements, true)?;
+    let cosigned_by = cosigners(&log.checkpoint, &log.note, &replayed.registry);
+    Ok(LogReport {
+        size: log.checkpoint.size(),
+        root: log.checkpoint.root(),
+        rounds_checked: replayed.rounds_checked,
+        proposals_checked: replayed.proposals_checked,
+        cosigned_by,
+        registry: replayed.registry,
+    })
+}
+
+/// The registered states whose cosignature on `checkpoint` is in `note` and verifies under the
+/// state's statement key (a node cosigns with it, named by its party code).
+pub fn cosigners(checkpoint: &Checkpoint, note: &SignedNote, registry: &Registry) -> Vec<PartyId> {
+    let mut out = Vec::new();
+    for p in registry.parties() {
+        let id = p.keys.party();
+        let Ok(verifier) = NoteVerifier::new(
+            id.as_str(),
+            SignatureKind::CosignatureV1,
+            *p.keys.signing_key(),
+        ) else {
+            continue;
+        };
+        let ok = note
+            .signatures()
+            .iter()
+            .filter(|s| s.name() == id.as_str() && s.key_id() == verifier.key_id())
+            .filter_map(|s| rex_tlog::Cosignature::from_note_signature(s).ok())
+            .any(|c| c.verify(checkpoint, &verifier).is_ok());
+        if ok {
+            out.push(id);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_of_leaves_matches_the_tree() {
+        for n in 0..40u32 {
+            let entries: Vec<Vec<u8>> = (0..n).map(|i| i.to_be_bytes().to_vec()).collect();
+            let tree = rex_tlog::Tree::new().append_batch(&entries).unwrap();
+            let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(e)).collect();
+            assert_eq!(root_of_leaves(&leaves), tree.root(), "size {n}");
+        }
+    }
+
+    type Served = BTreeMap<u64, Vec<u8>>;
+
+    #[test]
+    fn findings_name_the_entry() {
+        let entries: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i]).collect();
+        let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(e)).collect();
+        let served = |edit: &dyn Fn(&mut Served)| {
+            let mut m: Served = entries
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, e)| (i as u64, e))
+                .collect();
+            edit(&mut m);
+            entry_findings(&leaves, &m).join("; ")
+        };
+        assert_eq!(served(&|_| {}), "");
+        assert_eq!(
+            served(&|m| m.get_mut(&2).unwrap().push(9)),
+            "entry 2 altered"
+        );
+        assert_eq!(
+            served(&|m| {
+                m.remove(&4);
+            }),
+            "entry 4 missing"
+        );
+        assert_eq!(
+            served(&|m| {
+                let (a, b) = (m[&1].clone(), m[&3].clone());
+                m.insert(1, b);
+                m.insert(3, a);
+            }),
+            "entries reordered (entry 3 is served at 1, entry 1 is served at 3)"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! The hub's HTTP API (docs/hub-api.md), as a blocking client. It only moves bytes and parses
+//! the contract's JSON; every check of what the hub says is done by the callers.
+
+use crate::Error;
+use base64::Engine as _;
+use rex_domain::{Envelope, PartyId};
+use rex_tlog::{Hash, TilePath};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Largest answer read from the hub (a dossier is at most 16 MiB).
+const MAX_ANSWER_BYTES: u64 = 17 << 20;
+
+/// `GET /v1/hub`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubInfo {
+    /// The log's origin line.
+    pub origin: String,
+    /// The C2SP verifier key of the checkpoint key.
+    pub note_vkey: String,
+    /// The hub's statement key, base64.
+    pub hub_ed25519: String,
+}
+
+/// The hub's receipt for an accepted statement (`POST /v1/statements`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The leaf index.
+    pub index: u64,
+    /// The size of the checkpoint.
+    pub tree_size: u64,
+    /// SHA-256 (hex) of the payload.
+    pub statement_sha256: String,
+    /// The checkpoint, a C2SP signed note.
+    pub checkpoint: String,
+    /// The inclusion proof, base64 hashes.
+    pub inclusion: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct ProofBody {
+    proof: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct NextSeq {
+    next_seq: u64,
+}
+
+#[derive(Deserialize)]
+struct Uploaded {
+    sha256: String,
+    size: u64,
+}
+
+/// A client of one hub.
+#[derive(Debug, Clone)]
+pub struct HubClient {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// Decodes a list of base64 hashes.
+pub(crate) fn decode_hashes(list: &[String]) -> Option<Vec<Hash>> {
+    list.iter()
+        .map(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .ok()
+                .and_then(|b| Hash::from_slice(&b))
+        })
+        .collect()
+}
+
+impl HubClient {
+    /// A client of the hub at `base` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(base: &str) -> Result<Self, Error> {
+        let base = base.trim_end_matches('/');
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::Input(format!(
+                "hub URL {base:?} must start with http:// or https://"
+            )));
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build();
+        Ok(HubClient {
+            base: base.to_owned(),
+            agent: ureq::Agent::new_with_config(config),
+        })
+    }
+
+    /// The hub's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    fn fail(&self, path: &str, message: impl Into<String>) -> Error {
+        Error::Hub {
+            url: self.url(path),
+            message: message.into(),
+        }
+    }
+
+    /// Sends a request and returns the body of a 2xx answer; a 4xx/5xx with the contract's
+    /// error body becomes [`Error::Refused`] (or [`Error::Hub`] for 5xx).
+    fn exchange(
+        &self,
+        path: &str,
+        method: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Vec<u8>, Error> {
+        let url = self.url(path);
+        let result = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            (_, Some((content_type, bytes))) => self
+                .agent
+                .post(&url)
+                .header("content-type", content_type)
+                .send(bytes),
+            (_, None) => self.agent.post(&url).send_empty(),
+        };
+        let mut response = result.map_err(|e| self.fail(path, e.to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER_BYTES)
+            .read_to_vec()
+            .map_err(|e| self.fail(path, e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(bytes);
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(e) if status < 500 => Err(Error::Refused {
+                code: e.code,
+                message: e.message,
+            }),
+            Ok(e) => Err(self.fail(path, format!("{status} {}: {}", e.code, e.message))),
+            Err(_) => Err(self.fail(path, format!("status {status}"))),
+        }
+    }
+
+    fn json<T: for<'de> Deserialize<'de>>(&self, path: &str, bytes: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(bytes)
+            .map_err(|e| self.fail(path, format!("answer is not the contract's JSON: {e}")))
+    }
+
+    fn get_json<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, Error> {
+        let bytes = self.exchange(path, "GET", None)?;
+        self.json(path, &bytes)
+    }
+
+    /// `GET /v1/hub`.
+    pub fn hub_info(&self) -> Result<HubInfo, Error> {
+        self.get_json("v1/hub")
+    }
+
+    /// `GET /v1/next-seq/{actor}`.
+    pub fn next_seq(&self, party: PartyId) -> Result<u64, Error> {
+        Ok(self
+            .get_json::<NextSeq>(&format!("v1/next-seq/{party}"))?
+            .next_seq)
+    }
+
+    /// `POST /v1/statements`.
+    pub fn post_statement(&self, envelope: &Envelope) -> Result<Receipt, Error> {
+        let path = "v1/statements";
+        let bytes = self.exchange(
+            path,
+            "POST",
+            Some(("application/json", &envelope.to_json())),
+        )?;
+        self.json(path, &bytes)
+    }
+
+    /// `POST /v1/dossiers`: returns the digest and size the hub computed.
+    pub fn post_dossier(&self, ciphertext: &[u8]) -> Result<(String, u64), Error> {
+        let path = "v1/dossiers";
+        let bytes = self.exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
+        let u: Uploaded = self.json(path, &bytes)?;
+        Ok((u.sha256, u.size))
+    }
+
+    /// `GET /v1/dossiers/{sha256}`.
+    pub fn get_dossier(&self, sha256: &str) -> Result<Vec<u8>, Error> {
+        self.exchange(&format!("v1/dossiers/{sha256}"), "GET", None)
+    }
+
+    /// `POST /v1/cosignatures`.
+    pub fn post_cosignature(&self, party: PartyId, note: &str) -> Result<(), Error> {
+        let body = serde_json::json!({"party": party.to_string(), "note": note}).to_string();
+        self.exchange(
+            "v1/cosignatures",
+            "POST",
+            Some(("application/json", body.as_bytes())),
+        )
+        .map(|_| ())
+    }
+
+    /// `POST /v1/admin/match` (loopback only): runs a matching round.
+    pub fn run_matching_round(&self) -> Result<Receipt, Error> {
+        let path = "v1/admin/match";
+        let bytes = self.exchange(path, "POST", None)?;
+        self.json(path, &bytes)
+    }
+
+    /// `GET /checkpoint`: the note text.
+    pub fn checkpoint(&self) -> Result<String, Error> {
+        let bytes = self.exchange("checkpoint", "GET", None)?;
+        String::from_utf8(bytes).map_err(|_| self.fail("checkpoint", "not UTF-8"))
+    }
+
+    /// `GET /tile/...`.
+    pub fn tile(&self, path: &TilePath) -> Result<Vec<u8>, Error> {
+        self.exchange(&path.to_string(), "GET", None)
+    }
+
+    /// `GET /v1/log/inclusion`.
+    pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, Error> {
+        let path = format!("v1/log/inclusion?index={index}&size={size}");
+        let p: ProofBody = self.get_json(&path)?;
+        decode_hashes(&p.proof).ok_or_else(|| self.fail(&path, "proof is not base64 hashes"))
+    }
+
+    /// `GET /v1/log/consistency`.
+    pub fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, Error> {
+        let path = format!("v1/log/consistency?old={old}&new={new}");
+        let p: ProofBody = self.get_json(&path)?;
+        decode_hashes(&p.proof).ok_or_else(|| self.fail(&path, "proof is not base64 hashes"))
+    }
+
+    /// `GET /v1/registry`, as JSON (the node trusts its own replay of the log instead).
+    pub fn registry_snapshot(&self) -> Result<serde_json::Value, Error> {
+        self.get_json("v1/registry")
+    }
+}

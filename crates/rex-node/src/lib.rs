@@ -1,0 +1,32 @@
+//! `rex-node`: a state's node — its keys, its local case store, and a client of the hub that
+//! checks everything the hub says.
+//!
+//! **Key design decision: the node trusts nothing the hub says that it cannot check.** Every
+//! statement is signed here, with a key that never leaves the data directory, and submitted;
+//! the receipt is kept only after the node has checked the payload digest, the checkpoint's
+//! signature under the hub key pinned at `init`, the consistency of that checkpoint with the
+//! last one the node holds, that the entry at the receipt's index is the very envelope sent,
+//! and the inclusion proof to the root. Then the node cosigns the checkpoint, as a witness.
+//! The registry the node acts on (parties' age recipients, proposals to sign) is not the
+//! hub's snapshot but the node's own replay of the verified log through
+//! [`rex_domain::Registry::apply`]; [`Node::sync`] re-reads the log and names exactly what
+//! changed ("entry 12 altered"); [`verify_log`] is the same audit for anyone, with every
+//! matching round recomputed.
+//!
+//! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
+//! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and
+//! the sequence number. HTTP is blocking ([`client::HubClient`]): the CLI needs no runtime.
+
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod client;
+mod error;
+pub mod node;
+mod store;
+
+pub use audit::{verify_log, LogReport};
+pub use client::{HubClient, HubInfo, Receipt};
+pub use error::Error;
+pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
+pub use store::StoredReceipt;

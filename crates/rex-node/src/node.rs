@@ -1,0 +1,571 @@
+//! A state's node: its keys, its local store, and every exchange with the hub, each one checked.
+
+use crate::audit::{
+    entry_findings, fetch_checkpoint, fetch_entries, fetch_leaves, fetch_log_at, open_checkpoint,
+    replay, root_of_leaves, HubKeys,
+};
+use crate::client::{decode_hashes, HubClient, HubInfo, Receipt};
+use crate::store::{Store, StoredReceipt};
+use crate::Error;
+use age::secrecy::ExposeSecret as _;
+use base64::Engine as _;
+use ed25519_dalek::SigningKey;
+use rex_domain::{
+    Action, AgeRecipient, Digest, DossierRef, Envelope, MetadataDraft, PartyId, PublicKeyFile,
+    Registry, RequestId, RequestMetadata, Statement,
+};
+use rex_tlog::{leaf_hash, verify_consistency, verify_inclusion, Checkpoint, Cosigner, SignedNote};
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::str::FromStr as _;
+
+const SIGNING_KEY_FILE: &str = "ed25519.key";
+const AGE_KEY_FILE: &str = "age.key";
+const STORE_FILE: &str = "node.sqlite";
+/// The exported public keys, for the hub operator.
+pub const PUBLIC_KEY_FILE: &str = "public-keys.json";
+
+/// The clock: unix seconds. Injected so tests can move it.
+pub type Clock = fn() -> u64;
+
+fn system_clock() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// What [`Node::submit`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The statement's sequence number.
+    pub seq: u64,
+    /// The payload digest, from which created ids derive.
+    pub digest: Digest,
+    /// The leaf index in the log.
+    pub index: u64,
+    /// The size of the checkpoint the receipt came with.
+    pub tree_size: u64,
+    /// Whether the hub took the node's cosignature on that checkpoint (the statement is
+    /// accepted and verified either way).
+    pub cosigned: Result<(), String>,
+}
+
+/// What [`Node::sync`] found (when it found nothing wrong).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The size of the checkpoint held before.
+    pub old_size: u64,
+    /// The size of the latest checkpoint, now held.
+    pub size: u64,
+    /// Receipts whose entries were found intact at their index.
+    pub receipts_checked: usize,
+    /// Whether the hub took the node's cosignature.
+    pub cosigned: Result<(), String>,
+}
+
+/// A state's node.
+pub struct Node {
+    dir: PathBuf,
+    party: PartyId,
+    key: SigningKey,
+    identity: age::x25519::Identity,
+    store: Store,
+    client: HubClient,
+    hub: HubKeys,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("party", &self.party)
+            .field("dir", &self.dir)
+            .field("hub", &self.client.base())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Writes a secret file that only its owner can read, refusing to overwrite one.
+fn write_secret(path: &Path, text: &str) -> Result<(), Error> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::Local(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Reads a secret file, refusing one that others could read.
+fn read_secret(path: &Path) -> Result<String, Error> {
+    let meta = fs::metadata(path)
+        .map_err(|e| Error::Local(format!("cannot read {}: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(Error::Local(format!(
+            "{} is readable by others (mode {mode:o}); it must be 600",
+            path.display()
+        )));
+    }
+    Ok(fs::read_to_string(path)?.trim().to_owned())
+}
+
+/// Creates a node for `party` in `data_dir`: an Ed25519 signing key, an age X25519 identity
+/// (both `0600`, in a `0700` directory), the local store, the hub's keys pinned from
+/// `GET /v1/hub`, and the exported public key file ([`PUBLIC_KEY_FILE`]) for the hub operator.
+pub fn init(party: PartyId, hub_url: &str, data_dir: &Path) -> Result<Node, Error> {
+    init_with_clock(party, hub_url, data_dir, system_clock)
+}
+
+/// [`init`] with an injected clock.
+pub fn init_with_clock(
+    party: PartyId,
+    hub_url: &str,
+    data_dir: &Path,
+    clock: Clock,
+) -> Result<Node, Error> {
+    if data_dir.join(STORE_FILE).exists() || data_dir.join(SIGNING_KEY_FILE).exists() {
+        return Err(Error::Input(format!(
+            "{} already holds a node",
+            data_dir.display()
+        )));
+    }
+    let client = HubClient::new(hub_url)?;
+    let info = client.hub_info()?;
+    let hub = HubKeys::from_info(&info)?;
+    fs::create_dir_all(data_dir)?;
+    fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700))?;
+    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    write_secret(
+        &data_dir.join(SIGNING_KEY_FILE),
+        &(b64.encode(key.to_bytes()) + "\n"),
+    )?;
+    let identity = age::x25519::Identity::generate();
+    write_secret(
+        &data_dir.join(AGE_KEY_FILE),
+        &format!("{}\n", identity.to_string().expose_secret()),
+    )?;
+    let store_path = data_dir.join(STORE_FILE);
+    let store = Store::open(&store_path)?;
+    fs::set_permissions(&store_path, fs::Permissions::from_mode(0o600))?;
+    store.set_meta("party", party.as_str())?;
+    store.set_meta("hub_url", client.base())?;
+    store.set_meta(
+        "hub_info",
+        &serde_json::to_string(&info).map_err(|e| Error::Local(e.to_string()))?,
+    )?;
+    let node = Node {
+        dir: data_dir.to_owned(),
+        party,
+        key,
+        identity,
+        store,
+        client,
+        hub,
+        clock,
+    };
+    fs::write(
+        data_dir.join(PUBLIC_KEY_FILE),
+        node.public_keys()?.to_json(),
+    )?;
+    Ok(node)
+}
+
+/// Opens the node in `data_dir`.
+pub fn open(data_dir: &Path) -> Result<Node, Error> {
+    open_with_clock(data_dir, system_clock)
+}
+
+/// [`open`] with an injected clock.
+pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Node, Error> {
+    let store_path = data_dir.join(STORE_FILE);
+    if !store_path.exists() {
+        return Err(Error::Input(format!(
+            "{} holds no node (run `rex node init` first)",
+            data_dir.display()
+        )));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let seed: [u8; 32] = b64
+        .decode(read_secret(&data_dir.join(SIGNING_KEY_FILE))?)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Local(format!("{SIGNING_KEY_FILE} is not a base64 Ed25519 seed")))?;
+    let identity = age::x25519::Identity::from_str(&read_secret(&data_dir.join(AGE_KEY_FILE))?)
+        .map_err(|e| Error::Local(format!("{AGE_KEY_FILE} is not an age identity: {e}")))?;
+    let store = Store::open(&store_path)?;
+    let missing = |k: &str| Error::Local(format!("the local store lacks {k}"));
+    let party = PartyId::new(&store.meta("party")?.ok_or_else(|| missing("party"))?)
+        .map_err(|e| Error::Local(e.to_string()))?;
+    let client = HubClient::new(&store.meta("hub_url")?.ok_or_else(|| missing("hub_url"))?)?;
+    let info: HubInfo =
+        serde_json::from_str(&store.meta("hub_info")?.ok_or_else(|| missing("hub_info"))?)
+            .map_err(|e| Error::Local(e.to_string()))?;
+    let hub = HubKeys::from_info(&info)?;
+    Ok(Node {
+        dir: data_dir.to_owned(),
+        party,
+        key: SigningKey::from_bytes(&seed),
+        identity,
+        store,
+        client,
+        hub,
+        clock,
+    })
+}
+
+impl Node {
+    /// The state this node acts for.
+    pub fn party(&self) -> PartyId {
+        self.party
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The hub client.
+    pub fn client(&self) -> &HubClient {
+        &self.client
+    }
+
+    /// The node's public keys, as exported for the hub operator.
+    pub fn public_keys(&self) -> Result<PublicKeyFile, Error> {
+        let recipient = AgeRecipient::parse(&self.identity.to_public().to_string())
+            .map_err(|e| Error::Local(e.to_string()))?;
+        PublicKeyFile::new(self.party, self.key.verifying_key(), recipient)
+            .map_err(|e| Error::Local(e.to_string()))
+    }
+
+    /// The last checkpoint this node verified, if any.
+    pub fn checkpoint(&self) -> Result<Option<(Checkpoint, SignedNote)>, Error> {
+        self.store
+            .checkpoint()?
+            .map(|text| open_checkpoint(&text, &self.hub))
+            .transpose()
+    }
+
+    /// The receipts this node holds.
+    pub fn receipts(&self) -> Result<Vec<StoredReceipt>, Error> {
+        self.store.receipts()
+    }
+
+    /// Checks that `new` extends the checkpoint this node holds: same tree or a larger one
+    /// with a valid consistency proof. Says exactly what is wrong otherwise.
+    fn check_consistent(&self, new: &Checkpoint) -> Result<(), Error> {
+        let Some((old, _)) = self.checkpoint()? else {
+            return Ok(());
+        };
+        let (m, n) = (old.size(), new.size());
+        if n < m {
+            let lost = self
+                .store
+                .receipts()?
+                .into_iter()
+                .find(|r| r.index >= n)
+                .map(|r| r.index);
+            return Err(Error::Evidence(match lost {
+                Some(i) => format!("entry {i} missing (tree shrank from {m} to {n})"),
+                None => format!(
+                    "checkpoint {n} is not consistent with checkpoint {m} (tree shrank from {m} to {n})"
+                ),
+            }));
+        }
+        let fork = || {
+            Error::Evidence(format!(
+                "checkpoint {n} is not consistent with checkpoint {m} (fork)"
+            ))
+        };
+        if n == m {
+            return if new.root() == old.root() {
+                Ok(())
+            } else {
+                Err(fork())
+            };
+        }
+        let proof = self.client.consistency(m, n)?;
+        verify_consistency(m, n, old.root(), new.root(), &proof).map_err(|_| fork())
+    }
+
+    /// Keeps `checkpoint` as the latest if it is larger than the one held.
+    fn advance(&self, checkpoint: &Checkpoint, note: &SignedNote) -> Result<(), Error> {
+        let held = self.checkpoint()?.map_or(0, |(c, _)| c.size());
+        if checkpoint.size() > held || self.store.checkpoint()?.is_none() {
+            self.store
+                .set_checkpoint(checkpoint.size(), &note.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Cosigns a checkpoint this node verified (signature and consistency) and posts it.
+    fn cosign(&self, checkpoint: &Checkpoint, note: &SignedNote) -> Result<(), String> {
+        let cosigner =
+            Cosigner::new(self.party.as_str(), self.key.clone()).map_err(|e| e.to_string())?;
+        let cosignature = cosigner
+            .cosign(checkpoint, (self.clock)())
+            .map_err(|e| e.to_string())?;
+        let mut note = note.clone();
+        note.add_signature(cosignature.to_note_signature())
+            .map_err(|e| e.to_string())?;
+        self.client
+            .post_cosignature(self.party, &note.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Signs `action` as the node's next statement, submits it, verifies the receipt, keeps
+    /// it, and cosigns the receipt's checkpoint.
+    ///
+    /// The receipt is verified thus: its digest is the payload's; its checkpoint is signed by
+    /// the hub's pinned note key and is consistent with the last checkpoint the node holds;
+    /// the entry at its index is this very envelope (read from the entry bundle); and the
+    /// inclusion proof leads from that entry to the checkpoint's root.
+    pub fn submit(&mut self, action: Action) -> Result<Submitted, Error> {
+        let last = self.store.last_seq()?;
+        let expected = self.client.next_seq(self.party)?;
+        if expected != last + 1 {
+            return Err(Error::Evidence(format!(
+                "the hub expects seq {expected} from {}, but this node's last accepted statement is seq {last}",
+                self.party
+            )));
+        }
+        let statement = Statement::new(self.party, last + 1, (self.clock)(), action);
+        let envelope = Envelope::sign_statement(&statement, &self.key);
+        let receipt = self.client.post_statement(&envelope)?;
+        let (checkpoint, note, entry) = self.verify_receipt(&envelope, &receipt)?;
+        let digest = envelope.payload_digest();
+        let held = self.checkpoint()?.map_or(0, |(c, _)| c.size());
+        let note_text = note.to_string();
+        let newer = (checkpoint.size() > held).then_some((checkpoint.size(), note_text.as_str()));
+        self.store.record_receipt(
+            &StoredReceipt {
+                index: receipt.index,
+                seq: statement.seq,
+                action: statement.action.name().to_owned(),
+                statement_sha256: digest.to_string(),
+                entry,
+            },
+            &serde_json::to_string(&receipt).map_err(|e| Error::Local(e.to_string()))?,
+            newer,
+        )?;
+        let cosigned = self.cosign(&checkpoint, &note);
+        Ok(Submitted {
+            seq: statement.seq,
+            digest,
+            index: receipt.index,
+            tree_size: receipt.tree_size,
+            cosigned,
+        })
+    }
+
+    fn verify_receipt(
+        &self,
+        envelope: &Envelope,
+        receipt: &Receipt,
+    ) -> Result<(Checkpoint, SignedNote, Vec<u8>), Error> {
+        let digest = envelope.payload_digest().to_string();
+        if receipt.statement_sha256 != digest {
+            return Err(Error::Evidence(format!(
+                "the receipt names statement {}, this node sent {digest}",
+                receipt.statement_sha256
+            )));
+        }
+        let (checkpoint, note) = open_checkpoint(&receipt.checkpoint, &self.hub)?;
+        let (i, n) = (receipt.index, checkpoint.size());
+        if receipt.tree_size != n || i >= n {
+            return Err(Error::Evidence(format!(
+                "the receipt puts entry {i} in a tree of {} under checkpoint {n}",
+                receipt.tree_size
+            )));
+        }
+        self.check_consistent(&checkpoint)?;
+        let entry = fetch_entries(&self.client, i, i + 1, n)?
+            .remove(&i)
+            .ok_or_else(|| Error::Evidence(format!("entry {i} missing")))?;
+        let logged = crate::audit::LogEntry::parse(i, &entry)?;
+        if logged.envelope != *envelope {
+            return Err(Error::Evidence(format!(
+                "entry {i} is not the statement this node sent"
+            )));
+        }
+        let proof = decode_hashes(&receipt.inclusion).ok_or_else(|| {
+            Error::Evidence(format!(
+                "the inclusion proof of entry {i} is not base64 hashes"
+            ))
+        })?;
+        verify_inclusion(i, n, leaf_hash(&entry), &proof, checkpoint.root()).map_err(|_| {
+            Error::Evidence(format!(
+                "the inclusion proof of entry {i} does not lead to the root of checkpoint {n}"
+            ))
+        })?;
+        Ok((checkpoint, note, entry))
+    }
+
+    /// The registry as this node sees it: the whole log fetched at the latest checkpoint
+    /// (checked against the pinned key and the checkpoint held), and replayed through
+    /// [`Registry::apply`]. The hub's own snapshot is never trusted.
+    pub fn registry(&self) -> Result<Registry, Error> {
+        let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
+        self.check_consistent(&checkpoint)?;
+        let log = fetch_log_at(&self.client, checkpoint, note)?;
+        let replayed = replay(&log.entries, self.hub.statements, false)?;
+        self.advance(&log.checkpoint, &log.note)?;
+        Ok(replayed.registry)
+    }
+
+    /// Files a request: encrypts `dossier` to the requester (this state) and the custodian,
+    /// uploads the ciphertext, keeps the plaintext locally, and files the statement with the
+    /// dossier's digest and size. Returns the request's id.
+    pub fn file_request(
+        &mut self,
+        draft: MetadataDraft,
+        dossier: &[u8],
+    ) -> Result<(RequestId, Submitted), Error> {
+        if draft.requester != self.party {
+            return Err(Error::Input(format!(
+                "{} cannot file a request as requester {}",
+                self.party, draft.requester
+            )));
+        }
+        let metadata = RequestMetadata::new(draft).map_err(|e| Error::Input(e.to_string()))?;
+        if dossier.is_empty() {
+            return Err(Error::Input("the dossier is empty".into()));
+        }
+        let registry = self.registry()?;
+        let mut recipients = Vec::new();
+        for p in [metadata.requester, metadata.custodian] {
+            let party = registry
+                .party(&p)
+                .ok_or_else(|| Error::Input(format!("{p} is not registered at the hub")))?;
+            let r = age::x25519::Recipient::from_str(party.keys.age_recipient().as_str()).map_err(
+                |e| Error::Evidence(format!("the age recipient of {p} is unusable: {e}")),
+            )?;
+            recipients.push(r);
+        }
+        let ciphertext = encrypt(&recipients, dossier)?;
+        let sha256 = Digest::of(&ciphertext);
+        let (hub_sha, hub_size) = self.client.post_dossier(&ciphertext)?;
+        if hub_sha != sha256.to_string() || hub_size != ciphertext.len() as u64 {
+            return Err(Error::Evidence(format!(
+                "the hub stored the dossier as {hub_sha} ({hub_size} bytes), this node sent {sha256} ({} bytes)",
+                ciphertext.len()
+            )));
+        }
+        self.store.put_dossier(&sha256.to_string(), dossier)?;
+        let submitted = self.submit(Action::RequestFiled {
+            metadata,
+            dossier: DossierRef {
+                sha256,
+                size: ciphertext.len() as u64,
+            },
+        })?;
+        let id = RequestId::from_digest(&submitted.digest);
+        self.store
+            .set_dossier_request(&sha256.to_string(), &id.to_string())?;
+        Ok((id, submitted))
+    }
+
+    /// Reads the dossier of `request`: downloads the ciphertext, checks its digest against the
+    /// request, and decrypts it with this node's identity. A state the dossier is not
+    /// addressed to cannot decrypt it.
+    pub fn read_dossier(&self, request: &RequestId) -> Result<Vec<u8>, Error> {
+        let registry = self.registry()?;
+        let r = registry
+            .request(request)
+            .ok_or_else(|| Error::Input(format!("no request {request}")))?;
+        let sha = r.dossier.sha256.to_string();
+        let ciphertext = self.client.get_dossier(&sha)?;
+        if Digest::of(&ciphertext) != r.dossier.sha256 {
+            return Err(Error::Evidence(format!(
+                "the hub served a dossier for {request} that is not {sha}"
+            )));
+        }
+        let plaintext = age::decrypt(&self.identity, &ciphertext).map_err(|_| {
+            Error::Denied(format!(
+                "the dossier of {request} is not addressed to {} (its key cannot open it)",
+                self.party
+            ))
+        })?;
+        Ok(plaintext)
+    }
+
+    /// The plaintext of a dossier this node filed, from the local store.
+    pub fn local_dossier(&self, sha256: &Digest) -> Result<Option<Vec<u8>>, Error> {
+        self.store.dossier(&sha256.to_string())
+    }
+
+    /// Checks the hub's log against everything this node holds: the latest checkpoint's
+    /// signature, its consistency with the checkpoint held (shrinking or forking is caught
+    /// here), and that every entry this node holds a receipt for is still at its index with
+    /// the same bytes; then the whole tree (tiles against the root, entries against their
+    /// leaves). Cosigns the checkpoint when all is well.
+    pub fn sync(&mut self) -> Result<SyncReport, Error> {
+        let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
+        let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
+        self.check_consistent(&checkpoint)?;
+        let size = checkpoint.size();
+        let receipts = self.store.receipts()?;
+        let served = fetch_entries(&self.client, 0, size, size)?;
+        let mut findings = Vec::new();
+        for r in &receipts {
+            if r.index >= size {
+                findings.push(format!(
+                    "entry {} missing (tree shrank from {old_size} to {size})",
+                    r.index
+                ));
+                continue;
+            }
+            match served.get(&r.index) {
+                None => findings.push(format!("entry {} missing", r.index)),
+                Some(bytes) if *bytes == r.entry => {}
+                Some(_) => match served.iter().find(|(_, b)| **b == r.entry) {
+                    Some((j, _)) => findings.push(format!(
+                        "entries reordered (entry {} is now at {j})",
+                        r.index
+                    )),
+                    None => findings.push(format!("entry {} altered", r.index)),
+                },
+            }
+        }
+        if findings.is_empty() {
+            let leaves = fetch_leaves(&self.client, size)?;
+            if root_of_leaves(&leaves) != checkpoint.root() {
+                findings.push(format!(
+                    "the hash tiles do not give the root of checkpoint {size}"
+                ));
+            } else {
+                findings = entry_findings(&leaves, &served);
+            }
+        }
+        if !findings.is_empty() {
+            return Err(Error::evidence(findings));
+        }
+        self.advance(&checkpoint, &note)?;
+        let cosigned = self.cosign(&checkpoint, &note);
+        Ok(SyncReport {
+            old_size,
+            size,
+            receipts_checked: receipts.len(),
+            cosigned,
+        })
+    }
+}
+
+/// Encrypts to every recipient (an age file with one stanza each).
+fn encrypt(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| Error::Local(format!("encryption: {e}")))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 512);
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| Error::Local(format!("encryption: {e}")))?;
+    writer.write_all(plaintext)?;
+    writer.finish()?;
+    Ok(out)
+}

@@ -1,0 +1,410 @@
+//! The node against a real hub over HTTP on loopback: the hub (`rex_hub`) runs in this
+//! process, the nodes talk to it with their blocking client. Tampering is done the way an
+//! insider would: by writing to the hub's SQLite database behind its back.
+
+use rex_domain::{
+    Action, AgreementId, Answer, Envelope, MetadataDraft, Offence, PartyId, RequestId, Severity,
+    SimilarityRule, Statement, TermsDraft,
+};
+use rex_node::{Error, Node};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+const DAY: u64 = 86_400;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn party(code: &str) -> PartyId {
+    PartyId::new(code).unwrap()
+}
+
+/// A hub served on loopback from a temporary directory.
+struct Hub {
+    runtime: tokio::runtime::Runtime,
+    dir: PathBuf,
+    addr: SocketAddr,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
+}
+
+impl Hub {
+    fn start(dir: &Path) -> Hub {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut hub = Hub {
+            runtime,
+            dir: dir.to_owned(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            running: None,
+        };
+        hub.serve();
+        hub
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn serve(&mut self) {
+        let (dir, addr) = (self.dir.clone(), self.addr);
+        let (listener, hub) = self.runtime.block_on(async move {
+            let hub = rex_hub::Hub::open(&dir, rex_hub::HubConfig::default())
+                .await
+                .unwrap();
+            (tokio::net::TcpListener::bind(addr).await.unwrap(), hub)
+        });
+        self.addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = self.runtime.spawn(async move {
+            let router = rex_hub::app(hub.state());
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+            hub.shutdown().await;
+        });
+        self.running = Some((stop, task));
+    }
+
+    fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = self.runtime.block_on(task);
+        }
+    }
+
+    fn register(&mut self, nodes: &[&Node]) {
+        self.stop();
+        for n in nodes {
+            rex_hub::register_party(&self.dir, n.public_keys().unwrap(), &rex_hub::SystemClock)
+                .unwrap();
+        }
+        self.serve();
+    }
+
+    /// The hub's database, opened behind its back.
+    fn db(&self) -> rusqlite::Connection {
+        let path = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
+            .expect("the hub's SQLite file");
+        rusqlite::Connection::open(path).unwrap()
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A hub with US, RU and DE registered, a bilateral US–RU agreement in force, and two
+/// requests filed and answered.
+struct World {
+    _tmp: tempfile::TempDir,
+    hub: Hub,
+    us: Node,
+    ru: Node,
+    de: Node,
+    agreement: AgreementId,
+    us_asks: RequestId,
+    ru_asks: RequestId,
+}
+
+fn terms(members: &[&str]) -> rex_domain::AgreementTerms {
+    let mut members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    members.sort();
+    rex_domain::AgreementTerms::new(TermsDraft {
+        members,
+        offences: vec![
+            Offence::IllegalAccess,
+            Offence::ComputerRelatedFraud,
+            Offence::RansomwareExtortion,
+        ],
+        similarity: SimilarityRule::MaxClassGap { gap: 1 },
+        max_cycle: 2,
+        prosecution_at_home_counts: true,
+        min_penalty_months: 12,
+        signing_deadline: now() + 30 * DAY,
+        commit_window: 7 * DAY,
+        execution_window: 60 * DAY,
+        credit: None,
+    })
+    .unwrap()
+}
+
+fn draft(requester: &str, custodian: &str, agreement: AgreementId, own: bool) -> MetadataDraft {
+    MetadataDraft {
+        requester: party(requester),
+        custodian: party(custodian),
+        agreement,
+        offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
+        max_penalty_months: 240,
+        severity: Severity::Grave,
+        subject_is_custodian_national: own,
+    }
+}
+
+impl World {
+    fn new() -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut hub = Hub::start(&tmp.path().join("hub"));
+        let node =
+            |code: &str| rex_node::init(party(code), &hub.url(), &tmp.path().join(code)).unwrap();
+        let (mut us, mut ru, de) = (node("US"), node("RU"), node("DE"));
+        hub.register(&[&us, &ru, &de]);
+        let s = us
+            .submit(Action::AgreementProposed {
+                terms: terms(&["RU", "US"]),
+            })
+            .unwrap();
+        let agreement = AgreementId::from_digest(&s.digest);
+        ru.submit(Action::AgreementSigned { agreement }).unwrap();
+        let (us_asks, _) = us
+            .file_request(
+                draft("US", "RU", agreement, true),
+                b"US dossier: two ransomware operators",
+            )
+            .unwrap();
+        let (ru_asks, _) = ru
+            .file_request(
+                draft("RU", "US", agreement, false),
+                b"RU dossier: a carding administrator",
+            )
+            .unwrap();
+        ru.submit(Action::RequestAnswered {
+            request: us_asks,
+            answer: Answer::ProsecutionAtHome,
+        })
+        .unwrap();
+        us.submit(Action::RequestAnswered {
+            request: ru_asks,
+            answer: Answer::Surrender,
+        })
+        .unwrap();
+        World {
+            _tmp: tmp,
+            hub,
+            us,
+            ru,
+            de,
+            agreement,
+            us_asks,
+            ru_asks,
+        }
+    }
+
+    /// The log index of the US's receipt for `action`.
+    fn us_entry(&self, action: &str) -> u64 {
+        self.us
+            .receipts()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.action == action)
+            .unwrap()
+            .index
+    }
+}
+
+fn evidence<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    match r {
+        Err(Error::Evidence(m)) => m,
+        other => panic!("expected evidence of tampering, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_story_verifies_and_every_receipt_holds() {
+    let mut w = World::new();
+    let client = rex_node::HubClient::new(&w.hub.url()).unwrap();
+    client.run_matching_round().unwrap();
+    let reg = w.us.registry().unwrap();
+    let x = reg
+        .exchanges()
+        .next()
+        .expect("an exchange proposed")
+        .clone();
+    assert!(x.proposal.cycle.contains(&w.us_asks) && x.proposal.cycle.contains(&w.ru_asks));
+    for n in [&mut w.us, &mut w.ru] {
+        n.submit(Action::ExchangeSigned {
+            exchange: x.proposal.id,
+            proposal_sha256: x.digest,
+        })
+        .unwrap();
+    }
+    // A state that is not part of the exchange cannot act on it.
+    let err =
+        w.de.submit(Action::LegReady {
+            exchange: x.proposal.id,
+            request: w.ru_asks,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Refused { code, .. } if code == "not_member"),
+        "{err}"
+    );
+    // Each party reads the dossier addressed to it; a third state cannot.
+    assert_eq!(
+        w.ru.read_dossier(&w.us_asks).unwrap(),
+        b"US dossier: two ransomware operators"
+    );
+    assert_eq!(
+        w.us.read_dossier(&w.us_asks).unwrap(),
+        b"US dossier: two ransomware operators"
+    );
+    let err = w.de.read_dossier(&w.us_asks).unwrap_err();
+    assert!(
+        matches!(&err, Error::Denied(m) if m.contains("not addressed to DE")),
+        "{err}"
+    );
+    for n in [&mut w.us, &mut w.ru, &mut w.de] {
+        let r = n.sync().unwrap();
+        assert_eq!(r.cosigned, Ok(()));
+    }
+    let report = rex_node::verify_log(&w.hub.url()).unwrap();
+    assert_eq!(report.rounds_checked, 1);
+    assert_eq!(report.proposals_checked, 1);
+    assert!(
+        report.cosigned_by.contains(&party("US")),
+        "{:?}",
+        report.cosigned_by
+    );
+    assert_eq!(report.registry.agreements().count(), 1);
+    let _ = w.agreement;
+}
+
+#[test]
+fn a_state_cannot_sign_for_another() {
+    let w = World::new();
+    // RU's node signs a statement that claims to come from the US.
+    let ru_seed = std::fs::read_to_string(w.ru.dir().join("ed25519.key")).unwrap();
+    use base64::Engine as _;
+    let seed: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(ru_seed.trim())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let ru_key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let next = w.us.client().next_seq(party("US")).unwrap();
+    let forged = Statement::new(
+        party("US"),
+        next,
+        now(),
+        Action::RequestWithdrawn { request: w.us_asks },
+    );
+    let err =
+        w.us.client()
+            .post_statement(&Envelope::sign_statement(&forged, &ru_key))
+            .unwrap_err();
+    assert!(
+        matches!(&err, Error::Refused { code, .. } if code == "wrong_key" || code == "bad_signature"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_altered_entry_is_named() {
+    let mut w = World::new();
+    let i = w.us_entry("request_filed");
+    let db = w.hub.db();
+    let data: Vec<u8> = db
+        .query_row("SELECT data FROM entries WHERE idx = ?1", [i as i64], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let altered = String::from_utf8(data)
+        .unwrap()
+        .replacen("\"time\":", "\"time\":1", 1);
+    db.execute(
+        "UPDATE entries SET data = ?2 WHERE idx = ?1",
+        rusqlite::params![i as i64, altered.into_bytes()],
+    )
+    .unwrap();
+    let message = evidence(w.us.sync());
+    assert!(message.contains(&format!("entry {i} altered")), "{message}");
+    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    assert!(message.contains(&format!("entry {i} altered")), "{message}");
+}
+
+#[test]
+fn deleted_entries_are_named() {
+    let mut w = World::new();
+    let last = w.us_entry("request_answered");
+    let db = w.hub.db();
+    db.execute("DELETE FROM entries WHERE idx >= ?1", [last as i64 - 1])
+        .unwrap();
+    let message = evidence(w.us.sync());
+    assert!(
+        message.contains(&format!("entry {last} missing")),
+        "{message}"
+    );
+    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    assert!(
+        message.contains(&format!("entry {last} missing")),
+        "{message}"
+    );
+}
+
+#[test]
+fn swapped_entries_are_named() {
+    let mut w = World::new();
+    let a = w.us_entry("request_filed");
+    let b = a + 1;
+    let db = w.hub.db();
+    db.execute_batch(&format!(
+        "UPDATE entries SET idx = -1 WHERE idx = {a};
+         UPDATE entries SET idx = {a} WHERE idx = {b};
+         UPDATE entries SET idx = {b} WHERE idx = -1;"
+    ))
+    .unwrap();
+    let message = evidence(w.us.sync());
+    assert!(message.contains("entries reordered"), "{message}");
+    assert!(
+        message.contains(&format!("entry {a} is now at {b}")),
+        "{message}"
+    );
+    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    assert!(message.contains("entries reordered"), "{message}");
+}
+
+#[test]
+fn a_shrunk_log_is_named_after_a_restart() {
+    let mut w = World::new();
+    w.us.sync().unwrap();
+    let size = w.us.checkpoint().unwrap().unwrap().0.size();
+    // The insider rolls the whole database back to an earlier tree and restarts the hub.
+    w.hub.stop();
+    let db = w.hub.db();
+    let keep = size - 3;
+    db.execute_batch(&format!(
+        "DELETE FROM cosignatures WHERE size > {keep};
+         DELETE FROM checkpoints WHERE size > {keep};
+         DELETE FROM entries WHERE idx >= {keep};"
+    ))
+    .unwrap();
+    drop(db);
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.hub.serve())).is_err() {
+        // The hub itself refuses the damaged database: nothing to serve, nothing to fool.
+        return;
+    }
+    let message = evidence(w.us.sync());
+    assert!(
+        message.contains(&format!("(tree shrank from {size} to {keep})")),
+        "{message}"
+    );
+}
