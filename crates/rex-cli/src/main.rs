@@ -2,6 +2,7 @@
 //! the crates, prints results, and turns every error into one line on stderr with a meaningful
 //! exit code (2 for bad input, 1 for everything else).
 
+mod hub;
 mod matching;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Solve a matching instance exactly: pack cycles and chains of maximum value.
     Match(matching::MatchArgs),
+    /// The hub: serve it, register states.
+    Hub(hub::HubArgs),
 }
 
 /// An error that reached the top: its message and the exit code it maps to.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Match(args) => matching::run(args),
+        Command::Hub(args) => hub::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,95 @@
+//! `rex hub serve` and `rex hub party add`: thin glue over `rex-hub`.
+//!
+//! `party add` works **offline** on the data directory: it takes the directory's lock, replays
+//! the log, signs a `party_registered` statement with the hub's key and appends it with a new
+//! checkpoint. While a hub is serving the directory it holds that lock, and `party add` refuses
+//! with a message saying so: the serving hub is the log's only sequencer and keeps the
+//! registry in memory, so a second writer would fork it. Stop the hub, add the party, start it
+//! again.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use rex_domain::PublicKeyFile;
+use rex_hub::{HubError, SystemClock};
+
+use crate::Failure;
+
+#[derive(Debug, Args)]
+pub struct HubArgs {
+    #[command(subcommand)]
+    command: HubCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum HubCommand {
+    /// Serve the hub: keys, database and log in DIR (created on first start).
+    Serve {
+        /// The hub's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7400")]
+        listen: SocketAddr,
+    },
+    /// Manage registered states.
+    Party {
+        #[command(subcommand)]
+        command: PartyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCommand {
+    /// Register a state from the public key file its node exported (the hub must be stopped).
+    Add {
+        /// The hub's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The node's exported public key file (rex-public-keys/v1).
+        keyfile: PathBuf,
+    },
+}
+
+fn failure(e: HubError) -> Failure {
+    match e {
+        HubError::Busy(dir) => Failure::other(format!(
+            "a rex hub is serving {dir}; stop it before adding a party (the serving hub is the \
+             log's only writer)"
+        )),
+        e => Failure::other(e.to_string()),
+    }
+}
+
+pub fn run(args: HubArgs) -> Result<(), Failure> {
+    match args.command {
+        HubCommand::Serve { data, listen } => {
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .init();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::other(format!("cannot start the runtime: {e}")))?;
+            runtime
+                .block_on(rex_hub::serve(&data, listen))
+                .map_err(failure)
+        }
+        HubCommand::Party {
+            command: PartyCommand::Add { data, keyfile },
+        } => {
+            let text = std::fs::read_to_string(&keyfile)
+                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
+            let keys = PublicKeyFile::from_json(&text)
+                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
+            let party = keys.party();
+            let keyid = keys.keyid();
+            let (index, size) =
+                rex_hub::register_party(&data, keys, &SystemClock).map_err(failure)?;
+            println!("registered {party} (key {keyid}) at log index {index}; tree size {size}");
+            Ok(())
+        }
+    }
+}
