@@ -2,8 +2,14 @@
 //! the crates, prints results, and turns every error into one line on stderr with a meaningful
 //! exit code (2 for bad input, 1 for everything else).
 
+mod agreement;
+mod demo;
+mod exchange;
 mod hub;
+mod log;
 mod matching;
+mod node;
+mod request;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +28,18 @@ enum Command {
     Match(matching::MatchArgs),
     /// The hub: serve it, register states.
     Hub(hub::HubArgs),
+    /// A state's node: create it, export its public keys, sync with the hub.
+    Node(node::NodeArgs),
+    /// Agreements: propose, sign, list.
+    Agreement(agreement::AgreementArgs),
+    /// Requests: file, answer, withdraw, show, read the dossier.
+    Request(request::RequestArgs),
+    /// Exchanges: sign, execute legs, record milestones, show.
+    Exchange(exchange::ExchangeArgs),
+    /// The transparency log: audit a hub from scratch.
+    Log(log::LogArgs),
+    /// Play the June 2021 offer end to end on a hub and nodes started in this process.
+    Demo(demo::DemoArgs),
 }
 
 /// An error that reached the top: its message and the exit code it maps to.
@@ -54,6 +72,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Match(args) => matching::run(args),
         Command::Hub(args) => hub::run(args),
+        Command::Node(args) => node::run(args),
+        Command::Agreement(args) => agreement::run(args),
+        Command::Request(args) => request::run(args),
+        Command::Exchange(args) => exchange::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

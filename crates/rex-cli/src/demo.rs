@@ -1,0 +1,625 @@
+//! `rex demo`: the June 2021 offer, played end to end over real HTTP on loopback.
+//!
+//! A hub runs in this process (`rex_hub`, on 127.0.0.1, port chosen by the system) and a node
+//! per state in a temporary directory. Act one: the United States and Russia sign a bilateral
+//! cybercrime reciprocity agreement; the US asks for ransomware suspects held by Russia (Russian
+//! nationals, so Russia may only prosecute them at home), Russia asks for suspects of similar
+//! gravity held by the US (surrender); the hub matches the two requests, both states sign the
+//! exchange, the surrender runs all-or-nothing (ready, verified, go, delivered, received) and
+//! the prosecution through its milestones. Act two: Germany joins, a trilateral agreement is
+//! signed and a three-state cycle is executed. Every action is signed, submitted, its receipt
+//! verified and the checkpoint cosigned; at the end every node syncs and the log is audited
+//! from scratch. The demo exits 0 only if all of that verified.
+
+use crate::agreement::terms;
+use crate::node::fail;
+use crate::Failure;
+use clap::Args;
+use rex_domain::{
+    Action, AgreementId, Answer, ExchangeId, ExchangeStatus, LegKind, MetadataDraft, Milestone,
+    Offence, PartyId, RequestId, Severity,
+};
+use rex_node::Node;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const DAY: u64 = 86_400;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the data directories here instead of a temporary directory that is removed.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+/// A hub served in this process on loopback.
+struct LocalHub {
+    runtime: tokio::runtime::Runtime,
+    dir: PathBuf,
+    addr: SocketAddr,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
+}
+
+impl LocalHub {
+    fn start(dir: &Path) -> Result<LocalHub, Failure> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::other(format!("tokio: {e}")))?;
+        let mut hub = LocalHub {
+            runtime,
+            dir: dir.to_owned(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            running: None,
+        };
+        hub.serve()?;
+        Ok(hub)
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Opens the hub and serves it on `self.addr` (the same port again after a restart).
+    fn serve(&mut self) -> Result<(), Failure> {
+        let dir = self.dir.clone();
+        let addr = self.addr;
+        let (listener, hub) = self.runtime.block_on(async move {
+            let hub = rex_hub::Hub::open(&dir, rex_hub::HubConfig::default())
+                .await
+                .map_err(|e| Failure::other(format!("hub: {e}")))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| Failure::other(format!("cannot listen on {addr}: {e}")))?;
+            Ok::<_, Failure>((listener, hub))
+        })?;
+        self.addr = listener
+            .local_addr()
+            .map_err(|e| Failure::other(e.to_string()))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = self.runtime.spawn(async move {
+            let router = rex_hub::app(hub.state());
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+            hub.shutdown().await;
+        });
+        self.running = Some((stop, task));
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = self.runtime.block_on(task);
+        }
+    }
+
+    /// Registers states: the operator stops the hub, imports their key files, restarts it.
+    fn register(&mut self, nodes: &[&Node]) -> Result<(), Failure> {
+        self.stop();
+        for n in nodes {
+            let keys = n.public_keys().map_err(fail)?;
+            rex_hub::register_party(&self.dir, keys, &rex_hub::SystemClock)
+                .map_err(|e| Failure::other(format!("registering {}: {e}", n.party())))?;
+        }
+        self.serve()
+    }
+}
+
+impl Drop for LocalHub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The story's narrator: numbered lines, and a tally of what each state gave and got.
+struct Story {
+    step: usize,
+    gave: BTreeMap<PartyId, Vec<String>>,
+    got: BTreeMap<PartyId, Vec<String>>,
+}
+
+impl Story {
+    fn say(&mut self, line: impl AsRef<str>) {
+        self.step += 1;
+        println!("{:>3}. {}", self.step, line.as_ref());
+    }
+}
+
+fn act(
+    story: &mut Story,
+    node: &mut Node,
+    action: Action,
+    what: &str,
+) -> Result<rex_node::Submitted, Failure> {
+    let s = node.submit(action).map_err(fail)?;
+    if let Err(e) = &s.cosigned {
+        return Err(Failure::other(format!(
+            "{} could not cosign: {e}",
+            node.party()
+        )));
+    }
+    story.say(format!(
+        "{} {what} — entry {}, receipt verified against checkpoint {}, cosigned",
+        node.party(),
+        s.index,
+        s.tree_size
+    ));
+    Ok(s)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn party(code: &str) -> PartyId {
+    PartyId::new(code).unwrap_or_else(|e| unreachable!("{code} is a party code: {e}"))
+}
+
+fn agreement(
+    story: &mut Story,
+    members: &mut [&mut Node],
+    max_cycle: u8,
+    what: &str,
+) -> Result<AgreementId, Failure> {
+    let ids: Vec<PartyId> = members.iter().map(|n| n.party()).collect();
+    let t = terms(
+        &ids,
+        &[
+            Offence::IllegalAccess,
+            Offence::DataInterference,
+            Offence::ComputerRelatedFraud,
+            Offence::RansomwareExtortion,
+        ],
+        1,
+        max_cycle,
+        true,
+        12,
+        now() + 30 * DAY,
+        7 * DAY,
+        60 * DAY,
+    )?;
+    let (first, rest) = members
+        .split_first_mut()
+        .ok_or_else(|| Failure::other("no members"))?;
+    let s = act(
+        story,
+        first,
+        Action::AgreementProposed { terms: t },
+        &format!("proposes {what}"),
+    )?;
+    let id = AgreementId::from_digest(&s.digest);
+    for m in rest {
+        act(
+            story,
+            m,
+            Action::AgreementSigned { agreement: id },
+            &format!("signs {what} {id}"),
+        )?;
+    }
+    story.say(format!("agreement {id} is in force"));
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn file(
+    story: &mut Story,
+    requester: &mut Node,
+    custodian: PartyId,
+    agreement: AgreementId,
+    offences: &[Offence],
+    severity: Severity,
+    own_national: bool,
+    dossier: &str,
+) -> Result<RequestId, Failure> {
+    let draft = MetadataDraft {
+        requester: requester.party(),
+        custodian,
+        agreement,
+        offences: {
+            let mut o = offences.to_vec();
+            o.sort();
+            o.dedup();
+            o
+        },
+        max_penalty_months: 240,
+        severity,
+        subject_is_custodian_national: own_national,
+    };
+    let (id, s) = requester
+        .file_request(draft, dossier.as_bytes())
+        .map_err(fail)?;
+    story.say(format!(
+        "{} files {id} with {custodian} ({severity}{}), dossier encrypted to both — entry {}, receipt verified, cosigned; screening passed",
+        requester.party(),
+        if own_national { ", custodian's own national" } else { "" },
+        s.index
+    ));
+    Ok(id)
+}
+
+/// Runs a matching round and returns the exchange proposed for `requests`.
+fn matching(
+    story: &mut Story,
+    hub: &LocalHub,
+    node: &Node,
+    requests: &[RequestId],
+) -> Result<ExchangeId, Failure> {
+    let client = rex_node::HubClient::new(&hub.url()).map_err(fail)?;
+    let receipt = client.run_matching_round().map_err(fail)?;
+    let reg = node.registry().map_err(fail)?;
+    let x = reg
+        .exchanges()
+        .find(|x| {
+            x.status == ExchangeStatus::Proposed
+                && requests.iter().all(|r| x.proposal.cycle.contains(r))
+        })
+        .ok_or_else(|| {
+            Failure::other("the matching round proposed no exchange for the requests")
+        })?;
+    story.say(format!(
+        "the hub's matching round (entry {}) proposes exchange {} over {} requests",
+        receipt.index,
+        x.proposal.id,
+        x.proposal.cycle.len()
+    ));
+    Ok(x.proposal.id)
+}
+
+fn node_of(nodes: &mut [Node], p: PartyId) -> Result<&mut Node, Failure> {
+    nodes
+        .iter_mut()
+        .find(|n| n.party() == p)
+        .ok_or_else(|| Failure::other(format!("no node for {p}")))
+}
+
+/// Signs, executes and completes an exchange among `nodes`.
+fn execute(story: &mut Story, nodes: &mut [Node], exchange: ExchangeId) -> Result<(), Failure> {
+    let reg = nodes[0].registry().map_err(fail)?;
+    let x = reg
+        .exchange(&exchange)
+        .ok_or_else(|| Failure::other(format!("no exchange {exchange}")))?
+        .clone();
+    for p in &x.parties {
+        let n = node_of(nodes, *p)?;
+        // Each state signs the digest of the proposal as its own replay of the log gives it.
+        let digest = n
+            .registry()
+            .map_err(fail)?
+            .exchange(&exchange)
+            .map(|x| x.digest)
+            .ok_or_else(|| Failure::other("exchange vanished"))?;
+        act(
+            story,
+            n,
+            Action::ExchangeSigned {
+                exchange,
+                proposal_sha256: digest,
+            },
+            &format!("signs exchange {exchange}"),
+        )?;
+    }
+    story.say(format!(
+        "exchange {exchange} is binding: every member signed the same proposal bytes"
+    ));
+    let legs = x.proposal.legs.clone();
+    for l in &legs {
+        let (e, r) = (exchange, l.request);
+        match l.kind {
+            LegKind::Surrender => {
+                act(
+                    story,
+                    node_of(nodes, l.giver)?,
+                    Action::LegReady {
+                        exchange: e,
+                        request: r,
+                    },
+                    &format!(
+                        "declares the subject of {r} ready for surrender to {}",
+                        l.receiver
+                    ),
+                )?;
+                act(
+                    story,
+                    node_of(nodes, l.receiver)?,
+                    Action::LegVerified {
+                        exchange: e,
+                        request: r,
+                    },
+                    &format!("verifies the identity of the subject of {r}"),
+                )?;
+            }
+            LegKind::ProsecutionAtHome => {
+                act(
+                    story,
+                    node_of(nodes, l.giver)?,
+                    Action::MilestoneRecorded {
+                        exchange: e,
+                        request: r,
+                        milestone: Milestone::Opened,
+                    },
+                    &format!("opens proceedings at home against the subject of {r}"),
+                )?;
+            }
+        }
+    }
+    // The hub declares go by itself once every leg is ready for it.
+    let started = Instant::now();
+    loop {
+        let reg = nodes[0].registry().map_err(fail)?;
+        if reg.exchange(&exchange).is_some_and(|x| x.go_at.is_some()) {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(Failure::other(format!(
+                "the hub did not declare go for {exchange}"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    story.say(format!(
+        "the hub declares GO for {exchange}: all legs ready and verified, in the log"
+    ));
+    for l in &legs {
+        let (e, r) = (exchange, l.request);
+        match l.kind {
+            LegKind::Surrender => {
+                act(
+                    story,
+                    node_of(nodes, l.giver)?,
+                    Action::LegDelivered {
+                        exchange: e,
+                        request: r,
+                    },
+                    &format!("hands the subject of {r} over to {}", l.receiver),
+                )?;
+                act(
+                    story,
+                    node_of(nodes, l.receiver)?,
+                    Action::LegReceived {
+                        exchange: e,
+                        request: r,
+                    },
+                    &format!("confirms receipt of the subject of {r}"),
+                )?;
+                story
+                    .gave
+                    .entry(l.giver)
+                    .or_default()
+                    .push(format!("surrendered the subject of {r} to {}", l.receiver));
+                story
+                    .got
+                    .entry(l.receiver)
+                    .or_default()
+                    .push(format!("received the subject of {r} from {}", l.giver));
+            }
+            LegKind::ProsecutionAtHome => {
+                for (m, what) in [
+                    (Milestone::Charged, "charges"),
+                    (Milestone::Verdict, "obtains a verdict against"),
+                ] {
+                    act(
+                        story,
+                        node_of(nodes, l.giver)?,
+                        Action::MilestoneRecorded {
+                            exchange: e,
+                            request: r,
+                            milestone: m,
+                        },
+                        &format!("{what} the subject of {r} at home"),
+                    )?;
+                }
+                story.gave.entry(l.giver).or_default().push(format!(
+                    "prosecuted the subject of {r} at home for {}",
+                    l.receiver
+                ));
+                story.got.entry(l.receiver).or_default().push(format!(
+                    "a verdict from {} against the subject of {r}",
+                    l.giver
+                ));
+            }
+        }
+    }
+    let reg = nodes[0].registry().map_err(fail)?;
+    let done = reg
+        .exchange(&exchange)
+        .is_some_and(|x| x.status == ExchangeStatus::Completed);
+    if !done {
+        return Err(Failure::other(format!(
+            "exchange {exchange} did not complete"
+        )));
+    }
+    story.say(format!("exchange {exchange} is complete"));
+    Ok(())
+}
+
+fn init_node(story: &mut Story, root: &Path, hub: &LocalHub, code: &str) -> Result<Node, Failure> {
+    let node = rex_node::init(party(code), &hub.url(), &root.join(code)).map_err(fail)?;
+    let keys = node.public_keys().map_err(fail)?;
+    story.say(format!(
+        "{code}'s node is initialised (signing key {}…, age recipient {}…); the hub key is pinned",
+        &keys.keyid().to_string()[..12],
+        &keys.age_recipient().as_str()[..16]
+    ));
+    Ok(node)
+}
+
+pub fn run(args: DemoArgs) -> Result<(), Failure> {
+    let (root, temporary) = match &args.keep {
+        Some(dir) => (dir.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("rex-demo-{}-{}", std::process::id(), now())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&root)
+        .map_err(|e| Failure::other(format!("{}: {e}", root.display())))?;
+    let result = play(&root);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+    result
+}
+
+fn play(root: &Path) -> Result<(), Failure> {
+    let mut story = Story {
+        step: 0,
+        gave: BTreeMap::new(),
+        got: BTreeMap::new(),
+    };
+    let mut hub = LocalHub::start(&root.join("hub"))?;
+    println!(
+        "rex demo: hub at {} (data in {})",
+        hub.url(),
+        root.display()
+    );
+    println!("— Act one: Geneva, June 2021 —");
+    let us = init_node(&mut story, root, &hub, "US")?;
+    let ru = init_node(&mut story, root, &hub, "RU")?;
+    hub.register(&[&us, &ru])?;
+    story.say("the hub operator registers RU and US from their exported key files");
+    let mut nodes = vec![us, ru];
+    let (us_i, ru_i) = (0, 1);
+    let bilateral = {
+        let (a, b) = nodes.split_at_mut(1);
+        agreement(
+            &mut story,
+            &mut [&mut a[0], &mut b[0]],
+            2,
+            "a bilateral cybercrime reciprocity agreement",
+        )?
+    };
+    let us_asks = file(&mut story, &mut nodes[us_i], party("RU"), bilateral, &[Offence::IllegalAccess, Offence::RansomwareExtortion], Severity::Grave, true, "Subjects: two operators of a ransomware affiliate programme. Russian nationals. Facts: the May 2021 pipeline extortion. Evidence: wallet tracing, chat logs. Warrant: D.D.C. 2021.")?;
+    let ru_asks = file(&mut story, &mut nodes[ru_i], party("US"), bilateral, &[Offence::ComputerRelatedFraud, Offence::IllegalAccess], Severity::Serious, false, "Subject: a carding-forum administrator residing in the US, not a US national. Facts: fraud against Russian banks. Warrant: Moscow court 2021.")?;
+    act(
+        &mut story,
+        &mut nodes[ru_i],
+        Action::RequestAnswered {
+            request: us_asks,
+            answer: Answer::ProsecutionAtHome,
+        },
+        &format!("answers {us_asks}: exchangeable by prosecution at home (own nationals)"),
+    )?;
+    act(
+        &mut story,
+        &mut nodes[us_i],
+        Action::RequestAnswered {
+            request: ru_asks,
+            answer: Answer::Surrender,
+        },
+        &format!("answers {ru_asks}: exchangeable by surrender"),
+    )?;
+    // Each custodian can read the dossier addressed to it.
+    let read = nodes[ru_i].read_dossier(&us_asks).map_err(fail)?;
+    story.say(format!(
+        "RU decrypts the dossier of {us_asks} ({} bytes); the hub holds only ciphertext",
+        read.len()
+    ));
+    let x1 = matching(&mut story, &hub, &nodes[0], &[us_asks, ru_asks])?;
+    execute(&mut story, &mut nodes, x1)?;
+
+    println!("— Act two: a third state joins —");
+    let de = init_node(&mut story, root, &hub, "DE")?;
+    hub.register(&[&de])?;
+    story.say("the hub operator registers DE");
+    nodes.push(de);
+    let de_i = 2;
+    let trilateral = {
+        let (a, rest) = nodes.split_at_mut(1);
+        let (b, c) = rest.split_at_mut(1);
+        agreement(
+            &mut story,
+            &mut [&mut c[0], &mut b[0], &mut a[0]],
+            3,
+            "a trilateral agreement (DE, RU, US)",
+        )?
+    };
+    let r1 = file(
+        &mut story,
+        &mut nodes[us_i],
+        party("RU"),
+        trilateral,
+        &[Offence::DataInterference],
+        Severity::Serious,
+        false,
+        "Subject: a Ukrainian national in Russia; wiper attack on US utilities.",
+    )?;
+    let r2 = file(
+        &mut story,
+        &mut nodes[ru_i],
+        party("DE"),
+        trilateral,
+        &[Offence::IllegalAccess],
+        Severity::Serious,
+        false,
+        "Subject: a botnet operator arrested in Germany; attacks on Russian ministries.",
+    )?;
+    let r3 = file(
+        &mut story,
+        &mut nodes[de_i],
+        party("US"),
+        trilateral,
+        &[Offence::RansomwareExtortion],
+        Severity::Grave,
+        false,
+        "Subject: a ransomware negotiator held in the US; extortion of a German hospital.",
+    )?;
+    for (custodian, r) in [(ru_i, r1), (de_i, r2), (us_i, r3)] {
+        act(
+            &mut story,
+            &mut nodes[custodian],
+            Action::RequestAnswered {
+                request: r,
+                answer: Answer::Surrender,
+            },
+            &format!("answers {r}: exchangeable by surrender"),
+        )?;
+    }
+    let x2 = matching(&mut story, &hub, &nodes[0], &[r1, r2, r3])?;
+    execute(&mut story, &mut nodes, x2)?;
+
+    println!("— Verification —");
+    for n in nodes.iter_mut() {
+        let r = n.sync().map_err(fail)?;
+        story.say(format!(
+            "{} syncs: checkpoint {} consistent with {}, {} receipts intact",
+            n.party(),
+            r.size,
+            r.old_size,
+            r.receipts_checked
+        ));
+    }
+    let report = rex_node::verify_log(&hub.url()).map_err(fail)?;
+    story.say(crate::log::summary(&report));
+    println!("— What each state gave and got —");
+    for n in &nodes {
+        let p = n.party();
+        println!(
+            "{p} gave: {}",
+            story
+                .gave
+                .get(&p)
+                .map_or("nothing".into(), |v| v.join("; "))
+        );
+        println!(
+            "{p} got:  {}",
+            story.got.get(&p).map_or("nothing".into(), |v| v.join("; "))
+        );
+    }
+    println!("rex demo: everything verified");
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! `rex exchange sign|ready|verify|deliver|receive|milestone|show`.
+
+use crate::node::{acted, fail, open, parse};
+use crate::Failure;
+use clap::{Args, Subcommand, ValueEnum};
+use rex_domain::{Action, Exchange, ExchangeId, Milestone, RequestId};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    #[command(subcommand)]
+    command: ExchangeCommand,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MilestoneArg {
+    Opened,
+    Charged,
+    Verdict,
+}
+
+#[derive(Debug, Args)]
+struct LegArgs {
+    /// The node's data directory.
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// The exchange id (exc_...).
+    exchange: String,
+    /// The leg's request id (req_...).
+    #[arg(long)]
+    request: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExchangeCommand {
+    /// Sign a proposed exchange (over the digest of the proposal as this node replayed it).
+    Sign {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The exchange id.
+        exchange: String,
+    },
+    /// Giver: the subject of a surrender leg is ready.
+    Ready(LegArgs),
+    /// Receiver: the identity of the subject of a ready leg is verified.
+    Verify(LegArgs),
+    /// Giver: the subject is handed over (after the hub's go).
+    Deliver(LegArgs),
+    /// Receiver: the subject is received.
+    Receive(LegArgs),
+    /// Giver of a prosecution-at-home leg: a milestone.
+    Milestone {
+        #[command(flatten)]
+        leg: LegArgs,
+        /// opened, charged or verdict.
+        #[arg(value_enum)]
+        milestone: MilestoneArg,
+    },
+    /// Show one exchange, or every exchange this state is part of.
+    Show {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The exchange id (all of this state's if absent).
+        exchange: Option<String>,
+    },
+}
+
+/// One line describing an exchange and its legs.
+pub fn describe(x: &Exchange) -> String {
+    let legs: Vec<String> = x
+        .proposal
+        .legs
+        .iter()
+        .zip(&x.stages)
+        .map(|(l, s)| {
+            format!(
+                "{}→{} {} {}",
+                l.giver,
+                l.receiver,
+                l.kind.as_str(),
+                s.as_str()
+            )
+        })
+        .collect();
+    format!(
+        "{}: {:?}{}; legs: {}",
+        x.proposal.id,
+        x.status,
+        if x.go_at.is_some() { ", go" } else { "" },
+        legs.join(", ")
+    )
+}
+
+fn leg(args: &LegArgs) -> Result<(ExchangeId, RequestId), Failure> {
+    Ok((parse(&args.exchange)?, parse(&args.request)?))
+}
+
+pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
+    let (data, action, what) = match args.command {
+        ExchangeCommand::Sign { data, exchange } => {
+            let exchange: ExchangeId = parse(&exchange)?;
+            let node = open(&data)?;
+            let reg = node.registry().map_err(fail)?;
+            let x = reg
+                .exchange(&exchange)
+                .ok_or_else(|| Failure::input(format!("no exchange {exchange}")))?;
+            let action = Action::ExchangeSigned {
+                exchange,
+                proposal_sha256: x.digest,
+            };
+            (data, action, format!("signed exchange {exchange}"))
+        }
+        ExchangeCommand::Ready(a) => {
+            let (exchange, request) = leg(&a)?;
+            let what = format!("declared the subject of {request} ready");
+            (a.data, Action::LegReady { exchange, request }, what)
+        }
+        ExchangeCommand::Verify(a) => {
+            let (exchange, request) = leg(&a)?;
+            let what = format!("verified the subject of {request}");
+            (a.data, Action::LegVerified { exchange, request }, what)
+        }
+        ExchangeCommand::Deliver(a) => {
+            let (exchange, request) = leg(&a)?;
+            let what = format!("delivered the subject of {request}");
+            (a.data, Action::LegDelivered { exchange, request }, what)
+        }
+        ExchangeCommand::Receive(a) => {
+            let (exchange, request) = leg(&a)?;
+            let what = format!("received the subject of {request}");
+            (a.data, Action::LegReceived { exchange, request }, what)
+        }
+        ExchangeCommand::Milestone { leg: a, milestone } => {
+            let (exchange, request) = leg(&a)?;
+            let milestone = match milestone {
+                MilestoneArg::Opened => Milestone::Opened,
+                MilestoneArg::Charged => Milestone::Charged,
+                MilestoneArg::Verdict => Milestone::Verdict,
+            };
+            let what = format!("recorded {milestone:?} on {request}");
+            let action = Action::MilestoneRecorded {
+                exchange,
+                request,
+                milestone,
+            };
+            (a.data, action, what)
+        }
+        ExchangeCommand::Show { data, exchange } => {
+            let node = open(&data)?;
+            let reg = node.registry().map_err(fail)?;
+            match exchange {
+                Some(id) => {
+                    let id: ExchangeId = parse(&id)?;
+                    let x = reg
+                        .exchange(&id)
+                        .ok_or_else(|| Failure::input(format!("no exchange {id}")))?;
+                    println!("{}", describe(x));
+                }
+                None => {
+                    for x in reg
+                        .exchanges()
+                        .filter(|x| x.parties.contains(&node.party()))
+                    {
+                        println!("{}", describe(x));
+                    }
+                }
+            }
+            return Ok(());
+        }
+    };
+    let mut node = open(&data)?;
+    let s = node.submit(action).map_err(fail)?;
+    println!("{}", acted(&node, &what, &s));
+    Ok(())
+}
