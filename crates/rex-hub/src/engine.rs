@@ -14,6 +14,9 @@ use tokio::sync::oneshot;
 use crate::keys::{lock_path, HubKeys};
 use crate::{AppError, HubError};
 
+/// Where the sequencer sends a submitter its outcome.
+type Reply = oneshot::Sender<Result<Accepted, AppError>>;
+
 /// Most hub statements (go, lapse) issued after one batch; the rest wait for the next.
 const MAX_DUE_PER_BATCH: usize = 256;
 
@@ -197,8 +200,7 @@ impl Core {
 
         let mut entries: Vec<Vec<u8>> = Vec::with_capacity(jobs.len());
         // Each waiting reply with the position of its entry in `entries`.
-        let mut waiting: Vec<(oneshot::Sender<Result<Accepted, AppError>>, usize, Digest)> =
-            Vec::with_capacity(jobs.len());
+        let mut waiting: Vec<(Reply, usize, Digest)> = Vec::with_capacity(jobs.len());
         for job in jobs {
             let (envelope, reply) = match job {
                 Job::Submit { envelope, reply } => (envelope, reply),
