@@ -187,22 +187,24 @@ pub fn solve_with_progress(
             &mut |_, _| report("root LP", None, Some(ub)),
         )
     };
+    // Stopped by the time limit before any solution: the empty packing, with the bound so far.
+    let nothing_found = |prep: &prep::Prepared, ub: f64, stats: Stats| {
+        finish(
+            graph,
+            params,
+            Some(prep),
+            &[],
+            0.0,
+            ub,
+            false,
+            stats,
+            &deadline,
+        )
+    };
     let mut root = match root_lp(&[], ub, ub) {
         Ok(r) => r,
         Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => {
-            return Ok(finish(
-                graph,
-                params,
-                Some(&prep),
-                &[],
-                0.0,
-                ub,
-                false,
-                stats,
-                &deadline,
-            ))
-        }
+        Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
     };
     stats.pricing_rounds = root.rounds;
     stats.lp_bound = root.lp_value;
@@ -234,19 +236,7 @@ pub fn solve_with_progress(
     let first = match master::solve_mip(graph, &prep, &rows, &columns, &[], &deadline) {
         Ok(r) => r,
         Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => {
-            return Ok(finish(
-                graph,
-                params,
-                Some(&prep),
-                &[],
-                0.0,
-                ub,
-                false,
-                stats,
-                &deadline,
-            ))
-        }
+        Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
     };
     incumbent = Some(first.objective);
     report("restricted MIP", incumbent, bound);
