@@ -75,8 +75,13 @@ pub fn describe(x: &Exchange) -> String {
         .iter()
         .zip(&x.stages)
         .map(|(l, s)| {
+            let breach = x
+                .breaches
+                .get(&l.request)
+                .map(|p| format!(" (breach by {p})"))
+                .unwrap_or_default();
             format!(
-                "{}→{} {} {}",
+                "{}→{} {} {}{breach}",
                 l.giver,
                 l.receiver,
                 l.kind.as_str(),

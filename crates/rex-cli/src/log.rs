@@ -23,7 +23,14 @@ enum LogCommand {
 pub fn run(args: LogArgs) -> Result<(), Failure> {
     match args.command {
         LogCommand::Verify { hub } => {
-            let r = rex_node::verify_log(&hub).map_err(crate::node::fail)?;
+            let start = std::time::Instant::now();
+            let r = rex_node::verify_log_with_progress(&hub, &mut |stage| {
+                eprintln!(
+                    "rex log verify: {:.1} s: {stage}",
+                    start.elapsed().as_secs_f64()
+                );
+            })
+            .map_err(crate::node::fail)?;
             println!("{}", summary(&r));
         }
     }

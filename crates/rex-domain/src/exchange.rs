@@ -6,7 +6,7 @@ use crate::rejection::Rejection;
 use crate::request::{Answer, RequestStatus};
 use crate::Registry;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How a leg's giver reciprocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,6 +31,24 @@ pub struct Leg {
     pub receiver: PartyId,
     /// Surrender or prosecution at home, from the custodian's answer.
     pub kind: LegKind,
+}
+
+impl Leg {
+    /// Who owes this leg's next step at `stage`, with `go` declared or not: the giver or the
+    /// receiver, or nobody when the leg is complete or waits, verified, for the hub's go (then
+    /// the lateness is on another leg). This is the state in breach if the execution deadline
+    /// passes with the leg at `stage`.
+    pub fn owed_by(&self, stage: LegStage, go: bool) -> Option<PartyId> {
+        use LegStage as S;
+        match (self.kind, stage) {
+            (LegKind::Surrender, S::Pending) => Some(self.giver),
+            (LegKind::Surrender, S::Ready) => Some(self.receiver),
+            (LegKind::Surrender, S::Verified) => go.then_some(self.giver),
+            (LegKind::Surrender, S::Delivered) => Some(self.receiver),
+            (LegKind::ProsecutionAtHome, S::Pending | S::Opened | S::Charged) => Some(self.giver),
+            _ => None,
+        }
+    }
 }
 
 /// A prosecution milestone, recorded in this order by the prosecuting state.
@@ -406,6 +424,10 @@ pub struct Exchange {
     pub go_at: Option<UnixSeconds>,
     /// The stage of each leg, in the order of `proposal.legs`.
     pub stages: Vec<LegStage>,
+    /// Breaches recorded by the hub: the request of each leg found unfinished at the execution
+    /// deadline, with the state that owed its next step. A leg may still be completed late;
+    /// its breach stays on record.
+    pub breaches: BTreeMap<RequestId, PartyId>,
 }
 
 impl Exchange {

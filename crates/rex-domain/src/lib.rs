@@ -6,9 +6,10 @@
 //! [`Registry::apply`]`(envelope, now)` is the one function that changes a [`Registry`]. It
 //! checks the signer, the signature, the per-actor sequence number and that the transition is
 //! allowed, and either applies the whole statement or refuses it with a [`Rejection`] value and
-//! changes nothing. Given the hub key and the log of accepted envelopes with their acceptance
-//! times, anyone rebuilds the same registry: no I/O, no clock (time is passed in), no
-//! randomness, ordered maps only.
+//! changes nothing ([`Registry::apply_prechecked`] is the same function with the parsing and
+//! signature checks done ahead, on many threads, for replaying long logs). Given the hub key
+//! and the log of accepted envelopes with their acceptance times, anyone rebuilds the same
+//! registry: no I/O, no clock (time is passed in), no randomness, ordered maps only.
 //!
 //! Further decisions, each documented where it lives:
 //!
@@ -69,7 +70,7 @@ pub use id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSec
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
 pub use offence::{Offence, Severity, SimilarityRule};
-pub use registry::{Applied, Event, Party, Registry};
+pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry};
 pub use rejection::Rejection;
 pub use request::{
     Answer, DossierRef, MetadataDraft, RefusalGround, Request, RequestMetadata, RequestStatus,

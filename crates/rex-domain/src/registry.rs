@@ -73,6 +73,15 @@ pub enum Event {
     RequestReturnedToPool(RequestId),
     /// The hub declared go.
     Go(ExchangeId),
+    /// A leg was unfinished at the execution deadline: `party` owed its next step.
+    BreachRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// The state in breach.
+        party: PartyId,
+    },
     /// A leg moved on.
     LegAdvanced {
         /// The exchange.
@@ -206,6 +215,29 @@ impl Registry {
             .collect()
     }
 
+    /// Legs of binding exchanges unfinished at their execution deadline and not yet recorded
+    /// as breached: the hub should record a breach for each, as `(exchange, request)`.
+    pub fn breach_due(&self, now: UnixSeconds) -> Vec<(ExchangeId, RequestId)> {
+        self.exchanges
+            .values()
+            .filter(|x| {
+                x.status == ExchangeStatus::Binding
+                    && x.execution_deadline.is_some_and(|d| now >= d)
+            })
+            .flat_map(|x| {
+                x.proposal
+                    .legs
+                    .iter()
+                    .zip(&x.stages)
+                    .filter(|(leg, stage)| {
+                        leg.owed_by(**stage, x.go_at.is_some()).is_some()
+                            && !x.breaches.contains_key(&leg.request)
+                    })
+                    .map(|(leg, _)| (x.proposal.id, leg.request))
+            })
+            .collect()
+    }
+
     /// Applies one signed statement at the hub's time `now`, or refuses it and changes nothing.
     ///
     /// Checks, in order: the envelope's shape; the payload parses; the actor is registered; the
@@ -215,8 +247,24 @@ impl Registry {
     /// action is the hub's or a state's as it should be; and the transition is allowed from the
     /// current state. Only then does anything change, and the actor's sequence number with it.
     pub fn apply(&mut self, envelope: &Envelope, now: UnixSeconds) -> Result<Applied, Rejection> {
-        envelope.check_shape()?;
-        let statement = Statement::from_bytes(&envelope.payload)?;
+        self.apply_prechecked(Prechecked::new(envelope)?, now)
+    }
+
+    /// [`Registry::apply`] on an envelope whose costly checks ran ahead, possibly on another
+    /// thread ([`Prechecked`], [`precheck_all`]). Same checks, same outcome: a signature found
+    /// valid ahead under the actor's key is not verified again; under any other key (or none),
+    /// it is verified here.
+    pub fn apply_prechecked(
+        &mut self,
+        checked: Prechecked<'_>,
+        now: UnixSeconds,
+    ) -> Result<Applied, Rejection> {
+        let Prechecked {
+            envelope,
+            statement,
+            digest,
+            verified_under,
+        } = checked;
         let actor = statement.actor;
         let (key, last_seq) = match actor {
             Actor::Hub => (&self.hub_key, self.hub_last_seq),
@@ -235,7 +283,7 @@ impl Registry {
                 keyid: hint.clone(),
             });
         }
-        if !envelope.is_signed_by(key) {
+        if verified_under.as_ref() != Some(key) && !envelope.is_signed_by(key) {
             return Err(Rejection::BadSignature {
                 actor: actor.to_string(),
             });
@@ -278,7 +326,6 @@ impl Registry {
             }
             _ => {}
         }
-        let digest = envelope.payload_digest();
         let events = self.transition(&statement, digest, now)?;
         match actor {
             Actor::Hub => self.hub_last_seq = statement.seq,
@@ -313,6 +360,7 @@ impl Registry {
             }
             Action::ExchangeLapsed { exchange } => self.lapse(exchange, now),
             Action::Go { exchange } => self.go(exchange, now),
+            Action::BreachRecorded { exchange, request } => self.breach(exchange, request, now),
             Action::AgreementProposed { terms } => {
                 let me = me()?;
                 if !terms.is_member(me) {
@@ -697,6 +745,7 @@ impl Registry {
                     execution_deadline: None,
                     go_at: None,
                     stages: vec![LegStage::Pending; p.legs.len()],
+                    breaches: BTreeMap::new(),
                 },
             );
             events.push(Event::ExchangeProposed(p.id));
@@ -756,6 +805,53 @@ impl Registry {
         }
         x.go_at = Some(now);
         Ok(vec![Event::Go(*exchange)])
+    }
+
+    fn breach(
+        &mut self,
+        exchange: &ExchangeId,
+        request: &RequestId,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        let x = self
+            .exchanges
+            .get_mut(exchange)
+            .ok_or_else(|| not_found("exchange", exchange))?;
+        let i = x
+            .leg_index(request)
+            .ok_or_else(|| not_found("leg", format!("{exchange}/{request}")))?;
+        if x.status != ExchangeStatus::Binding {
+            return Err(Rejection::not_allowed(format!(
+                "a breach is recorded only on a binding exchange; {exchange} is not"
+            )));
+        }
+        match x.execution_deadline {
+            Some(deadline) if now >= deadline => {}
+            deadline => {
+                return Err(Rejection::not_allowed(format!(
+                    "exchange {exchange} is due for execution at {}, not before (now {now})",
+                    deadline.unwrap_or_default()
+                )))
+            }
+        }
+        if x.breaches.contains_key(request) {
+            return Err(Rejection::not_allowed(format!(
+                "a breach is already recorded on the leg of request {request}"
+            )));
+        }
+        let leg = x.proposal.legs[i];
+        let Some(party) = leg.owed_by(x.stages[i], x.go_at.is_some()) else {
+            return Err(Rejection::not_allowed(format!(
+                "the leg of request {request} owes nothing at stage {}",
+                x.stages[i].as_str()
+            )));
+        };
+        x.breaches.insert(*request, party);
+        Ok(vec![Event::BreachRecorded {
+            exchange: *exchange,
+            request: *request,
+            party,
+        }])
     }
 
     fn leg_step(
@@ -822,4 +918,87 @@ impl Registry {
         }
         Ok(events)
     }
+}
+
+/// An envelope with the costly, registry-free part of [`Registry::apply`] done: its shape
+/// checked, its statement parsed, its payload hashed and, optionally, its signature verified
+/// under a candidate key. Building these for many envelopes parallelises ([`precheck_all`]);
+/// applying them stays sequential. The fields are private, so a `Prechecked` that claims a
+/// verified signature was verified.
+#[derive(Debug, Clone)]
+pub struct Prechecked<'a> {
+    envelope: &'a Envelope,
+    statement: Statement,
+    digest: Digest,
+    verified_under: Option<VerifyingKey>,
+}
+
+impl<'a> Prechecked<'a> {
+    /// Checks the envelope's shape and parses its statement; the signature is left for
+    /// [`Prechecked::verify`] or for [`Registry::apply_prechecked`].
+    pub fn new(envelope: &'a Envelope) -> Result<Self, Rejection> {
+        envelope.check_shape()?;
+        let statement = Statement::from_bytes(&envelope.payload)?;
+        Ok(Prechecked {
+            envelope,
+            statement,
+            digest: envelope.payload_digest(),
+            verified_under: None,
+        })
+    }
+
+    /// Verifies the signature under `key` (the key the actor is expected to have) and
+    /// remembers it if it holds. Returns whether it did.
+    pub fn verify(&mut self, key: &VerifyingKey) -> bool {
+        let ok = self.envelope.is_signed_by(key);
+        self.verified_under = ok.then_some(*key);
+        ok
+    }
+
+    /// The parsed statement.
+    pub fn statement(&self) -> &Statement {
+        &self.statement
+    }
+
+    /// The envelope.
+    pub fn envelope(&self) -> &'a Envelope {
+        self.envelope
+    }
+}
+
+/// Prechecks a run of envelopes, in order, on every core: parses every statement, then
+/// verifies every signature under the key its actor is expected to hold: the hub's key, or the
+/// key of the first `party_registered` statement for that state in `registry` or earlier in
+/// `envelopes`. A wrong guess costs only speed: [`Registry::apply_prechecked`] then verifies
+/// again under the key the registry really holds.
+pub fn precheck_all<'a>(
+    registry: &Registry,
+    envelopes: &[&'a Envelope],
+) -> Vec<Result<Prechecked<'a>, Rejection>> {
+    use rayon::prelude::*;
+    let mut checked: Vec<Result<Prechecked<'a>, Rejection>> =
+        envelopes.par_iter().map(|e| Prechecked::new(e)).collect();
+    let mut keys: BTreeMap<PartyId, VerifyingKey> = registry
+        .parties
+        .iter()
+        .map(|(id, p)| (*id, *p.keys.signing_key()))
+        .collect();
+    for c in checked.iter().flatten() {
+        if let (Actor::Hub, Action::PartyRegistered { keys: file }) =
+            (c.statement.actor, &c.statement.action)
+        {
+            keys.entry(file.party()).or_insert(*file.signing_key());
+        }
+    }
+    let hub_key = registry.hub_key;
+    checked.par_iter_mut().flatten().for_each(|c| {
+        let key = match c.statement.actor {
+            Actor::Hub => Some(&hub_key),
+            Actor::Party(p) => keys.get(&p),
+        };
+        if let Some(key) = key {
+            c.verify(key);
+        }
+    });
+    checked
 }

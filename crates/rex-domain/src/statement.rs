@@ -71,6 +71,14 @@ pub enum Action {
         /// The exchange.
         exchange: ExchangeId,
     },
+    /// Hub: a binding exchange's execution deadline passed with this leg unfinished; the state
+    /// that owed its next step is in breach (the registry names it, from the leg's stage).
+    BreachRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
     /// A member proposes an agreement (and so signs it). Its id is derived from this statement.
     AgreementProposed {
         /// The terms.
@@ -154,6 +162,7 @@ impl Action {
             Action::MatchingRound { .. } => "matching_round",
             Action::ExchangeLapsed { .. } => "exchange_lapsed",
             Action::Go { .. } => "go",
+            Action::BreachRecorded { .. } => "breach_recorded",
             Action::AgreementProposed { .. } => "agreement_proposed",
             Action::AgreementSigned { .. } => "agreement_signed",
             Action::RequestFiled { .. } => "request_filed",
@@ -176,6 +185,7 @@ impl Action {
                 | Action::MatchingRound { .. }
                 | Action::ExchangeLapsed { .. }
                 | Action::Go { .. }
+                | Action::BreachRecorded { .. }
         )
     }
 

@@ -403,3 +403,98 @@ fn withdrawal() {
         "not_allowed",
     );
 }
+
+/// An exchange not executed by its deadline: the hub records a breach on each unfinished leg,
+/// naming the state that owed its next step; a leg finished late keeps its breach on record.
+#[test]
+fn missed_execution_deadline_records_breaches() {
+    let mut w = World::new(&["RU", "US"]);
+    let a = w.agreement(terms(&["RU", "US"]));
+    let r1 = w.file("US", "RU", a, Severity::Serious, false);
+    let r2 = w.file("RU", "US", a, Severity::Serious, false);
+    w.answer(r1, Answer::Surrender);
+    w.answer(r2, Answer::ProsecutionAtHome);
+    let x = w.propose(&[r1, r2]);
+    w.sign_exchange(x);
+    let deadline = w.reg.exchange(&x).unwrap().execution_deadline.unwrap();
+    // RU declares its subject ready; the US neither verifies it nor opens its prosecution.
+    w.act(
+        "RU",
+        Action::LegReady {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+
+    w.now = deadline - 1;
+    assert!(w.reg.breach_due(w.now).is_empty());
+    let msg = check(
+        w.hub(Action::BreachRecorded {
+            exchange: x,
+            request: r1,
+        }),
+        "not_allowed",
+    );
+    assert!(msg.contains("not before"), "{msg}");
+    // Only the hub records breaches.
+    check(
+        w.act(
+            "RU",
+            Action::BreachRecorded {
+                exchange: x,
+                request: r1,
+            },
+        ),
+        "not_allowed",
+    );
+
+    w.now = deadline;
+    let mut due = w.reg.breach_due(w.now);
+    due.sort();
+    let mut both = vec![(x, r1), (x, r2)];
+    both.sort();
+    assert_eq!(due, both);
+    // The surrender leg is ready: its receiver (US) owes the verification. The prosecution
+    // leg is pending: its giver (US) owes the opening.
+    expect![[r#"BreachRecorded { exchange: x1, request: r1, party: US }"#]].assert_eq(&w.story(
+        "hub",
+        Action::BreachRecorded {
+            exchange: x,
+            request: r1,
+        },
+    ));
+    let msg = check(
+        w.hub(Action::BreachRecorded {
+            exchange: x,
+            request: r1,
+        }),
+        "not_allowed",
+    );
+    assert!(msg.contains("already recorded"), "{msg}");
+    assert_eq!(w.reg.breach_due(w.now), vec![(x, r2)]);
+
+    // The US verifies late; the breach stays, and nothing new is due on that leg.
+    w.act(
+        "US",
+        Action::LegVerified {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+    w.hub(Action::BreachRecorded {
+        exchange: x,
+        request: r2,
+    })
+    .unwrap();
+    assert!(w.reg.breach_due(w.now).is_empty());
+    let breaches = &w.reg.exchange(&x).unwrap().breaches;
+    assert_eq!(breaches.len(), 2);
+    assert!(breaches.values().all(|p| p.as_str() == "US"));
+    assert_eq!(
+        w.reg.exchange(&x).unwrap().status,
+        ExchangeStatus::Binding,
+        "a breach does not end the exchange"
+    );
+}

@@ -51,6 +51,13 @@ fn every_action_on_the_wire() {
         ("hub", Action::ExchangeLapsed { exchange: x }),
         ("hub", Action::Go { exchange: x }),
         (
+            "hub",
+            Action::BreachRecorded {
+                exchange: x,
+                request: r,
+            },
+        ),
+        (
             "US",
             Action::AgreementProposed {
                 terms: AgreementTerms::new(terms(&["RU", "US"])).unwrap(),
@@ -141,18 +148,19 @@ fn every_action_on_the_wire() {
         {"actor":"hub","seq":2,"time":1750000000,"action":{"type":"matching_round","proposals":[{"id":"exc_f25a9da2cb026311bd7633ffc0505ece","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}]}}
         {"actor":"hub","seq":3,"time":1750000000,"action":{"type":"exchange_lapsed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"}}
         {"actor":"hub","seq":4,"time":1750000000,"action":{"type":"go","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"}}
-        {"actor":"US","seq":5,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000}}}
-        {"actor":"RU","seq":6,"time":1750000000,"action":{"type":"agreement_signed","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e"}}
-        {"actor":"US","seq":7,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false},"dossier":{"sha256":"649aa3fac922e9a4ef96e61f3b18d502090221088b156cfc6606b93f2de51371","size":4096}}}
-        {"actor":"RU","seq":8,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}}}
-        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"refused","ground":"persecution_risk"}}}
-        {"actor":"US","seq":10,"time":1750000000,"action":{"type":"request_withdrawn","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":11,"time":1750000000,"action":{"type":"exchange_signed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","proposal_sha256":"f25a9da2cb026311bd7633ffc0505ece030008790e86fcf727c43891053042b4"}}
-        {"actor":"RU","seq":12,"time":1750000000,"action":{"type":"leg_ready","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":13,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"RU","seq":14,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":15,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":16,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"hub","seq":5,"time":1750000000,"action":{"type":"breach_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":6,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000}}}
+        {"actor":"RU","seq":7,"time":1750000000,"action":{"type":"agreement_signed","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e"}}
+        {"actor":"US","seq":8,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false},"dossier":{"sha256":"649aa3fac922e9a4ef96e61f3b18d502090221088b156cfc6606b93f2de51371","size":4096}}}
+        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}}}
+        {"actor":"RU","seq":10,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"refused","ground":"persecution_risk"}}}
+        {"actor":"US","seq":11,"time":1750000000,"action":{"type":"request_withdrawn","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":12,"time":1750000000,"action":{"type":"exchange_signed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","proposal_sha256":"f25a9da2cb026311bd7633ffc0505ece030008790e86fcf727c43891053042b4"}}
+        {"actor":"RU","seq":13,"time":1750000000,"action":{"type":"leg_ready","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":14,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"RU","seq":15,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":16,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"US","seq":17,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

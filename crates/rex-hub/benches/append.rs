@@ -11,6 +11,10 @@
 //!    slow answer delays nothing unseen (no coordinated omission).
 //!
 //! Run: `cargo bench -p rex-hub --bench append`
+//!
+//! With `REX_BENCH_FILL=N` and `REX_BENCH_DATA=DIR`, it instead fills the hub in `DIR` (created,
+//! and kept) with at least `N` statements in the closed loop of 1., and stops: the log that
+//! `bench/hub/verify.sh` audits.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,9 +125,28 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let fill: Option<u64> = std::env::var("REX_BENCH_FILL")
+        .ok()
+        .map(|s| s.parse().expect("REX_BENCH_FILL is a number of statements"));
+    let keep = std::env::var_os("REX_BENCH_DATA").map(std::path::PathBuf::from);
+    assert!(
+        fill.is_none() || keep.is_some(),
+        "REX_BENCH_FILL needs REX_BENCH_DATA, the directory to keep the hub in"
+    );
     runtime.block_on(async move {
         // On the target directory's disk, not a tmpfs, so fsync costs what it costs.
-        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let temp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let dir = match &keep {
+            Some(d) => {
+                assert!(
+                    !d.exists(),
+                    "{} exists; remove it or name a new directory",
+                    d.display()
+                );
+                d.as_path()
+            }
+            None => temp.path(),
+        };
         for i in 0..CLIENTS {
             let age = age::x25519::Identity::generate().to_public().to_string();
             let file = PublicKeyFile::new(
@@ -132,9 +155,9 @@ fn main() {
                 AgeRecipient::parse(&age).unwrap(),
             )
             .unwrap();
-            rex_hub::register_party(dir.path(), file, &SystemClock).unwrap();
+            rex_hub::register_party(dir, file, &SystemClock).unwrap();
         }
-        let hub = Hub::open(dir.path(), HubConfig::default()).await.unwrap();
+        let hub = Hub::open(dir, HubConfig::default()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = rex_hub::app(hub.state());
@@ -161,21 +184,38 @@ fn main() {
         let size0 = hub.state().published_size();
         let done = Arc::new(AtomicU64::new(0));
         let start = Instant::now();
-        let stop_at = start + Duration::from_secs(secs);
+        let stop_at = start + Duration::from_secs(if fill.is_some() { 86_400 } else { secs });
+        let target = fill.unwrap_or(u64::MAX);
         let mut tasks = Vec::new();
         for mut party in parties {
             let (client, done) = (client.clone(), Arc::clone(&done));
             tasks.push(tokio::spawn(async move {
-                while Instant::now() < stop_at {
+                while Instant::now() < stop_at && done.load(Ordering::Relaxed) < target {
                     post(&client, addr, party.next()).await;
                     done.fetch_add(1, Ordering::Relaxed);
                 }
                 party
             }));
         }
+        let progress = fill.map(|target| {
+            let done = Arc::clone(&done);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                    let n = done.load(Ordering::Relaxed);
+                    eprintln!(
+                        "fill: {n} of {target} statements, {:.0}/s",
+                        n as f64 / start.elapsed().as_secs_f64()
+                    );
+                }
+            })
+        });
         let mut parties = Vec::new();
         for t in tasks {
             parties.push(t.await.unwrap());
+        }
+        if let Some(p) = progress {
+            p.abort();
         }
         let elapsed = start.elapsed().as_secs_f64();
         let n = done.load(Ordering::Relaxed);
@@ -197,6 +237,13 @@ fn main() {
             n as f64 / elapsed,
             n as f64 / checkpoints.max(1) as f64
         );
+
+        if fill.is_some() {
+            println!("filled {} with {size1} log entries", dir.display());
+            server.abort();
+            hub.shutdown().await;
+            return;
+        }
 
         // 2. Latency at a fixed rate.
         let period = Duration::from_micros(1_000_000 * CLIENTS as u64 / RATE);

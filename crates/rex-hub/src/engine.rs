@@ -5,7 +5,10 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use rex_domain::{Action, Actor, Digest, Envelope, PublicKeyFile, Registry, Statement};
+use rayon::prelude::*;
+use rex_domain::{
+    precheck_all, Action, Actor, Digest, Envelope, PublicKeyFile, Registry, Statement,
+};
 use rex_store::{HubStore, SqliteStore, Tiles};
 use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
 use serde::Deserialize;
@@ -89,15 +92,25 @@ pub(crate) fn replay(
 ) -> Result<(Registry, Tree), HubError> {
     let size = store.size()?;
     let mut registry = Registry::new(hub_key);
-    const CHUNK: u64 = 1024;
+    const CHUNK: u64 = 1 << 16;
     let mut start = 0;
     while start < size {
         let end = (start + CHUNK).min(size);
-        for (i, bytes) in (start..).zip(store.entries(start, end)?) {
-            let (time, envelope) = parse_entry(&bytes)
-                .map_err(|e| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))?;
-            registry
-                .apply(&envelope, time)
+        let parsed: Vec<(u64, Envelope)> = store
+            .entries(start, end)?
+            .par_iter()
+            .enumerate()
+            .map(|(k, bytes)| {
+                let i = start + k as u64;
+                parse_entry(bytes)
+                    .map_err(|e| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let envelopes: Vec<&Envelope> = parsed.iter().map(|(_, e)| e).collect();
+        let checked = precheck_all(&registry, &envelopes);
+        for ((i, (time, _)), checked) in (start..).zip(&parsed).zip(checked) {
+            checked
+                .and_then(|c| registry.apply_prechecked(c, *time))
                 .map_err(|e| HubError::Corrupt(format!("log entry {i} does not replay: {e}")))?;
         }
         start = end;
@@ -298,7 +311,8 @@ impl Core {
     }
 
     /// The hub's own statements that have come due: go for exchanges ready for it, lapse for
-    /// proposals past their deadline. Applied to the registry and added to the batch.
+    /// proposals past their deadline, a breach for each leg unfinished at its exchange's
+    /// execution deadline. Applied to the registry and added to the batch.
     fn due_statements(&self, registry: &mut Registry, now: u64, entries: &mut Vec<Vec<u8>>) {
         let due: Vec<Action> = registry
             .go_due()
@@ -309,6 +323,12 @@ impl Core {
                     .lapse_due(now)
                     .into_iter()
                     .map(|exchange| Action::ExchangeLapsed { exchange }),
+            )
+            .chain(
+                registry
+                    .breach_due(now)
+                    .into_iter()
+                    .map(|(exchange, request)| Action::BreachRecorded { exchange, request }),
             )
             .take(MAX_DUE_PER_BATCH)
             .collect();

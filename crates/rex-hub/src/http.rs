@@ -610,7 +610,7 @@ pub fn snapshot(registry: &Registry) -> Value {
                 "proposed_at": x.proposed_at, "parties": x.parties, "signed": x.signed,
                 "status": exchange_status(x.status), "binding_since": x.binding_since,
                 "execution_deadline": x.execution_deadline, "go_at": x.go_at,
-                "stages": x.stages,
+                "stages": x.stages, "breaches": x.breaches,
             })
         })
         .collect();

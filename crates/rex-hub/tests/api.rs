@@ -476,3 +476,77 @@ async fn matching_lapse_and_cosignatures() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_hub_records_breaches_at_the_execution_deadline() {
+    let t = TestHub::new(&["RU", "US"]).await;
+    let agreement = agreement_in_force(&t).await;
+    let r1 = file(&t, "US", "RU", agreement).await;
+    let r2 = file(&t, "RU", "US", agreement).await;
+    for (who, request) in [("RU", r1), ("US", r2)] {
+        t.act(
+            who,
+            Action::RequestAnswered {
+                request,
+                answer: Answer::Surrender,
+            },
+        )
+        .await;
+    }
+    let matched = t.post_from_loopback("/v1/admin/match").await;
+    assert_eq!(matched.status, StatusCode::OK, "{}", matched.json);
+    let x = t
+        .state()
+        .registry()
+        .await
+        .exchanges()
+        .next()
+        .unwrap()
+        .clone();
+    for who in ["RU", "US"] {
+        t.act(
+            who,
+            Action::ExchangeSigned {
+                exchange: x.proposal.id,
+                proposal_sha256: x.digest,
+            },
+        )
+        .await;
+    }
+    // RU's subject is ready; the US never verifies it, nor readies its own.
+    t.act(
+        "RU",
+        Action::LegReady {
+            exchange: x.proposal.id,
+            request: r1,
+        },
+    )
+    .await;
+
+    let size = t.tree_size();
+    t.clock.advance(61 * DAY);
+    let mut breaches = Default::default();
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let r = t.state().registry().await;
+        breaches = r.exchange(&x.proposal.id).unwrap().breaches.clone();
+        if breaches.len() == 2 {
+            break;
+        }
+    }
+    // r1 is ready: its receiver (US) owes the verification; r2 is pending: its giver (US)
+    // owes readiness. Two hub statements, in the log.
+    assert_eq!(
+        breaches,
+        [(r1, party("US")), (r2, party("US"))].into_iter().collect()
+    );
+    assert_eq!(t.tree_size(), size + 2);
+    let snapshot = t.get("/v1/registry").await;
+    let served = &snapshot.json["exchanges"][0]["breaches"];
+    assert_eq!(served[r1.to_string()], "US", "{served}");
+    assert_eq!(served[r2.to_string()], "US", "{served}");
+
+    // Nothing more is due: an idle hub does not record them twice.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(t.tree_size(), size + 2);
+}

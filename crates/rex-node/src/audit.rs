@@ -5,7 +5,7 @@
 use crate::client::{HubClient, HubInfo};
 use crate::Error;
 use rex_domain::keys::parse_verifying_key;
-use rex_domain::{matching_round, Action, Envelope, PartyId, Registry, Statement};
+use rex_domain::{matching_round, precheck_all, Action, Envelope, PartyId, Registry};
 use rex_tlog::{
     decode_entry_bundle, leaf_hash, node_hash, Checkpoint, Hash, NoteVerifier, SignatureKind,
     SignedNote, TilePath, EMPTY_ROOT, TILE_WIDTH,
@@ -260,11 +260,13 @@ pub fn fetch_log_at(
         return Err(Error::evidence(findings));
     }
     let raw: Vec<Vec<u8>> = served.into_values().collect();
-    let entries = raw
-        .iter()
-        .enumerate()
-        .map(|(i, b)| LogEntry::parse(i as u64, b))
-        .collect::<Result<_, _>>()?;
+    let entries = {
+        use rayon::prelude::*;
+        raw.par_iter()
+            .enumerate()
+            .map(|(i, b)| LogEntry::parse(i as u64, b))
+            .collect::<Result<_, _>>()?
+    };
     Ok(VerifiedLog {
         checkpoint,
         note,
@@ -296,50 +298,57 @@ pub fn replay(
     let mut rounds_checked = 0;
     let mut proposals_checked = 0;
     let mut last_time = 0;
-    for (i, e) in entries.iter().enumerate() {
-        if e.time < last_time {
-            return Err(Error::Evidence(format!(
-                "entry {i} is dated {} before entry {} ({last_time})",
-                e.time,
-                i - 1
-            )));
-        }
-        last_time = e.time;
-        let statement = Statement::from_bytes(&e.envelope.payload)
-            .map_err(|r| Error::Evidence(format!("entry {i} holds no valid statement: {r}")))?;
-        if recompute_rounds {
-            if let Action::MatchingRound { proposals } = &statement.action {
-                let replayed = matching_round(&registry, statement.time).map_err(|err| {
-                    Error::Evidence(format!(
-                        "entry {i}: the matching round cannot be recomputed: {err}"
-                    ))
-                })?;
-                if replayed != *proposals {
-                    let ids = |ps: &[rex_domain::ExchangeProposal]| {
-                        ps.iter()
-                            .map(|p| p.id.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    return Err(Error::Evidence(format!(
-                        "entry {i}: the hub's matching round [{}] is not the replay's [{}]",
-                        ids(proposals),
-                        ids(&replayed)
-                    )));
-                }
-                rounds_checked += 1;
-                proposals_checked += proposals.len();
+    // Parsing and signatures on every core, a chunk at a time (bounded memory); the fold
+    // itself is sequential.
+    const CHUNK: usize = 1 << 16;
+    for (c, chunk) in entries.chunks(CHUNK).enumerate() {
+        let envelopes: Vec<&Envelope> = chunk.iter().map(|e| &e.envelope).collect();
+        let checked = precheck_all(&registry, &envelopes);
+        for (k, (e, checked)) in chunk.iter().zip(checked).enumerate() {
+            let i = c * CHUNK + k;
+            if e.time < last_time {
+                return Err(Error::Evidence(format!(
+                    "entry {i} is dated {} before entry {} ({last_time})",
+                    e.time,
+                    i - 1
+                )));
             }
+            last_time = e.time;
+            let checked = checked
+                .map_err(|r| Error::Evidence(format!("entry {i} holds no valid statement: {r}")))?;
+            let statement = checked.statement();
+            let (actor, seq, action) = (statement.actor, statement.seq, statement.action.name());
+            if recompute_rounds {
+                if let Action::MatchingRound { proposals } = &statement.action {
+                    let replayed = matching_round(&registry, statement.time).map_err(|err| {
+                        Error::Evidence(format!(
+                            "entry {i}: the matching round cannot be recomputed: {err}"
+                        ))
+                    })?;
+                    if replayed != *proposals {
+                        let ids = |ps: &[rex_domain::ExchangeProposal]| {
+                            ps.iter()
+                                .map(|p| p.id.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        return Err(Error::Evidence(format!(
+                            "entry {i}: the hub's matching round [{}] is not the replay's [{}]",
+                            ids(proposals),
+                            ids(&replayed)
+                        )));
+                    }
+                    rounds_checked += 1;
+                    proposals_checked += proposals.len();
+                }
+            }
+            registry.apply_prechecked(checked, e.time).map_err(|r| {
+                Error::Evidence(format!(
+                    "entry {i} ({actor} seq {seq}, {action}) is refused on replay: {}: {r}",
+                    r.code()
+                ))
+            })?;
         }
-        registry.apply(&e.envelope, e.time).map_err(|r| {
-            Error::Evidence(format!(
-                "entry {i} ({} seq {}, {}) is refused on replay: {}: {r}",
-                statement.actor,
-                statement.seq,
-                statement.action.name(),
-                r.code()
-            ))
-        })?;
     }
     Ok(Replay {
         registry,
@@ -370,9 +379,27 @@ pub struct LogReport {
 /// against its leaf, every signature and transition by replay, and every matching round by
 /// recomputation. Cosignatures by registered states are checked and listed.
 pub fn verify_log(hub_url: &str) -> Result<LogReport, Error> {
+    verify_log_with_progress(hub_url, &mut |_| {})
+}
+
+/// [`verify_log`], telling `progress` what it is doing at each stage (one short line each;
+/// an audit of a million entries takes seconds per stage).
+pub fn verify_log_with_progress(
+    hub_url: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<LogReport, Error> {
     let client = HubClient::new(hub_url)?;
     let keys = HubKeys::from_info(&client.hub_info()?)?;
-    let log = fetch_log(&client, &keys)?;
+    let (checkpoint, note) = fetch_checkpoint(&client, &keys)?;
+    progress(&format!(
+        "checkpoint of {} entries verified; fetching the tree and every entry",
+        checkpoint.size()
+    ));
+    let log = fetch_log_at(&client, checkpoint, note)?;
+    progress(&format!(
+        "{} entries hash to the checkpoint; replaying every signature, transition and matching round",
+        log.entries.len()
+    ));
     let replayed = replay(&log.entries, keys.statements, true)?;
     let cosigned_by = cosigners(&log.checkpoint, &log.note, &replayed.registry);
     Ok(LogReport {
