@@ -2,7 +2,7 @@
 //! primal solution exists after a stopped MIP solve.
 #![allow(unsafe_code)]
 
-use highs::SolvedModel;
+use highs::{Model, SolvedModel};
 use std::ffi::CString;
 
 /// `mip_dual_bound` of a solved MIP, if HiGHS reports one.
@@ -26,4 +26,15 @@ pub fn has_primal_solution(model: &SolvedModel) -> bool {
     let status =
         unsafe { highs_sys::Highs_getIntInfoValue(model.as_ptr(), name.as_ptr(), &mut value) };
     status == highs_sys::STATUS_OK && value == 2
+}
+
+/// Sets the bounds of column `col` of a model, keeping its basis for a warm re-solve.
+pub fn set_col_bounds(model: &mut Model, col: usize, lower: f64, upper: f64) -> bool {
+    let Ok(col) = highs_sys::HighsInt::try_from(col) else {
+        return false;
+    };
+    // SAFETY: `model.as_mut_ptr()` is a live Highs instance owned by `model`; HiGHS checks the
+    // column index.
+    let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
+    status == highs_sys::STATUS_OK
 }

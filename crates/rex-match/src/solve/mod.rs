@@ -19,9 +19,13 @@
 //!    columns; the columns with the largest positive reduced cost are added (at most
 //!    `max(500, 2 * groups)` per round, ties broken by column id) until none prices out. Its
 //!    value `UB` bounds the optimum (rounded down when every weight is an integer).
-//! 3. *Restricted integer program.* HiGHS solves the MIP over the generated columns. If its
+//! 3. *Integral root or dive.* If the root LP's optimum is integral and reaches `UB`, it is
+//!    optimal. Otherwise a dive on the root LP (fix the largest fractional column to 1,
+//!    re-solve warm, repeat) looks for an integral solution of value `UB`, which is optimal.
+//!    On kidney-exchange instances one of the two almost always succeeds: no integer program.
+//! 4. *Restricted integer program.* HiGHS solves the MIP over the generated columns. If its
 //!    value reaches `UB`, it is optimal.
-//! 4. *Reduced-cost fixing.* Otherwise, with `LB` the value found and `d` the optimal LP duals,
+//! 5. *Reduced-cost fixing.* Otherwise, with `LB` the value found and `d` the optimal LP duals,
 //!    any solution better than `LB` uses only columns of reduced cost `> LB - UB` (`>= LB + 1 - UB`
 //!    for integral weights), since its value is at most `UB` plus the sum of its columns' reduced
 //!    costs, all `<= 0`. Those columns are collected and the MIP over them is solved, warm-started
@@ -35,7 +39,8 @@
 //! arc), column-generation ties are broken by column id, HiGHS runs single-threaded with a fixed
 //! seed, and the output is canonical (each cycle starts at its smallest vertex index, cycles are
 //! sorted, chains are sorted by offer). When several solutions are optimal, the one returned is
-//! the first HiGHS proves optimal on that canonical model: replaying a matching therefore needs
+//! the first found on that canonical model (the root LP's vertex, the dive's end, or the first
+//! HiGHS proves optimal), all deterministic: replaying a matching therefore needs
 //! the same graph, parameters and rex version, which the hub records with every round. A solve
 //! stopped by its time limit depends on the machine's speed and is not reproducible.
 
@@ -163,6 +168,15 @@ pub fn solve_with_progress(
     stats.arcs_after_reduction = prep.useful_arcs;
     stats.cycles_enumerated = prep.cycles.len();
     let rows = Rows::new(graph, &prep, params.max_chain);
+    if std::env::var_os("REX_MATCH_TRACE").is_some() {
+        eprintln!(
+            "prepared: {} cycles, {} chain columns, {} rows at {:?}",
+            prep.cycles.len(),
+            prep.chain_vars.len(),
+            rows.count,
+            deadline.start.elapsed()
+        );
+    }
     let round_bound = |b: f64| if prep.integral { (b + 1e-6).floor() } else { b };
 
     let flow = match master::flow_bound(graph, &prep, &deadline) {
@@ -212,6 +226,37 @@ pub fn solve_with_progress(
         ub = ub.min(round_bound(root.lp_value));
     }
     bound = Some(ub);
+    let tol = 1e-6;
+
+    // The root LP's optimum is often integral, and otherwise a dive on it often reaches the
+    // bound: either proves optimality without an integer program.
+    if root.lp_value >= ub - tol {
+        report("diving", incumbent, bound);
+        let found = match master::integral(&root.columns, &root.values) {
+            Some(chosen) => Some(chosen),
+            None => match master::dive(&prep, &mut root, ub, &deadline) {
+                Ok(d) => d.map(|d| d.chosen),
+                Err(Stop::Error(e)) => return Err(e),
+                Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
+            },
+        };
+        if let Some(chosen) = found {
+            let objective: f64 = chosen.iter().map(|&id| prep.column_weight(id)).sum();
+            if objective >= ub - tol {
+                return Ok(finish(
+                    graph,
+                    params,
+                    Some(&prep),
+                    &chosen,
+                    objective,
+                    objective,
+                    true,
+                    stats,
+                    &deadline,
+                ));
+            }
+        }
+    }
     report("restricted MIP", incumbent, bound);
 
     // The first integer program runs over the generated columns: when the bound is tight, as
@@ -240,7 +285,6 @@ pub fn solve_with_progress(
     };
     incumbent = Some(first.objective);
     report("restricted MIP", incumbent, bound);
-    let tol = 1e-6;
     let done = |first: &master::MipResult, ub: f64, stats: Stats| {
         let proven = first.optimal && first.objective >= ub - tol;
         finish(

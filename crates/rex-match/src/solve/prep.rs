@@ -60,6 +60,18 @@ pub struct Prepared {
     pub trivial_bound: f64,
 }
 
+impl Prepared {
+    /// The objective coefficient of a column (see [`super::master::ColId`]).
+    pub fn column_weight(&self, id: u32) -> f64 {
+        let nc = self.cycles.len();
+        if (id as usize) < nc {
+            self.cycles.weight[id as usize]
+        } else {
+            self.weight[self.chain_vars[id as usize - nc].arc as usize]
+        }
+    }
+}
+
 pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Prepared, Stop> {
     let weight: Vec<f64> = graph
         .arcs()
