@@ -52,6 +52,7 @@ enum PartyCommand {
     },
 }
 
+/// `party add`'s failures: a serving hub is named as the reason to stop it.
 fn failure(e: HubError) -> Failure {
     match e {
         HubError::Busy(dir) => Failure::other(format!(
@@ -73,13 +74,23 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                 .enable_all()
                 .build()
                 .map_err(|e| Failure::other(format!("cannot start the runtime: {e}")))?;
+            // Busy here means another hub (or a party import) holds DIR: the error says so.
             runtime
                 .block_on(rex_hub::serve(&data, listen))
-                .map_err(failure)
+                .map_err(|e| Failure::other(e.to_string()))
         }
         HubCommand::Party {
             command: PartyCommand::Add { data, keyfile },
         } => {
+            // Opening a directory creates a hub in it: a mistyped DIR must not make a new hub
+            // (with new keys) instead of registering the state with the real one.
+            if !data.exists() {
+                return Err(Failure::input(format!(
+                    "{} does not exist (`rex hub serve --data {}` creates a hub there)",
+                    data.display(),
+                    data.display()
+                )));
+            }
             let text = std::fs::read_to_string(&keyfile)
                 .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
             let keys = PublicKeyFile::from_json(&text)

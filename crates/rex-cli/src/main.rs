@@ -11,6 +11,7 @@ mod matching;
 mod node;
 mod request;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -68,7 +69,10 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(e),
+    };
     let result = match cli.command {
         Command::Match(args) => matching::run(args),
         Command::Hub(args) => hub::run(args),
@@ -86,4 +90,63 @@ fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
+}
+
+/// A command line clap cannot parse is bad input like any other: one line on stderr, exit
+/// code 2. Help and version (asked for, or shown for a missing subcommand) print as clap
+/// prints them.
+fn usage(e: clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => {
+            let message = usage_line(&e.render().to_string());
+            eprintln!("rex: {message}; see `{} --help`", subcommand_path());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Folds clap's error text (a message, indented details, tips, a usage paragraph) into one
+/// line: `MESSAGE DETAILS; TIP`. The usage paragraph is left out: `--help` has it.
+fn usage_line(text: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("Usage:") || line.starts_with("For more information")
+        {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs.join("; ")
+}
+
+/// `rex match`, `rex hub party add`: the subcommands named at the start of the command line.
+fn subcommand_path() -> String {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut path = vec!["rex".to_owned()];
+    // args_os: a path that is not UTF-8 is a valid argument, and must not panic here.
+    for arg in std::env::args_os().skip(1) {
+        let Some(sub) = arg
+            .to_str()
+            .and_then(|a| command.find_subcommand(a))
+            .cloned()
+        else {
+            break;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path.join(" ")
 }

@@ -1,0 +1,386 @@
+//! Errors of the `rex` binary: bad input gets exactly one line on stderr (`rex: ...`, no
+//! panic, no backtrace, no debug dump) and exit code 2; any other failure one line and exit
+//! code 1 (`Failure` in `src/main.rs`). Nothing is printed on stdout.
+//!
+//! Each case is data: the arguments, the exit code, and words the line must hold (the file,
+//! the parameter, the hub's refusal code), so that "one line" cannot be an empty one.
+
+mod common;
+
+use common::{one_line, rex, ServedHub};
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Bad input.
+const INPUT: i32 = 2;
+/// Anything else.
+const OTHER: i32 = 1;
+
+/// Runs `rex ARGS`, asserts the exit code, one line on stderr holding every one of `says`,
+/// and nothing on stdout. Returns the line.
+fn check<S: AsRef<std::ffi::OsStr>>(args: &[S], code: i32, says: &[&str]) -> String {
+    let args: Vec<OsString> = args.iter().map(|a| a.as_ref().to_owned()).collect();
+    let context = format!(
+        "rex {}",
+        args.iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let output = rex().args(&args).output().expect("run rex");
+    let line = one_line(&output.stderr, &context);
+    assert_eq!(output.status.code(), Some(code), "{context}: {line}");
+    assert!(
+        output.stdout.is_empty(),
+        "{context}: stdout {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    for s in says {
+        assert!(line.contains(s), "{context}: {line:?} does not say {s:?}");
+    }
+    line
+}
+
+/// `DIR/NAME` as an argument.
+fn at(dir: &Path, name: &str) -> OsString {
+    dir.join(name).into_os_string()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> OsString {
+    std::fs::write(dir.join(name), text).expect("write test file");
+    at(dir, name)
+}
+
+#[test]
+fn match_bad_input() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let d = tmp.path();
+    let good = write(d, "good.input", "2 2\n0 1 1\n1 0 1\n-1 -1 -1\n");
+    let bad_arc = write(d, "bad.input", "2 1\n0 5 1\n-1 -1 -1\n");
+    let bad_json = write(d, "bad.json", "{not json");
+    let bad_wmd = write(d, "bad.wmd", "# garbage\nnot a wmd file at all\n");
+    let missing = at(d, "missing.input");
+    let m = |rest: &[&str], file: &OsString| -> Vec<OsString> {
+        let mut v: Vec<OsString> = vec!["match".into(), file.clone()];
+        v.extend(rest.iter().map(OsString::from));
+        v
+    };
+
+    // The instance itself works: these failures are the arguments'.
+    rex()
+        .arg("match")
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("status     optimal"));
+
+    check(&m(&[], &missing), INPUT, &["missing.input", "cannot read"]);
+    check(&m(&[], &bad_arc), INPUT, &["bad.input:2:", "out of range"]);
+    check(&m(&[], &bad_json), INPUT, &["bad.json:1:"]);
+    check(&m(&[], &bad_wmd), INPUT, &["bad.wmd"]);
+    check(&m(&[], &at(d, "x.unknown")), INPUT, &["unknown file type"]);
+    check(
+        &m(&["--max-cycle", "1"], &good),
+        INPUT,
+        &["longest cycle", "not 1"],
+    );
+    check(
+        &m(&["--max-cycle", "99"], &good),
+        INPUT,
+        &["longest cycle", "not 99"],
+    );
+    check(
+        &m(&["--max-chain", "99"], &good),
+        INPUT,
+        &["longest chain", "not 99"],
+    );
+    check(&m(&["--time-limit", "0"], &good), INPUT, &["--time-limit"]);
+    check(
+        &m(&["--time-limit", "NaN"], &good),
+        INPUT,
+        &["--time-limit"],
+    );
+    // What clap refuses is bad input too, and one line like the rest.
+    check(
+        &m(&["--max-cycle", "abc"], &good),
+        INPUT,
+        &[
+            "invalid value 'abc'",
+            "--max-cycle",
+            "see `rex match --help`",
+        ],
+    );
+    check(&m(&["--max-cycle", "-1"], &good), INPUT, &["'-1'"]);
+    check(
+        &m(&["--objective", "best"], &good),
+        INPUT,
+        &["'best'", "possible values: count, weight"],
+    );
+    check(&m(&["--bogus"], &good), INPUT, &["'--bogus'"]);
+    check(&["match"], INPUT, &["required", "<FILE>"]);
+    // A file name that is not UTF-8 is a valid argument, next to a bad one.
+    let latin1 = std::os::unix::ffi::OsStringExt::from_vec(b"caf\xe9.input".to_vec());
+    check(&m(&["--bogus"], &latin1), INPUT, &["'--bogus'"]);
+    check(&m(&[], &latin1), INPUT, &["caf"]);
+    check(&["no-such-command"], INPUT, &["'no-such-command'"]);
+}
+
+#[test]
+fn node_commands_bad_input() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let d = tmp.path();
+    let node = at(d, "node");
+    let nowhere = at(d, "does-not-exist");
+    let init = |party: &str, hub: &str| -> Vec<OsString> {
+        let mut v: Vec<OsString> = ["node", "init", "--party", party, "--hub", hub, "--data"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        v.push(node.clone());
+        v
+    };
+    // The party code is checked before anything else is done.
+    for bad in ["usa", "us", "U1", ""] {
+        check(
+            &init(bad, "http://127.0.0.1:1"),
+            INPUT,
+            &["invalid party id"],
+        );
+    }
+    check(
+        &init("US", "ftp://hub.example"),
+        INPUT,
+        &["must start with http://"],
+    );
+    // Nothing listens on port 1: not the user's input, exit 1.
+    check(
+        &init("US", "http://127.0.0.1:1"),
+        OTHER,
+        &["hub at http://127.0.0.1:1/v1/hub"],
+    );
+    assert!(
+        !d.join("node").exists(),
+        "a failed init left a node directory"
+    );
+    check(
+        &["node", "init", "--party", "US"],
+        INPUT,
+        &["required", "--hub", "--data"],
+    );
+
+    // Every command that opens a node, pointed at a directory that does not exist.
+    let no_node = "holds no node (run `rex node init` first)";
+    let commands: &[&[&str]] = &[
+        &["node", "export-keys"],
+        &["node", "sync"],
+        &["agreement", "list"],
+        &[
+            "agreement",
+            "propose",
+            "--members",
+            "US,RU",
+            "--offences",
+            "illegal_access",
+        ],
+        &["agreement", "sign", "agr_00000000000000000000000000000000"],
+        &["request", "show"],
+        &[
+            "request",
+            "withdraw",
+            "req_00000000000000000000000000000000",
+        ],
+        &["exchange", "show", "exc_00000000000000000000000000000000"],
+    ];
+    for c in commands {
+        let mut args: Vec<OsString> = c.iter().map(OsString::from).collect();
+        args.push("--data".into());
+        args.push(nowhere.clone());
+        check(&args, INPUT, &["does-not-exist", no_node]);
+    }
+
+    // Arguments are checked before the node is opened.
+    let propose = |members: &str, offences: &str| -> Vec<OsString> {
+        let mut v: Vec<OsString> = [
+            "agreement",
+            "propose",
+            "--members",
+            members,
+            "--offences",
+            offences,
+            "--data",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        v.push(nowhere.clone());
+        v
+    };
+    check(&propose("US,RUS", "illegal_access"), INPUT, &["\"RUS\""]);
+    check(&propose("US,RU", "hacking"), INPUT, &["\"hacking\""]);
+    let mut sign: Vec<OsString> = vec!["agreement".into(), "sign".into(), "--data".into()];
+    sign.extend([nowhere.clone(), "agr_xyz".into()]);
+    check(&sign, INPUT, &["invalid agreement id", "agr_xyz"]);
+}
+
+#[test]
+fn hub_and_log_commands_bad_input() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let d = tmp.path();
+    let hub = at(d, "hub");
+    std::fs::create_dir(d.join("hub")).expect("hub directory");
+    let add = |dir: &OsString, keyfile: OsString| -> Vec<OsString> {
+        vec![
+            "hub".into(),
+            "party".into(),
+            "add".into(),
+            "--data".into(),
+            dir.clone(),
+            keyfile,
+        ]
+    };
+    check(&add(&hub, at(d, "missing.json")), INPUT, &["missing.json"]);
+    let not_json = write(d, "not-json.json", "this is not a key file\n");
+    check(
+        &add(&hub, not_json),
+        INPUT,
+        &["not-json.json", "invalid public key file"],
+    );
+    let wrong_shape = write(d, "shape.json", "{\"party\": \"US\"}\n");
+    check(
+        &add(&hub, wrong_shape),
+        INPUT,
+        &["shape.json", "invalid public key file"],
+    );
+    let bad_party = write(
+        d,
+        "party.json",
+        &valid_key_file().replace("\"party\": \"US\"", "\"party\": \"usa\""),
+    );
+    check(&add(&hub, bad_party), INPUT, &["party.json"]);
+    // A mistyped hub directory is refused, not made into a new hub.
+    let good = write(d, "good.json", &valid_key_file());
+    check(
+        &add(&at(d, "typo"), good.clone()),
+        INPUT,
+        &["typo", "does not exist"],
+    );
+    assert!(
+        !d.join("typo").exists(),
+        "party add created a hub in a mistyped directory"
+    );
+    rex()
+        .args([
+            OsString::from("hub"),
+            "party".into(),
+            "add".into(),
+            "--data".into(),
+        ])
+        .arg(&hub)
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("registered US"));
+    check(&add(&hub, good), OTHER, &["refused"]);
+
+    check(&["hub", "serve", "--data"], INPUT, &["--data"]);
+    let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+    serve.extend([hub.clone(), "--listen".into(), "not-an-address".into()]);
+    check(&serve, INPUT, &["'not-an-address'", "--listen"]);
+
+    // Nothing listens on port 1.
+    check(
+        &["log", "verify", "--hub", "http://127.0.0.1:1"],
+        OTHER,
+        &["hub at http://127.0.0.1:1/v1/hub"],
+    );
+    check(
+        &["log", "verify", "--hub", "127.0.0.1:1"],
+        INPUT,
+        &["http://"],
+    );
+}
+
+/// A key file that parses, for `US` (the key and recipient are the documentation's).
+fn valid_key_file() -> String {
+    let key = rex_tlog::SigningKey::from_bytes(&[2; 32]).verifying_key();
+    rex_domain::PublicKeyFile::new(
+        rex_domain::PartyId::new("US").expect("party"),
+        key,
+        rex_domain::AgeRecipient::parse(
+            "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+        )
+        .expect("recipient"),
+    )
+    .expect("key file")
+    .to_json()
+}
+
+/// Against a live hub: what it refuses comes back as one line naming the hub's code.
+#[test]
+fn refusals_by_a_live_hub() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let d = tmp.path();
+    let hub_dir = d.join("hub");
+    let hub = ServedHub::start(&hub_dir);
+    let node = at(d, "us");
+    rex()
+        .args(["node", "init", "--party", "US", "--hub", &hub.url, "--data"])
+        .arg(&node)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("node US initialised"));
+
+    // Initialised but never registered: the hub does not know US.
+    let mut propose: Vec<OsString> = [
+        "agreement",
+        "propose",
+        "--members",
+        "US,RU",
+        "--offences",
+        "illegal_access",
+        "--data",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    propose.push(node.clone());
+    check(&propose, OTHER, &["hub refused (not_found)", "US"]);
+
+    // A second node in the same directory.
+    let mut again: Vec<OsString> = ["node", "init", "--party", "US", "--hub", &hub.url, "--data"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    again.push(node.clone());
+    check(&again, INPUT, &["already holds a node"]);
+
+    // The serving hub is the log's only writer: no offline import, no second hub.
+    let keys = at(d, "us/public-keys.json");
+    let mut add: Vec<OsString> = vec!["hub".into(), "party".into(), "add".into(), "--data".into()];
+    add.extend([hub_dir.clone().into_os_string(), keys]);
+    check(
+        &add,
+        OTHER,
+        &["a rex hub is serving", "stop it before adding a party"],
+    );
+    let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+    serve.extend([
+        hub_dir.into_os_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+    ]);
+    let line = check(&serve, OTHER, &["is in use by another rex hub process"]);
+    assert!(!line.contains("adding a party"), "{line}");
+    // The port is taken.
+    let port = hub.url.trim_start_matches("http://").to_owned();
+    let mut taken: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+    taken.extend([at(d, "other-hub"), "--listen".into(), port.clone().into()]);
+    check(&taken, OTHER, &["cannot listen on", &port]);
+
+    // The hub still serves, and says the same about US to anyone.
+    let client = rex_node::HubClient::new(&hub.url).expect("hub URL");
+    match client.next_seq(rex_domain::PartyId::new("US").expect("party")) {
+        Err(rex_node::Error::Refused { code, .. }) => assert_eq!(code, "not_found"),
+        other => panic!("next-seq of an unregistered party: {other:?}"),
+    }
+}
