@@ -247,7 +247,7 @@ impl Registry {
     /// action is the hub's or a state's as it should be; and the transition is allowed from the
     /// current state. Only then does anything change, and the actor's sequence number with it.
     pub fn apply(&mut self, envelope: &Envelope, now: UnixSeconds) -> Result<Applied, Rejection> {
-        self.apply_prechecked(Prechecked::new(envelope)?, now)
+        self.apply_prechecked(Prechecked::new(envelope.clone())?, now)
     }
 
     /// [`Registry::apply`] on an envelope whose costly checks ran ahead, possibly on another
@@ -256,7 +256,7 @@ impl Registry {
     /// it is verified here.
     pub fn apply_prechecked(
         &mut self,
-        checked: Prechecked<'_>,
+        checked: Prechecked,
         now: UnixSeconds,
     ) -> Result<Applied, Rejection> {
         let Prechecked {
@@ -926,23 +926,23 @@ impl Registry {
 /// applying them stays sequential. The fields are private, so a `Prechecked` that claims a
 /// verified signature was verified.
 #[derive(Debug, Clone)]
-pub struct Prechecked<'a> {
-    envelope: &'a Envelope,
+pub struct Prechecked {
+    envelope: Envelope,
     statement: Statement,
     digest: Digest,
     verified_under: Option<VerifyingKey>,
 }
 
-impl<'a> Prechecked<'a> {
+impl Prechecked {
     /// Checks the envelope's shape and parses its statement; the signature is left for
     /// [`Prechecked::verify`] or for [`Registry::apply_prechecked`].
-    pub fn new(envelope: &'a Envelope) -> Result<Self, Rejection> {
+    pub fn new(envelope: Envelope) -> Result<Self, Rejection> {
         envelope.check_shape()?;
         let statement = Statement::from_bytes(&envelope.payload)?;
         Ok(Prechecked {
+            digest: envelope.payload_digest(),
             envelope,
             statement,
-            digest: envelope.payload_digest(),
             verified_under: None,
         })
     }
@@ -961,8 +961,8 @@ impl<'a> Prechecked<'a> {
     }
 
     /// The envelope.
-    pub fn envelope(&self) -> &'a Envelope {
-        self.envelope
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
     }
 }
 
@@ -971,13 +971,13 @@ impl<'a> Prechecked<'a> {
 /// key of the first `party_registered` statement for that state in `registry` or earlier in
 /// `envelopes`. A wrong guess costs only speed: [`Registry::apply_prechecked`] then verifies
 /// again under the key the registry really holds.
-pub fn precheck_all<'a>(
+pub fn precheck_all(
     registry: &Registry,
-    envelopes: &[&'a Envelope],
-) -> Vec<Result<Prechecked<'a>, Rejection>> {
+    envelopes: Vec<Envelope>,
+) -> Vec<Result<Prechecked, Rejection>> {
     use rayon::prelude::*;
-    let mut checked: Vec<Result<Prechecked<'a>, Rejection>> =
-        envelopes.par_iter().map(|e| Prechecked::new(e)).collect();
+    let mut checked: Vec<Result<Prechecked, Rejection>> =
+        envelopes.into_par_iter().map(Prechecked::new).collect();
     let mut keys: BTreeMap<PartyId, VerifyingKey> = registry
         .parties
         .iter()

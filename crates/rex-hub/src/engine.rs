@@ -5,13 +5,16 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 use rex_domain::{
-    precheck_all, Action, Actor, Digest, Envelope, PublicKeyFile, Registry, Statement,
+    precheck_all, Action, Actor, Digest, Envelope, PartyId, Prechecked, PublicKeyFile, Registry,
+    Statement,
 };
 use rex_store::{HubStore, SqliteStore, Tiles};
 use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use tokio::sync::oneshot;
 
 use crate::keys::{lock_path, HubKeys};
@@ -25,9 +28,10 @@ const MAX_DUE_PER_BATCH: usize = 256;
 
 /// What the sequencer is asked to do.
 pub(crate) enum Job {
-    /// Apply and log a state's signed statement.
+    /// Apply and log a state's signed statement, parsed and (if its actor's key was known)
+    /// signature-checked by the handler, off the sequencer.
     Submit {
-        envelope: Envelope,
+        checked: Box<Prechecked>,
         reply: oneshot::Sender<Result<Accepted, AppError>>,
     },
     /// Run a matching round and log the hub's `matching_round` statement.
@@ -36,7 +40,7 @@ pub(crate) enum Job {
     },
     /// Register a party (the CLI, offline).
     Register {
-        keys: PublicKeyFile,
+        keys: Box<PublicKeyFile>,
         reply: oneshot::Sender<Result<Accepted, AppError>>,
     },
 }
@@ -106,11 +110,11 @@ pub(crate) fn replay(
                     .map_err(|e| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))
             })
             .collect::<Result<_, _>>()?;
-        let envelopes: Vec<&Envelope> = parsed.iter().map(|(_, e)| e).collect();
-        let checked = precheck_all(&registry, &envelopes);
-        for ((i, (time, _)), checked) in (start..).zip(&parsed).zip(checked) {
+        let (times, envelopes): (Vec<u64>, Vec<Envelope>) = parsed.into_iter().unzip();
+        let checked = precheck_all(&registry, envelopes);
+        for ((i, time), checked) in (start..).zip(times).zip(checked) {
             checked
-                .and_then(|c| registry.apply_prechecked(c, *time))
+                .and_then(|c| registry.apply_prechecked(c, time))
                 .map_err(|e| HubError::Corrupt(format!("log entry {i} does not replay: {e}")))?;
         }
         start = end;
@@ -128,6 +132,9 @@ pub(crate) struct Core {
     /// that is not durable yet.
     pub registry: Arc<RwLock<Registry>>,
     pub published: Arc<RwLock<Published>>,
+    /// The statement key of every registered state, for handlers to check signatures before
+    /// the sequencer (which checks again what they could not). Updated after each batch.
+    pub party_keys: Arc<RwLock<PartyKeys>>,
     tree: Tree,
     /// After a failed write that could not be undone, everything is refused until restart.
     poisoned: bool,
@@ -188,6 +195,7 @@ impl Core {
         Ok(Core {
             store,
             keys,
+            party_keys: Arc::new(RwLock::new(party_keys(&registry))),
             registry: Arc::new(RwLock::new(registry)),
             published: Arc::new(RwLock::new(published)),
             tree,
@@ -215,26 +223,26 @@ impl Core {
         // Each waiting reply with the position of its entry in `entries`.
         let mut waiting: Vec<(Reply, usize, Digest)> = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let (envelope, reply) = match job {
-                Job::Submit { envelope, reply } => (envelope, reply),
+            let (checked, reply) = match job {
+                Job::Submit { checked, reply } => (*checked, reply),
                 Job::Match { reply } => match matching_statement(&registry, &keys, now) {
-                    Ok(e) => (e, reply),
+                    Ok(e) => (prechecked(e), reply),
                     Err(e) => {
                         let _ = reply.send(Err(e));
                         continue;
                     }
                 },
                 Job::Register { keys: file, reply } => (
-                    hub_statement(
+                    prechecked(hub_statement(
                         &registry,
                         &keys,
                         now,
-                        Action::PartyRegistered { keys: file },
-                    ),
+                        Action::PartyRegistered { keys: *file },
+                    )),
                     reply,
                 ),
             };
-            let entry = entry_bytes(now, &envelope);
+            let entry = entry_bytes(now, checked.envelope());
             if entry.len() > MAX_ENTRY_LEN {
                 let _ = reply.send(Err(AppError::TooLarge(format!(
                     "a log entry holds at most {MAX_ENTRY_LEN} bytes; this statement needs {}",
@@ -242,7 +250,7 @@ impl Core {
                 ))));
                 continue;
             }
-            match registry.apply(&envelope, now) {
+            match registry.apply_prechecked(checked, now) {
                 Ok(applied) => {
                     waiting.push((reply, entries.len(), applied.digest));
                     entries.push(entry);
@@ -276,6 +284,10 @@ impl Core {
                     size,
                     note: Arc::clone(&note),
                 };
+                if registry.parties().count() != self.party_keys_len() {
+                    *self.party_keys.write().unwrap_or_else(|p| p.into_inner()) =
+                        party_keys(&registry);
+                }
                 drop(registry);
                 for (reply, position, digest) in waiting {
                     let _ = reply.send(Ok(Accepted {
@@ -342,10 +354,23 @@ impl Core {
         }
     }
 
+    fn party_keys_len(&self) -> usize {
+        self.party_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
     /// Registers a party, synchronously (for the CLI, which owns the core).
     pub fn register_party(&mut self, keys: PublicKeyFile, now: u64) -> Result<Accepted, AppError> {
         let (reply, mut rx) = oneshot::channel();
-        self.commit(vec![Job::Register { keys, reply }], now);
+        self.commit(
+            vec![Job::Register {
+                keys: Box::new(keys),
+                reply,
+            }],
+            now,
+        );
         rx.try_recv()
             .unwrap_or_else(|_| Err(AppError::Internal("the commit gave no answer".into())))
     }
@@ -370,6 +395,22 @@ fn sign(keys: &HubKeys, tree: &Tree) -> Result<String, HubError> {
         .checkpoint(keys.origin())?
         .sign(&keys.checkpoint)?
         .to_string())
+}
+
+/// The statement keys of the registered states.
+pub(crate) type PartyKeys = BTreeMap<PartyId, VerifyingKey>;
+
+/// The statement keys of the states registered in `registry`.
+pub(crate) fn party_keys(registry: &Registry) -> PartyKeys {
+    registry
+        .parties()
+        .map(|p| (p.keys.party(), *p.keys.signing_key()))
+        .collect()
+}
+
+/// A statement the hub made itself: well-formed by construction.
+fn prechecked(envelope: Envelope) -> Prechecked {
+    Prechecked::new(envelope).unwrap_or_else(|e| unreachable!("the hub's own statement: {e}"))
 }
 
 /// A statement by the hub, with its next sequence number, dated `now`, signed.

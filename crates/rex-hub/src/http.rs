@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
-use rex_domain::{Actor, Envelope, ExchangeStatus, PartyId, Registry, RequestStatus, Route};
+use rex_domain::{
+    Actor, Envelope, ExchangeStatus, PartyId, Prechecked, Registry, RequestStatus, Route,
+};
 use rex_store::Tiles;
 use rex_tlog::{Checkpoint, Cosignature, Hash, NoteVerifier, SignatureKind, SignedNote, TilePath};
 use serde::{Deserialize, Serialize};
@@ -244,7 +246,26 @@ async fn post_statement(
     serde_json::from_slice::<serde::de::IgnoredAny>(&raw)
         .map_err(|e| AppError::BadJson(format!("the body is not JSON: {e}")))?;
     let envelope = Envelope::from_json(&raw).map_err(AppError::Rejected)?;
-    sequence(&state, |reply| Job::Submit { envelope, reply }).await
+    // Parsing and the signature check here, on the request's thread, in parallel with other
+    // requests and with the sequencer's commit; the sequencer keeps every other check.
+    let mut checked = Prechecked::new(envelope).map_err(AppError::Rejected)?;
+    let key = match checked.statement().actor {
+        Actor::Hub => Some(state.keys.statement.verifying_key()),
+        Actor::Party(p) => state
+            .party_keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&p)
+            .copied(),
+    };
+    if let Some(key) = key {
+        checked.verify(&key);
+    }
+    sequence(&state, |reply| Job::Submit {
+        checked: Box::new(checked),
+        reply,
+    })
+    .await
 }
 
 #[utoipa::path(

@@ -58,7 +58,7 @@ pub use crate::http::{
 };
 pub use crate::keys::HubKeys;
 
-use crate::engine::{Core, Job, Published};
+use crate::engine::{Core, Job, PartyKeys, Published};
 
 /// How the sequencer batches.
 #[derive(Clone, Copy, Debug)]
@@ -108,6 +108,7 @@ pub struct Shared {
     keys: Arc<HubKeys>,
     registry: Arc<std::sync::RwLock<Registry>>,
     published: Arc<std::sync::RwLock<Published>>,
+    party_keys: Arc<std::sync::RwLock<PartyKeys>>,
     jobs: mpsc::Sender<Job>,
 }
 
@@ -181,6 +182,7 @@ impl Hub {
             keys: Arc::clone(&core.keys),
             registry: Arc::clone(&core.registry),
             published: Arc::clone(&core.published),
+            party_keys: Arc::clone(&core.party_keys),
             jobs,
         });
         let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));

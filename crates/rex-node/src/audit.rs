@@ -302,8 +302,8 @@ pub fn replay(
     // itself is sequential.
     const CHUNK: usize = 1 << 16;
     for (c, chunk) in entries.chunks(CHUNK).enumerate() {
-        let envelopes: Vec<&Envelope> = chunk.iter().map(|e| &e.envelope).collect();
-        let checked = precheck_all(&registry, &envelopes);
+        let envelopes: Vec<Envelope> = chunk.iter().map(|e| e.envelope.clone()).collect();
+        let checked = precheck_all(&registry, envelopes);
         for (k, (e, checked)) in chunk.iter().zip(checked).enumerate() {
             let i = c * CHUNK + k;
             if e.time < last_time {
