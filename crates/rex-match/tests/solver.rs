@@ -11,13 +11,14 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rex_match::oracle::{brute_force, check_solution};
 use rex_match::read::read_file;
+use rex_match::solve::{solve_with, RootLp};
 use rex_match::{
     solve, Graph, GraphBuilder, Objective, Params, Solution, SolveError, Status, VertexId,
     VertexKind,
 };
 
 /// Seeds run by [`solver_agrees_with_brute_force_on_random_graphs`] by default; each seed is one
-/// graph solved under both objectives.
+/// graph solved under both objectives, each with the whole root LP and by column generation.
 const DEFAULT_CASES: u64 = 320;
 
 /// Objective comparisons allow `1e-6 * max(1, |value|)`.
@@ -65,7 +66,12 @@ fn render(sol: &Solution) -> String {
 /// Solves, and checks the answer is optimal, feasible, and worth what the oracle says. Returns
 /// the solution, or a message naming what went wrong.
 fn solve_and_check(g: &Graph, p: &Params) -> Result<Solution, String> {
-    let sol = solve(g, p).map_err(|e| format!("solve failed: {e:?}"))?;
+    solve_and_check_with(g, p, RootLp::BySize)
+}
+
+/// [`solve_and_check`] with the root LP solved one given way.
+fn solve_and_check_with(g: &Graph, p: &Params, how: RootLp) -> Result<Solution, String> {
+    let sol = solve_with(g, p, how, &|_| {}).map_err(|e| format!("solve failed: {e:?}"))?;
     if sol.status != Status::Optimal {
         return Err(format!(
             "status {:?}, expected Optimal\n{}",
@@ -213,16 +219,21 @@ fn solver_agrees_with_brute_force_on_random_graphs() {
     let mut solves = 0;
     for seed in seeds() {
         let case = Case::random(seed);
-        for objective in [Objective::Count, Objective::Weight] {
-            let p = params(case.max_cycle, case.max_chain, objective);
-            solves += 1;
-            if let Err(e) = solve_and_check(&case.graph, &p) {
-                failures.push(format!(
-                    "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?}: {e}\n{}",
-                    p.max_cycle,
-                    p.max_chain,
-                    describe(&case.graph)
-                ));
+        // Small graphs get the whole root LP by default; column generation (the way of large
+        // models) must be right too.
+        for how in [RootLp::Whole, RootLp::ColumnGeneration] {
+            for objective in [Objective::Count, Objective::Weight] {
+                let p = params(case.max_cycle, case.max_chain, objective);
+                solves += 1;
+                if let Err(e) = solve_and_check_with(&case.graph, &p, how) {
+                    failures.push(format!(
+                        "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?} \
+                         {how:?}: {e}\n{}",
+                        p.max_cycle,
+                        p.max_chain,
+                        describe(&case.graph)
+                    ));
+                }
             }
         }
     }

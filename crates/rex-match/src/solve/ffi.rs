@@ -28,13 +28,98 @@ pub fn has_primal_solution(model: &SolvedModel) -> bool {
     status == highs_sys::STATUS_OK && value == 2
 }
 
-/// Sets the bounds of column `col` of a model, keeping its basis for a warm re-solve.
-pub fn set_col_bounds(model: &mut Model, col: usize, lower: f64, upper: f64) -> bool {
-    let Ok(col) = highs_sys::HighsInt::try_from(col) else {
+/// Sets the bounds of columns `cols` (increasing) of a model, keeping its basis for a warm
+/// re-solve.
+pub fn set_cols_bounds(model: &mut Model, cols: &[usize], lower: f64, upper: f64) -> bool {
+    let Ok(set) = cols
+        .iter()
+        .map(|&c| highs_sys::HighsInt::try_from(c))
+        .collect::<Result<Vec<_>, _>>()
+    else {
         return false;
     };
-    // SAFETY: `model.as_mut_ptr()` is a live Highs instance owned by `model`; HiGHS checks the
-    // column index.
-    let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
+    let Ok(n) = highs_sys::HighsInt::try_from(set.len()) else {
+        return false;
+    };
+    let lower = vec![lower; set.len()];
+    let upper = vec![upper; set.len()];
+    // SAFETY: a live Highs instance; `set`, `lower` and `upper` hold `n` entries each. HiGHS
+    // checks the indices.
+    let status = unsafe {
+        highs_sys::Highs_changeColsBoundsBySet(
+            model.as_mut_ptr(),
+            n,
+            set.as_ptr(),
+            lower.as_ptr(),
+            upper.as_ptr(),
+        )
+    };
+    status == highs_sys::STATUS_OK
+}
+
+/// Binary-bounded columns (`0 <= x <= 1`) to add to a model in one call: HiGHS's `addCol` does
+/// per-call bookkeeping that dominated column generation when columns came one at a time.
+#[derive(Debug, Default)]
+pub struct NewCols {
+    cost: Vec<f64>,
+    start: Vec<highs_sys::HighsInt>,
+    index: Vec<highs_sys::HighsInt>,
+    value: Vec<f64>,
+}
+
+impl NewCols {
+    pub fn clear(&mut self) {
+        self.cost.clear();
+        self.start.clear();
+        self.index.clear();
+        self.value.clear();
+    }
+
+    /// Appends a column of objective `cost` with nonzeros `(row, coefficient)`.
+    pub fn push(&mut self, cost: f64, coefs: &[(usize, f64)]) {
+        let at = highs_sys::HighsInt::try_from(self.index.len()).expect("nonzeros fit HighsInt");
+        self.start.push(at);
+        self.cost.push(cost);
+        for &(r, c) in coefs {
+            self.index
+                .push(highs_sys::HighsInt::try_from(r).expect("rows fit HighsInt"));
+            self.value.push(c);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.cost.len()
+    }
+}
+
+/// Adds `cols` to `model` (rows must exist). Returns whether HiGHS accepted them.
+pub fn add_cols(model: &mut Model, cols: &NewCols) -> bool {
+    let n = cols.len();
+    if n == 0 {
+        return true;
+    }
+    let (Ok(num), Ok(nz)) = (
+        highs_sys::HighsInt::try_from(n),
+        highs_sys::HighsInt::try_from(cols.index.len()),
+    ) else {
+        return false;
+    };
+    let lower = vec![0.0; n];
+    let upper = vec![1.0; n];
+    // SAFETY: a live Highs instance; every array holds `n` entries (`cost`, `lower`, `upper`,
+    // `start`) or `nz` entries (`index`, `value`), as `Highs_addCols` reads them.
+    let status = unsafe {
+        highs_sys::Highs_addCols(
+            model.as_mut_ptr(),
+            num,
+            cols.cost.as_ptr(),
+            lower.as_ptr(),
+            upper.as_ptr(),
+            nz,
+            cols.start.as_ptr(),
+            cols.index.as_ptr(),
+            cols.value.as_ptr(),
+        )
+    };
     status == highs_sys::STATUS_OK
 }

@@ -15,21 +15,28 @@
 //! 1. *Reduction.* Only arcs on some feasible cycle (found by enumeration from each cycle's
 //!    smallest vertex, pruned by a backward search) or at some feasible chain position (layers of
 //!    walks from the offers) become columns; every other arc is dropped.
-//! 2. *Root LP by column generation.* The LP relaxation is solved over a restricted set of
-//!    columns; the columns with the largest positive reduced cost are added (at most
-//!    `max(500, 2 * groups)` per round, ties broken by column id) until none prices out. Its
-//!    value `UB` bounds the optimum (rounded down when every weight is an integer).
+//! 2. *Root LP.* Small models (at most 12,000 columns) get their whole LP relaxation at once.
+//!    Larger ones are solved by column generation over a restricted set of columns: each
+//!    round adds the best positive-reduced-cost column of every row and up to `max(100, rows)`
+//!    more by reduced cost (ties broken by a fixed scrambling of column ids) until none prices
+//!    out, or until the LP value reaches the *flow bound* (the optimum with uncapped cycles
+//!    and chains, a network-flow LP). The LP value `UB` bounds the optimum (rounded down when
+//!    every weight is an integer).
 //! 3. *Integral root or dive.* If the root LP's optimum is integral and reaches `UB`, it is
-//!    optimal. Otherwise a dive on the root LP (fix the largest fractional column to 1,
-//!    re-solve warm, repeat) looks for an integral solution of value `UB`, which is optimal.
-//!    On kidney-exchange instances one of the two almost always succeeds: no integer program.
-//! 4. *Restricted integer program.* HiGHS solves the MIP over the generated columns. If its
-//!    value reaches `UB`, it is optimal.
-//! 5. *Reduced-cost fixing.* Otherwise, with `LB` the value found and `d` the optimal LP duals,
-//!    any solution better than `LB` uses only columns of reduced cost `> LB - UB` (`>= LB + 1 - UB`
-//!    for integral weights), since its value is at most `UB` plus the sum of its columns' reduced
-//!    costs, all `<= 0`. Those columns are collected and the MIP over them is solved, warm-started
-//!    from `LB`'s solution. Its optimum is the proven optimum.
+//!    optimal. Otherwise a dive on the root LP (fix fractional columns to 1 or 0, re-solve
+//!    warm, repeat; see `master::dive`) looks for an integral solution of value `UB`, which is
+//!    optimal. On kidney-exchange instances one of the two almost always succeeds (128 of the
+//!    129 small benchmark instances): no integer program.
+//! 4. *Restricted integer program.* Unless the root LP converged and the dive gave a lower bound,
+//!    HiGHS solves the MIP over the generated columns (all columns for a whole root LP: then
+//!    its optimum is the optimum), warm-started from the dive. If its value reaches `UB`, it is
+//!    optimal.
+//! 5. *Reduced-cost fixing.* Otherwise, with `LB` the value found (by the dive or step 4) and
+//!    `d` the optimal LP duals, any solution better than `LB` uses only columns of reduced cost
+//!    `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at most `UB` plus
+//!    the sum of its columns' reduced costs, all `<= 0`. Those columns (and `LB`'s) are
+//!    collected and the MIP over them is solved, warm-started from `LB`'s solution. Its optimum
+//!    is the proven optimum.
 //!
 //! # Determinism and tie-breaking
 //!
@@ -120,10 +127,38 @@ fn check_params(params: &Params) -> Result<(), SolveError> {
     Ok(())
 }
 
+/// Models of at most this many columns (cycles and chain arc-positions) get their whole root
+/// LP at once, without the flow bound or column generation. Measured on the benchmark
+/// instances: below ~12,000 columns (every PrefLib and kep_solver medium instance, the
+/// 100-pair and sparser 200-pair Trimble ones) one LP is faster, often by 2x; above, column
+/// generation is, by up to 3x on the dense 200-pair ones.
+const WHOLE_LP_COLUMNS: u64 = 12_000;
+
+/// How the root LP is solved: by model size, or (for tests, which must cover both ways on
+/// small graphs) forced.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootLp {
+    BySize,
+    Whole,
+    ColumnGeneration,
+}
+
 /// Like [`solve`], calling `on_progress` at every phase change and column-generation round.
 pub fn solve_with_progress(
     graph: &Graph,
     params: &Params,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Solution, SolveError> {
+    solve_with(graph, params, RootLp::BySize, on_progress)
+}
+
+/// Like [`solve_with_progress`], with the way of solving the root LP forced.
+#[doc(hidden)]
+pub fn solve_with(
+    graph: &Graph,
+    params: &Params,
+    how: RootLp,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<Solution, SolveError> {
     check_params(params)?;
@@ -179,10 +214,20 @@ pub fn solve_with_progress(
     }
     let round_bound = |b: f64| if prep.integral { (b + 1e-6).floor() } else { b };
 
-    let flow = match master::flow_bound(graph, &prep, &deadline) {
-        Ok(f) => f,
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => prep.trivial_bound,
+    let total = (prep.cycles.len() + prep.chain_vars.len()) as u64;
+    let whole = match how {
+        RootLp::BySize => total <= WHOLE_LP_COLUMNS,
+        RootLp::Whole => true,
+        RootLp::ColumnGeneration => false,
+    };
+    let flow = if whole {
+        f64::INFINITY
+    } else {
+        match master::flow_bound(graph, &prep, &deadline) {
+            Ok(f) => f,
+            Err(Stop::Error(e)) => return Err(e),
+            Err(Stop::Timeout) => prep.trivial_bound,
+        }
     };
     if std::env::var_os("REX_MATCH_TRACE").is_some() {
         eprintln!("flow bound {flow} at {:?}", deadline.start.elapsed());
@@ -215,7 +260,12 @@ pub fn solve_with_progress(
             &deadline,
         )
     };
-    let mut root = match root_lp(&[], ub, ub) {
+    let everything: Vec<ColId> = if whole {
+        (0..total as ColId).collect()
+    } else {
+        Vec::new()
+    };
+    let mut root = match root_lp(&everything, ub, ub) {
         Ok(r) => r,
         Err(Stop::Error(e)) => return Err(e),
         Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
@@ -230,12 +280,13 @@ pub fn solve_with_progress(
 
     // The root LP's optimum is often integral, and otherwise a dive on it often reaches the
     // bound: either proves optimality without an integer program.
+    let mut dived: Option<master::MipResult> = None;
     if root.lp_value >= ub - tol {
         report("diving", incumbent, bound);
         let found = match master::integral(&root.columns, &root.values) {
             Some(chosen) => Some(chosen),
-            None => match master::dive(&prep, &mut root, ub, &deadline) {
-                Ok(d) => d.map(|d| d.chosen),
+            None => match master::dive(graph, &prep, &rows, &mut root, ub, &deadline) {
+                Ok(d) => d,
                 Err(Stop::Error(e)) => return Err(e),
                 Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
             },
@@ -255,38 +306,16 @@ pub fn solve_with_progress(
                     &deadline,
                 ));
             }
+            incumbent = Some(objective);
+            dived = Some(master::MipResult {
+                chosen,
+                objective,
+                bound: ub,
+                optimal: false,
+            });
         }
     }
-    report("restricted MIP", incumbent, bound);
-
-    // The first integer program runs over the generated columns: when the bound is tight, as
-    // it usually is, they hold an optimal solution.
-    let total = (prep.cycles.len() + prep.chain_vars.len()) as u64;
-    let mut columns: Vec<ColId> = root.columns.clone();
-    columns.sort_unstable();
-    if std::env::var_os("REX_MATCH_TRACE").is_some() {
-        let fractional = root
-            .values
-            .iter()
-            .filter(|&&x| x > 1e-6 && x < 1.0 - 1e-6)
-            .count();
-        eprintln!(
-            "first MIP: {} columns, {fractional} fractional in LP",
-            columns.len()
-        );
-    }
-    stats.mip_solves += 1;
-    stats.mip_columns = columns.len();
-    stats.columns_fixed = (total - columns.len() as u64) as usize;
-    let first = match master::solve_mip(graph, &prep, &rows, &columns, &[], &deadline) {
-        Ok(r) => r,
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
-    };
-    incumbent = Some(first.objective);
-    report("restricted MIP", incumbent, bound);
-    let done = |first: &master::MipResult, ub: f64, stats: Stats| {
-        let proven = first.optimal && first.objective >= ub - tol;
+    let done = |first: &master::MipResult, ub: f64, proven: bool, stats: Stats| {
         finish(
             graph,
             params,
@@ -299,26 +328,68 @@ pub fn solve_with_progress(
             &deadline,
         )
     };
-    if !first.optimal || first.objective >= ub - tol {
-        return Ok(done(&first, ub, stats));
-    }
-    if !root.converged {
-        // The flow bound was not reached: finish column generation so that its duals prove
-        // the LP bound and can fix columns.
-        report("root LP", incumbent, bound);
-        root = match root_lp(&root.columns, f64::INFINITY, ub) {
-            Ok(r) => r,
-            Err(Stop::Error(e)) => return Err(e),
-            Err(Stop::Timeout) => return Ok(done(&first, ub, stats)),
-        };
-        stats.pricing_rounds += root.rounds;
-        stats.lp_bound = root.lp_value;
-        ub = ub.min(round_bound(root.lp_value));
-        bound = Some(ub);
-        if first.objective >= ub - tol {
-            return Ok(done(&first, ub, stats));
+
+    let first = match dived {
+        // The root duals are final and the dive gave a lower bound: straight to reduced-cost
+        // fixing.
+        Some(d) if root.converged => d,
+        dived => {
+            // The first integer program runs over the generated columns: when the bound is
+            // tight, as it usually is, they hold an optimal solution.
+            report("restricted MIP", incumbent, bound);
+            let mut columns: Vec<ColId> = root.columns.clone();
+            columns.sort_unstable();
+            if std::env::var_os("REX_MATCH_TRACE").is_some() {
+                eprintln!("first MIP: {} columns", columns.len());
+            }
+            stats.mip_solves += 1;
+            stats.mip_columns = columns.len();
+            stats.columns_fixed = (total - columns.len() as u64) as usize;
+            let start = dived.as_ref().map_or(&[][..], |d| &d.chosen[..]);
+            let mut first = match master::solve_mip(graph, &prep, &rows, &columns, start, &deadline)
+            {
+                Ok(r) => r,
+                Err(Stop::Error(e)) => return Err(e),
+                Err(Stop::Timeout) => match dived {
+                    Some(d) => return Ok(done(&d, ub, false, stats)),
+                    None => return Ok(nothing_found(&prep, ub, stats)),
+                },
+            };
+            if let Some(d) = dived {
+                if d.objective > first.objective + tol {
+                    first.chosen = d.chosen;
+                    first.objective = d.objective;
+                }
+            }
+            incumbent = Some(first.objective);
+            report("restricted MIP", incumbent, bound);
+            // Over every column (the whole root LP), the first integer program's optimum is the
+            // optimum.
+            let complete = columns.len() as u64 == total;
+            if !first.optimal || complete || first.objective >= ub - tol {
+                let proven = first.optimal && (complete || first.objective >= ub - tol);
+                return Ok(done(&first, ub, proven, stats));
+            }
+            if !root.converged {
+                // The flow bound was not reached: finish column generation so that its duals
+                // prove the LP bound and can fix columns.
+                report("root LP", incumbent, bound);
+                root = match root_lp(&root.columns, f64::INFINITY, ub) {
+                    Ok(r) => r,
+                    Err(Stop::Error(e)) => return Err(e),
+                    Err(Stop::Timeout) => return Ok(done(&first, ub, false, stats)),
+                };
+                stats.pricing_rounds += root.rounds;
+                stats.lp_bound = root.lp_value;
+                ub = ub.min(round_bound(root.lp_value));
+                bound = Some(ub);
+                if first.objective >= ub - tol {
+                    return Ok(done(&first, ub, true, stats));
+                }
+            }
+            first
         }
-    }
+    };
 
     // Reduced-cost fixing: keep every column that could be part of a better solution.
     let lb = first.objective;
@@ -327,8 +398,9 @@ pub fn solve_with_progress(
     } else {
         lb - root.lp_value - tol
     };
+    // The incumbent's columns stay too, so that it can warm-start the integer program.
     let mut in_set = vec![false; total as usize];
-    for &c in &root.columns {
+    for &c in &first.chosen {
         in_set[c as usize] = true;
     }
     for id in 0..total as ColId {
