@@ -70,7 +70,7 @@ pub use id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSec
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
 pub use offence::{Offence, Severity, SimilarityRule};
-pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry};
+pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry, PRECHECK_BATCH};
 pub use rejection::Rejection;
 pub use request::{
     Answer, DossierRef, MetadataDraft, RefusalGround, Request, RequestMetadata, RequestStatus,
