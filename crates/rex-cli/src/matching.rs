@@ -81,8 +81,10 @@ fn solve_showing_progress(graph: &Graph, params: &Params) -> Result<Solution, Fa
             let mut finished = lock.lock().unwrap_or_else(|e| e.into_inner());
             let mut printed = false;
             loop {
+                // The predicate is checked before waiting: a solve that finished before this
+                // thread first waits must not cost a second.
                 let (guard, _) = cvar
-                    .wait_timeout(finished, Duration::from_secs(1))
+                    .wait_timeout_while(finished, Duration::from_secs(1), |done| !*done)
                     .unwrap_or_else(|e| e.into_inner());
                 finished = guard;
                 if *finished {
