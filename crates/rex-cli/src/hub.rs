@@ -1,11 +1,12 @@
 //! `rex hub serve` and `rex hub party add`: thin glue over `rex-hub`.
 //!
-//! `party add` works **offline** on the data directory: it takes the directory's lock, replays
-//! the log, signs a `party_registered` statement with the hub's key and appends it with a new
-//! checkpoint. While a hub is serving the directory it holds that lock, and `party add` refuses
-//! with a message saying so: the serving hub is the log's only sequencer and keeps the
-//! registry in memory, so a second writer would fork it. Stop the hub, add the party, start it
-//! again.
+//! `party add --hub URL` registers a state on a running hub, from the hub's own machine (the
+//! admin endpoint answers loopback peers only). `party add --data DIR` works **offline** on the
+//! data directory: it takes the directory's lock, replays the log, signs a `party_registered`
+//! statement with the hub's key and appends it with a new checkpoint. While a hub is serving
+//! the directory it holds that lock, and `--data` refuses with a message saying so: the serving
+//! hub is the log's only sequencer and keeps the registry in memory, so a second writer would
+//! fork it; use `--hub` then.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,11 +43,20 @@ enum HubCommand {
 
 #[derive(Debug, Subcommand)]
 enum PartyCommand {
-    /// Register a state from the public key file its node exported (the hub must be stopped).
+    /// Register a state from the public key file its node exported: on the running hub at URL
+    /// (from its own machine), or offline in the stopped hub's DIR.
     Add {
-        /// The hub's data directory.
+        /// The running hub's base URL (a loopback address: the hub's own machine).
+        #[arg(
+            long,
+            value_name = "URL",
+            required_unless_present = "data",
+            conflicts_with = "data"
+        )]
+        hub: Option<String>,
+        /// The stopped hub's data directory.
         #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        data: Option<PathBuf>,
         /// The node's exported public key file (rex-public-keys/v1).
         keyfile: PathBuf,
     },
@@ -56,8 +66,8 @@ enum PartyCommand {
 fn failure(e: HubError) -> Failure {
     match e {
         HubError::Busy(dir) => Failure::other(format!(
-            "a rex hub is serving {dir}; stop it before adding a party (the serving hub is the \
-             log's only writer)"
+            "a rex hub is serving {dir} (the log's only writer); register with it instead: \
+             `rex hub party add --hub URL KEYFILE`"
         )),
         e => Failure::other(e.to_string()),
     }
@@ -80,8 +90,25 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::other(e.to_string()))
         }
         HubCommand::Party {
-            command: PartyCommand::Add { data, keyfile },
+            command: PartyCommand::Add { hub, data, keyfile },
         } => {
+            let text = std::fs::read_to_string(&keyfile)
+                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
+            let keys = PublicKeyFile::from_json(&text)
+                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
+            let (party, keyid) = (keys.party(), keys.keyid());
+            let Some(data) = data else {
+                let url = hub.unwrap_or_default();
+                let client = rex_node::HubClient::new(&url).map_err(crate::node::fail)?;
+                let receipt = client
+                    .register_party(&keys.to_json())
+                    .map_err(crate::node::fail)?;
+                println!(
+                    "registered {party} (key {keyid}) at log index {}; tree size {}",
+                    receipt.index, receipt.tree_size
+                );
+                return Ok(());
+            };
             // Opening a directory creates a hub in it: a mistyped DIR must not make a new hub
             // (with new keys) instead of registering the state with the real one.
             if !data.exists() {
@@ -91,12 +118,6 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                     data.display()
                 )));
             }
-            let text = std::fs::read_to_string(&keyfile)
-                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
-            let keys = PublicKeyFile::from_json(&text)
-                .map_err(|e| Failure::input(format!("{}: {e}", keyfile.display())))?;
-            let party = keys.party();
-            let keyid = keys.keyid();
             let (index, size) =
                 rex_hub::register_party(&data, keys, &SystemClock).map_err(failure)?;
             println!("registered {party} (key {keyid}) at log index {index}; tree size {size}");

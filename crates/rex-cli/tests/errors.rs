@@ -361,7 +361,10 @@ fn refusals_by_a_live_hub() {
     check(
         &add,
         OTHER,
-        &["a rex hub is serving", "stop it before adding a party"],
+        &[
+            "a rex hub is serving",
+            "rex hub party add --hub URL KEYFILE",
+        ],
     );
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([
@@ -383,4 +386,24 @@ fn refusals_by_a_live_hub() {
         Err(rex_node::Error::Refused { code, .. }) => assert_eq!(code, "not_found"),
         other => panic!("next-seq of an unregistered party: {other:?}"),
     }
+
+    // Registered on the running hub, from its machine: once, not twice.
+    let mut live: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    live.push(at(d, "us/public-keys.json"));
+    let output = rex().args(&live).output().expect("run rex");
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("registered US"),
+        "{output:?}"
+    );
+    assert_eq!(
+        client
+            .next_seq(rex_domain::PartyId::new("US").expect("party"))
+            .expect("US is registered"),
+        1
+    );
+    check(&live, OTHER, &["hub refused", "US"]);
 }

@@ -13,7 +13,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use rex_domain::{
-    Actor, Envelope, ExchangeStatus, PartyId, Prechecked, Registry, RequestStatus, Route,
+    Actor, Envelope, ExchangeStatus, PartyId, Prechecked, PublicKeyFile, Registry, RequestStatus,
+    Route,
 };
 use rex_store::Tiles;
 use rex_tlog::{Checkpoint, Cosignature, Hash, NoteVerifier, SignatureKind, SignedNote, TilePath};
@@ -119,6 +120,7 @@ pub struct EnvelopeDoc {
         get_dossier,
         post_cosignature,
         admin_match,
+        admin_register,
         checkpoint,
         tile,
         inclusion,
@@ -150,6 +152,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/dossiers/{sha256}", get(get_dossier))
         .route("/v1/cosignatures", post(post_cosignature))
         .route("/v1/admin/match", post(admin_match))
+        .route("/v1/admin/parties", post(admin_register))
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
         .route("/v1/log/inclusion", get(inclusion))
@@ -276,17 +279,47 @@ async fn admin_match(
     State(state): State<AppState>,
     extensions: axum::http::Extensions,
 ) -> Result<Json<Receipt>, AppError> {
+    require_loopback(&extensions)?;
+    sequence(&state, |reply| Job::Match { reply }).await
+}
+
+/// Admin calls come from the hub's own machine only (the operator).
+fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError> {
     // What `ConnectInfo` reads: the real connection's, or the one a test layer mocks.
     let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0)
         .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
-    if !peer.is_some_and(|p| p.ip().is_loopback()) {
-        return Err(AppError::Forbidden(
+    if peer.is_some_and(|p| p.ip().is_loopback()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
             "admin calls are taken from loopback addresses only".into(),
-        ));
+        ))
     }
-    sequence(&state, |reply| Job::Match { reply }).await
+}
+
+#[utoipa::path(
+    post, path = "/v1/admin/parties",
+    request_body(content = Object, description = "the public key file a node exported (rex-public-keys/v1)"),
+    responses((status = 200, body = Receipt), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+async fn admin_register(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Receipt>, AppError> {
+    require_loopback(&extensions)?;
+    let raw = body(raw, MAX_STATEMENT_BYTES)?;
+    let text = std::str::from_utf8(&raw)
+        .map_err(|_| AppError::BadJson("the key file is not UTF-8".into()))?;
+    let keys = PublicKeyFile::from_json(text).map_err(AppError::Rejected)?;
+    sequence(&state, |reply| Job::Register {
+        keys: Box::new(keys),
+        reply,
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/v1/registry", responses((status = 200, body = Object)))]

@@ -550,3 +550,43 @@ async fn the_hub_records_breaches_at_the_execution_deadline() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(t.tree_size(), size + 2);
 }
+
+#[tokio::test]
+async fn the_operator_registers_a_state_on_the_running_hub() {
+    let t = TestHub::new(&["RU", "US"]).await;
+    let file = common::key_file("DE").to_json();
+    let size = t.tree_size();
+
+    // Only from the hub's own machine.
+    let remote = t.post("/v1/admin/parties", file.clone()).await;
+    assert_eq!(
+        (remote.status, remote.json["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let answer = t
+        .post_from_loopback_with("/v1/admin/parties", file.clone())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    let receipt: rex_hub::Receipt = serde_json::from_value(answer.json).unwrap();
+    assert_eq!((receipt.index, receipt.tree_size), (size, size + 1));
+    let registry = t.state().registry().await;
+    assert!(registry.party(&party("DE")).is_some());
+
+    // Once: a second registration is refused and appends nothing.
+    let again = t.post_from_loopback_with("/v1/admin/parties", file).await;
+    assert!(again.status.is_client_error(), "{}", again.json);
+    let garbage = t
+        .post_from_loopback_with("/v1/admin/parties", "{}".to_owned())
+        .await;
+    assert!(garbage.status.is_client_error(), "{}", garbage.json);
+    assert_eq!(t.tree_size(), size + 1);
+
+    // DE acts at once.
+    t.act(
+        "DE",
+        Action::AgreementProposed {
+            terms: terms(&["DE", "RU"]),
+        },
+    )
+    .await;
+}

@@ -216,6 +216,18 @@ impl HubClient {
         self.json(path, &bytes)
     }
 
+    /// `POST /v1/admin/parties` (loopback only): registers the state of an exported public key
+    /// file (its JSON text) on the running hub.
+    pub fn register_party(&self, key_file: &str) -> Result<Receipt, Error> {
+        let path = "v1/admin/parties";
+        let bytes = self.exchange(
+            path,
+            "POST",
+            Some(("application/json", key_file.as_bytes())),
+        )?;
+        self.json(path, &bytes)
+    }
+
     /// `GET /checkpoint`: the note text.
     pub fn checkpoint(&self) -> Result<String, Error> {
         let bytes = self.exchange("checkpoint", "GET", None)?;

@@ -164,12 +164,17 @@ impl TestHub {
 
     /// A POST from a loopback peer, as axum's `ConnectInfo` would report it.
     pub async fn post_from_loopback(&self, path: &str) -> Answer {
+        self.post_from_loopback_with(path, String::new()).await
+    }
+
+    /// The same, with a body.
+    pub async fn post_from_loopback_with(&self, path: &str, body: String) -> Answer {
         let router = self
             .router
             .clone()
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         let res = router
-            .oneshot(Request::post(path).body(Body::empty()).unwrap())
+            .oneshot(Request::post(path).body(Body::from(body)).unwrap())
             .await
             .unwrap();
         let status = res.status();
