@@ -180,15 +180,11 @@ fn main() {
         let hub = Hub::open(dir, HubConfig::default()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = rex_hub::app(hub.state());
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let state = hub.state();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(rex_hub::serve_on(hub, listener, async {
+            let _ = stopped.await;
+        }));
         let client: HttpClient = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(CLIENTS)
             .build_http();
@@ -209,7 +205,7 @@ fn main() {
             .collect();
 
         // 1. Throughput, closed loop.
-        let size0 = hub.state().published_size();
+        let size0 = state.published_size();
         let done = Arc::new(AtomicU64::new(0));
         let start = Instant::now();
         let stop_at = start + Duration::from_secs(if fill.is_some() { 86_400 } else { secs });
@@ -247,8 +243,8 @@ fn main() {
         }
         let elapsed = start.elapsed().as_secs_f64();
         let n = done.load(Ordering::Relaxed);
-        let size1 = hub.state().published_size();
-        let store = Arc::clone(hub.state().store());
+        let size1 = state.published_size();
+        let store = Arc::clone(state.store());
         let checkpoints = {
             let mut count = 0u64;
             // Count checkpoints signed during the run: one per group commit.
@@ -268,8 +264,8 @@ fn main() {
 
         if fill.is_some() {
             println!("filled {} with {size1} log entries", dir.display());
-            server.abort();
-            hub.shutdown().await;
+            let _ = stop.send(());
+            server.await.unwrap().unwrap();
             return;
         }
 
@@ -309,7 +305,7 @@ fn main() {
             percentile(&latencies, 0.99).as_secs_f64() * 1e3,
             latencies.last().unwrap().as_secs_f64() * 1e3,
         );
-        server.abort();
-        hub.shutdown().await;
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
     });
 }

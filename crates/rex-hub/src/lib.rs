@@ -297,16 +297,26 @@ pub async fn serve(data_dir: &Path, listen: SocketAddr) -> Result<(), HubError> 
         "rex hub: serving {} on http://{local}",
         hub.state.keys.origin()
     );
+    serve_on(hub, listener, shutdown_signal()).await
+}
+
+/// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) until
+/// `shutdown` completes, then stops the hub's sequencer.
+pub async fn serve_on(
+    hub: Hub,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), HubError> {
     let router = app(hub.state());
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
-    .map_err(|e| HubError::Io(e.to_string()))?;
+    .map_err(|e| HubError::Io(e.to_string()));
     hub.shutdown().await;
-    Ok(())
+    served
 }
 
 async fn shutdown_signal() {

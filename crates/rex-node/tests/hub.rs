@@ -66,16 +66,10 @@ impl Hub {
         self.addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = self.runtime.spawn(async move {
-            let router = rex_hub::app(hub.state());
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            let _ = rex_hub::serve_on(hub, listener, async {
                 let _ = stopped.await;
             })
             .await;
-            hub.shutdown().await;
         });
         self.running = Some((stop, task));
     }
