@@ -57,7 +57,8 @@ pub fn set_cols_bounds(model: &mut Model, cols: &[usize], lower: f64, upper: f64
     status == highs_sys::STATUS_OK
 }
 
-/// Binary-bounded columns (`0 <= x <= 1`) to add to a model in one call: HiGHS's `addCol` does
+/// Master LP columns (`x >= 0`; every column has a 1 in some `<= 1` group row, which bounds it
+/// by 1, so an explicit upper bound would only add bound duals) to add to a model in one call: HiGHS's `addCol` does
 /// per-call bookkeeping that dominated column generation when columns came one at a time.
 #[derive(Debug, Default)]
 pub struct NewCols {
@@ -105,7 +106,7 @@ pub fn add_cols(model: &mut Model, cols: &NewCols) -> bool {
         return false;
     };
     let lower = vec![0.0; n];
-    let upper = vec![1.0; n];
+    let upper = vec![f64::INFINITY; n];
     // SAFETY: a live Highs instance; every array holds `n` entries (`cost`, `lower`, `upper`,
     // `start`) or `nz` entries (`index`, `value`), as `Highs_addCols` reads them.
     let status = unsafe {

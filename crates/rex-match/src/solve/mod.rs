@@ -15,22 +15,23 @@
 //! 1. *Reduction.* Only arcs on some feasible cycle (found by enumeration from each cycle's
 //!    smallest vertex, pruned by a backward search) or at some feasible chain position (layers of
 //!    walks from the offers) become columns; every other arc is dropped.
-//! 2. *Root LP.* Small models (at most 12,000 columns) get their whole LP relaxation at once.
+//! 2. *Root LP.* Small models (at most 1,000 columns) get their whole LP relaxation at once.
 //!    Larger ones are solved by column generation over a restricted set of columns: each
 //!    round adds the best positive-reduced-cost column of every row and up to `max(100, rows)`
 //!    more by reduced cost (ties broken by a fixed scrambling of column ids) until none prices
-//!    out, or until the LP value reaches the *flow bound* (the optimum with uncapped cycles
-//!    and chains, a network-flow LP). The LP value `UB` bounds the optimum (rounded down when
-//!    every weight is an integer).
+//!    out (3 to 6 rounds on the 600-pair Trimble instances). The LP value `UB` bounds the
+//!    optimum (rounded down when every weight is an integer).
 //! 3. *Integral root or dive.* If the root LP's optimum is integral and reaches `UB`, it is
 //!    optimal. Otherwise a dive on the root LP (fix fractional columns to 1 or 0, re-solve
-//!    warm, repeat; see `master::dive`) looks for an integral solution of value `UB`, which is
-//!    optimal. On kidney-exchange instances one of the two almost always succeeds (128 of the
-//!    129 small benchmark instances): no integer program.
-//! 4. *Restricted integer program.* Unless the root LP converged and the dive gave a lower bound,
-//!    HiGHS solves the MIP over the generated columns (all columns for a whole root LP: then
-//!    its optimum is the optimum), warm-started from the dive. If its value reaches `UB`, it is
-//!    optimal.
+//!    warm, and price new columns in whenever a fixing would lose `UB`; see `master::dive`)
+//!    looks for an integral solution of value `UB`, which is optimal. On kidney-exchange
+//!    instances one of the two almost always succeeds (210 of the 211 benchmark instances;
+//!    the other, kep_solver's `test7`, has an LP bound of 62 and an optimum of 61): no integer
+//!    program.
+//! 4. *Restricted integer program.* Otherwise HiGHS solves the MIP over the generated columns
+//!    (all columns for a whole root LP: then its optimum is the optimum), warm-started from
+//!    the dive and without the columns that reduced costs rule out (step 5's argument over
+//!    the master's columns). If its value reaches `UB`, it is optimal.
 //! 5. *Reduced-cost fixing.* Otherwise, with `LB` the value found (by the dive or step 4) and
 //!    `d` the optimal LP duals, any solution better than `LB` uses only columns of reduced cost
 //!    `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at most `UB` plus
@@ -128,11 +129,11 @@ fn check_params(params: &Params) -> Result<(), SolveError> {
 }
 
 /// Models of at most this many columns (cycles and chain arc-positions) get their whole root
-/// LP at once, without the flow bound or column generation. Measured on the benchmark
-/// instances: below ~12,000 columns (every PrefLib and kep_solver medium instance, the
-/// 100-pair and sparser 200-pair Trimble ones) one LP is faster, often by 2x; above, column
-/// generation is, by up to 3x on the dense 200-pair ones.
-const WHOLE_LP_COLUMNS: u64 = 12_000;
+/// LP at once, without column generation. Measured on the 139 PrefLib and kep_solver
+/// instances (best of 3): up to ~1,000 columns the two ways take the same time (within noise,
+/// 0.7 to 3 ms); above, column generation is faster on most (up to 4x on PrefLib 00036-71,
+/// 1,595 columns; 0.70 s against 1.11 s over all 139).
+const WHOLE_LP_COLUMNS: u64 = 1_000;
 
 /// How the root LP is solved: by model size, or (for tests, which must cover both ways on
 /// small graphs) forced.
@@ -220,19 +221,7 @@ pub fn solve_with(
         RootLp::Whole => true,
         RootLp::ColumnGeneration => false,
     };
-    let flow = if whole {
-        f64::INFINITY
-    } else {
-        match master::flow_bound(graph, &prep, &deadline) {
-            Ok(f) => f,
-            Err(Stop::Error(e)) => return Err(e),
-            Err(Stop::Timeout) => prep.trivial_bound,
-        }
-    };
-    if std::env::var_os("REX_MATCH_TRACE").is_some() {
-        eprintln!("flow bound {flow} at {:?}", deadline.start.elapsed());
-    }
-    let mut ub = round_bound(flow.min(prep.trivial_bound));
+    let mut ub = round_bound(prep.trivial_bound);
     bound = Some(ub);
     report("root LP", None, bound);
     let root_lp = |start: &[ColId], target: f64, ub: f64| {
@@ -329,16 +318,30 @@ pub fn solve_with(
         )
     };
 
-    let first = match dived {
-        // The root duals are final and the dive gave a lower bound: straight to reduced-cost
-        // fixing.
-        Some(d) if root.converged => d,
-        dived => {
+    let first = {
+        {
             // The first integer program runs over the generated columns: when the bound is
-            // tight, as it usually is, they hold an optimal solution.
+            // tight, as it usually is, they hold an optimal solution. With a lower bound `LB`
+            // from the dive, only columns of reduced cost `> LB - LP` (under the master's
+            // duals, which are dual feasible for it) can be part of a better solution over
+            // them; the dive's own columns stay, to start from.
             report("restricted MIP", incumbent, bound);
-            let mut columns: Vec<ColId> = root.columns.clone();
+            let floor = dived.as_ref().map_or(f64::NEG_INFINITY, |d| {
+                if prep.integral {
+                    d.objective + 1.0 - root.lp_value - tol
+                } else {
+                    d.objective - root.lp_value - tol
+                }
+            });
+            let mut columns: Vec<ColId> = root
+                .columns
+                .iter()
+                .copied()
+                .filter(|&id| rows.reduced_cost(graph, &prep, id, &root.duals) >= floor)
+                .chain(dived.iter().flat_map(|d| d.chosen.iter().copied()))
+                .collect();
             columns.sort_unstable();
+            columns.dedup();
             if std::env::var_os("REX_MATCH_TRACE").is_some() {
                 eprintln!("first MIP: {} columns", columns.len());
             }
@@ -371,7 +374,7 @@ pub fn solve_with(
                 return Ok(done(&first, ub, proven, stats));
             }
             if !root.converged {
-                // The flow bound was not reached: finish column generation so that its duals
+                // Column generation stopped at the trivial bound: finish it, so that its duals
                 // prove the LP bound and can fix columns.
                 report("root LP", incumbent, bound);
                 root = match root_lp(&root.columns, f64::INFINITY, ub) {

@@ -54,8 +54,6 @@ pub struct Prepared {
     pub chain_vars: Vec<ChainVar>,
     /// Arcs on at least one feasible cycle or chain.
     pub useful_arcs: usize,
-    /// Which arcs (indices into `Graph::arcs`) are on a feasible cycle or chain.
-    pub useful: Vec<bool>,
     /// A trivial upper bound: every group receives at most once, at its best in-arc weight.
     pub trivial_bound: f64,
 }
@@ -97,7 +95,6 @@ pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Pr
         cycles,
         chain_vars,
         useful_arcs: useful.iter().filter(|&&u| u).count(),
-        useful,
         trivial_bound: best_in.iter().sum(),
         weight,
     })
