@@ -30,25 +30,25 @@ enum AgreementCommand {
         #[arg(long, value_delimiter = ',', required = true)]
         offences: Vec<String>,
         /// Similar subjects: severity classes differ by at most this.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_SIMILARITY_GAP)]
         similarity_gap: u8,
         /// Longest cycle of requests in one exchange.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_MAX_CYCLE)]
         max_cycle: u8,
         /// Prosecution at home counts as reciprocation.
         #[arg(long)]
         prosecution_at_home: bool,
         /// Lowest maximum penalty a request must carry, in months.
-        #[arg(long, default_value_t = 12)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_MIN_PENALTY_MONTHS)]
         min_penalty_months: u32,
         /// Days the members have to sign.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_SIGNING_DAYS)]
         signing_days: u64,
         /// Days the members of an exchange have to sign it.
-        #[arg(long, default_value_t = 7)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_COMMIT_DAYS)]
         commit_days: u64,
         /// Days an exchange has to be executed once binding.
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = TermsDraft::STANDARD_EXECUTION_DAYS)]
         execution_days: u64,
     },
     /// Sign an agreement.
@@ -80,15 +80,8 @@ pub fn terms(
     commit_window: u64,
     execution_window: u64,
 ) -> Result<AgreementTerms, Failure> {
-    let mut members = members.to_vec();
-    members.sort();
-    members.dedup();
-    let mut offences = offences.to_vec();
-    offences.sort();
-    offences.dedup();
+    // Every field but the members and offences (sorted and deduplicated there) is set here.
     AgreementTerms::new(TermsDraft {
-        members,
-        offences,
         similarity: SimilarityRule::MaxClassGap {
             gap: similarity_gap,
         },
@@ -99,6 +92,7 @@ pub fn terms(
         commit_window,
         execution_window,
         credit: None,
+        ..TermsDraft::standard(members, offences, 0)
     })
     .map_err(|e| Failure::input(e.to_string()))
 }

@@ -17,7 +17,7 @@ use common::{rex, ServedHub};
 use predicates::str::contains;
 use rex_domain::{
     Action, Actor, AgeRecipient, AgreementTerms, Envelope, Offence, PartyId, PublicKeyFile,
-    SimilarityRule, Statement, TermsDraft,
+    Statement, TermsDraft,
 };
 use rex_node::audit::{fetch_checkpoint, fetch_log_at, open_checkpoint, HubKeys};
 use rex_node::{Error, HubClient, Receipt};
@@ -35,8 +35,6 @@ const KILL_AFTER: usize = 600;
 
 /// An age recipient for the key files (the hub only stores it; nothing is encrypted here).
 const AGE: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
-
-const DAY: u64 = 86_400;
 
 fn key(i: usize) -> SigningKey {
     let mut seed = [42u8; 32];
@@ -57,19 +55,11 @@ fn now() -> u64 {
 
 /// A bilateral agreement between `me` and the next state, open for signature for 30 days.
 fn proposal(i: usize, time: u64) -> Action {
-    let mut members = vec![party(STATES[i]), party(STATES[(i + 1) % STATES.len()])];
-    members.sort();
+    let members = [party(STATES[i]), party(STATES[(i + 1) % STATES.len()])];
+    let offences = [Offence::IllegalAccess, Offence::RansomwareExtortion];
     let terms = AgreementTerms::new(TermsDraft {
-        members,
-        offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
-        similarity: SimilarityRule::MaxClassGap { gap: 1 },
-        max_cycle: 3,
         prosecution_at_home_counts: true,
-        min_penalty_months: 12,
-        signing_deadline: time + 30 * DAY,
-        commit_window: 7 * DAY,
-        execution_window: 60 * DAY,
-        credit: None,
+        ..TermsDraft::standard(&members, &offences, time)
     })
     .expect("valid terms");
     Action::AgreementProposed { terms }

@@ -46,6 +46,23 @@ fn at(dir: &Path, name: &str) -> OsString {
     dir.join(name).into_os_string()
 }
 
+/// `args` followed by `--data DATA`.
+fn with_data(args: &[&str], data: &OsString) -> Vec<OsString> {
+    let mut out: Vec<OsString> = args.iter().map(OsString::from).collect();
+    out.extend(["--data".into(), data.clone()]);
+    out
+}
+
+/// A well-formed agreement proposal between US and RU (add `--data`).
+const PROPOSE: &[&str] = &[
+    "agreement",
+    "propose",
+    "--members",
+    "US,RU",
+    "--offences",
+    "illegal_access",
+];
+
 fn write(dir: &Path, name: &str, text: &str) -> OsString {
     std::fs::write(dir.join(name), text).expect("write test file");
     at(dir, name)
@@ -174,14 +191,7 @@ fn node_commands_bad_input() {
         &["node", "export-keys"],
         &["node", "sync"],
         &["agreement", "list"],
-        &[
-            "agreement",
-            "propose",
-            "--members",
-            "US,RU",
-            "--offences",
-            "illegal_access",
-        ],
+        PROPOSE,
         &["agreement", "sign", "agr_00000000000000000000000000000000"],
         &["request", "show"],
         &[
@@ -192,28 +202,20 @@ fn node_commands_bad_input() {
         &["exchange", "show", "exc_00000000000000000000000000000000"],
     ];
     for c in commands {
-        let mut args: Vec<OsString> = c.iter().map(OsString::from).collect();
-        args.push("--data".into());
-        args.push(nowhere.clone());
-        check(&args, INPUT, &["does-not-exist", no_node]);
+        check(&with_data(c, &nowhere), INPUT, &["does-not-exist", no_node]);
     }
 
     // Arguments are checked before the node is opened.
     let propose = |members: &str, offences: &str| -> Vec<OsString> {
-        let mut v: Vec<OsString> = [
+        let args = [
             "agreement",
             "propose",
             "--members",
             members,
             "--offences",
             offences,
-            "--data",
-        ]
-        .iter()
-        .map(OsString::from)
-        .collect();
-        v.push(nowhere.clone());
-        v
+        ];
+        with_data(&args, &nowhere)
     };
     check(&propose("US,RUS", "illegal_access"), INPUT, &["\"RUS\""]);
     check(&propose("US,RU", "hacking"), INPUT, &["\"hacking\""]);
@@ -331,28 +333,15 @@ fn refusals_by_a_live_hub() {
         .stdout(predicates::str::contains("node US initialised"));
 
     // Initialised but never registered: the hub does not know US.
-    let mut propose: Vec<OsString> = [
-        "agreement",
-        "propose",
-        "--members",
-        "US,RU",
-        "--offences",
-        "illegal_access",
-        "--data",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    propose.push(node.clone());
-    check(&propose, OTHER, &["hub refused (not_found)", "US"]);
+    check(
+        &with_data(PROPOSE, &node),
+        OTHER,
+        &["hub refused (not_found)", "US"],
+    );
 
     // A second node in the same directory.
-    let mut again: Vec<OsString> = ["node", "init", "--party", "US", "--hub", &hub.url, "--data"]
-        .iter()
-        .map(OsString::from)
-        .collect();
-    again.push(node.clone());
-    check(&again, INPUT, &["already holds a node"]);
+    let init = ["node", "init", "--party", "US", "--hub", &hub.url];
+    check(&with_data(&init, &node), INPUT, &["already holds a node"]);
 
     // The serving hub is the log's only writer: no offline import, no second hub.
     let keys = at(d, "us/public-keys.json");

@@ -55,6 +55,49 @@ pub struct TermsDraft {
     pub credit: Option<CreditTerms>,
 }
 
+impl TermsDraft {
+    /// Similar subjects under the standard terms: severity classes at most this far apart.
+    pub const STANDARD_SIMILARITY_GAP: u8 = 1;
+    /// Longest cycle under the standard terms.
+    pub const STANDARD_MAX_CYCLE: u8 = 3;
+    /// Penalty threshold under the standard terms (Budapest Convention, art. 24).
+    pub const STANDARD_MIN_PENALTY_MONTHS: u32 = 12;
+    /// Days the members have to sign, under the standard terms.
+    pub const STANDARD_SIGNING_DAYS: u64 = 30;
+    /// Days to sign an exchange once proposed, under the standard terms.
+    pub const STANDARD_COMMIT_DAYS: u64 = 7;
+    /// Days to execute a binding exchange, under the standard terms.
+    pub const STANDARD_EXECUTION_DAYS: u64 = 60;
+
+    /// The standard terms between `members` for `offences` (both sorted and deduplicated
+    /// here), proposed at `now`: the defaults of `rex agreement propose`, the `STANDARD_*`
+    /// constants, with prosecution at home not counting and no credit. Change a field with
+    /// struct update syntax; validate with [`AgreementTerms::new`].
+    pub fn standard(members: &[PartyId], offences: &[Offence], now: UnixSeconds) -> TermsDraft {
+        const DAY: u64 = 86_400;
+        let mut members = members.to_vec();
+        members.sort();
+        members.dedup();
+        let mut offences = offences.to_vec();
+        offences.sort();
+        offences.dedup();
+        TermsDraft {
+            members,
+            offences,
+            similarity: SimilarityRule::MaxClassGap {
+                gap: Self::STANDARD_SIMILARITY_GAP,
+            },
+            max_cycle: Self::STANDARD_MAX_CYCLE,
+            prosecution_at_home_counts: false,
+            min_penalty_months: Self::STANDARD_MIN_PENALTY_MONTHS,
+            signing_deadline: now.saturating_add(Self::STANDARD_SIGNING_DAYS * DAY),
+            commit_window: Self::STANDARD_COMMIT_DAYS * DAY,
+            execution_window: Self::STANDARD_EXECUTION_DAYS * DAY,
+            credit: None,
+        }
+    }
+}
+
 /// Validated terms of an agreement. Read the fields through `Deref` to [`TermsDraft`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgreementTerms(TermsDraft);
@@ -186,6 +229,19 @@ mod tests {
             execution_window: 30 * 86400,
             credit: None,
         }
+    }
+
+    #[test]
+    fn standard_terms_are_valid_sorted_and_dated_from_now() {
+        let (ru, us) = (PartyId::new("RU").unwrap(), PartyId::new("US").unwrap());
+        let d = TermsDraft::standard(&[us, ru, us], &[RansomwareExtortion, IllegalAccess], 1000);
+        assert_eq!(d.members, vec![ru, us]);
+        assert_eq!(d.offences, vec![IllegalAccess, RansomwareExtortion]);
+        assert_eq!(d.signing_deadline, 1000 + 30 * 86400);
+        assert_eq!(d.commit_window, 7 * 86400);
+        assert_eq!(d.execution_window, 60 * 86400);
+        assert!(!d.prosecution_at_home_counts);
+        assert!(AgreementTerms::new(d).is_ok());
     }
 
     #[test]

@@ -4,13 +4,11 @@
 
 use rex_domain::{
     Action, AgreementId, Answer, Envelope, MetadataDraft, Offence, PartyId, RequestId, Severity,
-    SimilarityRule, Statement, TermsDraft,
+    Statement, TermsDraft,
 };
 use rex_node::{Error, Node};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
-const DAY: u64 = 86_400;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -121,23 +119,16 @@ struct World {
 }
 
 fn terms(members: &[&str]) -> rex_domain::AgreementTerms {
-    let mut members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
-    members.sort();
+    let members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    let offences = [
+        Offence::IllegalAccess,
+        Offence::ComputerRelatedFraud,
+        Offence::RansomwareExtortion,
+    ];
     rex_domain::AgreementTerms::new(TermsDraft {
-        members,
-        offences: vec![
-            Offence::IllegalAccess,
-            Offence::ComputerRelatedFraud,
-            Offence::RansomwareExtortion,
-        ],
-        similarity: SimilarityRule::MaxClassGap { gap: 1 },
         max_cycle: 2,
         prosecution_at_home_counts: true,
-        min_penalty_months: 12,
-        signing_deadline: now() + 30 * DAY,
-        commit_window: 7 * DAY,
-        execution_window: 60 * DAY,
-        credit: None,
+        ..TermsDraft::standard(&members, &offences, now())
     })
     .unwrap()
 }

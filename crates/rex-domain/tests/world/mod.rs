@@ -7,8 +7,7 @@ use ed25519_dalek::SigningKey;
 use rex_domain::{
     Action, Actor, AgeRecipient, AgreementId, AgreementTerms, Answer, Applied, DossierRef,
     Envelope, Event, ExchangeId, ExchangeProposal, MetadataDraft, Offence, PartyId, PublicKeyFile,
-    Registry, Rejection, RequestId, RequestMetadata, Severity, SimilarityRule, Statement,
-    TermsDraft,
+    Registry, Rejection, RequestId, RequestMetadata, Severity, Statement, TermsDraft,
 };
 use std::collections::BTreeMap;
 
@@ -37,24 +36,16 @@ pub fn age_recipient_of(name: &str) -> AgeRecipient {
 }
 
 pub fn terms(members: &[&str]) -> TermsDraft {
-    let mut members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
-    members.sort();
+    let members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    let offences = [
+        Offence::IllegalAccess,
+        Offence::DataInterference,
+        Offence::ComputerRelatedFraud,
+        Offence::RansomwareExtortion,
+    ];
     TermsDraft {
-        members,
-        offences: vec![
-            Offence::IllegalAccess,
-            Offence::DataInterference,
-            Offence::ComputerRelatedFraud,
-            Offence::RansomwareExtortion,
-        ],
-        similarity: SimilarityRule::MaxClassGap { gap: 1 },
-        max_cycle: 3,
         prosecution_at_home_counts: true,
-        min_penalty_months: 12,
-        signing_deadline: T0 + 30 * DAY,
-        commit_window: 7 * DAY,
-        execution_window: 60 * DAY,
-        credit: None,
+        ..TermsDraft::standard(&members, &offences, T0)
     }
 }
 

@@ -16,7 +16,7 @@ use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt as _;
 use rex_domain::{
     Action, Actor, AgeRecipient, AgreementTerms, Envelope, Offence, PartyId, PublicKeyFile,
-    SimilarityRule, Statement, TermsDraft,
+    Statement, TermsDraft,
 };
 use rex_hub::{GroupCommit, Hub, HubConfig, ManualClock, Receipt};
 use rex_tlog::{leaf_hash, verify_inclusion, Checkpoint, Hash, NoteVerifier, SignedNote};
@@ -52,19 +52,11 @@ pub fn key_file(code: &str) -> PublicKeyFile {
 }
 
 pub fn terms(members: &[&str]) -> AgreementTerms {
-    let mut members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
-    members.sort();
+    let members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    let offences = [Offence::IllegalAccess, Offence::RansomwareExtortion];
     AgreementTerms::new(TermsDraft {
-        members,
-        offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
-        similarity: SimilarityRule::MaxClassGap { gap: 1 },
-        max_cycle: 3,
         prosecution_at_home_counts: true,
-        min_penalty_months: 12,
-        signing_deadline: T0 + 30 * DAY,
-        commit_window: 7 * DAY,
-        execution_window: 60 * DAY,
-        credit: None,
+        ..TermsDraft::standard(&members, &offences, T0)
     })
     .unwrap()
 }
