@@ -1,6 +1,7 @@
 //! `rex agreement propose|sign|list`.
 
-use crate::node::{acted, fail, open, parse, party};
+use crate::act::{acted, now, open};
+use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
 use rex_domain::{
@@ -95,12 +96,6 @@ pub fn terms(
         ..TermsDraft::standard(members, offences, 0)
     })
     .map_err(|e| Failure::input(e.to_string()))
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 pub fn run(args: AgreementArgs) -> Result<(), Failure> {

@@ -11,8 +11,9 @@
 //! verified and the checkpoint cosigned; at the end every node syncs and the log is audited
 //! from scratch. The demo exits 0 only if all of that verified.
 
+use crate::act::now;
 use crate::agreement::terms;
-use crate::node::fail;
+use crate::failure::fail;
 use crate::Failure;
 use clap::Args;
 use rex_domain::{
@@ -152,12 +153,6 @@ fn act(
         s.tree_size
     ));
     Ok(s)
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn party(code: &str) -> PartyId {

@@ -1,6 +1,7 @@
 //! `rex exchange sign|ready|verify|deliver|receive|milestone|show`.
 
-use crate::node::{acted, fail, open, parse};
+use crate::act::{acted, open};
+use crate::failure::{fail, parse};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{Action, Exchange, ExchangeId, Milestone, RequestId};

@@ -99,10 +99,10 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
             let (party, keyid) = (keys.party(), keys.keyid());
             let Some(data) = data else {
                 let url = hub.unwrap_or_default();
-                let client = rex_node::HubClient::new(&url).map_err(crate::node::fail)?;
+                let client = rex_node::HubClient::new(&url).map_err(crate::failure::fail)?;
                 let receipt = client
                     .register_party(&keys.to_json())
-                    .map_err(crate::node::fail)?;
+                    .map_err(crate::failure::fail)?;
                 println!(
                     "registered {party} (key {keyid}) at log index {}; tree size {}",
                     receipt.index, receipt.tree_size

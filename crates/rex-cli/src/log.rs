@@ -30,7 +30,7 @@ pub fn run(args: LogArgs) -> Result<(), Failure> {
                     start.elapsed().as_secs_f64()
                 );
             })
-            .map_err(crate::node::fail)?;
+            .map_err(crate::failure::fail)?;
             println!("{}", summary(&r));
         }
     }

@@ -2,9 +2,11 @@
 //! the crates, prints results, and turns every error into one line on stderr with a meaningful
 //! exit code (2 for bad input, 1 for everything else).
 
+mod act;
 mod agreement;
 mod demo;
 mod exchange;
+mod failure;
 mod hub;
 mod log;
 mod matching;
@@ -14,6 +16,8 @@ mod request;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
+
+pub use failure::Failure;
 
 /// rex: a clearing house for reciprocal handovers of cybercrime suspects.
 #[derive(Debug, Parser)]
@@ -41,31 +45,6 @@ enum Command {
     Log(log::LogArgs),
     /// Play the June 2021 offer end to end on a hub and nodes started in this process.
     Demo(demo::DemoArgs),
-}
-
-/// An error that reached the top: its message and the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    /// Bad input (a malformed file, an invalid parameter): exit code 2.
-    pub fn input(message: impl Into<String>) -> Self {
-        Self {
-            code: 2,
-            message: message.into(),
-        }
-    }
-
-    /// Anything else: exit code 1.
-    pub fn other(message: impl Into<String>) -> Self {
-        Self {
-            code: 1,
-            message: message.into(),
-        }
-    }
 }
 
 fn main() -> ExitCode {

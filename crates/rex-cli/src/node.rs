@@ -1,11 +1,10 @@
-//! `rex node init|export-keys|sync`, and the helpers every command that acts shares: open the
-//! node, map its errors to a [`Failure`], and say in one line what was done.
+//! `rex node init|export-keys|sync`.
 
+use crate::act::open;
+use crate::failure::{fail, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
-use rex_domain::PartyId;
-use rex_node::{Error, Node, Submitted};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct NodeArgs {
@@ -40,48 +39,6 @@ enum NodeCommand {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
-}
-
-/// Maps a node error to a failure: bad input exits 2, everything else 1.
-pub fn fail(e: Error) -> Failure {
-    if e.is_input() {
-        Failure::input(e.to_string())
-    } else {
-        Failure::other(e.to_string())
-    }
-}
-
-/// Opens the node in `dir`.
-pub fn open(dir: &Path) -> Result<Node, Failure> {
-    rex_node::open(dir).map_err(fail)
-}
-
-/// Parses a party code (bad input on failure).
-pub fn party(code: &str) -> Result<PartyId, Failure> {
-    PartyId::new(code).map_err(|e| Failure::input(e.to_string()))
-}
-
-/// Parses an id or a value with its `FromStr` (bad input on failure).
-pub fn parse<T: std::str::FromStr>(s: &str) -> Result<T, Failure>
-where
-    T::Err: std::fmt::Display,
-{
-    s.parse().map_err(|e: T::Err| Failure::input(e.to_string()))
-}
-
-/// The one line an accepted action prints.
-pub fn acted(node: &Node, what: &str, s: &Submitted) -> String {
-    let cosigned = match &s.cosigned {
-        Ok(()) => "cosigned".to_owned(),
-        Err(e) => format!("not cosigned: {e}"),
-    };
-    format!(
-        "{} {what} (seq {}, log entry {}, checkpoint {} verified, {cosigned})",
-        node.party(),
-        s.seq,
-        s.index,
-        s.tree_size
-    )
 }
 
 pub fn run(args: NodeArgs) -> Result<(), Failure> {

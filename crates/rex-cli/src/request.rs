@@ -1,6 +1,7 @@
 //! `rex request file|answer|withdraw|show|dossier`.
 
-use crate::node::{acted, fail, open, parse, party};
+use crate::act::{acted, open};
+use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{

@@ -1,0 +1,216 @@
+//! `cargo xtask`: rex's development automation, in Rust so that it needs nothing but cargo.
+//!
+//! The build of rex needs system packages that a fresh machine lacks (cmake, a C++ compiler
+//! and libclang, for HiGHS, which `highs-sys` compiles from source). The commands here install
+//! them first, so that each of the README's two commands works on its own:
+//!
+//! - `cargo xtask demo` — set up, then `rex demo` from a release build (the main job);
+//! - `cargo xtask test` — set up, then every test of the workspace and the doc tests;
+//! - `cargo xtask ci` — set up, `cargo fmt --check`, clippy with `-D warnings`, then the tests:
+//!   exactly what `.ci/run` runs;
+//! - `cargo xtask setup` — only the system packages (idempotent; `apt-get`, with `sudo` when
+//!   not root).
+//!
+//! It has no dependencies, so that it compiles in seconds before any of that is installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <setup|demo [ARGS…]|test|ci>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("demo") => setup().and_then(|()| demo(&args[1..])),
+        Some("test") => setup().and_then(|()| test()),
+        Some("ci") => setup().and_then(|()| ci()),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(Failure::usage(format!(
+            "unknown command {other:?}; {USAGE}"
+        ))),
+        None => Err(Failure::usage(USAGE.to_owned())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("xtask: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// A failed step: one line for the user and the exit code to leave with.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: String) -> Self {
+        Failure { code: 2, message }
+    }
+
+    fn step(message: String) -> Self {
+        Failure { code: 1, message }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Runs `program args…` in the workspace root, failing with one line if it does not succeed.
+fn run(program: &str, args: &[&str]) -> Result<(), Failure> {
+    run_with(program, args, &[])
+}
+
+fn run_with(program: &str, args: &[&str], env: &[(&str, String)]) -> Result<(), Failure> {
+    let status = Command::new(program)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(root())
+        .status()
+        .map_err(|e| Failure::step(format!("cannot run {program}: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure::step(format!(
+            "`{program} {}` failed ({status})",
+            args.join(" ")
+        )))
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// libclang itself (`libclang.so`, `libclang-NN.so…`), as bindgen loads it; not libclang-cpp,
+/// which other packages bring.
+fn has_libclang() -> bool {
+    let Ok(entries) = std::fs::read_dir("/usr/lib") else {
+        return false;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("llvm-"))
+        .filter_map(|e| std::fs::read_dir(e.path().join("lib")).ok())
+        .flatten()
+        .flatten()
+        .any(|lib| lib.file_name().to_string_lossy().starts_with("libclang.so"))
+}
+
+/// The Debian packages the build needs and this machine lacks.
+fn missing_packages() -> Vec<&'static str> {
+    let mut need = Vec::new();
+    if !on_path("cmake") {
+        need.push("cmake");
+    }
+    if !has_libclang() {
+        need.push("libclang-dev");
+    }
+    if !on_path("g++") {
+        need.push("g++");
+    }
+    need
+}
+
+/// Installs what building rex needs on a Debian or Ubuntu machine. Idempotent: a machine that
+/// has everything runs no package manager at all.
+fn setup() -> Result<(), Failure> {
+    let need = missing_packages();
+    if need.is_empty() {
+        return Ok(());
+    }
+    if !on_path("apt-get") {
+        return Err(Failure::step(format!(
+            "this machine lacks {} and has no apt-get; install them with your package manager, then run this again",
+            need.join(", ")
+        )));
+    }
+    eprintln!("xtask: installing {}", need.join(" "));
+    // Root installs directly; anyone else goes through sudo.
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let (program, prefix): (&str, &[&str]) = if root_user {
+        ("apt-get", &[])
+    } else {
+        ("sudo", &["apt-get"])
+    };
+    let noninteractive = [("DEBIAN_FRONTEND", "noninteractive".to_owned())];
+    let update: Vec<&str> = prefix.iter().copied().chain(["update", "-qq"]).collect();
+    run_with(program, &update, &noninteractive)?;
+    let install: Vec<&str> = prefix
+        .iter()
+        .copied()
+        .chain(["install", "-y", "-qq"])
+        .chain(need.iter().copied())
+        .collect();
+    run_with(program, &install, &noninteractive)
+}
+
+/// The main job: `rex demo` from a release build.
+fn demo(args: &[String]) -> Result<(), Failure> {
+    let mut cargo = vec!["run", "--release", "--package", "rex-cli", "--", "demo"];
+    cargo.extend(args.iter().map(String::as_str));
+    run("cargo", &cargo)
+}
+
+/// The public kidney-exchange instances some tests read: `REX_KEP_DATA`, else the shared
+/// folder beside the checkout.
+fn kep_data() -> String {
+    std::env::var("REX_KEP_DATA").unwrap_or_else(|_| {
+        root()
+            .join("../shared/data/kep")
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// Every test of the workspace (nextest when installed, else cargo test), then the doc tests.
+fn test() -> Result<(), Failure> {
+    let env = [("REX_KEP_DATA", kep_data())];
+    if Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        run_with(
+            "cargo",
+            &["nextest", "run", "--workspace", "--no-fail-fast"],
+            &env,
+        )?;
+    } else {
+        eprintln!("xtask: cargo-nextest is not installed; running the tests with cargo test");
+        run_with("cargo", &["test", "--workspace", "--no-fail-fast"], &env)?;
+    }
+    run_with("cargo", &["test", "--workspace", "--doc"], &env)
+}
+
+/// Exactly what CI runs: formatting, lints, then the tests.
+fn ci() -> Result<(), Failure> {
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    test()
+}
