@@ -1,16 +1,14 @@
 //! The hub through its real router: receipts that verify, refusals that change nothing,
 //! ciphertext-only storage, restarts, group commit, the hub's own statements.
 
-mod common;
-
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{party, terms, NowValue, TestHub, DAY};
 use rex_domain::{
     Action, AgreementId, Answer, Digest, DossierRef, Envelope, ExchangeStatus, MetadataDraft,
     Offence, RequestId, RequestMetadata, Severity, Statement,
 };
+use rex_testkit::{key_file, key_of, party, terms, TestHub, DAY};
 use rex_tlog::{Checkpoint, Cosigner, SignedNote};
 
 /// US proposes an agreement with RU, RU signs it: in force.
@@ -134,13 +132,13 @@ async fn refusals_answer_their_code_and_append_nothing() {
     let us_statement = |seq: u64, now: u64| {
         Statement::new(party("US"), seq, now, Action::AgreementSigned { agreement })
     };
-    let now = t.clock.now_value();
-    let wrong_key = Envelope::sign_statement(&us_statement(3, now), &common::key_of("RU"));
-    let mut bad_signature = Envelope::sign_statement(&us_statement(3, now), &common::key_of("US"));
+    let now = t.now();
+    let wrong_key = Envelope::sign_statement(&us_statement(3, now), &key_of("RU"));
+    let mut bad_signature = Envelope::sign_statement(&us_statement(3, now), &key_of("US"));
     bad_signature.signatures[0].sig[0] ^= 1;
     let unknown_state = Envelope::sign_statement(
         &Statement::new(party("FR"), 1, now, Action::AgreementSigned { agreement }),
-        &common::key_of("FR"),
+        &key_of("FR"),
     );
     let not_allowed = Envelope::sign_statement(
         &Statement::new(
@@ -151,9 +149,9 @@ async fn refusals_answer_their_code_and_append_nothing() {
                 exchange: rex_domain::ExchangeId::from_digest(&Digest::of(b"x")),
             },
         ),
-        &common::key_of("US"),
+        &key_of("US"),
     );
-    let seq_gap = Envelope::sign_statement(&us_statement(9, now), &common::key_of("US"));
+    let seq_gap = Envelope::sign_statement(&us_statement(9, now), &key_of("US"));
 
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
         (
@@ -290,7 +288,7 @@ async fn a_restart_rebuilds_the_same_registry_and_tree() {
     let size = t.tree_size();
 
     // A second process cannot take the directory while the hub holds it.
-    let busy = rex_hub::register_party(t.path(), common::key_file("CN"), &*t.clock);
+    let busy = rex_hub::register_party(t.path(), key_file("CN"), &*t.clock);
     assert!(matches!(busy, Err(rex_hub::HubError::Busy(_))), "{busy:?}");
 
     t.stop().await;
@@ -433,8 +431,8 @@ async fn matching_lapse_and_cosignatures() {
     // US cosigns the latest checkpoint with its statement key, named "US".
     let note = t.state().published_note();
     let checkpoint = Checkpoint::open(&SignedNote::parse(&note).unwrap(), &t.verifier()).unwrap();
-    let cosigner = Cosigner::new("US", common::key_of("US")).unwrap();
-    let cosignature = cosigner.cosign(&checkpoint, t.clock.now_value()).unwrap();
+    let cosigner = Cosigner::new("US", key_of("US")).unwrap();
+    let cosignature = cosigner.cosign(&checkpoint, t.now()).unwrap();
     let mut signed = SignedNote::parse(&note).unwrap();
     signed
         .add_signature(cosignature.to_note_signature())
@@ -454,7 +452,7 @@ async fn matching_lapse_and_cosignatures() {
     );
 
     // RU cannot cosign as US.
-    let forged = Cosigner::new("US", common::key_of("RU")).unwrap();
+    let forged = Cosigner::new("US", key_of("RU")).unwrap();
     let mut bad = SignedNote::parse(&note).unwrap();
     bad.add_signature(forged.cosign(&checkpoint, 1).unwrap().to_note_signature())
         .unwrap();
@@ -554,7 +552,7 @@ async fn the_hub_records_breaches_at_the_execution_deadline() {
 #[tokio::test]
 async fn the_operator_registers_a_state_on_the_running_hub() {
     let t = TestHub::new(&["RU", "US"]).await;
-    let file = common::key_file("DE").to_json();
+    let file = key_file("DE").to_json();
     let size = t.tree_size();
 
     // Only from the hub's own machine.
