@@ -283,26 +283,55 @@ fn swapped_entries_are_named() {
     assert!(message.contains("entries reordered"), "{message}");
 }
 
+/// An insider rolls the hub's whole database back to an earlier tree (entries, tree hashes,
+/// checkpoints and cosignatures beyond it deleted) and restarts the hub. What is left is a
+/// log the hub really signed: on start the hub replays it and finds the tree equal to its
+/// latest checkpoint, so it has no way to tell, and serves it. An audit from scratch
+/// (`verify_log`) trusts nothing the hub says but remembers nothing either: it verifies the
+/// shorter log. A node that holds a later checkpoint names the rollback.
 #[test]
 fn a_shrunk_log_is_named_after_a_restart() {
     let mut w = World::new();
     w.us.sync().unwrap();
     let size = w.us.checkpoint().unwrap().unwrap().0.size();
-    // The insider rolls the whole database back to an earlier tree and restarts the hub.
+    let keep = size - 3;
     w.hub.stop();
     let db = db(&w.hub);
-    let keep = size - 3;
+    let kept_note: String = db
+        .query_row(
+            "SELECT note FROM checkpoints WHERE size = ?1",
+            [keep],
+            |r| r.get(0),
+        )
+        .expect("the hub signed a checkpoint of every size, one statement per batch");
+    // A tree of n leaves stores 2n - popcount(n) hashes (every leaf, every full subtree).
+    let kept_hashes = 2 * keep - u64::from(keep.count_ones());
     db.execute_batch(&format!(
         "DELETE FROM cosignatures WHERE size > {keep};
          DELETE FROM checkpoints WHERE size > {keep};
+         DELETE FROM hashes WHERE idx >= {kept_hashes};
          DELETE FROM entries WHERE idx >= {keep};"
     ))
     .unwrap();
     drop(db);
-    if w.hub.try_start().is_err() {
-        // The hub itself refuses the damaged database: nothing to serve, nothing to fool.
-        return;
+
+    // The hub serves the shorter log.
+    if let Err(e) = w.hub.try_start() {
+        panic!("the hub refused a log it signed itself: {e}");
     }
+    let report = rex_node::verify_log(&w.hub.url()).unwrap();
+    assert_eq!(report.size, keep);
+    let verifier: rex_tlog::NoteVerifier =
+        w.us.client().hub_info().unwrap().note_vkey.parse().unwrap();
+    let kept = rex_tlog::SignedNote::parse(&kept_note).unwrap();
+    let kept = rex_tlog::Checkpoint::open(&kept, &verifier).unwrap();
+    assert_eq!(
+        report.root,
+        kept.root(),
+        "the audit verified the checkpoint the hub signed at {keep}"
+    );
+
+    // The node remembers the longer tree.
     let message = evidence(w.us.sync());
     assert!(
         message.contains(&format!("(tree shrank from {size} to {keep})")),
