@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{one_line, rex, ServedHub};
+use common::{one_line, rex, serve};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -302,19 +302,9 @@ fn hub_and_log_commands_bad_input() {
     );
 }
 
-/// A key file that parses, for `US` (the key and recipient are the documentation's).
+/// A key file that parses, for `US`.
 fn valid_key_file() -> String {
-    let key = rex_tlog::SigningKey::from_bytes(&[2; 32]).verifying_key();
-    rex_domain::PublicKeyFile::new(
-        rex_domain::PartyId::new("US").expect("party"),
-        key,
-        rex_domain::AgeRecipient::parse(
-            "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
-        )
-        .expect("recipient"),
-    )
-    .expect("key file")
-    .to_json()
+    rex_testkit::key_file("US").to_json()
 }
 
 /// Against a live hub: what it refuses comes back as one line naming the hub's code.
@@ -323,7 +313,7 @@ fn refusals_by_a_live_hub() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub_dir = d.join("hub");
-    let hub = ServedHub::start(&hub_dir);
+    let hub = serve(&hub_dir);
     let node = at(d, "us");
     rex()
         .args(["node", "init", "--party", "US", "--hub", &hub.url, "--data"])

@@ -37,7 +37,8 @@ fn pool() -> (World, AgreementId, AgreementId) {
     let r3 = w.file("US", "RU", a, Severity::Minor, false); // not similar to r2
     let r4 = w.file("RU", "US", a, Severity::Serious, false); // refused
     let r5 = w.file("CN", "US", b, Severity::Serious, false); // other agreement
-    let r6 = w.file("US", "RU", a, Severity::Serious, false); // never answered
+                                                              // A sixth request, never answered: it must never be matched.
+    w.file("US", "RU", a, Severity::Serious, false);
     for r in [r1, r2, r3, r5] {
         w.answer(r, Answer::Surrender);
     }
@@ -47,7 +48,6 @@ fn pool() -> (World, AgreementId, AgreementId) {
             ground: RefusalGround::PoliticalOffence,
         },
     );
-    let _ = r6;
     (w, a, b)
 }
 

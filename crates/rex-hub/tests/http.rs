@@ -1,32 +1,18 @@
 //! The hub over real HTTP on loopback: a node's view, tiles included.
 
-mod common;
-
-use std::net::SocketAddr;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{terms, TestHub};
 use http_body_util::BodyExt as _;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rex_domain::Action;
+use rex_testkit::{terms, TestHub};
 use rex_tlog::{decode_entry_bundle, Checkpoint, SignedNote, TilePath};
 
 #[tokio::test]
 async fn a_node_talks_to_the_hub_over_http() {
-    let t = TestHub::new(&["RU", "US"]).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = t.router.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let mut t = TestHub::new(&["RU", "US"]).await;
+    let base = t.serve().await;
     let client = Client::builder(TokioExecutor::new()).build_http::<Body>();
     let call = |req: Request<Body>| {
         let client = client.clone();
@@ -37,7 +23,7 @@ async fn a_node_talks_to_the_hub_over_http() {
             (status, bytes)
         }
     };
-    let url = |path: &str| format!("http://{addr}{path}");
+    let url = |path: &str| format!("{base}{path}");
 
     let envelope = t
         .envelope(
@@ -107,5 +93,5 @@ async fn a_node_talks_to_the_hub_over_http() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
-    server.abort();
+    t.stop().await;
 }

@@ -7,109 +7,23 @@ use rex_domain::{
     Statement, TermsDraft,
 };
 use rex_node::{Error, Node};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use rex_testkit::{node_clock, party, LoopbackHub, T0};
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+/// The hub's database, opened behind its back.
+fn db(hub: &LoopbackHub) -> rusqlite::Connection {
+    let path = std::fs::read_dir(hub.path())
         .unwrap()
-        .as_secs()
-}
-
-fn party(code: &str) -> PartyId {
-    PartyId::new(code).unwrap()
-}
-
-/// A hub served on loopback from a temporary directory.
-struct Hub {
-    runtime: tokio::runtime::Runtime,
-    dir: PathBuf,
-    addr: SocketAddr,
-    running: Option<(
-        tokio::sync::oneshot::Sender<()>,
-        tokio::task::JoinHandle<()>,
-    )>,
-}
-
-impl Hub {
-    fn start(dir: &Path) -> Hub {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut hub = Hub {
-            runtime,
-            dir: dir.to_owned(),
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            running: None,
-        };
-        hub.serve();
-        hub
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn serve(&mut self) {
-        let (dir, addr) = (self.dir.clone(), self.addr);
-        let (listener, hub) = self.runtime.block_on(async move {
-            let hub = rex_hub::Hub::open(&dir, rex_hub::HubConfig::default())
-                .await
-                .unwrap();
-            (tokio::net::TcpListener::bind(addr).await.unwrap(), hub)
-        });
-        self.addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = self.runtime.spawn(async move {
-            let _ = rex_hub::serve_on(hub, listener, async {
-                let _ = stopped.await;
-            })
-            .await;
-        });
-        self.running = Some((stop, task));
-    }
-
-    fn stop(&mut self) {
-        if let Some((stop, task)) = self.running.take() {
-            let _ = stop.send(());
-            let _ = self.runtime.block_on(task);
-        }
-    }
-
-    fn register(&mut self, nodes: &[&Node]) {
-        self.stop();
-        for n in nodes {
-            rex_hub::register_party(&self.dir, n.public_keys().unwrap(), &rex_hub::SystemClock)
-                .unwrap();
-        }
-        self.serve();
-    }
-
-    /// The hub's database, opened behind its back.
-    fn db(&self) -> rusqlite::Connection {
-        let path = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
-            .expect("the hub's SQLite file");
-        rusqlite::Connection::open(path).unwrap()
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        self.stop();
-    }
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
+        .expect("the hub's SQLite file");
+    rusqlite::Connection::open(path).unwrap()
 }
 
 /// A hub with US, RU and DE registered, a bilateral US–RU agreement in force, and two
 /// requests filed and answered.
 struct World {
     _tmp: tempfile::TempDir,
-    hub: Hub,
+    hub: LoopbackHub,
     us: Node,
     ru: Node,
     de: Node,
@@ -128,7 +42,7 @@ fn terms(members: &[&str]) -> rex_domain::AgreementTerms {
     rex_domain::AgreementTerms::new(TermsDraft {
         max_cycle: 2,
         prosecution_at_home_counts: true,
-        ..TermsDraft::standard(&members, &offences, now())
+        ..TermsDraft::standard(&members, &offences, T0)
     })
     .unwrap()
 }
@@ -148,11 +62,13 @@ fn draft(requester: &str, custodian: &str, agreement: AgreementId, own: bool) ->
 impl World {
     fn new() -> World {
         let tmp = tempfile::tempdir().unwrap();
-        let mut hub = Hub::start(&tmp.path().join("hub"));
-        let node =
-            |code: &str| rex_node::init(party(code), &hub.url(), &tmp.path().join(code)).unwrap();
+        let mut hub = LoopbackHub::new(&[]);
+        let node = |code: &str| {
+            rex_node::init_with_clock(party(code), &hub.url(), &tmp.path().join(code), node_clock)
+                .unwrap()
+        };
         let (mut us, mut ru, de) = (node("US"), node("RU"), node("DE"));
-        hub.register(&[&us, &ru, &de]);
+        hub.register([&us, &ru, &de].map(|n| n.public_keys().unwrap()));
         let s = us
             .submit(Action::AgreementProposed {
                 terms: terms(&["RU", "US"]),
@@ -269,8 +185,8 @@ fn the_story_verifies_and_every_receipt_holds() {
         "{:?}",
         report.cosigned_by
     );
-    assert_eq!(report.registry.agreements().count(), 1);
-    let _ = w.agreement;
+    let agreements: Vec<AgreementId> = report.registry.agreements().map(|a| a.id).collect();
+    assert_eq!(agreements, [w.agreement]);
 }
 
 #[test]
@@ -289,7 +205,7 @@ fn a_state_cannot_sign_for_another() {
     let forged = Statement::new(
         party("US"),
         next,
-        now(),
+        T0,
         Action::RequestWithdrawn { request: w.us_asks },
     );
     let err =
@@ -306,7 +222,7 @@ fn a_state_cannot_sign_for_another() {
 fn an_altered_entry_is_named() {
     let mut w = World::new();
     let i = w.us_entry("request_filed");
-    let db = w.hub.db();
+    let db = db(&w.hub);
     let data: Vec<u8> = db
         .query_row("SELECT data FROM entries WHERE idx = ?1", [i as i64], |r| {
             r.get(0)
@@ -330,7 +246,7 @@ fn an_altered_entry_is_named() {
 fn deleted_entries_are_named() {
     let mut w = World::new();
     let last = w.us_entry("request_answered");
-    let db = w.hub.db();
+    let db = db(&w.hub);
     db.execute("DELETE FROM entries WHERE idx >= ?1", [last as i64 - 1])
         .unwrap();
     let message = evidence(w.us.sync());
@@ -350,7 +266,7 @@ fn swapped_entries_are_named() {
     let mut w = World::new();
     let a = w.us_entry("request_filed");
     let b = a + 1;
-    let db = w.hub.db();
+    let db = db(&w.hub);
     db.execute_batch(&format!(
         "UPDATE entries SET idx = -1 WHERE idx = {a};
          UPDATE entries SET idx = {a} WHERE idx = {b};
@@ -367,26 +283,55 @@ fn swapped_entries_are_named() {
     assert!(message.contains("entries reordered"), "{message}");
 }
 
+/// An insider rolls the hub's whole database back to an earlier tree (entries, tree hashes,
+/// checkpoints and cosignatures beyond it deleted) and restarts the hub. What is left is a
+/// log the hub really signed: on start the hub replays it and finds the tree equal to its
+/// latest checkpoint, so it has no way to tell, and serves it. An audit from scratch
+/// (`verify_log`) trusts nothing the hub says but remembers nothing either: it verifies the
+/// shorter log. A node that holds a later checkpoint names the rollback.
 #[test]
 fn a_shrunk_log_is_named_after_a_restart() {
     let mut w = World::new();
     w.us.sync().unwrap();
     let size = w.us.checkpoint().unwrap().unwrap().0.size();
-    // The insider rolls the whole database back to an earlier tree and restarts the hub.
-    w.hub.stop();
-    let db = w.hub.db();
     let keep = size - 3;
+    w.hub.stop();
+    let db = db(&w.hub);
+    let kept_note: String = db
+        .query_row(
+            "SELECT note FROM checkpoints WHERE size = ?1",
+            [keep],
+            |r| r.get(0),
+        )
+        .expect("the hub signed a checkpoint of every size, one statement per batch");
+    // A tree of n leaves stores 2n - popcount(n) hashes (every leaf, every full subtree).
+    let kept_hashes = 2 * keep - u64::from(keep.count_ones());
     db.execute_batch(&format!(
         "DELETE FROM cosignatures WHERE size > {keep};
          DELETE FROM checkpoints WHERE size > {keep};
+         DELETE FROM hashes WHERE idx >= {kept_hashes};
          DELETE FROM entries WHERE idx >= {keep};"
     ))
     .unwrap();
     drop(db);
-    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.hub.serve())).is_err() {
-        // The hub itself refuses the damaged database: nothing to serve, nothing to fool.
-        return;
+
+    // The hub serves the shorter log.
+    if let Err(e) = w.hub.try_start() {
+        panic!("the hub refused a log it signed itself: {e}");
     }
+    let report = rex_node::verify_log(&w.hub.url()).unwrap();
+    assert_eq!(report.size, keep);
+    let verifier: rex_tlog::NoteVerifier =
+        w.us.client().hub_info().unwrap().note_vkey.parse().unwrap();
+    let kept = rex_tlog::SignedNote::parse(&kept_note).unwrap();
+    let kept = rex_tlog::Checkpoint::open(&kept, &verifier).unwrap();
+    assert_eq!(
+        report.root,
+        kept.root(),
+        "the audit verified the checkpoint the hub signed at {keep}"
+    );
+
+    // The node remembers the longer tree.
     let message = evidence(w.us.sync());
     assert!(
         message.contains(&format!("(tree shrank from {size} to {keep})")),

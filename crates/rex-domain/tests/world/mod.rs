@@ -57,6 +57,9 @@ pub struct World {
     pub now: u64,
     /// Accepted envelopes with their acceptance time: the log.
     pub log: Vec<(Envelope, u64)>,
+    /// The registry as it was before the last envelope submitted (accepted or refused), so
+    /// that a test can check that a refusal after several statements changed nothing.
+    pub before_last_submit: Option<Registry>,
     aliases: Vec<(String, String)>,
     counts: [usize; 3],
 }
@@ -71,6 +74,7 @@ impl World {
             keys: BTreeMap::new(),
             now: T0,
             log: Vec::new(),
+            before_last_submit: None,
             aliases: Vec::new(),
             counts: [0; 3],
         };
@@ -111,6 +115,7 @@ impl World {
 
     /// Applies an envelope now, recording it in the log if accepted.
     pub fn submit(&mut self, envelope: &Envelope) -> Result<Applied, Rejection> {
+        self.before_last_submit = Some(self.reg.clone());
         let applied = self.reg.apply(envelope, self.now)?;
         self.log.push((envelope.clone(), self.now));
         for e in &applied.events {

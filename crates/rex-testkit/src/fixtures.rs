@@ -1,0 +1,69 @@
+//! Parties, keys, terms and time, as every test spells them.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use rex_domain::{AgeRecipient, AgreementTerms, Offence, PartyId, PublicKeyFile, TermsDraft};
+
+/// The tests' "now": 2025-06-15, 15:06:40 UTC.
+pub const T0: u64 = 1_750_000_000;
+
+/// One day in seconds.
+pub const DAY: u64 = 86_400;
+
+/// The party with this code; panics on a code that is not one (a typo in a test).
+pub fn party(code: &str) -> PartyId {
+    PartyId::new(code).unwrap_or_else(|e| panic!("{code:?} is not a party code: {e}"))
+}
+
+/// A deterministic signing key per name: the same name signs the same way in every test and
+/// every run.
+pub fn key_of(name: &str) -> SigningKey {
+    let mut seed = [0u8; 32];
+    for (i, b) in name.bytes().enumerate() {
+        seed[i % 32] ^= b;
+    }
+    seed[31] ^= 0x5a;
+    SigningKey::from_bytes(&seed)
+}
+
+/// The public key file of party `code`, with [`key_of`]`(code)` as its statement key and a
+/// fresh age recipient (nothing in these tests is encrypted to it).
+pub fn key_file(code: &str) -> PublicKeyFile {
+    let age = age::x25519::Identity::generate().to_public().to_string();
+    PublicKeyFile::new(
+        party(code),
+        key_of(code).verifying_key(),
+        AgeRecipient::parse(&age).unwrap_or_else(|e| panic!("age made a bad recipient: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("key file of {code}: {e}"))
+}
+
+/// Writes [`key_file`]`(code)` to `dir/CODE.json`, as a node exports it for the operator, and
+/// returns the path.
+pub fn write_key_file(dir: &Path, code: &str) -> PathBuf {
+    let path = dir.join(format!("{code}.json"));
+    std::fs::write(&path, key_file(code).to_json())
+        .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    path
+}
+
+/// Standard terms among `members` (illegal access and ransomware extortion, prosecution at
+/// home counting as an answer), open for signature from [`T0`].
+pub fn terms(members: &[&str]) -> AgreementTerms {
+    let members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
+    let offences = [Offence::IllegalAccess, Offence::RansomwareExtortion];
+    AgreementTerms::new(TermsDraft {
+        prosecution_at_home_counts: true,
+        ..TermsDraft::standard(&members, &offences, T0)
+    })
+    .unwrap_or_else(|e| panic!("standard terms among {members:?}: {e}"))
+}
+
+/// A node's clock for tests (`rex_node::init_with_clock`, `rex_node::open_with_clock`): always
+/// [`T0`], the time a [`crate::TestHub`] starts at. A node's clock only dates its statements
+/// and cosignatures, and the hub accepts any date up to its own time plus a skew, so a node
+/// frozen at `T0` stays valid while a test moves the hub's clock forward.
+pub fn node_clock() -> u64 {
+    T0
+}

@@ -1,0 +1,370 @@
+//! [`TestHub`]: a hub on a temporary data directory with a manual clock, driven through its
+//! real router with really signed statements, or served on loopback.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt as _;
+use rex_domain::{Action, Actor, Envelope, PublicKeyFile, Registry, Statement};
+use rex_hub::{AppState, Clock as _, GroupCommit, Hub, HubError, ManualClock, Receipt};
+use rex_tlog::{leaf_hash, verify_inclusion, Checkpoint, Hash, NoteVerifier, SignedNote};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
+
+use crate::fixtures::{key_file, key_of, T0};
+use crate::start;
+
+/// How long [`TestHub::wait_for_registry`] waits before it fails: far beyond anything a
+/// working hub needs on the slowest machine, so that only a broken hub reaches it.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A test hub's batching: a short window, and a tick fast enough for tests that wait for the
+/// idle hub to record what has come due.
+pub fn fast_commit() -> GroupCommit {
+    GroupCommit {
+        window: Duration::from_millis(5),
+        tick: Duration::from_millis(20),
+        ..GroupCommit::default()
+    }
+}
+
+/// What the hub answered.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The body as JSON, or `null` if it is not JSON.
+    pub json: Value,
+    /// The body.
+    pub bytes: Vec<u8>,
+}
+
+/// Whether the hub runs, and how.
+enum Running {
+    Stopped,
+    /// Reached through [`TestHub::router`] only.
+    InProcess(Hub),
+    /// Also served on loopback; the task stops the hub once `stop` is sent (or dropped).
+    Served {
+        stop: oneshot::Sender<()>,
+        task: JoinHandle<Result<(), HubError>>,
+    },
+}
+
+/// A hub on a temporary data directory (removed when dropped) and a [`ManualClock`] starting
+/// at [`T0`]. Its async methods must run on a tokio runtime (`#[tokio::test]`, or
+/// [`crate::LoopbackHub`] for synchronous tests).
+pub struct TestHub {
+    dir: tempfile::TempDir,
+    /// The hub's clock: the test moves it.
+    pub clock: Arc<ManualClock>,
+    group_commit: GroupCommit,
+    /// The running hub's router (an empty one while the hub is stopped).
+    pub router: Router,
+    state: Option<AppState>,
+    running: Running,
+    /// The loopback address, once served. Kept across restarts: nodes pin the hub's URL.
+    addr: Option<SocketAddr>,
+}
+
+impl TestHub {
+    /// A fresh hub with these parties registered offline, as an operator would (keys by
+    /// [`key_of`]), batching by [`fast_commit`]; running, not served.
+    pub async fn new(parties: &[&str]) -> TestHub {
+        TestHub::with_group_commit(parties, fast_commit()).await
+    }
+
+    /// The same, batching by `group_commit`.
+    pub async fn with_group_commit(parties: &[&str], group_commit: GroupCommit) -> TestHub {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        let clock = Arc::new(ManualClock::new(T0));
+        for p in parties {
+            rex_hub::register_party(dir.path(), key_file(p), &*clock)
+                .unwrap_or_else(|e| panic!("registering {p}: {e}"));
+        }
+        let mut t = TestHub {
+            dir,
+            clock,
+            group_commit,
+            router: Router::new(),
+            state: None,
+            running: Running::Stopped,
+            addr: None,
+        };
+        t.start().await;
+        t
+    }
+
+    /// Starts the stopped hub on its data directory (served again on the same address if it
+    /// was served before); panics if it refuses to start.
+    pub async fn start(&mut self) {
+        if let Err(e) = self.try_start().await {
+            panic!("the hub in {} did not start: {e}", self.path().display());
+        }
+    }
+
+    /// Starts the stopped hub, or returns why it refuses to.
+    pub async fn try_start(&mut self) -> Result<(), HubError> {
+        assert!(
+            matches!(self.running, Running::Stopped),
+            "the hub is already running"
+        );
+        let hub = start::open(self.dir.path(), self.clock.clone(), self.group_commit).await?;
+        self.state = Some(hub.state());
+        self.router = rex_hub::app(hub.state());
+        self.running = Running::InProcess(hub);
+        if self.addr.is_some() {
+            self.try_serve().await?;
+        }
+        Ok(())
+    }
+
+    /// Serves the running hub on loopback (on `127.0.0.1:0` the first time, on the same
+    /// address after a restart) and returns its URL. The router stays usable too.
+    pub async fn serve(&mut self) -> String {
+        if let Err(e) = self.try_serve().await {
+            panic!("serving the hub on loopback: {e}");
+        }
+        self.url()
+    }
+
+    async fn try_serve(&mut self) -> Result<(), HubError> {
+        let Running::InProcess(hub) = std::mem::replace(&mut self.running, Running::Stopped) else {
+            panic!("only a running hub that is not served yet can be served");
+        };
+        let addr = self
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async {
+            // A dropped sender stops the hub as well as a sent stop.
+            let _ = stopped.await;
+        };
+        match start::serve(hub, addr, shutdown).await {
+            Ok((bound, task)) => {
+                self.addr = Some(bound);
+                self.running = Running::Served { stop, task };
+                Ok(())
+            }
+            Err(e) => {
+                self.router = Router::new();
+                self.state = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, once served.
+    pub fn url(&self) -> String {
+        let addr = self.addr.expect("the hub was never served");
+        format!("http://{addr}")
+    }
+
+    /// Stops the hub: the server (if served) closes, the sequencer finishes the batch in hand,
+    /// the data directory is released. Checks that the server ended cleanly.
+    pub async fn stop(&mut self) {
+        self.router = Router::new();
+        self.state = None;
+        match std::mem::replace(&mut self.running, Running::Stopped) {
+            Running::Stopped => {}
+            Running::InProcess(hub) => hub.shutdown().await,
+            Running::Served { stop, task } => {
+                // The server may have ended already (and dropped the receiver): its outcome
+                // is checked below either way.
+                let _ = stop.send(());
+                let served = task
+                    .await
+                    .unwrap_or_else(|e| panic!("the serving task failed: {e}"));
+                if let Err(e) = served {
+                    panic!("the hub stopped serving with an error: {e}");
+                }
+            }
+        }
+    }
+
+    /// Stops and starts the hub on the same data directory.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    /// Registers parties the way an operator does before a hub serves them: stops the hub,
+    /// imports their key files offline, starts it again.
+    pub async fn register(&mut self, files: impl IntoIterator<Item = PublicKeyFile>) {
+        self.stop().await;
+        for file in files {
+            let code = file.party();
+            rex_hub::register_party(self.dir.path(), file, &*self.clock)
+                .unwrap_or_else(|e| panic!("registering {code}: {e}"));
+        }
+        self.start().await;
+    }
+
+    /// The data directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The hub's time.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// The running hub's state.
+    pub fn state(&self) -> AppState {
+        self.state.clone().expect("the hub is stopped")
+    }
+
+    /// Sends `req` through the router.
+    pub async fn request(&self, req: Request<Body>) -> Answer {
+        answer(self.router.clone(), req).await
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Request::get(path).body(Body::empty()).expect("a request"))
+            .await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: impl Into<Body>) -> Answer {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .body(body.into())
+                .expect("a request"),
+        )
+        .await
+    }
+
+    /// A POST from a loopback peer, as axum's `ConnectInfo` would report it.
+    pub async fn post_from_loopback(&self, path: &str) -> Answer {
+        self.post_from_loopback_with(path, String::new()).await
+    }
+
+    /// The same, with a body.
+    pub async fn post_from_loopback_with(&self, path: &str, body: String) -> Answer {
+        let router = self
+            .router
+            .clone()
+            .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        answer(
+            router,
+            Request::post(path)
+                .body(Body::from(body))
+                .expect("a request"),
+        )
+        .await
+    }
+
+    /// The statement `actor` signs next, with its own key, dated by the hub's clock.
+    pub async fn envelope(&self, actor: &str, action: Action) -> Envelope {
+        let actor_id: Actor = actor
+            .parse()
+            .unwrap_or_else(|e| panic!("{actor:?} is not an actor: {e}"));
+        let seq = self
+            .state()
+            .registry()
+            .await
+            .next_seq(actor_id)
+            .unwrap_or(1);
+        Envelope::sign_statement(
+            &Statement::new(actor_id, seq, self.now(), action),
+            &key_of(actor),
+        )
+    }
+
+    /// Signs and submits; the answer must be a receipt, which is checked.
+    pub async fn act(&self, actor: &str, action: Action) -> (Envelope, Receipt) {
+        let envelope = self.envelope(actor, action).await;
+        let answer = self.post("/v1/statements", envelope.to_json()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+        let receipt: Receipt = serde_json::from_value(answer.json)
+            .unwrap_or_else(|e| panic!("the answer is not a receipt: {e}"));
+        self.check_receipt(&envelope, &receipt);
+        (envelope, receipt)
+    }
+
+    /// The hub's checkpoint verifier.
+    pub fn verifier(&self) -> NoteVerifier {
+        self.state().keys().checkpoint.verifier().clone()
+    }
+
+    /// A node's check of a receipt: the checkpoint is the hub's, the entry is this envelope at
+    /// the receipt's time, and the inclusion proof leads to the checkpoint's root.
+    pub fn check_receipt(&self, envelope: &Envelope, receipt: &Receipt) {
+        let note = SignedNote::parse(&receipt.checkpoint).expect("the receipt's checkpoint note");
+        let checkpoint = Checkpoint::open(&note, &self.verifier()).expect("the hub's checkpoint");
+        assert_eq!(checkpoint.size(), receipt.tree_size);
+        assert_eq!(
+            receipt.statement_sha256,
+            envelope.payload_digest().to_string()
+        );
+        let proof: Vec<Hash> = receipt
+            .inclusion
+            .iter()
+            .map(|h| h.parse().expect("a proof hash"))
+            .collect();
+        let leaf = leaf_hash(&rex_hub::entry_bytes(receipt.time, envelope));
+        verify_inclusion(
+            receipt.index,
+            receipt.tree_size,
+            leaf,
+            &proof,
+            checkpoint.root(),
+        )
+        .expect("the receipt's inclusion proof");
+    }
+
+    /// The size of the latest published checkpoint.
+    pub fn tree_size(&self) -> u64 {
+        self.state().published_size()
+    }
+
+    /// Polls the registry (every 10 ms) until `probe` finds what it looks for, and returns it;
+    /// fails after a bound no working hub comes near. For what the idle hub does by itself
+    /// (lapses, breaches), whose moment depends on its tick and on the machine's speed.
+    pub async fn wait_for_registry<T>(
+        &self,
+        what: &str,
+        mut probe: impl FnMut(&Registry) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(found) = probe(&self.state().registry().await) {
+                return found;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited {PATIENCE:?} for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn answer(router: Router, req: Request<Body>) -> Answer {
+    let res = router.oneshot(req).await.expect("the router is infallible");
+    let status = res.status();
+    let bytes = res
+        .into_body()
+        .collect()
+        .await
+        .expect("the body")
+        .to_bytes()
+        .to_vec();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer {
+        status,
+        json,
+        bytes,
+    }
+}

@@ -1,0 +1,89 @@
+//! [`LoopbackHub`]: a [`TestHub`] served on loopback for synchronous tests (the node's
+//! blocking client), on a runtime of its own.
+
+use std::future::Future;
+use std::path::Path;
+
+use rex_domain::PublicKeyFile;
+use rex_hub::{HubError, ManualClock};
+
+use crate::hub::TestHub;
+
+/// A [`TestHub`] served on `127.0.0.1:0` from its own multi-threaded tokio runtime, so that a
+/// synchronous test can call it over HTTP while the hub runs. Stopped cleanly when dropped.
+pub struct LoopbackHub {
+    runtime: tokio::runtime::Runtime,
+    hub: TestHub,
+}
+
+impl LoopbackHub {
+    /// A fresh hub with these parties registered offline (keys by [`crate::key_of`]), served.
+    pub fn new(parties: &[&str]) -> LoopbackHub {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("a tokio runtime: {e}"));
+        let hub = runtime.block_on(async {
+            let mut hub = TestHub::new(parties).await;
+            hub.serve().await;
+            hub
+        });
+        LoopbackHub { runtime, hub }
+    }
+
+    /// `http://127.0.0.1:PORT`; the same after a restart.
+    pub fn url(&self) -> String {
+        self.hub.url()
+    }
+
+    /// The data directory.
+    pub fn path(&self) -> &Path {
+        self.hub.path()
+    }
+
+    /// The hub's clock.
+    pub fn clock(&self) -> &ManualClock {
+        &self.hub.clock
+    }
+
+    /// The hub, for its in-process helpers (run them with [`LoopbackHub::block_on`]).
+    pub fn hub(&self) -> &TestHub {
+        &self.hub
+    }
+
+    /// Runs `f` on the hub's runtime.
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// Stops the hub and releases its data directory.
+    pub fn stop(&mut self) {
+        self.runtime.block_on(self.hub.stop());
+    }
+
+    /// Starts the stopped hub again on the same directory and address; panics if it refuses.
+    pub fn start(&mut self) {
+        self.runtime.block_on(self.hub.start());
+    }
+
+    /// Starts the stopped hub again, or returns why it refuses to.
+    pub fn try_start(&mut self) -> Result<(), HubError> {
+        self.runtime.block_on(self.hub.try_start())
+    }
+
+    /// Registers parties offline, as an operator does: stop, import the key files, start.
+    pub fn register(&mut self, files: impl IntoIterator<Item = PublicKeyFile>) {
+        self.runtime.block_on(self.hub.register(files));
+    }
+}
+
+impl Drop for LoopbackHub {
+    fn drop(&mut self) {
+        // Not `stop`: a test that failed may leave the hub in any state, and a second panic
+        // while unwinding would hide the first.
+        if !std::thread::panicking() {
+            self.stop();
+        }
+    }
+}
