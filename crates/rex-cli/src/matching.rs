@@ -2,7 +2,7 @@
 
 use crate::Failure;
 use clap::{Args, ValueEnum};
-use rex_match::{read, Graph, Objective, Params, Progress, Solution};
+use rex_match::{Graph, Objective, Params, Progress, Solution};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,7 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
         time_limit,
     };
     let started = Instant::now();
-    let graph = read::read_file(&args.file).map_err(|e| Failure::input(e.to_string()))?;
+    let graph = rex_kep::read_file(&args.file).map_err(|e| Failure::input(e.to_string()))?;
     let solution = solve_showing_progress(&graph, &params)?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {

@@ -1,12 +1,11 @@
 //! `rex-match`: exact packing of reciprocal cycles and chains (the kidney-exchange problem).
 //!
-//! Pure and deterministic, no async, no I/O besides the file readers in [`read`].
+//! Pure and deterministic, no async, no I/O (the instance-file readers are the `rex-kep` crate).
 //! See [`solve`] for the algorithm and the tie-breaking rule.
 
 pub mod graph;
 pub mod oracle;
 pub mod params;
-pub mod read;
 pub mod solution;
 
 pub use graph::{Arc, Graph, GraphBuilder, GraphError, Vertex, VertexId, VertexKind};
