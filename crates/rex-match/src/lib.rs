@@ -3,14 +3,16 @@
 //! Pure and deterministic, no async, no I/O (the instance-file readers are the `rex-kep` crate).
 //! See [`solve`] for the algorithm and the tie-breaking rule.
 
+pub mod clock;
 pub mod graph;
 pub mod oracle;
 pub mod params;
 pub mod solution;
 
+pub use clock::{Clock, WallClock};
 pub use graph::{Arc, Graph, GraphBuilder, GraphError, Vertex, VertexId, VertexKind};
 pub use params::{Objective, Params};
 pub use solution::{Progress, Solution, Stats, Status};
 pub mod solve;
 
-pub use solve::{objective_value, solve, solve_with_progress, SolveError};
+pub use solve::{objective_value, solve, solve_with_clock, solve_with_progress, SolveError};
