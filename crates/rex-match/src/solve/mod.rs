@@ -12,9 +12,9 @@
 //!
 //! # Algorithm
 //!
-//! Each step is one function below, named after its phase: [`reduce`], [`root_lp`], [`dive`],
-//! [`restricted_mip`] (with [`converge_root_lp`]) and [`fixed_mip`]; any of them can settle the
-//! solve, and [`Run::finish`] turns the [`Outcome`] into a [`Solution`].
+//! Each step is one (private) function of this module, named after its phase: `reduce`,
+//! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
+//! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
 //!
 //! 1. *Reduction.* Only arcs on some feasible cycle (found by enumeration from each cycle's
 //!    smallest vertex, pruned by a backward search) or at some feasible chain position (layers of
@@ -36,12 +36,12 @@
 //!    (all columns for a whole root LP: then its optimum is the optimum), warm-started from
 //!    the dive and without the columns that reduced costs rule out (step 5's argument over
 //!    the master's columns). If its value reaches `UB`, it is optimal.
-//! 5. *Reduced-cost fixing (fixed MIP).* Otherwise, with `LB` the value found (by the dive or step 4) and
-//!    `d` the optimal LP duals, any solution better than `LB` uses only columns of reduced cost
-//!    `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at most `UB` plus
-//!    the sum of its columns' reduced costs, all `<= 0`. Those columns (and `LB`'s) are
-//!    collected and the MIP over them is solved, warm-started from `LB`'s solution. Its optimum
-//!    is the proven optimum.
+//! 5. *Reduced-cost fixing (fixed MIP).* Otherwise, with `LB` the value found (by the dive or
+//!    step 4) and `d` the optimal LP duals, any solution better than `LB` uses only columns of
+//!    reduced cost `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at
+//!    most `UB` plus the sum of its columns' reduced costs, all `<= 0`. Those columns (and
+//!    `LB`'s) are collected and the MIP over them is solved, warm-started from `LB`'s
+//!    solution. Its optimum is the proven optimum.
 //!
 //! # Determinism and tie-breaking
 //!
