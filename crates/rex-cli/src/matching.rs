@@ -2,7 +2,7 @@
 
 use crate::Failure;
 use clap::{Args, ValueEnum};
-use rex_match::{read, Graph, Objective, Params, Progress, Solution};
+use rex_match::{Graph, Objective, Params, Progress, Solution};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -35,6 +35,10 @@ pub struct MatchArgs {
     /// Print one JSON object instead of the human report.
     #[arg(long)]
     pub json: bool,
+    /// Print a progress line at every solver event (phase change, pricing round) too, not
+    /// only once a second: lines that do not depend on the machine's speed, for tests.
+    #[arg(long, hide = true)]
+    pub progress_events: bool,
 }
 
 pub fn run(args: MatchArgs) -> Result<(), Failure> {
@@ -57,8 +61,8 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
         time_limit,
     };
     let started = Instant::now();
-    let graph = read::read_file(&args.file).map_err(|e| Failure::input(e.to_string()))?;
-    let solution = solve_showing_progress(&graph, &params)?;
+    let graph = rex_kep::read_file(&args.file).map_err(|e| Failure::input(e.to_string()))?;
+    let solution = solve_showing_progress(&graph, &params, args.progress_events)?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
         println!("{}", to_json(&graph, &params, &solution, seconds));
@@ -68,46 +72,43 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Solves, printing `incumbent / bound / elapsed` to stderr once a second after the first second.
-fn solve_showing_progress(graph: &Graph, params: &Params) -> Result<Solution, Failure> {
+/// Solves, printing the latest progress to stderr once a second after the first second (and,
+/// with `--progress-events`, at every solver event).
+fn solve_showing_progress(
+    graph: &Graph,
+    params: &Params,
+    every_event: bool,
+) -> Result<Solution, Failure> {
     let latest: Arc<Mutex<Option<Progress>>> = Arc::default();
     let done = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let start = Instant::now();
     let ticker = {
         let latest = Arc::clone(&latest);
         let done = Arc::clone(&done);
-        let start = Instant::now();
         std::thread::spawn(move || {
             let (lock, cvar) = &*done;
-            let mut finished = lock.lock().unwrap_or_else(|e| e.into_inner());
-            let mut printed = false;
-            loop {
+            let wait_a_second = || {
                 // The predicate is checked before waiting: a solve that finished before this
                 // thread first waits must not cost a second.
-                let (guard, _) = cvar
+                let finished = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let (finished, _) = cvar
                     .wait_timeout_while(finished, Duration::from_secs(1), |done| !*done)
                     .unwrap_or_else(|e| e.into_inner());
-                finished = guard;
-                if *finished {
-                    break;
-                }
-                let p = *latest.lock().unwrap_or_else(|e| e.into_inner());
-                let show = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v}"));
-                if let Some(p) = p {
-                    eprintln!(
-                        "rex match: {:>6.1}s  {:<15} incumbent {:>8}  bound {:>8}",
-                        start.elapsed().as_secs_f64(),
-                        p.phase,
-                        show(p.incumbent),
-                        show(p.bound)
-                    );
-                    printed = true;
-                }
-            }
-            printed
+                *finished
+            };
+            tick(
+                wait_a_second,
+                || *latest.lock().unwrap_or_else(|e| e.into_inner()),
+                || start.elapsed(),
+                |line| eprintln!("{line}"),
+            )
         })
     };
     let result = rex_match::solve_with_progress(graph, params, &|p| {
         *latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(*p);
+        if every_event {
+            eprintln!("{}", progress_line(start.elapsed(), p));
+        }
     });
     {
         let (lock, cvar) = &*done;
@@ -119,6 +120,37 @@ fn solve_showing_progress(graph: &Graph, params: &Params) -> Result<Solution, Fa
         rex_match::SolveError::BadParams(m) => Failure::input(m),
         e => Failure::other(e.to_string()),
     })
+}
+
+/// The progress ticker: after every `wait` (one period; `true` once the solve has finished),
+/// one line with the `latest` progress, if there is any yet, at `elapsed`. Returns whether it
+/// printed anything. Waiting and the time are arguments so that tests can drive it.
+fn tick(
+    mut wait: impl FnMut() -> bool,
+    latest: impl Fn() -> Option<Progress>,
+    elapsed: impl Fn() -> Duration,
+    mut print: impl FnMut(String),
+) -> bool {
+    let mut printed = false;
+    while !wait() {
+        if let Some(p) = latest() {
+            print(progress_line(elapsed(), &p));
+            printed = true;
+        }
+    }
+    printed
+}
+
+/// One progress line: `rex match:    2.0s  root LP         incumbent        -  bound      412`.
+fn progress_line(elapsed: Duration, p: &Progress) -> String {
+    let show = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v}"));
+    format!(
+        "rex match: {:>6.1}s  {:<15} incumbent {:>8}  bound {:>8}",
+        elapsed.as_secs_f64(),
+        p.phase,
+        show(p.incumbent),
+        show(p.bound)
+    )
 }
 
 fn to_json(graph: &Graph, params: &Params, s: &Solution, seconds: f64) -> serde_json::Value {
@@ -182,4 +214,108 @@ fn to_text(graph: &Graph, s: &Solution, seconds: f64) -> String {
         let _ = writeln!(out, "  {}", graph.ids(c).join(" -> "));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn progress(phase: &'static str, incumbent: Option<f64>, bound: Option<f64>) -> Progress {
+        Progress {
+            incumbent,
+            bound,
+            elapsed: Duration::ZERO,
+            phase,
+        }
+    }
+
+    #[test]
+    fn a_progress_line_shows_time_phase_incumbent_and_bound() {
+        let p = progress("restricted MIP", Some(431.0), Some(433.0));
+        assert_eq!(
+            progress_line(Duration::from_millis(12_345), &p),
+            "rex match:   12.3s  restricted MIP  incumbent      431  bound      433"
+        );
+        let p = progress("root LP", None, Some(40.5));
+        assert_eq!(
+            progress_line(Duration::from_secs(2), &p),
+            "rex match:    2.0s  root LP         incumbent        -  bound     40.5"
+        );
+    }
+
+    /// The ticker prints the latest progress after every period until the solve ends, and
+    /// nothing before the solver's first report.
+    #[test]
+    fn the_ticker_prints_the_latest_progress_each_period_until_the_solve_ends() {
+        let periods = Cell::new(0u32);
+        let lines = std::cell::RefCell::new(Vec::new());
+        let printed = tick(
+            || {
+                periods.set(periods.get() + 1);
+                periods.get() > 4
+            },
+            || match periods.get() {
+                1 => None,
+                2 => Some(progress("root LP", None, Some(9.0))),
+                _ => Some(progress("diving", Some(8.0), Some(9.0))),
+            },
+            || Duration::from_secs(u64::from(periods.get())),
+            |line| lines.borrow_mut().push(line),
+        );
+        assert!(printed);
+        assert_eq!(
+            lines.into_inner(),
+            [
+                "rex match:    2.0s  root LP         incumbent        -  bound        9",
+                "rex match:    3.0s  diving          incumbent        8  bound        9",
+                "rex match:    4.0s  diving          incumbent        8  bound        9",
+            ]
+        );
+        // A solve over before the first period prints nothing.
+        assert!(!tick(
+            || true,
+            || None,
+            || Duration::ZERO,
+            |_| panic!("printed")
+        ));
+    }
+
+    /// What a solve stopped by its time limit reports (the stop itself is tested in
+    /// `rex-match`, on a fake clock).
+    #[test]
+    fn a_stopped_solve_reports_its_status_bound_and_gap() {
+        use rex_match::{GraphBuilder, Stats, Status, VertexId};
+        let mut b = GraphBuilder::new();
+        for id in ["a", "b", "c"] {
+            b.add_request(id).unwrap();
+        }
+        for (u, v) in [(0, 1), (1, 0), (1, 2), (2, 0)] {
+            b.add_arc(VertexId(u), VertexId(v), 1.0).unwrap();
+        }
+        let graph = b.build().unwrap();
+        let solution = Solution {
+            cycles: vec![vec![VertexId(0), VertexId(1)]],
+            chains: Vec::new(),
+            objective: 2.0,
+            bound: 3.0,
+            status: Status::TimeLimit { gap: 1.0 / 3.0 },
+            stats: Stats::default(),
+        };
+        let params = Params {
+            time_limit: Some(Duration::from_secs(2)),
+            ..Params::default()
+        };
+        let json = to_json(&graph, &params, &solution, 2.5);
+        assert_eq!(json["status"], "time_limit");
+        assert_eq!(json["objective"], 2.0);
+        assert_eq!(json["bound"], 3.0);
+        assert_eq!(json["gap"], 1.0 / 3.0);
+        assert_eq!(json["cycles"], serde_json::json!([["a", "b"]]));
+        let text = to_text(&graph, &solution, 2.5);
+        assert!(
+            text.contains("status     time_limit (gap 33.33%)\n"),
+            "{text}"
+        );
+    }
 }

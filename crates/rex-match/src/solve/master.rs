@@ -140,14 +140,24 @@ impl Rows {
     }
 }
 
-fn configure(model: &mut Model, mip: bool, prep: &Prepared, deadline: &Deadline) {
+/// Gives HiGHS what is left of the solve's time budget, just before it runs; `Timeout` if
+/// nothing is left, rather than a run of a millisecond whose outcome would depend on the
+/// machine's speed.
+fn limit_time(model: &mut Model, deadline: &Deadline) -> Result<(), Stop> {
+    if let Some(left) = deadline.remaining() {
+        if left.is_zero() {
+            return Err(Stop::Timeout);
+        }
+        model.set_option("time_limit", left.as_secs_f64().max(0.001));
+    }
+    Ok(())
+}
+
+fn configure(model: &mut Model, mip: bool, prep: &Prepared) {
     // One thread: HiGHS is deterministic either way, and this keeps the machine's other core
     // for the caller; the LP and the MIPs here are small enough that threads do not pay.
     model.set_option("threads", 1);
     model.set_option("random_seed", 0);
-    if let Some(left) = deadline.remaining() {
-        model.set_option("time_limit", left.as_secs_f64().max(0.001));
-    }
     if mip {
         // Measured on the 600-pair instances: HiGHS's presolve costs more than it saves on
         // these set-packing MIPs, and a larger heuristic effort finds the optimum sooner.
@@ -159,26 +169,10 @@ fn configure(model: &mut Model, mip: bool, prep: &Prepared, deadline: &Deadline)
         model.set_option("mip_rel_gap", 0.0);
         // With integral objective values any gap below 1 proves optimality.
         model.set_option("mip_abs_gap", if prep.integral { 0.999 } else { 1e-7 });
-        if let Ok(opts) = std::env::var("REX_MATCH_MIP_OPTS") {
-            for kv in opts.split(',') {
-                if let Some((k, v)) = kv.split_once('=') {
-                    if let Ok(f) = v.parse::<f64>() {
-                        model.set_option(k, f);
-                    } else if let Ok(b) = v.parse::<bool>() {
-                        model.set_option(k, b);
-                    } else {
-                        model.set_option(k, v);
-                    }
-                }
-            }
-        }
     } else {
         model.set_option("presolve", "off");
         // Adding columns keeps the basis primal feasible: primal simplex resumes from it.
         model.set_option("simplex_strategy", 4);
-        if let Some(v) = std::env::var_os("REX_MATCH_LP") {
-            model.set_option("solver", v.to_string_lossy().as_ref());
-        }
     }
 }
 
@@ -242,7 +236,7 @@ pub fn solve_root(
         problem.add_row(..=rows.upper(r));
     }
     let mut model = problem.optimise(Sense::Maximise);
-    configure(&mut model, false, prep, deadline);
+    configure(&mut model, false, prep);
     let mut batch = ffi::NewCols::default();
     let mut in_master = vec![false; total];
     let mut columns: Vec<ColId> = Vec::new();
@@ -253,20 +247,19 @@ pub fn solve_root(
     let mut values = Vec::new();
     let mut rounds = 0;
     let mut new_columns: Vec<ColId> = start.to_vec();
-    let trace = std::env::var_os("REX_MATCH_TRACE").is_some();
     let converged = loop {
-        deadline.check("column generation")?;
+        deadline.check()?;
         if rounds > 0 || new_columns.is_empty() {
             new_columns = price(graph, prep, rows, &duals, &in_master, None, &mut best);
         }
-        if trace {
-            eprintln!(
-                "round {rounds}: {} columns, lp {lp_value:.4}, +{}, {:?}",
-                columns.len(),
-                new_columns.len(),
-                deadline.start.elapsed()
-            );
-        }
+        tracing::debug!(
+            round = rounds,
+            columns = columns.len(),
+            lp = lp_value,
+            new = new_columns.len(),
+            elapsed = ?deadline.elapsed(),
+            "column generation round"
+        );
         if new_columns.is_empty() {
             break true;
         }
@@ -286,9 +279,7 @@ pub fn solve_root(
             )));
         }
         rounds += 1;
-        if let Some(left) = deadline.remaining() {
-            model.set_option("time_limit", left.as_secs_f64().max(0.001));
-        }
+        limit_time(&mut model, deadline)?;
         let solved = model
             .try_solve()
             .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
@@ -382,14 +373,15 @@ pub fn dive(
         target,
         solves: 0,
         priced: 0,
-        trace: std::env::var_os("REX_MATCH_TRACE").is_some(),
     };
     dive.index_new_columns();
     let result = dive.run(root, deadline);
     root.columns = std::mem::take(&mut dive.columns);
-    if dive.trace {
-        eprintln!("dive: {} columns priced in", dive.priced);
-    }
+    tracing::debug!(
+        solves = dive.solves,
+        priced = dive.priced,
+        "dive: done, columns priced in"
+    );
     result
 }
 
@@ -414,7 +406,6 @@ struct Dive<'a> {
     target: f64,
     solves: usize,
     priced: usize,
-    trace: bool,
 }
 
 impl Dive<'_> {
@@ -445,12 +436,10 @@ impl Dive<'_> {
         let steps = self.in_master.len() + 1;
         for _ in 0..=steps {
             if let Some(chosen) = integral(&self.columns, &self.values) {
-                if self.trace {
-                    eprintln!("dive: integral after {} LP solves", self.solves);
-                }
+                tracing::debug!(solves = self.solves, "dive: integral");
                 return Ok(Some(chosen));
             }
-            deadline.check("diving")?;
+            deadline.check()?;
             let above_half: Vec<usize> = (0..self.values.len())
                 .filter(|&i| fractional(self.values[i]) && self.values[i] > 0.5 + 1e-6)
                 .collect();
@@ -479,12 +468,11 @@ impl Dive<'_> {
             if self.resolve(deadline)? {
                 continue;
             }
-            if self.trace {
-                eprintln!(
-                    "dive: target {} lost after {} LP solves",
-                    self.target, self.solves
-                );
-            }
+            tracing::debug!(
+                target = self.target,
+                solves = self.solves,
+                "dive: target lost"
+            );
             self.target = f64::NEG_INFINITY;
             self.unset(&[pick.1])?;
             self.fix_ones(&[pick.1])?;
@@ -571,8 +559,9 @@ impl Dive<'_> {
     fn resolve(&mut self, deadline: &Deadline) -> Result<bool, Stop> {
         loop {
             let mut model = self.model.take().expect("the dive holds its model");
-            if let Some(left) = deadline.remaining() {
-                model.set_option("time_limit", left.as_secs_f64().max(0.001));
+            if let Err(stop) = limit_time(&mut model, deadline) {
+                self.model = Some(model);
+                return Err(stop);
             }
             self.solves += 1;
             let solved = model
@@ -584,15 +573,14 @@ impl Dive<'_> {
             }
             let optimal = status == HighsModelStatus::Optimal;
             let ok = optimal && solved.objective_value() >= self.target - 1e-6;
-            if self.trace {
-                eprintln!(
-                    "dive: LP {} {status:?} {} ({}), {:?}",
-                    self.solves,
-                    solved.objective_value(),
-                    if ok { "kept" } else { "lost" },
-                    deadline.start.elapsed()
-                );
-            }
+            tracing::trace!(
+                solve = self.solves,
+                status = ?status,
+                lp = solved.objective_value(),
+                kept = ok,
+                elapsed = ?deadline.elapsed(),
+                "dive: LP solved"
+            );
             let solution = solved.get_solution();
             if ok {
                 self.values = solution.columns().to_vec();
@@ -602,7 +590,7 @@ impl Dive<'_> {
             if ok || !optimal || self.target == f64::NEG_INFINITY {
                 return Ok(ok);
             }
-            deadline.check("diving")?;
+            deadline.check()?;
             if !self.price_in(&duals)? {
                 return Ok(false);
             }
@@ -742,7 +730,7 @@ pub fn solve_mip(
         problem.add_integer_column(cost, 0..=1, coefs.iter().map(|&(r, c)| (row_handles[r], c)));
     }
     let mut model = problem.optimise(Sense::Maximise);
-    configure(&mut model, true, prep, deadline);
+    configure(&mut model, true, prep);
     if !start.is_empty() {
         let mut x = vec![0.0; columns.len()];
         for s in start {
@@ -753,6 +741,7 @@ pub fn solve_mip(
         // A rejected start only costs speed.
         let _ = model.try_set_solution(Some(&x), None, None, None);
     }
+    limit_time(&mut model, deadline)?;
     let solved = model
         .try_solve()
         .map_err(|e| Stop::Error(SolveError::Solver(format!("MIP: {e:?}"))))?;
@@ -800,12 +789,12 @@ pub fn solve_mip(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::WallClock;
     use crate::graph::{GraphBuilder, VertexId};
     use crate::params::{Objective, Params};
     use crate::solve::prep;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
-    use std::time::Instant;
 
     /// HiGHS's sign convention for the row duals of a maximisation: `packing_duals` must give
     /// the shadow price. (With the sign wrong, every dual was clamped to 0 and column
@@ -866,10 +855,8 @@ mod tests {
                 objective,
                 time_limit: None,
             };
-            let deadline = Deadline {
-                start: Instant::now(),
-                limit: None,
-            };
+            let clock = WallClock::new();
+            let deadline = Deadline::new(&clock, None);
             let prep = prep::prepare(&g, &params, &deadline).unwrap_or_else(|_| panic!());
             let rows = Rows::new(&g, &prep, params.max_chain);
             let total = (prep.cycles.len() + prep.chain_vars.len()) as ColId;

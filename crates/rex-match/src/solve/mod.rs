@@ -12,6 +12,10 @@
 //!
 //! # Algorithm
 //!
+//! Each step is one (private) function of this module, named after its phase: `reduce`,
+//! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
+//! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
+//!
 //! 1. *Reduction.* Only arcs on some feasible cycle (found by enumeration from each cycle's
 //!    smallest vertex, pruned by a backward search) or at some feasible chain position (layers of
 //!    walks from the offers) become columns; every other arc is dropped.
@@ -32,12 +36,12 @@
 //!    (all columns for a whole root LP: then its optimum is the optimum), warm-started from
 //!    the dive and without the columns that reduced costs rule out (step 5's argument over
 //!    the master's columns). If its value reaches `UB`, it is optimal.
-//! 5. *Reduced-cost fixing.* Otherwise, with `LB` the value found (by the dive or step 4) and
-//!    `d` the optimal LP duals, any solution better than `LB` uses only columns of reduced cost
-//!    `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at most `UB` plus
-//!    the sum of its columns' reduced costs, all `<= 0`. Those columns (and `LB`'s) are
-//!    collected and the MIP over them is solved, warm-started from `LB`'s solution. Its optimum
-//!    is the proven optimum.
+//! 5. *Reduced-cost fixing (fixed MIP).* Otherwise, with `LB` the value found (by the dive or
+//!    step 4) and `d` the optimal LP duals, any solution better than `LB` uses only columns of
+//!    reduced cost `> LB - UB` (`>= LB + 1 - UB` for integral weights), since its value is at
+//!    most `UB` plus the sum of its columns' reduced costs, all `<= 0`. Those columns (and
+//!    `LB`'s) are collected and the MIP over them is solved, warm-started from `LB`'s
+//!    solution. Its optimum is the proven optimum.
 //!
 //! # Determinism and tie-breaking
 //!
@@ -50,17 +54,22 @@
 //! the first found on that canonical model (the root LP's vertex, the dive's end, or the first
 //! HiGHS proves optimal), all deterministic: replaying a matching therefore needs
 //! the same graph, parameters and rex version, which the hub records with every round. A solve
-//! stopped by its time limit depends on the machine's speed and is not reproducible.
+//! stopped by its time limit depends on the machine's speed and is not reproducible (unless its
+//! [`Clock`] is a fake one, as in the tests).
 
 mod ffi;
 mod master;
 mod prep;
 
+use crate::clock::{Clock, WallClock};
 use crate::graph::{Graph, VertexId, VertexKind};
 use crate::params::{Objective, Params, MAX_CHAIN_CAP, MAX_CYCLE_CAP};
 use crate::solution::{Progress, Solution, Stats, Status};
-use master::{ColId, Rows};
-use std::time::{Duration, Instant};
+use master::{ColId, MipResult, Root, Rows};
+use prep::Prepared;
+use std::ops::ControlFlow::{self, Break, Continue};
+use std::time::Duration;
+
 /// Why a solve could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
@@ -80,24 +89,109 @@ pub fn solve(graph: &Graph, params: &Params) -> Result<Solution, SolveError> {
     solve_with_progress(graph, params, &|_| {})
 }
 
-/// Why the pipeline stopped early.
+/// Like [`solve`], calling `on_progress` at every phase change and column-generation round.
+pub fn solve_with_progress(
+    graph: &Graph,
+    params: &Params,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Solution, SolveError> {
+    solve_forced(
+        graph,
+        params,
+        RootLp::BySize,
+        &WallClock::new(),
+        on_progress,
+    )
+}
+
+/// Like [`solve_with_progress`], with the time read from `clock`: the time limit, the
+/// progress reports' `elapsed` and [`Stats::elapsed`] are measured on it. A fake clock makes a
+/// solve stopped by its time limit reproducible (HiGHS is still given what is left of the
+/// budget as its own time limit, in real seconds).
+pub fn solve_with_clock(
+    graph: &Graph,
+    params: &Params,
+    clock: &dyn Clock,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Solution, SolveError> {
+    solve_forced(graph, params, RootLp::BySize, clock, on_progress)
+}
+
+/// Like [`solve_with_progress`], with the way of solving the root LP forced.
+#[doc(hidden)]
+pub fn solve_with(
+    graph: &Graph,
+    params: &Params,
+    how: RootLp,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Solution, SolveError> {
+    solve_forced(graph, params, how, &WallClock::new(), on_progress)
+}
+
+/// Like [`solve_with_clock`], with the way of solving the root LP forced.
+#[doc(hidden)]
+pub fn solve_forced(
+    graph: &Graph,
+    params: &Params,
+    how: RootLp,
+    clock: &dyn Clock,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<Solution, SolveError> {
+    check_params(params)?;
+    let mut run = Run {
+        graph,
+        params,
+        deadline: Deadline::new(clock, params.time_limit),
+        on_progress,
+        stats: Stats {
+            arcs: graph.arcs().len(),
+            ..Stats::default()
+        },
+        incumbent: None,
+        bound: None,
+    };
+    let prep = match reduce(&mut run)? {
+        Continue(prep) => prep,
+        Break(outcome) => return Ok(run.finish(None, outcome)),
+    };
+    let outcome = pipeline(&mut run, &prep, how)?;
+    Ok(run.finish(Some(&prep), outcome))
+}
+
+/// Why a step of the pipeline stopped early.
 pub(crate) enum Stop {
     Error(SolveError),
     Timeout,
 }
 
-/// The wall-clock budget of one solve.
-pub(crate) struct Deadline {
-    pub(crate) start: Instant,
+/// The time budget of one solve, on the caller's clock.
+pub(crate) struct Deadline<'a> {
+    clock: &'a dyn Clock,
+    start: Duration,
     limit: Option<Duration>,
 }
 
-impl Deadline {
-    fn remaining(&self) -> Option<Duration> {
-        self.limit.map(|l| l.saturating_sub(self.start.elapsed()))
+impl<'a> Deadline<'a> {
+    pub(crate) fn new(clock: &'a dyn Clock, limit: Option<Duration>) -> Self {
+        Deadline {
+            clock,
+            start: clock.now(),
+            limit,
+        }
     }
 
-    fn check(&self, _phase: &str) -> Result<(), Stop> {
+    /// Time since the solve started.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.clock.now().saturating_sub(self.start)
+    }
+
+    /// What is left of the budget (`None`: no limit).
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.limit.map(|l| l.saturating_sub(self.elapsed()))
+    }
+
+    /// `Timeout` once the budget is spent.
+    pub(crate) fn check(&self) -> Result<(), Stop> {
         match self.remaining() {
             Some(left) if left.is_zero() => Err(Stop::Timeout),
             _ => Ok(()),
@@ -135,6 +229,9 @@ fn check_params(params: &Params) -> Result<(), SolveError> {
 /// 1,595 columns; 0.70 s against 1.11 s over all 139).
 const WHOLE_LP_COLUMNS: u64 = 1_000;
 
+/// Objective values within this of each other are equal (values are sums of weights).
+const TOL: f64 = 1e-6;
+
 /// How the root LP is solved: by model size, or (for tests, which must cover both ways on
 /// small graphs) forced.
 #[doc(hidden)]
@@ -145,321 +242,511 @@ pub enum RootLp {
     ColumnGeneration,
 }
 
-/// Like [`solve`], calling `on_progress` at every phase change and column-generation round.
-pub fn solve_with_progress(
-    graph: &Graph,
-    params: &Params,
-    on_progress: &(dyn Fn(&Progress) + Sync),
-) -> Result<Solution, SolveError> {
-    solve_with(graph, params, RootLp::BySize, on_progress)
+/// One solve under way: its inputs, its clock and listener, and what it has established so
+/// far, which the progress reports show.
+struct Run<'a> {
+    graph: &'a Graph,
+    params: &'a Params,
+    deadline: Deadline<'a>,
+    on_progress: &'a (dyn Fn(&Progress) + Sync),
+    stats: Stats,
+    /// Value of the best solution found (`None` before the first).
+    incumbent: Option<f64>,
+    /// Best proven upper bound, rounded down for integral weights (`None` before the root LP).
+    bound: Option<f64>,
 }
 
-/// Like [`solve_with_progress`], with the way of solving the root LP forced.
-#[doc(hidden)]
-pub fn solve_with(
-    graph: &Graph,
-    params: &Params,
-    how: RootLp,
-    on_progress: &(dyn Fn(&Progress) + Sync),
-) -> Result<Solution, SolveError> {
-    check_params(params)?;
-    let deadline = Deadline {
-        start: Instant::now(),
-        limit: params.time_limit,
-    };
-    let mut stats = Stats {
-        arcs: graph.arcs().len(),
-        ..Stats::default()
-    };
-    let mut incumbent: Option<f64> = None;
-    let mut bound: Option<f64>;
-    let report = |phase: &'static str, incumbent: Option<f64>, bound: Option<f64>| {
-        on_progress(&Progress {
-            incumbent,
+/// What the pipeline settles on: the chosen columns, their value, and the bound proven.
+struct Outcome {
+    chosen: Vec<ColId>,
+    objective: f64,
+    /// Proven upper bound on the optimum; ignored when `optimal`.
+    bound: f64,
+    optimal: bool,
+}
+
+impl Outcome {
+    /// `chosen`, worth `objective`, is proven optimal.
+    fn optimal(chosen: Vec<ColId>, objective: f64) -> Self {
+        Outcome {
+            chosen,
+            objective,
+            bound: objective,
+            optimal: true,
+        }
+    }
+
+    /// Stopped (by the time limit or the MIP solver's) with `best`, if any, and `bound`.
+    fn stopped(best: Option<&MipResult>, bound: f64) -> Self {
+        Outcome {
+            chosen: best.map(|b| b.chosen.clone()).unwrap_or_default(),
+            objective: best.map_or(0.0, |b| b.objective),
             bound,
-            elapsed: deadline.start.elapsed(),
-            phase,
-        })
-    };
-    report("reducing", None, None);
-    let stopped = |stats: Stats, best: Option<(Vec<ColId>, f64)>, bound: f64| (stats, best, bound);
-    let prep = match prep::prepare(graph, params, &deadline) {
-        Ok(p) => p,
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => {
-            let (stats, _, b) = stopped(stats, None, naive_bound(graph, params));
-            return Ok(finish(
-                graph,
-                params,
-                None,
-                &[],
-                0.0,
-                b,
-                false,
-                stats,
-                &deadline,
-            ));
+            optimal: false,
+        }
+    }
+
+    /// `best` is optimal if `proven`, else the best known with the bound `ub`.
+    fn of(best: &MipResult, ub: f64, proven: bool) -> Self {
+        if proven {
+            Outcome::optimal(best.chosen.clone(), best.objective)
+        } else {
+            Outcome::stopped(Some(best), ub)
+        }
+    }
+}
+
+/// A phase's result: what it hands to the next phase, or the solve's [`Outcome`].
+type Phase<T> = Result<ControlFlow<Outcome, T>, SolveError>;
+
+/// Unwraps a [`Phase`]: its value, or a return of the settled outcome.
+macro_rules! settle {
+    ($phase:expr) => {
+        match $phase? {
+            Continue(value) => value,
+            Break(outcome) => return Ok(outcome),
         }
     };
-    stats.arcs_after_reduction = prep.useful_arcs;
-    stats.cycles_enumerated = prep.cycles.len();
-    let rows = Rows::new(graph, &prep, params.max_chain);
-    if std::env::var_os("REX_MATCH_TRACE").is_some() {
-        eprintln!(
-            "prepared: {} cycles, {} chain columns, {} rows at {:?}",
-            prep.cycles.len(),
-            prep.chain_vars.len(),
-            rows.count,
-            deadline.start.elapsed()
-        );
-    }
-    let round_bound = |b: f64| if prep.integral { (b + 1e-6).floor() } else { b };
+}
 
-    let total = (prep.cycles.len() + prep.chain_vars.len()) as u64;
+/// Maps a step's stop: an error ends the solve with it, a timeout settles it on `on_timeout`.
+fn on_stop<T>(stop: Stop, on_timeout: impl FnOnce() -> Outcome) -> Phase<T> {
+    match stop {
+        Stop::Error(e) => Err(e),
+        Stop::Timeout => Ok(Break(on_timeout())),
+    }
+}
+
+impl Run<'_> {
+    /// Reports the state of the solve, entering or inside `phase`.
+    fn report(&self, phase: &'static str) {
+        (self.on_progress)(&Progress {
+            incumbent: self.incumbent,
+            bound: self.bound,
+            elapsed: self.deadline.elapsed(),
+            phase,
+        });
+    }
+
+    /// The bound proven so far (set by [`root_lp`] before anything can use it).
+    fn ub(&self) -> f64 {
+        self.bound.unwrap_or(f64::INFINITY)
+    }
+
+    /// Turns the outcome's columns into canonical cycles and chains and assembles the
+    /// [`Solution`]. `prep` is `None` when the solve stopped before the reduction ended (then
+    /// nothing was chosen).
+    fn finish(self, prep: Option<&Prepared>, outcome: Outcome) -> Solution {
+        let Outcome {
+            chosen,
+            objective,
+            bound,
+            optimal,
+        } = outcome;
+        let graph = self.graph;
+        let mut cycles: Vec<Vec<VertexId>> = Vec::new();
+        let mut chains: Vec<Vec<VertexId>> = Vec::new();
+        if let Some(prep) = prep {
+            let nc = prep.cycles.len();
+            // Successor of a vertex at a position, from the chosen chain columns.
+            let mut next: std::collections::BTreeMap<(u32, u8), u32> = Default::default();
+            for &id in &chosen {
+                if (id as usize) < nc {
+                    cycles.push(
+                        prep.cycles
+                            .get(id as usize)
+                            .iter()
+                            .map(|&v| VertexId(v))
+                            .collect(),
+                    );
+                } else {
+                    let cv = prep.chain_vars[id as usize - nc];
+                    let a = graph.arcs()[cv.arc as usize];
+                    let previous = next.insert((a.from.0, cv.pos), a.to.0);
+                    assert!(
+                        previous.is_none(),
+                        "two chain arcs leave one vertex at one position"
+                    );
+                }
+            }
+            let used_chain_arcs = next.len();
+            let mut walked = 0;
+            for (&(from, pos), &to) in next.range(..) {
+                if pos != 1 {
+                    continue;
+                }
+                debug_assert_eq!(graph.vertices()[from as usize].kind, VertexKind::Offer);
+                let mut chain = vec![VertexId(from), VertexId(to)];
+                let mut p = 1u8;
+                walked += 1;
+                while let Some(&w) = next.get(&(chain[chain.len() - 1].0, p + 1)) {
+                    chain.push(VertexId(w));
+                    p += 1;
+                    walked += 1;
+                }
+                chains.push(chain);
+            }
+            assert_eq!(
+                walked, used_chain_arcs,
+                "every chosen chain arc lies on a chain from an offer"
+            );
+        }
+        cycles.sort();
+        chains.sort();
+        let recomputed = objective_value(graph, self.params.objective, &cycles, &chains);
+        assert!(
+            (recomputed - objective).abs() <= 1e-6 * objective.abs().max(1.0),
+            "solver objective {objective} differs from the chosen exchanges' value {recomputed}"
+        );
+        let bound = if optimal {
+            recomputed
+        } else {
+            bound.max(recomputed)
+        };
+        let mut stats = self.stats;
+        stats.elapsed = self.deadline.elapsed();
+        let status = if optimal {
+            Status::Optimal
+        } else {
+            Status::TimeLimit {
+                gap: (bound - recomputed) / bound.abs().max(1.0),
+            }
+        };
+        Solution {
+            cycles,
+            chains,
+            objective: recomputed,
+            bound,
+            status,
+            stats,
+        }
+    }
+}
+
+/// The reduced model that phases 2 to 5 work on: the columns and the rows of the master
+/// problems.
+struct Reduced<'a> {
+    graph: &'a Graph,
+    prep: &'a Prepared,
+    rows: Rows,
+    /// Columns of the whole model: cycles, then chain arc-positions.
+    total: u64,
+}
+
+impl Reduced<'_> {
+    /// A proven LP value as a bound: rounded down when every weight is an integer.
+    fn round_bound(&self, b: f64) -> f64 {
+        if self.prep.integral {
+            (b + 1e-6).floor()
+        } else {
+            b
+        }
+    }
+
+    /// The least reduced cost a column of a solution better than `lb` can have, given an LP
+    /// bound `lp`: such a solution is worth at most `lp` plus its columns' reduced costs (all
+    /// `<= 0` under optimal duals), and at least `lb + 1` when weights are integers.
+    fn reduced_cost_floor(&self, lb: f64, lp: f64) -> f64 {
+        if self.prep.integral {
+            lb + 1.0 - lp - TOL
+        } else {
+            lb - lp - TOL
+        }
+    }
+
+    /// Column generation (or the whole LP, when `start` holds every column) from `start`,
+    /// stopping early once the LP value reaches `target`; reports each round.
+    fn solve_root(&self, run: &Run, start: &[ColId], target: f64) -> Result<Root, Stop> {
+        master::solve_root(
+            self.graph,
+            self.prep,
+            &self.rows,
+            start,
+            target,
+            &run.deadline,
+            &mut |_, _| run.report("root LP"),
+        )
+    }
+}
+
+/// Phases 2 to 5 on the reduced model; each may settle the solve.
+fn pipeline(run: &mut Run, prep: &Prepared, how: RootLp) -> Result<Outcome, SolveError> {
+    let model = Reduced {
+        graph: run.graph,
+        prep,
+        rows: Rows::new(run.graph, prep, run.params.max_chain),
+        total: (prep.cycles.len() + prep.chain_vars.len()) as u64,
+    };
+    tracing::debug!(
+        cycles = prep.cycles.len(),
+        chain_columns = prep.chain_vars.len(),
+        rows = model.rows.count,
+        elapsed = ?run.deadline.elapsed(),
+        "prepared"
+    );
+    let mut root = settle!(root_lp(run, &model, how));
+    let dived = settle!(dive(run, &model, &mut root));
+    let first = settle!(restricted_mip(run, &model, &root, dived));
+    settle!(converge_root_lp(run, &model, &mut root, &first));
+    fixed_mip(run, &model, &root, first)
+}
+
+/// Phase 1, *reduce*: enumerates the feasible cycles and chain positions and drops every arc
+/// on none (see `prep::prepare`). Stopped by the time limit, the solve ends with nothing
+/// found and the bound that needs no preparation.
+fn reduce(run: &mut Run) -> Phase<Prepared> {
+    run.report("reducing");
+    let prep = match prep::prepare(run.graph, run.params, &run.deadline) {
+        Ok(prep) => prep,
+        Err(stop) => {
+            return on_stop(stop, || {
+                Outcome::stopped(None, naive_bound(run.graph, run.params))
+            })
+        }
+    };
+    run.stats.arcs_after_reduction = prep.useful_arcs;
+    run.stats.cycles_enumerated = prep.cycles.len();
+    Ok(Continue(prep))
+}
+
+/// Phase 2, *root LP*: the LP relaxation, whole for small models (or as `how` forces), else by
+/// column generation, which stops as soon as the LP reaches the trivial bound (every group
+/// receiving its best in-arc). Sets the bound: the trivial one, and the LP value once column
+/// generation has converged.
+fn root_lp(run: &mut Run, model: &Reduced, how: RootLp) -> Phase<Root> {
     let whole = match how {
-        RootLp::BySize => total <= WHOLE_LP_COLUMNS,
+        RootLp::BySize => model.total <= WHOLE_LP_COLUMNS,
         RootLp::Whole => true,
         RootLp::ColumnGeneration => false,
     };
-    let mut ub = round_bound(prep.trivial_bound);
-    bound = Some(ub);
-    report("root LP", None, bound);
-    let root_lp = |start: &[ColId], target: f64, ub: f64| {
-        master::solve_root(
-            graph,
-            &prep,
-            &rows,
-            start,
-            target,
-            &deadline,
-            &mut |_, _| report("root LP", None, Some(ub)),
-        )
-    };
-    // Stopped by the time limit before any solution: the empty packing, with the bound so far.
-    let nothing_found = |prep: &prep::Prepared, ub: f64, stats: Stats| {
-        finish(
-            graph,
-            params,
-            Some(prep),
-            &[],
-            0.0,
-            ub,
-            false,
-            stats,
-            &deadline,
-        )
-    };
+    let mut ub = model.round_bound(model.prep.trivial_bound);
+    run.bound = Some(ub);
+    run.report("root LP");
     let everything: Vec<ColId> = if whole {
-        (0..total as ColId).collect()
+        (0..model.total as ColId).collect()
     } else {
         Vec::new()
     };
-    let mut root = match root_lp(&everything, ub, ub) {
-        Ok(r) => r,
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
+    let root = match model.solve_root(run, &everything, ub) {
+        Ok(root) => root,
+        Err(stop) => return on_stop(stop, || Outcome::stopped(None, ub)),
     };
-    stats.pricing_rounds = root.rounds;
-    stats.lp_bound = root.lp_value;
+    run.stats.pricing_rounds = root.rounds;
+    run.stats.lp_bound = root.lp_value;
     if root.converged {
-        ub = ub.min(round_bound(root.lp_value));
+        ub = ub.min(model.round_bound(root.lp_value));
     }
-    bound = Some(ub);
-    let tol = 1e-6;
+    run.bound = Some(ub);
+    Ok(Continue(root))
+}
 
-    // The root LP's optimum is often integral, and otherwise a dive on it often reaches the
-    // bound: either proves optimality without an integer program.
-    let mut dived: Option<master::MipResult> = None;
-    if root.lp_value >= ub - tol {
-        report("diving", incumbent, bound);
-        let found = match master::integral(&root.columns, &root.values) {
-            Some(chosen) => Some(chosen),
-            None => match master::dive(graph, &prep, &rows, &mut root, ub, &deadline) {
-                Ok(d) => d,
-                Err(Stop::Error(e)) => return Err(e),
-                Err(Stop::Timeout) => return Ok(nothing_found(&prep, ub, stats)),
-            },
-        };
-        if let Some(chosen) = found {
-            let objective: f64 = chosen.iter().map(|&id| prep.column_weight(id)).sum();
-            if objective >= ub - tol {
-                return Ok(finish(
-                    graph,
-                    params,
-                    Some(&prep),
-                    &chosen,
-                    objective,
-                    objective,
-                    true,
-                    stats,
-                    &deadline,
-                ));
+/// Phase 3, *dive*: when the root LP reaches the bound, its optimum if integral, else a dive
+/// on it (see `master::dive`) looks for an integral solution of the bound's value, which is
+/// optimal and settles the solve. Otherwise the dive's solution, if any, is handed on as a
+/// lower bound and a start.
+fn dive(run: &mut Run, model: &Reduced, root: &mut Root) -> Phase<Option<MipResult>> {
+    let ub = run.ub();
+    if root.lp_value < ub - TOL {
+        return Ok(Continue(None));
+    }
+    run.report("diving");
+    let found = match master::integral(&root.columns, &root.values) {
+        Some(chosen) => Some(chosen),
+        None => {
+            match master::dive(
+                model.graph,
+                model.prep,
+                &model.rows,
+                root,
+                ub,
+                &run.deadline,
+            ) {
+                Ok(found) => found,
+                Err(stop) => return on_stop(stop, || Outcome::stopped(None, ub)),
             }
-            incumbent = Some(objective);
-            dived = Some(master::MipResult {
-                chosen,
-                objective,
-                bound: ub,
-                optimal: false,
-            });
+        }
+    };
+    let Some(chosen) = found else {
+        return Ok(Continue(None));
+    };
+    let objective: f64 = chosen.iter().map(|&id| model.prep.column_weight(id)).sum();
+    if objective >= ub - TOL {
+        return Ok(Break(Outcome::optimal(chosen, objective)));
+    }
+    run.incumbent = Some(objective);
+    Ok(Continue(Some(MipResult {
+        chosen,
+        objective,
+        bound: ub,
+        optimal: false,
+    })))
+}
+
+/// Phase 4, *restricted MIP*: the integer program over the columns the root LP generated
+/// (every column after a whole root LP: then its optimum is the optimum), warm-started from
+/// the dive. When the bound is tight, as it usually is, they hold an optimal solution, which
+/// settles the solve. With a lower bound `LB` from the dive, only columns of reduced cost
+/// `> LB - LP` (under the master's duals, which are dual feasible for it) can be part of a
+/// better solution over them; the others are left out, the dive's own columns stay.
+fn restricted_mip(
+    run: &mut Run,
+    model: &Reduced,
+    root: &Root,
+    dived: Option<MipResult>,
+) -> Phase<MipResult> {
+    run.report("restricted MIP");
+    let ub = run.ub();
+    let floor = dived.as_ref().map_or(f64::NEG_INFINITY, |d| {
+        model.reduced_cost_floor(d.objective, root.lp_value)
+    });
+    let mut columns: Vec<ColId> = root
+        .columns
+        .iter()
+        .copied()
+        .filter(|&id| {
+            model
+                .rows
+                .reduced_cost(model.graph, model.prep, id, &root.duals)
+                >= floor
+        })
+        .chain(dived.iter().flat_map(|d| d.chosen.iter().copied()))
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    tracing::debug!(columns = columns.len(), "restricted MIP");
+    run.stats.mip_solves += 1;
+    run.stats.mip_columns = columns.len();
+    run.stats.columns_fixed = (model.total - columns.len() as u64) as usize;
+    let start = dived.as_ref().map_or(&[][..], |d| &d.chosen[..]);
+    let mut first = match master::solve_mip(
+        model.graph,
+        model.prep,
+        &model.rows,
+        &columns,
+        start,
+        &run.deadline,
+    ) {
+        Ok(first) => first,
+        Err(stop) => return on_stop(stop, || Outcome::stopped(dived.as_ref(), ub)),
+    };
+    if let Some(d) = dived {
+        if d.objective > first.objective + TOL {
+            first.chosen = d.chosen;
+            first.objective = d.objective;
         }
     }
-    let done = |first: &master::MipResult, ub: f64, proven: bool, stats: Stats| {
-        finish(
-            graph,
-            params,
-            Some(&prep),
-            &first.chosen,
+    run.incumbent = Some(first.objective);
+    run.report("restricted MIP");
+    let complete = columns.len() as u64 == model.total;
+    if !first.optimal || complete || first.objective >= ub - TOL {
+        let proven = first.optimal && (complete || first.objective >= ub - TOL);
+        return Ok(Break(Outcome::of(&first, ub, proven)));
+    }
+    Ok(Continue(first))
+}
+
+/// Phase 4, continued: when column generation stopped at the trivial bound (phase 2), it
+/// resumes from its columns to the end, so that its duals prove the LP bound and can fix
+/// columns in phase 5. The tighter bound may prove the restricted MIP's solution optimal.
+fn converge_root_lp(
+    run: &mut Run,
+    model: &Reduced,
+    root: &mut Root,
+    first: &MipResult,
+) -> Phase<()> {
+    if root.converged {
+        return Ok(Continue(()));
+    }
+    let ub = run.ub();
+    run.report("root LP");
+    *root = match model.solve_root(run, &root.columns, f64::INFINITY) {
+        Ok(root) => root,
+        Err(stop) => return on_stop(stop, || Outcome::stopped(Some(first), ub)),
+    };
+    run.stats.pricing_rounds += root.rounds;
+    run.stats.lp_bound = root.lp_value;
+    let ub = ub.min(model.round_bound(root.lp_value));
+    run.bound = Some(ub);
+    if first.objective >= ub - TOL {
+        return Ok(Break(Outcome::optimal(
+            first.chosen.clone(),
             first.objective,
-            if proven { first.objective } else { ub },
-            proven,
-            stats,
-            &deadline,
-        )
-    };
+        )));
+    }
+    Ok(Continue(()))
+}
 
-    let first = {
-        {
-            // The first integer program runs over the generated columns: when the bound is
-            // tight, as it usually is, they hold an optimal solution. With a lower bound `LB`
-            // from the dive, only columns of reduced cost `> LB - LP` (under the master's
-            // duals, which are dual feasible for it) can be part of a better solution over
-            // them; the dive's own columns stay, to start from.
-            report("restricted MIP", incumbent, bound);
-            let floor = dived.as_ref().map_or(f64::NEG_INFINITY, |d| {
-                if prep.integral {
-                    d.objective + 1.0 - root.lp_value - tol
-                } else {
-                    d.objective - root.lp_value - tol
-                }
-            });
-            let mut columns: Vec<ColId> = root
-                .columns
-                .iter()
-                .copied()
-                .filter(|&id| rows.reduced_cost(graph, &prep, id, &root.duals) >= floor)
-                .chain(dived.iter().flat_map(|d| d.chosen.iter().copied()))
-                .collect();
-            columns.sort_unstable();
-            columns.dedup();
-            if std::env::var_os("REX_MATCH_TRACE").is_some() {
-                eprintln!("first MIP: {} columns", columns.len());
-            }
-            stats.mip_solves += 1;
-            stats.mip_columns = columns.len();
-            stats.columns_fixed = (total - columns.len() as u64) as usize;
-            let start = dived.as_ref().map_or(&[][..], |d| &d.chosen[..]);
-            let mut first = match master::solve_mip(graph, &prep, &rows, &columns, start, &deadline)
-            {
-                Ok(r) => r,
-                Err(Stop::Error(e)) => return Err(e),
-                Err(Stop::Timeout) => match dived {
-                    Some(d) => return Ok(done(&d, ub, false, stats)),
-                    None => return Ok(nothing_found(&prep, ub, stats)),
-                },
-            };
-            if let Some(d) = dived {
-                if d.objective > first.objective + tol {
-                    first.chosen = d.chosen;
-                    first.objective = d.objective;
-                }
-            }
-            incumbent = Some(first.objective);
-            report("restricted MIP", incumbent, bound);
-            // Over every column (the whole root LP), the first integer program's optimum is the
-            // optimum.
-            let complete = columns.len() as u64 == total;
-            if !first.optimal || complete || first.objective >= ub - tol {
-                let proven = first.optimal && (complete || first.objective >= ub - tol);
-                return Ok(done(&first, ub, proven, stats));
-            }
-            if !root.converged {
-                // Column generation stopped at the trivial bound: finish it, so that its duals
-                // prove the LP bound and can fix columns.
-                report("root LP", incumbent, bound);
-                root = match root_lp(&root.columns, f64::INFINITY, ub) {
-                    Ok(r) => r,
-                    Err(Stop::Error(e)) => return Err(e),
-                    Err(Stop::Timeout) => return Ok(done(&first, ub, false, stats)),
-                };
-                stats.pricing_rounds += root.rounds;
-                stats.lp_bound = root.lp_value;
-                ub = ub.min(round_bound(root.lp_value));
-                bound = Some(ub);
-                if first.objective >= ub - tol {
-                    return Ok(done(&first, ub, true, stats));
-                }
-            }
-            first
-        }
-    };
-
-    // Reduced-cost fixing: keep every column that could be part of a better solution.
+/// Phase 5, *fixed MIP* (reduced-cost fixing): with `LB` the restricted MIP's value and the
+/// root LP's optimal duals, a solution better than `LB` uses only columns of reduced cost
+/// `> LB - UB` (`>= LB + 1 - UB` for integral weights). The integer program over those columns
+/// (and the incumbent's, to warm-start it) has the optimum as its optimum. Stopped by the time
+/// limit, its bound over the kept columns, or `LB`, bounds the optimum.
+fn fixed_mip(
+    run: &mut Run,
+    model: &Reduced,
+    root: &Root,
+    first: MipResult,
+) -> Result<Outcome, SolveError> {
+    let ub = run.ub();
     let lb = first.objective;
-    let threshold = if prep.integral {
-        lb + 1.0 - root.lp_value - tol
-    } else {
-        lb - root.lp_value - tol
-    };
+    let threshold = model.reduced_cost_floor(lb, root.lp_value);
+    let total = model.total;
     // The incumbent's columns stay too, so that it can warm-start the integer program.
     let mut in_set = vec![false; total as usize];
     for &c in &first.chosen {
         in_set[c as usize] = true;
     }
     for id in 0..total as ColId {
-        if !in_set[id as usize] && rows.reduced_cost(graph, &prep, id, &root.duals) >= threshold {
+        if !in_set[id as usize]
+            && model
+                .rows
+                .reduced_cost(model.graph, model.prep, id, &root.duals)
+                >= threshold
+        {
             in_set[id as usize] = true;
         }
     }
     let columns: Vec<ColId> = (0..total as ColId)
         .filter(|&c| in_set[c as usize])
         .collect();
-    stats.mip_solves += 1;
-    stats.mip_columns = columns.len();
-    stats.columns_fixed = (total - columns.len() as u64) as usize;
-    report("full MIP", incumbent, bound);
-    let second = match master::solve_mip(graph, &prep, &rows, &columns, &first.chosen, &deadline) {
-        Ok(r) => r,
+    run.stats.mip_solves += 1;
+    run.stats.mip_columns = columns.len();
+    run.stats.columns_fixed = (total - columns.len() as u64) as usize;
+    run.report("full MIP");
+    let second = match master::solve_mip(
+        model.graph,
+        model.prep,
+        &model.rows,
+        &columns,
+        &first.chosen,
+        &run.deadline,
+    ) {
+        Ok(second) => second,
         Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => master::MipResult {
+        Err(Stop::Timeout) => MipResult {
             chosen: Vec::new(),
             objective: f64::NEG_INFINITY,
             bound: f64::INFINITY,
             optimal: false,
         },
     };
-    let best = if second.objective > first.objective + tol {
-        &second
+    let (optimal, mip_bound) = (second.optimal, second.bound);
+    let best = if second.objective > first.objective + TOL {
+        second
     } else {
-        &first
+        first
     };
-    if second.optimal {
-        return Ok(finish(
-            graph,
-            params,
-            Some(&prep),
-            &best.chosen,
-            best.objective,
-            best.objective,
-            true,
-            stats,
-            &deadline,
-        ));
+    if optimal {
+        return Ok(Outcome::optimal(best.chosen, best.objective));
     }
     // Stopped: no solution outside the kept columns beats `lb`, so the global bound is the
     // larger of `lb` and the MIP's bound over the kept columns.
-    let global = round_bound(second.bound.max(lb)).min(ub);
-    Ok(finish(
-        graph,
-        params,
-        Some(&prep),
-        &best.chosen,
-        best.objective,
-        global,
-        false,
-        stats,
-        &deadline,
-    ))
+    Ok(Outcome {
+        chosen: best.chosen,
+        objective: best.objective,
+        bound: model.round_bound(mip_bound.max(lb)).min(ub),
+        optimal: false,
+    })
 }
 
 /// An upper bound needing no preparation: every group receives at most once, at its best in-arc.
@@ -474,96 +761,6 @@ fn naive_bound(graph: &Graph, params: &Params) -> f64 {
         best[g] = best[g].max(w);
     }
     best.iter().sum()
-}
-
-/// Turns chosen columns into canonical cycles and chains and assembles the [`Solution`].
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    graph: &Graph,
-    params: &Params,
-    prep: Option<&prep::Prepared>,
-    chosen: &[ColId],
-    objective: f64,
-    bound: f64,
-    optimal: bool,
-    mut stats: Stats,
-    deadline: &Deadline,
-) -> Solution {
-    let mut cycles: Vec<Vec<VertexId>> = Vec::new();
-    let mut chains: Vec<Vec<VertexId>> = Vec::new();
-    if let Some(prep) = prep {
-        let nc = prep.cycles.len();
-        // Successor of a vertex at a position, from the chosen chain columns.
-        let mut next: std::collections::BTreeMap<(u32, u8), u32> = Default::default();
-        for &id in chosen {
-            if (id as usize) < nc {
-                cycles.push(
-                    prep.cycles
-                        .get(id as usize)
-                        .iter()
-                        .map(|&v| VertexId(v))
-                        .collect(),
-                );
-            } else {
-                let cv = prep.chain_vars[id as usize - nc];
-                let a = graph.arcs()[cv.arc as usize];
-                let previous = next.insert((a.from.0, cv.pos), a.to.0);
-                assert!(
-                    previous.is_none(),
-                    "two chain arcs leave one vertex at one position"
-                );
-            }
-        }
-        let used_chain_arcs = next.len();
-        let mut walked = 0;
-        for (&(from, pos), &to) in next.range(..) {
-            if pos != 1 {
-                continue;
-            }
-            debug_assert_eq!(graph.vertices()[from as usize].kind, VertexKind::Offer);
-            let mut chain = vec![VertexId(from), VertexId(to)];
-            let mut p = 1u8;
-            walked += 1;
-            while let Some(&w) = next.get(&(chain[chain.len() - 1].0, p + 1)) {
-                chain.push(VertexId(w));
-                p += 1;
-                walked += 1;
-            }
-            chains.push(chain);
-        }
-        assert_eq!(
-            walked, used_chain_arcs,
-            "every chosen chain arc lies on a chain from an offer"
-        );
-    }
-    cycles.sort();
-    chains.sort();
-    let recomputed = objective_value(graph, params.objective, &cycles, &chains);
-    assert!(
-        (recomputed - objective).abs() <= 1e-6 * objective.abs().max(1.0),
-        "solver objective {objective} differs from the chosen exchanges' value {recomputed}"
-    );
-    let bound = if optimal {
-        recomputed
-    } else {
-        bound.max(recomputed)
-    };
-    stats.elapsed = deadline.start.elapsed();
-    let status = if optimal {
-        Status::Optimal
-    } else {
-        Status::TimeLimit {
-            gap: (bound - recomputed) / bound.abs().max(1.0),
-        }
-    };
-    Solution {
-        cycles,
-        chains,
-        objective: recomputed,
-        bound,
-        status,
-        stats,
-    }
 }
 
 /// The objective value of a set of cycles and chains (no feasibility check).

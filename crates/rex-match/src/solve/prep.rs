@@ -156,7 +156,7 @@ fn enumerate_cycles(
             continue;
         }
         if s % 64 == 0 {
-            deadline.check("enumerating cycles")?;
+            deadline.check()?;
         }
         // Backward BFS from s over vertices > s, depth k - 1.
         for &t in &touched {

@@ -1,4 +1,9 @@
-//! Readers for kidney-exchange instance files, one module per format.
+//! `rex-kep`: readers of kidney-exchange instance files, one module per format.
+//!
+//! Kept out of `rex-match` on purpose: the solver is pure (no I/O, no parsing), so that
+//! `rex-domain`, which calls it in every matching round, builds no YAML, XML, xz or serde
+//! parser. Only the tools that open instance files (`rex match`, the benchmark, the tests
+//! against the public data sets) depend on this crate.
 //!
 //! | suffix | format | module |
 //! |---|---|---|
@@ -12,7 +17,7 @@
 //! solutions, not instances, and are refused.
 //!
 //! Every reader returns a [`Graph`] or one [`ReadError`] whose message is a single line
-//! `FILE:LINE: what is wrong`. Bad input never panics: this module denies `unwrap`, `expect`,
+//! `FILE:LINE: what is wrong`. Bad input never panics: this crate denies `unwrap`, `expect`,
 //! `panic!` and slice indexing, so the compiler checks that promise.
 //!
 //! Vertex ids: Trimble pair `i` is `"i"` and NDD `j` is `"n{j}"`; kep_solver donors keep their
@@ -29,7 +34,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::graph::{Graph, GraphError};
+use rex_match::{Graph, GraphError};
 
 mod kep;
 mod kep_json;

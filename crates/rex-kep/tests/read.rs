@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use rex_match::read::{read_file, read_str, Format};
+use rex_kep::{read_file, read_str, Format};
 use rex_match::{Graph, VertexKind};
 
 fn read(path: &Path) -> Graph {

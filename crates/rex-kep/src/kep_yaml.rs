@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::kep::de::{Entries, Id};
 use super::kep::{self, Donor, Transplant};
 use super::ReadError;
-use crate::graph::Graph;
+use rex_match::Graph;
 
 #[derive(Deserialize)]
 #[serde(expecting = "a kep_solver instance (a YAML mapping)")]

@@ -14,7 +14,7 @@
 //! 1-based PrefLib numbers in both layouts, so the two copies of an instance read the same.
 
 use super::{parse_weight, ReadError, MAX_VERTICES};
-use crate::graph::{Graph, GraphBuilder, VertexId, VertexKind};
+use rex_match::{Graph, GraphBuilder, VertexId, VertexKind};
 
 /// One edge line, with 0-based vertex indices.
 struct Edge {

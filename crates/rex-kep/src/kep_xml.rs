@@ -16,7 +16,7 @@ use roxmltree::{Document, Node};
 
 use super::kep::{self, Donor, Transplant};
 use super::ReadError;
-use crate::graph::Graph;
+use rex_match::Graph;
 
 pub(super) fn read(text: &str, name: &str) -> Result<Graph, ReadError> {
     let doc = Document::parse(text).map_err(|e| {

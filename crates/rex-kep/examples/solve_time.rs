@@ -1,9 +1,9 @@
 //! Times `rex match`'s work on instance files, in a fresh process as the benchmark does:
-//! `cargo run --release -p rex-match --example solve_time -- FILE... [--repeat N]`.
+//! `cargo run --release -p rex-kep --example solve_time -- FILE... [--repeat N]`.
 //! Prints one line per file: reading and solving seconds of the first solve, the minimum over
 //! `N` further solves of the same graph, the objective and the solver's stats.
 
-use rex_match::{read, solve, Params};
+use rex_match::{solve, Params};
 use std::time::Instant;
 
 fn main() {
@@ -23,7 +23,7 @@ fn main() {
     };
     for f in files {
         let t = Instant::now();
-        let graph = read::read_file(std::path::Path::new(&f)).expect("readable instance");
+        let graph = rex_kep::read_file(std::path::Path::new(&f)).expect("readable instance");
         let read_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let s = solve(&graph, &params).expect("solvable");

@@ -12,7 +12,7 @@
 //! request `"i"` and NDD `j` becomes offer `"n{j}"`.
 
 use super::{parse_weight, ReadError, MAX_VERTICES};
-use crate::graph::{Graph, GraphBuilder, VertexId};
+use rex_match::{Graph, GraphBuilder, VertexId};
 
 /// Which of the two blocks is being read; it decides the wording of messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

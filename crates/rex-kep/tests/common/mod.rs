@@ -6,8 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The kidney-exchange data directory (`shared/data/kep`): `$REX_KEP_DATA` if set, else
-/// `<workspace root>/../shared/data/kep`, else `/work/shared/data/kep`.
+/// The kidney-exchange data directory (`shared/data/kep`): `$REX_KEP_DATA` if set (the test
+/// script sets it), else `<workspace root>/../shared/data/kep`, the data's place beside a
+/// checkout.
 ///
 /// `None` means "skip": the data is not on this machine, and a loud `SKIPPED` line has been
 /// printed. Under CI (`$CI` set) a missing directory fails the test instead, so that CI never
@@ -22,24 +23,19 @@ pub fn kep_data_dir() -> Option<PathBuf> {
         );
         return Some(dir);
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let candidates = [
-        workspace.join("../shared/data/kep"),
-        PathBuf::from("/work/shared/data/kep"),
-    ];
-    if let Some(dir) = candidates.iter().find(|d| d.is_dir()) {
-        return Some(dir.clone());
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/kep");
+    if beside.is_dir() {
+        return Some(beside);
     }
-    let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
     if std::env::var_os("CI").is_some() {
         panic!(
             "kep data not found (tried {}); CI must have it: set REX_KEP_DATA",
-            tried.join(", ")
+            beside.display()
         );
     }
     eprintln!(
         "SKIPPED: kep data not found (set REX_KEP_DATA); tried {}",
-        tried.join(", ")
+        beside.display()
     );
     None
 }

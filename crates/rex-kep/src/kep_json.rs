@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::kep::de::{Entries, EntriesVisitor, Id};
 use super::kep::{self, Donor, Transplant};
 use super::ReadError;
-use crate::graph::Graph;
+use rex_match::Graph;
 
 #[derive(Deserialize)]
 #[serde(expecting = "a kep_solver instance (a JSON object)")]

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::ReadError;
-use crate::graph::{Graph, GraphBuilder, VertexId};
+use rex_match::{Graph, GraphBuilder, VertexId};
 
 /// A donor as a file states it.
 #[derive(Debug)]

@@ -1,0 +1,261 @@
+//! The time limit and the progress reports, driven by a fake clock: a solve stopped at any
+//! reading of its clock, in any phase, returns a feasible solution and a valid bound, and the
+//! same stop gives the same answer. Nothing here depends on the machine's speed or the build
+//! profile. (HiGHS is given what is left of the budget as its own limit, in real seconds: the
+//! fake budgets below leave it minutes, which these small models never need.)
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rex_match::oracle::{brute_force, check_solution};
+use rex_match::solve::{solve_forced, RootLp};
+use rex_match::{
+    solve, Clock, Graph, GraphBuilder, Objective, Params, Progress, Solution, Status, VertexId,
+};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A clock that reads zero `n` times, then `limit` for ever: a solve started on it (its first
+/// reading) runs out of a budget of `limit` at its `n`-th reading. `n = u64::MAX` never does.
+struct RunsOutAt {
+    readings: AtomicU64,
+    n: u64,
+    limit: Duration,
+}
+
+impl RunsOutAt {
+    fn new(n: u64, limit: Duration) -> Self {
+        RunsOutAt {
+            readings: AtomicU64::new(0),
+            n,
+            limit,
+        }
+    }
+
+    fn readings(&self) -> u64 {
+        self.readings.load(Ordering::SeqCst)
+    }
+}
+
+impl Clock for RunsOutAt {
+    fn now(&self) -> Duration {
+        if self.readings.fetch_add(1, Ordering::SeqCst) < self.n {
+            Duration::ZERO
+        } else {
+            self.limit
+        }
+    }
+}
+
+/// A clock that advances by `step` at every reading.
+struct Ticking {
+    readings: AtomicU64,
+    step: Duration,
+}
+
+impl Clock for Ticking {
+    fn now(&self) -> Duration {
+        let k = self.readings.fetch_add(1, Ordering::SeqCst);
+        self.step * u32::try_from(k).expect("few readings")
+    }
+}
+
+/// A budget that a fake clock spends, and that leaves HiGHS minutes of real time until then.
+const LIMIT: Duration = Duration::from_secs(3600);
+
+/// A random graph: `n` requests and `offers` offers, arcs with probability `density`, integer
+/// weights 1..=4.
+fn random_graph(seed: u64, n: usize, offers: usize, density: f64) -> Graph {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut b = GraphBuilder::new();
+    for i in 0..n {
+        b.add_request(format!("p{i}")).unwrap();
+    }
+    for i in 0..offers {
+        b.add_offer(format!("o{i}")).unwrap();
+    }
+    for u in 0..n + offers {
+        for v in 0..n {
+            if u != v && rng.random_bool(density) {
+                let w = f64::from(rng.random_range(1..=4u32));
+                b.add_arc(VertexId(u as u32), VertexId(v as u32), w)
+                    .unwrap();
+            }
+        }
+    }
+    b.build().unwrap()
+}
+
+/// Everything in a [`Solution`] that must not vary between runs.
+fn render(sol: &Solution) -> String {
+    format!(
+        "cycles {:?}\nchains {:?}\nobjective {:?} bound {:?} status {:?}",
+        sol.cycles, sol.chains, sol.objective, sol.bound, sol.status
+    )
+}
+
+/// Solves on `clock`, returning the solution and the phases reported, in order.
+fn solve_on(
+    g: &Graph,
+    p: &Params,
+    how: RootLp,
+    clock: &dyn Clock,
+) -> (Solution, Vec<&'static str>) {
+    let phases = Mutex::new(Vec::new());
+    let sol = solve_forced(g, p, how, clock, &|progress: &Progress| {
+        phases.lock().unwrap().push(progress.phase);
+    })
+    .unwrap_or_else(|e| panic!("{p:?}: {e}"));
+    (sol, phases.into_inner().unwrap())
+}
+
+/// Stops the solve of `g` at every reading of its clock in turn and checks each answer against
+/// the optimum `opt`; returns the phases in which a stop left the solve unproven.
+fn stop_everywhere(
+    what: &str,
+    g: &Graph,
+    p: &Params,
+    how: RootLp,
+    opt: f64,
+) -> BTreeSet<&'static str> {
+    let full = RunsOutAt::new(u64::MAX, LIMIT);
+    let (unlimited, _) = solve_on(g, p, how, &full);
+    assert_eq!(unlimited.status, Status::Optimal, "{what}");
+    assert_eq!(
+        unlimited.stats.elapsed,
+        Duration::ZERO,
+        "{what}: a frozen clock"
+    );
+    let readings = full.readings();
+    let mut stopped_in = BTreeSet::new();
+    for n in 1..=readings {
+        let clock = RunsOutAt::new(n, LIMIT);
+        let (sol, phases) = solve_on(g, p, how, &clock);
+        let at = format!("{what}, stopped at reading {n} of {readings}");
+        check_solution(g, p, &sol).unwrap_or_else(|e| panic!("{at}: {e}\n{}", render(&sol)));
+        assert!(sol.objective <= opt + 1e-6, "{at}: {}", render(&sol));
+        assert!(
+            sol.bound >= opt - 1e-6,
+            "{at}: bound below the optimum {opt}\n{}",
+            render(&sol)
+        );
+        match sol.status {
+            Status::Optimal => {
+                assert!(
+                    (sol.objective - opt).abs() <= 1e-6,
+                    "{at}: {}",
+                    render(&sol)
+                );
+                assert_eq!(sol.bound, sol.objective, "{at}");
+            }
+            Status::TimeLimit { gap } => {
+                assert!(gap >= 0.0, "{at}: {}", render(&sol));
+                assert_eq!(
+                    sol.stats.elapsed, LIMIT,
+                    "{at}: stopped before the budget ran out"
+                );
+                stopped_in.insert(*phases.last().expect("a report before the stop"));
+            }
+        }
+        // The same stop, the same answer.
+        let (again, _) = solve_on(g, p, how, &RunsOutAt::new(n, LIMIT));
+        assert_eq!(render(&again), render(&sol), "{at}: not reproducible");
+    }
+    // Stopped at the reading after its last one, the solve ends as without a limit.
+    let (last, _) = solve_on(g, p, how, &RunsOutAt::new(readings + 1, LIMIT));
+    assert_eq!(render(&last), render(&unlimited), "{what}");
+    assert_eq!(
+        render(&unlimited),
+        render(&solve(g, p).unwrap()),
+        "{what}: the clock changed the answer"
+    );
+    stopped_in
+}
+
+/// Every phase of the pipeline can be stopped by the time limit, and each stop leaves a
+/// feasible solution, a bound at least the optimum and the right status.
+#[test]
+fn a_solve_stopped_at_any_reading_of_its_clock_returns_a_valid_answer() {
+    let mut stopped_in = BTreeSet::new();
+    let mut cases = 0;
+    for seed in 0..60u64 {
+        let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = Params {
+                max_cycle: 3,
+                max_chain: 2,
+                objective,
+                time_limit: Some(LIMIT),
+            };
+            let opt = brute_force(&g, &p).expect("small enough for the oracle");
+            for how in [RootLp::Whole, RootLp::ColumnGeneration] {
+                let what = format!("seed {seed} {objective:?} {how:?}");
+                stopped_in.extend(stop_everywhere(&what, &g, &p, how, opt));
+                cases += 1;
+            }
+        }
+    }
+    let all: BTreeSet<&str> = [
+        "reducing",
+        "root LP",
+        "diving",
+        "restricted MIP",
+        "full MIP",
+    ]
+    .into();
+    assert_eq!(stopped_in, all, "phases stopped in, over {cases} cases");
+}
+
+/// Progress reports and the solution's elapsed time come from the caller's clock, and a
+/// budget measured on it stops the solve.
+#[test]
+fn progress_and_the_time_limit_follow_the_callers_clock() {
+    let g = random_graph(3, 40, 3, 0.15);
+    let mut p = Params {
+        max_cycle: 3,
+        max_chain: 3,
+        objective: Objective::Count,
+        time_limit: None,
+    };
+    let step = Duration::from_secs(100);
+    let clock = Ticking {
+        readings: AtomicU64::new(0),
+        step,
+    };
+    let reports: Mutex<Vec<Progress>> = Mutex::default();
+    let on_progress = |progress: &Progress| reports.lock().unwrap().push(*progress);
+    let sol = rex_match::solve_with_clock(&g, &p, &clock, &on_progress).unwrap();
+    assert_eq!(sol.status, Status::Optimal);
+    let reports = std::mem::take(&mut *reports.lock().unwrap());
+    assert_eq!(reports[0].phase, "reducing");
+    assert_eq!(
+        reports[0].elapsed, step,
+        "the first reading after the start"
+    );
+    for w in reports.windows(2) {
+        assert!(w[0].elapsed < w[1].elapsed, "{reports:?}");
+    }
+    let readings = clock.readings.load(Ordering::SeqCst);
+    assert_eq!(
+        sol.stats.elapsed,
+        step * (readings as u32 - 1),
+        "the last reading"
+    );
+    assert!(readings > 4, "{readings} readings: too few to stop halfway");
+
+    // A budget of half the readings stops the solve there, with the last report before it.
+    p.time_limit = Some(step * (readings as u32 / 2));
+    let clock = Ticking {
+        readings: AtomicU64::new(0),
+        step,
+    };
+    let stopped = rex_match::solve_with_clock(&g, &p, &clock, &|_| {}).unwrap();
+    assert!(
+        matches!(stopped.status, Status::TimeLimit { .. }),
+        "{}",
+        render(&stopped)
+    );
+    assert!(stopped.stats.elapsed >= p.time_limit.unwrap());
+    assert!(stopped.objective <= sol.objective && stopped.bound >= sol.objective);
+}
