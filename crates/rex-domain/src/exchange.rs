@@ -2,6 +2,7 @@
 //! and the record the registry keeps.
 
 use crate::id::{AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::matching::{arc, NoArc};
 use crate::rejection::Rejection;
 use crate::request::{Answer, RequestStatus};
 use crate::Registry;
@@ -276,17 +277,17 @@ impl ExchangeProposal {
             if r.metadata.agreement != agreement_id {
                 return bad(format!("request {} is under another agreement", r.id));
             }
-            if r.metadata.requester != next.metadata.custodian {
-                return bad(format!(
-                    "the requester of {} is not the custodian of {}",
-                    r.id, next.id
-                ));
-            }
-            if !terms
-                .similarity
-                .similar(r.metadata.severity, next.metadata.severity)
-            {
-                return bad(format!("{} and {} are not similar", r.id, next.id));
+            match arc(terms, &r.metadata, &next.metadata) {
+                Ok(()) => {}
+                Err(NoArc::NotCustodian) => {
+                    return bad(format!(
+                        "the requester of {} is not the custodian of {}",
+                        r.id, next.id
+                    ))
+                }
+                Err(NoArc::NotSimilar) => {
+                    return bad(format!("{} and {} are not similar", r.id, next.id))
+                }
             }
         }
         // Start at the smallest id so that every rotation gives the same bytes.

@@ -19,6 +19,8 @@
 //!   exchange ids from the proposal's digest; nobody chooses an id ([`id`]).
 //! - An exchange proposal is fully determined by its cycle and the registry: the hub's matching
 //!   round is re-derived on apply and refused if any proposal differs ([`ExchangeProposal`]).
+//! - The log entry (`{time, envelope}` bytes) and the replay of a log into a registry are
+//!   written once, here, for the hub's restart and the node's audit alike ([`log`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
 //!
@@ -54,6 +56,7 @@ pub mod dsse;
 pub mod exchange;
 pub mod id;
 pub mod keys;
+pub mod log;
 pub mod matching;
 pub mod offence;
 pub mod registry;
@@ -68,6 +71,7 @@ pub use exchange::{
 };
 pub use id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
+pub use log::{LogEntry, Replay, ReplayError};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
 pub use offence::{Offence, Severity, SimilarityRule};
 pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry, PRECHECK_BATCH};

@@ -10,12 +10,40 @@
 //! of the registry, so anyone replaying the log gets the same graphs and, with the solver's
 //! deterministic tie-breaking and no time limit, the same proposals.
 
+use crate::agreement::AgreementTerms;
 use crate::exchange::ExchangeProposal;
 use crate::id::{AgreementId, PartyId, RequestId, UnixSeconds};
-use crate::request::RequestStatus;
+use crate::request::{RequestMetadata, RequestStatus};
 use crate::Registry;
 use rex_match::{Graph, GraphBuilder, Objective, Params, SolveError, VertexId};
 use std::collections::BTreeMap;
+
+/// Why there is no arc `r -> q` between two requests of one agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoArc {
+    /// The requester of `r` is not the custodian of `q`.
+    NotCustodian,
+    /// The two subjects are not similar under the agreement's rule.
+    NotSimilar,
+}
+
+/// The arc rule, the one place it is written: `r -> q` when the requester of `r` is the
+/// custodian of `q` (having received in `r`, it gives in `q`) and the two subjects are similar
+/// under the agreement's rule. The graph is built with it and a proposal's cycle is checked
+/// with it, so the hub can only propose cycles of the graph.
+pub(crate) fn arc(
+    terms: &AgreementTerms,
+    r: &RequestMetadata,
+    q: &RequestMetadata,
+) -> Result<(), NoArc> {
+    if r.requester != q.custodian {
+        return Err(NoArc::NotCustodian);
+    }
+    if !terms.similarity.similar(r.severity, q.severity) {
+        return Err(NoArc::NotSimilar);
+    }
+    Ok(())
+}
 
 /// The compatibility graph of one agreement, with the request behind each vertex.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,11 +86,8 @@ pub fn compatibility_graph(registry: &Registry, agreement: &AgreementId) -> Comp
                 .get(&r.metadata.requester)
                 .map_or(&[][..], Vec::as_slice)
             {
-                let q = pooled[j];
-                if a.terms
-                    .similarity
-                    .similar(r.metadata.severity, q.metadata.severity)
-                {
+                // Candidates are indexed by custodian; the rule decides.
+                if arc(&a.terms, &r.metadata, &pooled[j].metadata).is_ok() {
                     builder
                         .add_arc(vertices[i], vertices[j], 1.0)
                         .unwrap_or_else(|e| unreachable!("arcs between requests: {e}"));

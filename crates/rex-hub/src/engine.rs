@@ -6,14 +6,13 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use ed25519_dalek::VerifyingKey;
-use rayon::prelude::*;
+use rex_domain::log::{parse_entries, REPLAY_CHUNK};
 use rex_domain::{
-    precheck_all, Action, Actor, Digest, Envelope, PartyId, Prechecked, PublicKeyFile, Registry,
-    Statement,
+    Action, Actor, Digest, Envelope, LogEntry, PartyId, Prechecked, PublicKeyFile, Registry,
+    Replay, ReplayError, Statement,
 };
 use rex_store::{HubStore, SqliteStore, Tiles};
 use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use tokio::sync::oneshot;
 
@@ -62,31 +61,11 @@ pub(crate) struct Published {
     pub note: Arc<str>,
 }
 
-/// One log entry: the hub's acceptance time and the envelope, as `Envelope::to_json` writes it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LogEntry<'a> {
-    time: u64,
-    #[serde(borrow)]
-    envelope: &'a serde_json::value::RawValue,
-}
+pub use rex_domain::log::entry_bytes;
 
-/// The bytes of a log entry. Built by hand so the envelope JSON goes in byte for byte.
-pub fn entry_bytes(time: u64, envelope: &Envelope) -> Vec<u8> {
-    let json = envelope.to_json();
-    let mut out = Vec::with_capacity(json.len() + 32);
-    out.extend_from_slice(format!("{{\"time\":{time},\"envelope\":").as_bytes());
-    out.extend_from_slice(&json);
-    out.push(b'}');
-    out
-}
-
-/// Parses a log entry back into its time and envelope.
-pub fn parse_entry(bytes: &[u8]) -> Result<(u64, Envelope), String> {
-    let entry: LogEntry = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let envelope =
-        Envelope::from_json(entry.envelope.get().as_bytes()).map_err(|e| e.to_string())?;
-    Ok((entry.time, envelope))
+/// Parses a log entry back into its time and envelope (see [`rex_domain::LogEntry`]).
+pub fn parse_entry(bytes: &[u8]) -> Result<(u64, Envelope), rex_domain::Rejection> {
+    LogEntry::parse(bytes).map(|e| (e.time, e.envelope))
 }
 
 /// Rebuilds the registry by replaying every entry of the log, and loads the tree. The log is
@@ -96,33 +75,27 @@ pub(crate) fn replay(
     hub_key: ed25519_dalek::VerifyingKey,
 ) -> Result<(Registry, Tree), HubError> {
     let size = store.size()?;
-    let mut registry = Registry::new(hub_key);
-    const CHUNK: u64 = 1 << 16;
+    let mut replay = Replay::new(hub_key);
     let mut start = 0;
     while start < size {
-        let end = (start + CHUNK).min(size);
-        let parsed: Vec<(u64, Envelope)> = store
-            .entries(start, end)?
-            .par_iter()
-            .enumerate()
-            .map(|(k, bytes)| {
-                let i = start + k as u64;
-                parse_entry(bytes)
-                    .map_err(|e| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))
-            })
-            .collect::<Result<_, _>>()?;
-        let (times, envelopes): (Vec<u64>, Vec<Envelope>) = parsed.into_iter().unzip();
-        let checked = precheck_all(&registry, envelopes);
-        for ((i, time), checked) in (start..).zip(times).zip(checked) {
-            checked
-                .and_then(|c| registry.apply_prechecked(c, time))
-                .map_err(|e| HubError::Corrupt(format!("log entry {i} does not replay: {e}")))?;
-        }
+        let end = (start + REPLAY_CHUNK as u64).min(size);
+        let chunk = parse_entries(start, &store.entries(start, end)?)
+            .map_err(|(i, e)| HubError::Corrupt(format!("log entry {i} does not parse: {e}")))?;
+        // The hub trusts its own log: nothing to check beyond what the registry checks.
+        replay
+            .apply_chunk(chunk, &mut |_| Ok::<(), std::convert::Infallible>(()))
+            .map_err(|e| match e {
+                ReplayError::Invalid { index, rejection }
+                | ReplayError::Refused {
+                    index, rejection, ..
+                } => HubError::Corrupt(format!("log entry {index} does not replay: {rejection}")),
+                ReplayError::Check(never) => match never {},
+            })?;
         start = end;
     }
     let tree = Tree::load(&Tiles(store), size)
         .map_err(|e| HubError::Corrupt(format!("tree of size {size}: {e}")))?;
-    Ok((registry, tree))
+    Ok((replay.into_registry(), tree))
 }
 
 /// The sequencer's state. Only the sequencer touches it, one batch at a time.

@@ -5,62 +5,26 @@
 use crate::client::{HubClient, HubInfo};
 use crate::Error;
 use rex_domain::keys::parse_verifying_key;
-use rex_domain::{matching_round, precheck_all, Action, Envelope, PartyId, Registry};
+use rex_domain::log::parse_entries;
+use rex_domain::{matching_round, Action, PartyId, Registry, ReplayError};
 use rex_tlog::{
-    decode_entry_bundle, leaf_hash, node_hash, Checkpoint, Hash, NoteVerifier, SignatureKind,
-    SignedNote, TilePath, EMPTY_ROOT, TILE_WIDTH,
+    decode_entry_bundle, leaf_hash, level0_tiles, root_of_leaves, Checkpoint, Hash, NoteVerifier,
+    SignatureKind, SignedNote, TilePath, TILE_WIDTH,
 };
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Most entries an audit reads: bounds memory and time of one run.
 pub const MAX_AUDIT_ENTRIES: u64 = 10_000_000;
 
-/// One log entry: the hub's acceptance time and the envelope as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    /// Acceptance time, unix seconds.
-    pub time: u64,
-    /// The envelope.
-    pub envelope: Envelope,
+pub use rex_domain::LogEntry;
+
+/// Parses the bytes of leaf `index`.
+pub fn parse_entry(index: u64, bytes: &[u8]) -> Result<LogEntry, Error> {
+    LogEntry::parse(bytes).map_err(|e| malformed(index, e))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EntryWire<'a> {
-    time: u64,
-    #[serde(borrow)]
-    envelope: &'a serde_json::value::RawValue,
-}
-
-impl LogEntry {
-    /// Parses the bytes of leaf `index`.
-    pub fn parse(index: u64, bytes: &[u8]) -> Result<Self, Error> {
-        let bad = |why: String| Error::Evidence(format!("entry {index} is malformed: {why}"));
-        let w: EntryWire = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
-        let envelope =
-            Envelope::from_json(w.envelope.get().as_bytes()).map_err(|e| bad(e.to_string()))?;
-        Ok(LogEntry {
-            time: w.time,
-            envelope,
-        })
-    }
-}
-
-/// The RFC 6962 root of a list of leaf hashes.
-pub fn root_of_leaves(leaves: &[Hash]) -> Hash {
-    match leaves.len() {
-        0 => EMPTY_ROOT,
-        1 => leaves[0],
-        n => {
-            // The largest power of two below n (RFC 6962, section 2.1).
-            let split = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
-            node_hash(
-                root_of_leaves(&leaves[..split]),
-                root_of_leaves(&leaves[split..]),
-            )
-        }
-    }
+fn malformed(index: u64, why: rex_domain::Rejection) -> Error {
+    Error::Evidence(format!("entry {index} is malformed: {why}"))
 }
 
 /// The pinned keys of a hub.
@@ -115,16 +79,6 @@ pub fn open_checkpoint(text: &str, keys: &HubKeys) -> Result<(Checkpoint, Signed
     Ok((checkpoint, note))
 }
 
-/// The bundles (index, width) holding entries `start..end` of a tree of `size`.
-fn bundles(start: u64, end: u64, size: u64) -> impl Iterator<Item = (u64, u16)> {
-    let first = start / TILE_WIDTH;
-    let last = end.div_ceil(TILE_WIDTH);
-    (first..last).map(move |b| {
-        let width = (size - b * TILE_WIDTH).min(TILE_WIDTH);
-        (b, width as u16)
-    })
-}
-
 /// Entries `start..end` of the tree of `size` entries, from the entry bundles. An entry the
 /// hub does not serve is `None` (missing), not an error: callers say which entries are missing.
 pub fn fetch_entries(
@@ -138,7 +92,7 @@ pub fn fetch_entries(
         "entries {start}..{end} of {size}"
     );
     let mut out = BTreeMap::new();
-    for (b, width) in bundles(start, end, size) {
+    for (b, width) in level0_tiles(start, end, size) {
         let path = TilePath::entries(b, width).map_err(|e| Error::Local(e.to_string()))?;
         let Ok(bytes) = client.tile(&path) else {
             continue;
@@ -159,7 +113,7 @@ pub fn fetch_entries(
 /// The leaf hashes `0..size`, from the level-0 hash tiles.
 pub fn fetch_leaves(client: &HubClient, size: u64) -> Result<Vec<Hash>, Error> {
     let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    for (b, width) in bundles(0, size, size) {
+    for (b, width) in level0_tiles(0, size, size) {
         let path = TilePath::hashes(0, b, width).map_err(|e| Error::Local(e.to_string()))?;
         let bytes = client.tile(&path).map_err(|e| {
             Error::Evidence(format!(
@@ -180,51 +134,57 @@ pub fn fetch_leaves(client: &HubClient, size: u64) -> Result<Vec<Hash>, Error> {
 
 /// What is wrong with the served entries of a tree whose leaf hashes are `leaves` (already
 /// checked against the checkpoint root): missing, altered or reordered entries.
-pub fn entry_findings(leaves: &[Hash], entries: &BTreeMap<u64, Vec<u8>>) -> Vec<String> {
+pub fn entry_findings(leaves: &[Hash], served: &BTreeMap<u64, Vec<u8>>) -> Vec<String> {
     use rayon::prelude::*;
-    let size = leaves.len() as u64;
+    findings(
+        leaves.par_iter().enumerate().map(|(i, h)| (i as u64, *h)),
+        served,
+    )
+}
+
+/// What is wrong with the served entries at the indexes of `known` entries, given as
+/// `(index, leaf hash)` (a node's receipts): missing, altered or reordered entries.
+pub fn known_entry_findings(known: &[(u64, Hash)], served: &BTreeMap<u64, Vec<u8>>) -> Vec<String> {
+    use rayon::prelude::*;
+    findings(known.par_iter().copied(), served)
+}
+
+/// The one check behind [`entry_findings`] and [`known_entry_findings`]: each expected entry
+/// is served at its index, or served elsewhere (reordered: "entry 3 is now at 1"), or altered,
+/// or missing.
+fn findings<I>(expected: I, served: &BTreeMap<u64, Vec<u8>>) -> Vec<String>
+where
+    I: rayon::iter::IndexedParallelIterator<Item = (u64, Hash)>,
+{
+    use rayon::prelude::*;
     // Hash every entry on every core; look further only at those that do not match.
-    let wrong: Vec<(u64, Option<Hash>)> = leaves
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, leaf)| {
-            let i = i as u64;
-            match entries.get(&i) {
-                None => Some((i, None)),
-                Some(bytes) => {
-                    let h = leaf_hash(bytes);
-                    (h != *leaf).then_some((i, Some(h)))
-                }
-            }
-        })
+    let wrong: Vec<(u64, Hash)> = expected
+        .filter(|(i, leaf)| served.get(i).is_none_or(|bytes| leaf_hash(bytes) != *leaf))
         .collect();
     if wrong.is_empty() {
         return Vec::new();
     }
-    let position: BTreeMap<Hash, u64> = leaves
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (*h, i as u64))
+    // Where each served entry is, by its leaf hash: the first index, if the hub serves it twice.
+    let hashes: Vec<(Hash, u64)> = served
+        .par_iter()
+        .map(|(i, bytes)| (leaf_hash(bytes), *i))
         .collect();
+    let mut served_at: HashMap<Hash, u64> = HashMap::with_capacity(hashes.len());
+    for (h, i) in hashes {
+        served_at.entry(h).or_insert(i);
+    }
     let mut findings = Vec::new();
     let mut moved = Vec::new();
-    for (i, h) in wrong {
-        match h {
+    for (i, leaf) in wrong {
+        match served_at.get(&leaf) {
+            Some(&j) => moved.push(format!("entry {i} is now at {j}")),
+            None if served.contains_key(&i) => findings.push(format!("entry {i} altered")),
             None => findings.push(format!("entry {i} missing")),
-            Some(h) => match position.get(&h) {
-                Some(&j) => moved.push((i, j)),
-                None => findings.push(format!("entry {i} altered")),
-            },
         }
     }
     if !moved.is_empty() {
-        let list: Vec<String> = moved
-            .iter()
-            .map(|(i, j)| format!("entry {j} is served at {i}"))
-            .collect();
-        findings.insert(0, format!("entries reordered ({})", list.join(", ")));
+        findings.insert(0, format!("entries reordered ({})", moved.join(", ")));
     }
-    debug_assert!(entries.keys().all(|&i| i < size));
     findings
 }
 
@@ -272,13 +232,7 @@ pub fn fetch_log_at(
         return Err(Error::evidence(findings));
     }
     let raw: Vec<Vec<u8>> = served.into_values().collect();
-    let entries = {
-        use rayon::prelude::*;
-        raw.par_iter()
-            .enumerate()
-            .map(|(i, b)| LogEntry::parse(i as u64, b))
-            .collect::<Result<_, _>>()?
-    };
+    let entries = parse_entries(0, &raw).map_err(|(i, e)| malformed(i, e))?;
     Ok(VerifiedLog {
         checkpoint,
         note,
@@ -298,70 +252,60 @@ pub struct Replay {
     pub proposals_checked: usize,
 }
 
-/// Replays every entry through [`Registry::apply`] with the hub's statement key. With
-/// `recompute_rounds`, every `matching_round` is first recomputed with
-/// [`rex_domain::matching_round`] on the registry as it stood, and must be exactly equal.
+/// Replays every entry through [`Registry::apply`] with the hub's statement key, checking
+/// that entry times never go back. With `recompute_rounds`, every `matching_round` is first
+/// recomputed with [`rex_domain::matching_round`] on the registry as it stood, and must be
+/// exactly equal.
 pub fn replay(
     entries: &[LogEntry],
     hub_key: rex_tlog::VerifyingKey,
     recompute_rounds: bool,
 ) -> Result<Replay, Error> {
-    let mut registry = Registry::new(hub_key);
     let mut rounds_checked = 0;
     let mut proposals_checked = 0;
     let mut last_time = 0;
-    // Parsing and signatures on every core, a chunk at a time (bounded memory); the fold
-    // itself is sequential.
-    const CHUNK: usize = 1 << 16;
-    for (c, chunk) in entries.chunks(CHUNK).enumerate() {
-        let envelopes: Vec<Envelope> = chunk.iter().map(|e| e.envelope.clone()).collect();
-        let checked = precheck_all(&registry, envelopes);
-        for (k, (e, checked)) in chunk.iter().zip(checked).enumerate() {
-            let i = c * CHUNK + k;
-            if e.time < last_time {
-                return Err(Error::Evidence(format!(
-                    "entry {i} is dated {} before entry {} ({last_time})",
-                    e.time,
-                    i - 1
-                )));
-            }
-            last_time = e.time;
-            let checked = checked
-                .map_err(|r| Error::Evidence(format!("entry {i} holds no valid statement: {r}")))?;
-            let statement = checked.statement();
-            let (actor, seq, action) = (statement.actor, statement.seq, statement.action.name());
-            if recompute_rounds {
-                if let Action::MatchingRound { proposals } = &statement.action {
-                    let replayed = matching_round(&registry, statement.time).map_err(|err| {
-                        Error::Evidence(format!(
-                            "entry {i}: the matching round cannot be recomputed: {err}"
-                        ))
-                    })?;
-                    if replayed != *proposals {
-                        let ids = |ps: &[rex_domain::ExchangeProposal]| {
-                            ps.iter()
-                                .map(|p| p.id.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        };
-                        return Err(Error::Evidence(format!(
-                            "entry {i}: the hub's matching round [{}] is not the replay's [{}]",
-                            ids(proposals),
-                            ids(&replayed)
-                        )));
-                    }
-                    rounds_checked += 1;
-                    proposals_checked += proposals.len();
-                }
-            }
-            registry.apply_prechecked(checked, e.time).map_err(|r| {
-                Error::Evidence(format!(
-                    "entry {i} ({actor} seq {seq}, {action}) is refused on replay: {}: {r}",
-                    r.code()
-                ))
-            })?;
+    let registry = rex_domain::log::replay(hub_key, entries, |step| {
+        let i = step.index;
+        if step.time < last_time {
+            return Err(Error::Evidence(format!(
+                "entry {i} is dated {} before entry {} ({last_time})",
+                step.time,
+                i - 1
+            )));
         }
-    }
+        last_time = step.time;
+        if !recompute_rounds {
+            return Ok(());
+        }
+        let Action::MatchingRound { proposals } = &step.statement.action else {
+            return Ok(());
+        };
+        let replayed = matching_round(step.registry, step.statement.time).map_err(|err| {
+            Error::Evidence(format!(
+                "entry {i}: the matching round cannot be recomputed: {err}"
+            ))
+        })?;
+        if replayed != *proposals {
+            let ids = |ps: &[rex_domain::ExchangeProposal]| {
+                ps.iter()
+                    .map(|p| p.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(Error::Evidence(format!(
+                "entry {i}: the hub's matching round [{}] is not the replay's [{}]",
+                ids(proposals),
+                ids(&replayed)
+            )));
+        }
+        rounds_checked += 1;
+        proposals_checked += proposals.len();
+        Ok(())
+    })
+    .map_err(|e| match e {
+        ReplayError::Check(e) => e,
+        e => Error::Evidence(e.to_string()),
+    })?;
     Ok(Replay {
         registry,
         rounds_checked,
@@ -427,42 +371,20 @@ pub fn verify_log_with_progress(
 /// The registered states whose cosignature on `checkpoint` is in `note` and verifies under the
 /// state's statement key (a node cosigns with it, named by its party code).
 pub fn cosigners(checkpoint: &Checkpoint, note: &SignedNote, registry: &Registry) -> Vec<PartyId> {
-    let mut out = Vec::new();
-    for p in registry.parties() {
-        let id = p.keys.party();
-        let Ok(verifier) = NoteVerifier::new(
-            id.as_str(),
-            SignatureKind::CosignatureV1,
-            *p.keys.signing_key(),
-        ) else {
-            continue;
-        };
-        let ok = note
-            .signatures()
-            .iter()
-            .filter(|s| s.name() == id.as_str() && s.key_id() == verifier.key_id())
-            .filter_map(|s| rex_tlog::Cosignature::from_note_signature(s).ok())
-            .any(|c| c.verify(checkpoint, &verifier).is_ok());
-        if ok {
-            out.push(id);
-        }
-    }
-    out
+    registry
+        .parties()
+        .map(|p| (p.keys.party(), *p.keys.signing_key()))
+        .filter(|(id, key)| {
+            NoteVerifier::new(id.as_str(), SignatureKind::CosignatureV1, *key)
+                .is_ok_and(|verifier| note.has_cosignature(checkpoint, &verifier))
+        })
+        .map(|(id, _)| id)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn root_of_leaves_matches_the_tree() {
-        for n in 0..40u32 {
-            let entries: Vec<Vec<u8>> = (0..n).map(|i| i.to_be_bytes().to_vec()).collect();
-            let tree = rex_tlog::Tree::new().append_batch(&entries).unwrap();
-            let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(e)).collect();
-            assert_eq!(root_of_leaves(&leaves), tree.root(), "size {n}");
-        }
-    }
 
     type Served = BTreeMap<u64, Vec<u8>>;
 
@@ -497,7 +419,7 @@ mod tests {
                 m.insert(1, b);
                 m.insert(3, a);
             }),
-            "entries reordered (entry 3 is served at 1, entry 1 is served at 3)"
+            "entries reordered (entry 1 is now at 3, entry 3 is now at 1)"
         );
     }
 }

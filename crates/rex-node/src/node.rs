@@ -1,8 +1,8 @@
 //! A state's node: its keys, its local store, and every exchange with the hub, each one checked.
 
 use crate::audit::{
-    entry_findings, fetch_checkpoint, fetch_entries, fetch_leaves, fetch_log_at, open_checkpoint,
-    replay, root_of_leaves, HubKeys,
+    entry_findings, fetch_checkpoint, fetch_entries, fetch_leaves, fetch_log_at,
+    known_entry_findings, open_checkpoint, replay, HubKeys,
 };
 use crate::client::{decode_hashes, HubClient, HubInfo, Receipt};
 use crate::store::{Store, StoredReceipt};
@@ -14,7 +14,10 @@ use rex_domain::{
     Action, AgeRecipient, Digest, DossierRef, Envelope, MetadataDraft, PartyId, PublicKeyFile,
     Registry, RequestId, RequestMetadata, Statement,
 };
-use rex_tlog::{leaf_hash, verify_consistency, verify_inclusion, Checkpoint, Cosigner, SignedNote};
+use rex_tlog::{
+    leaf_hash, root_of_leaves, verify_consistency, verify_inclusion, Checkpoint, Cosigner, Hash,
+    SignedNote,
+};
 use std::fs;
 use std::io::Write as _;
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
@@ -387,7 +390,7 @@ impl Node {
         let entry = fetch_entries(&self.client, i, i + 1, n)?
             .remove(&i)
             .ok_or_else(|| Error::Evidence(format!("entry {i} missing")))?;
-        let logged = crate::audit::LogEntry::parse(i, &entry)?;
+        let logged = crate::audit::parse_entry(i, &entry)?;
         if logged.envelope != *envelope {
             return Err(Error::Evidence(format!(
                 "entry {i} is not the statement this node sent"
@@ -511,27 +514,22 @@ impl Node {
         let size = checkpoint.size();
         let receipts = self.store.receipts()?;
         let served = fetch_entries(&self.client, 0, size, size)?;
-        let mut findings = Vec::new();
-        for r in &receipts {
-            if r.index >= size {
-                findings.push(format!(
+        let mut findings: Vec<String> = receipts
+            .iter()
+            .filter(|r| r.index >= size)
+            .map(|r| {
+                format!(
                     "entry {} missing (tree shrank from {old_size} to {size})",
                     r.index
-                ));
-                continue;
-            }
-            match served.get(&r.index) {
-                None => findings.push(format!("entry {} missing", r.index)),
-                Some(bytes) if *bytes == r.entry => {}
-                Some(_) => match served.iter().find(|(_, b)| **b == r.entry) {
-                    Some((j, _)) => findings.push(format!(
-                        "entries reordered (entry {} is now at {j})",
-                        r.index
-                    )),
-                    None => findings.push(format!("entry {} altered", r.index)),
-                },
-            }
-        }
+                )
+            })
+            .collect();
+        let known: Vec<(u64, Hash)> = receipts
+            .iter()
+            .filter(|r| r.index < size)
+            .map(|r| (r.index, leaf_hash(&r.entry)))
+            .collect();
+        findings.extend(known_entry_findings(&known, &served));
         if findings.is_empty() {
             let leaves = fetch_leaves(&self.client, size)?;
             if root_of_leaves(&leaves) != checkpoint.root() {

@@ -88,3 +88,20 @@ pub fn leaf_hash(entry: &[u8]) -> Hash {
 pub fn node_hash(left: Hash, right: Hash) -> Hash {
     tlog_tiles::node_hash(left.into(), right.into()).into()
 }
+
+/// The RFC 6962 root of a run of leaf hashes (section 2.1: split at the largest power of two
+/// below the count). An auditor that fetched the level-0 tiles checks them against a
+/// checkpoint with this; `tlog_tiles` computes roots only from a store of every level.
+pub fn root_of_leaves(leaves: &[Hash]) -> Hash {
+    match leaves.len() {
+        0 => EMPTY_ROOT,
+        1 => leaves[0],
+        n => {
+            let split = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
+            node_hash(
+                root_of_leaves(&leaves[..split]),
+                root_of_leaves(&leaves[split..]),
+            )
+        }
+    }
+}

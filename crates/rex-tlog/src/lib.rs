@@ -29,13 +29,15 @@
 //! construction and checking, tile contents and the list of tiles a new size changes, and
 //! parsing and formatting of checkpoint bodies. This crate adds what it lacks: batched appends
 //! without a store (peaks), C2SP tile paths (it formats the older `tile/<H>/<L>/...` paths),
-//! entry bundles, signed notes, verifier keys, Ed25519 signing and cosignatures, and the
-//! storage trait.
+//! entry bundles and which of them hold a run of entries, the root of a run of leaf hashes
+//! without a store, signed notes, verifier keys, Ed25519 signing and cosignatures (and which
+//! witnesses cosigned), and the storage trait.
 //!
 //! # API
 //!
 //! Hashing and proofs, usable by nodes and auditors with no store:
-//! [`leaf_hash`], [`node_hash`], [`EMPTY_ROOT`], [`verify_inclusion`], [`verify_consistency`].
+//! [`leaf_hash`], [`node_hash`], [`EMPTY_ROOT`], [`root_of_leaves`], [`verify_inclusion`],
+//! [`verify_consistency`].
 //!
 //! Writing: [`Tree::append_batch`] → [`AppendResult`]; [`Tree::load`] / [`Tree::from_peaks`]
 //! to restart; [`Log`] for the append-then-advance ordering over a [`TileStore`];
@@ -49,9 +51,10 @@
 //! [`NoteSigner`] (the hub's key), [`NoteVerifier`] (a vkey: `name+id+base64(type||key)`).
 //!
 //! Cosignatures: [`Cosigner::cosign`] → [`Cosignature`], which becomes a note signature line;
-//! [`Cosignature::verify`], or [`SignedNote::verified_signatures`] with cosigners' verifiers.
+//! [`Cosignature::verify`], or [`SignedNote::verified_signatures`] with cosigners' verifiers;
+//! [`SignedNote::cosigned_by`] for which of a set of cosigners vouched (bad lines ignored).
 //!
-//! Tiles: [`TilePath`] (`Display` / `FromStr`), [`read_tile`], [`changed_tiles`],
+//! Tiles: [`TilePath`] (`Display` / `FromStr`), [`read_tile`], [`changed_tiles`], [`level0_tiles`],
 //! [`encode_entry_bundle`], [`decode_entry_bundle`].
 //!
 //! # Example
@@ -86,7 +89,7 @@ mod tree;
 pub use checkpoint::Checkpoint;
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use error::Error;
-pub use hash::{leaf_hash, node_hash, Hash, EMPTY_ROOT, HASH_SIZE};
+pub use hash::{leaf_hash, node_hash, root_of_leaves, Hash, EMPTY_ROOT, HASH_SIZE};
 pub use log::Log;
 pub use note::{
     Cosignature, Cosigner, NoteSignature, NoteSigner, NoteVerifier, SignatureKind, SignedNote,
@@ -97,6 +100,7 @@ pub use proof::{
 };
 pub use store::{MemoryStore, TileStore};
 pub use tile::{
-    changed_tiles, decode_entry_bundle, encode_entry_bundle, read_tile, TilePath, TILE_WIDTH,
+    changed_tiles, decode_entry_bundle, encode_entry_bundle, level0_tiles, read_tile, TilePath,
+    TILE_WIDTH,
 };
 pub use tree::{AppendResult, Tree, MAX_BATCH, MAX_ENTRY_LEN};

@@ -531,6 +531,32 @@ impl SignedNote {
     }
 }
 
+impl SignedNote {
+    /// Whether this note holds a cosignature/v1 on `checkpoint` by `cosigner` (matched by
+    /// name and key id) that verifies. A line that is malformed or does not verify counts
+    /// as absent: a witness report says who vouched, and one bad line must not hide others.
+    pub fn has_cosignature(&self, checkpoint: &crate::Checkpoint, cosigner: &NoteVerifier) -> bool {
+        self.signatures
+            .iter()
+            .filter(|s| s.name == cosigner.name && s.key_id == cosigner.key_id)
+            .filter_map(|s| Cosignature::from_note_signature(s).ok())
+            .any(|c| c.verify(checkpoint, cosigner).is_ok())
+    }
+
+    /// Those of `cosigners` with a valid cosignature on `checkpoint` in this note (see
+    /// [`SignedNote::has_cosignature`]), in the order given.
+    pub fn cosigned_by<'a>(
+        &self,
+        checkpoint: &crate::Checkpoint,
+        cosigners: &'a [NoteVerifier],
+    ) -> Vec<&'a NoteVerifier> {
+        cosigners
+            .iter()
+            .filter(|v| self.has_cosignature(checkpoint, v))
+            .collect()
+    }
+}
+
 impl fmt::Display for SignedNote {
     /// The note as text: the text, a blank line, one line per signature.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -263,6 +263,24 @@ pub fn read_tile<S: TileStore + ?Sized>(
     }
 }
 
+/// The level-0 tiles of a tree of `size` entries that hold entries `start..end`, as
+/// `(index, width)`, in order: tile `index` holds entries `index*256 ..` and is partial
+/// (`width` < 256) only if it is the last of the tree. Entry bundles are numbered as the
+/// level-0 tiles, so these are also the bundles to fetch for those entries. `end` is capped
+/// at `size`.
+pub fn level0_tiles(start: u64, end: u64, size: u64) -> impl Iterator<Item = (u64, u16)> {
+    let end = end.min(size);
+    let (first, last) = if start < end {
+        (start / TILE_WIDTH, end.div_ceil(TILE_WIDTH))
+    } else {
+        (0, 0)
+    };
+    (first..last).map(move |index| {
+        let width = (size - index * TILE_WIDTH).min(TILE_WIDTH);
+        (index, width as u16)
+    })
+}
+
 /// Encodes entries as an entry bundle: each one prefixed with its length as a big-endian `u16`.
 pub fn encode_entry_bundle<E: AsRef<[u8]>>(entries: &[E]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(entries.iter().map(|e| e.as_ref().len() + 2).sum());

@@ -1,0 +1,118 @@
+//! Parties and agreements: registering a state, proposing and signing an agreement.
+
+use super::{not_found, Event, Party, Registry};
+use crate::agreement::{Agreement, AgreementTerms};
+use crate::id::{AgreementId, Digest, PartyId, UnixSeconds};
+use crate::keys::{KeyId, PublicKeyFile};
+use crate::rejection::Rejection;
+use std::collections::BTreeSet;
+
+impl Registry {
+    /// `party_registered`: the hub registers a state's public keys.
+    pub(super) fn register(
+        &mut self,
+        keys: &PublicKeyFile,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        let p = keys.party();
+        if self.parties.contains_key(&p) {
+            return Err(Rejection::Conflict(format!("party {p}")));
+        }
+        let keyid = keys.keyid();
+        if keyid == KeyId::of(&self.hub_key)
+            || self.parties.values().any(|q| q.keys.keyid() == keyid)
+        {
+            return Err(Rejection::Conflict(format!("a party with key {keyid}")));
+        }
+        self.parties.insert(
+            p,
+            Party {
+                keys: keys.clone(),
+                last_seq: 0,
+                registered_at: now,
+            },
+        );
+        Ok(vec![Event::PartyRegistered(p)])
+    }
+
+    /// `agreement_proposed`: a member proposes terms and signs them by proposing.
+    pub(super) fn propose_agreement(
+        &mut self,
+        me: PartyId,
+        terms: &AgreementTerms,
+        digest: Digest,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        if !terms.is_member(me) {
+            return Err(Rejection::NotMember {
+                actor: me.to_string(),
+                what: "the agreement it proposes".into(),
+            });
+        }
+        if let Some(m) = terms.members.iter().find(|m| !self.parties.contains_key(m)) {
+            return Err(Rejection::UnknownParty(m.to_string()));
+        }
+        if now >= terms.signing_deadline {
+            return Err(Rejection::DeadlinePassed {
+                deadline: terms.signing_deadline,
+                now,
+            });
+        }
+        let id = AgreementId::from_digest(&digest);
+        if self.agreements.contains_key(&id) {
+            return Err(Rejection::Conflict(format!("agreement {id}")));
+        }
+        self.agreements.insert(
+            id,
+            Agreement {
+                id,
+                proposer: me,
+                terms: terms.clone(),
+                proposed_at: now,
+                signed: BTreeSet::from([me]),
+                in_force_since: None,
+            },
+        );
+        Ok(vec![Event::AgreementProposed(id)])
+    }
+
+    /// `agreement_signed`: a member signs; the last signature puts the agreement in force.
+    pub(super) fn sign_agreement(
+        &mut self,
+        me: PartyId,
+        agreement: &AgreementId,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        let a = self
+            .agreements
+            .get_mut(agreement)
+            .ok_or_else(|| not_found("agreement", agreement))?;
+        if !a.terms.is_member(me) {
+            return Err(Rejection::NotMember {
+                actor: me.to_string(),
+                what: format!("agreement {agreement}"),
+            });
+        }
+        if a.signed.contains(&me) {
+            return Err(Rejection::not_allowed(format!(
+                "{me} already signed agreement {agreement}"
+            )));
+        }
+        if now >= a.terms.signing_deadline {
+            return Err(Rejection::DeadlinePassed {
+                deadline: a.terms.signing_deadline,
+                now,
+            });
+        }
+        a.signed.insert(me);
+        let mut events = vec![Event::AgreementSigned {
+            agreement: *agreement,
+            party: me,
+        }];
+        if a.signed.len() == a.terms.members.len() {
+            a.in_force_since = Some(now);
+            events.push(Event::AgreementInForce(*agreement));
+        }
+        Ok(events)
+    }
+}

@@ -1,0 +1,405 @@
+//! The registry: every party, agreement, request and exchange, changed only by
+//! [`Registry::apply`] on a signed statement.
+//!
+//! This module holds the state, its accessors and the checks every statement passes (actor,
+//! key, signature, sequence number, clock); each action's transition lives with its concern:
+//! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
+//! rounds ([`exchanges`]), and the parallel precheck used to replay long logs ([`precheck`]).
+
+mod agreements;
+mod exchanges;
+mod precheck;
+mod requests;
+
+pub use precheck::{precheck_all, Prechecked, PRECHECK_BATCH};
+
+use crate::agreement::Agreement;
+use crate::dsse::Envelope;
+use crate::exchange::{Exchange, ExchangeStatus, LegStage};
+use crate::id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::keys::{KeyId, PublicKeyFile};
+use crate::rejection::Rejection;
+use crate::request::{Answer, Request};
+use crate::statement::{Action, Statement};
+use ed25519_dalek::VerifyingKey;
+use std::collections::BTreeMap;
+
+/// How far ahead of the hub's clock a statement may be dated.
+pub const MAX_CLOCK_SKEW_SECONDS: u64 = 300;
+/// Most proposals one matching round may carry.
+pub const MAX_PROPOSALS_PER_ROUND: usize = 10_000;
+
+/// A registered state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Its public keys.
+    pub keys: PublicKeyFile,
+    /// The sequence number of its last accepted statement (0 before the first).
+    pub last_seq: u64,
+    /// When the hub registered it.
+    pub registered_at: UnixSeconds,
+}
+
+/// What an accepted statement changed, in order. The hub turns these into notifications; tests
+/// read them as the story of the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A state was registered.
+    PartyRegistered(PartyId),
+    /// An agreement was proposed (and signed by its proposer).
+    AgreementProposed(AgreementId),
+    /// A member signed an agreement.
+    AgreementSigned {
+        /// The agreement.
+        agreement: AgreementId,
+        /// The member.
+        party: PartyId,
+    },
+    /// Every member has signed: the agreement is in force.
+    AgreementInForce(AgreementId),
+    /// A request was filed and passed screening.
+    RequestFiled(RequestId),
+    /// The custodian answered.
+    RequestAnswered {
+        /// The request.
+        request: RequestId,
+        /// The answer.
+        answer: Answer,
+    },
+    /// The requester withdrew a request.
+    RequestWithdrawn(RequestId),
+    /// A matching round proposed an exchange.
+    ExchangeProposed(ExchangeId),
+    /// A member signed an exchange.
+    ExchangeSigned {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The member.
+        party: PartyId,
+    },
+    /// Every member signed: the exchange is binding.
+    ExchangeBinding(ExchangeId),
+    /// The exchange lapsed at its deadline.
+    ExchangeLapsed(ExchangeId),
+    /// A request of a lapsed exchange is back in the pool.
+    RequestReturnedToPool(RequestId),
+    /// The hub declared go.
+    Go(ExchangeId),
+    /// A leg was unfinished at the execution deadline: `party` owed its next step.
+    BreachRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// The state in breach.
+        party: PartyId,
+    },
+    /// A leg moved on.
+    LegAdvanced {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// Its new stage.
+        stage: LegStage,
+    },
+    /// Every leg is complete.
+    ExchangeCompleted(ExchangeId),
+    /// A request of a completed exchange is fulfilled.
+    RequestFulfilled(RequestId),
+}
+
+/// An accepted statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// SHA-256 of the payload bytes ([`Envelope::payload_digest`]).
+    pub digest: Digest,
+    /// The statement as parsed.
+    pub statement: Statement,
+    /// What changed.
+    pub events: Vec<Event>,
+}
+
+/// The hub's state, and anyone's replay of it from the log. See the crate notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    hub_key: VerifyingKey,
+    hub_last_seq: u64,
+    parties: BTreeMap<PartyId, Party>,
+    agreements: BTreeMap<AgreementId, Agreement>,
+    requests: BTreeMap<RequestId, Request>,
+    exchanges: BTreeMap<ExchangeId, Exchange>,
+}
+
+pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
+    Rejection::NotFound {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+impl Registry {
+    /// An empty registry that trusts `hub_key` for the hub's own statements (registering
+    /// parties first of all).
+    pub fn new(hub_key: VerifyingKey) -> Self {
+        Registry {
+            hub_key,
+            hub_last_seq: 0,
+            parties: BTreeMap::new(),
+            agreements: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            exchanges: BTreeMap::new(),
+        }
+    }
+
+    /// The hub's statement key.
+    pub fn hub_key(&self) -> &VerifyingKey {
+        &self.hub_key
+    }
+
+    /// A registered state.
+    pub fn party(&self, id: &PartyId) -> Option<&Party> {
+        self.parties.get(id)
+    }
+
+    /// All registered states, by code.
+    pub fn parties(&self) -> impl Iterator<Item = &Party> {
+        self.parties.values()
+    }
+
+    /// An agreement.
+    pub fn agreement(&self, id: &AgreementId) -> Option<&Agreement> {
+        self.agreements.get(id)
+    }
+
+    /// All agreements, by id.
+    pub fn agreements(&self) -> impl Iterator<Item = &Agreement> {
+        self.agreements.values()
+    }
+
+    /// A request.
+    pub fn request(&self, id: &RequestId) -> Option<&Request> {
+        self.requests.get(id)
+    }
+
+    /// All requests, by id.
+    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+        self.requests.values()
+    }
+
+    /// An exchange.
+    pub fn exchange(&self, id: &ExchangeId) -> Option<&Exchange> {
+        self.exchanges.get(id)
+    }
+
+    /// All exchanges, by id.
+    pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
+        self.exchanges.values()
+    }
+
+    /// The sequence number the next statement of `actor` must carry, if it is known.
+    pub fn next_seq(&self, actor: Actor) -> Option<u64> {
+        match actor {
+            Actor::Hub => Some(self.hub_last_seq + 1),
+            Actor::Party(p) => self.parties.get(&p).map(|p| p.last_seq + 1),
+        }
+    }
+
+    /// Proposed exchanges whose deadline has come: the hub should lapse them.
+    pub fn lapse_due(&self, now: UnixSeconds) -> Vec<ExchangeId> {
+        self.exchanges
+            .values()
+            .filter(|x| x.status == ExchangeStatus::Proposed && now >= x.proposal.deadline)
+            .map(|x| x.proposal.id)
+            .collect()
+    }
+
+    /// Binding exchanges without go whose every leg is ready for it: the hub should declare go.
+    pub fn go_due(&self) -> Vec<ExchangeId> {
+        self.exchanges
+            .values()
+            .filter(|x| {
+                x.status == ExchangeStatus::Binding
+                    && x.go_at.is_none()
+                    && x.stages.iter().all(LegStage::ready_for_go)
+            })
+            .map(|x| x.proposal.id)
+            .collect()
+    }
+
+    /// Legs of binding exchanges unfinished at their execution deadline and not yet recorded
+    /// as breached: the hub should record a breach for each, as `(exchange, request)`.
+    pub fn breach_due(&self, now: UnixSeconds) -> Vec<(ExchangeId, RequestId)> {
+        self.exchanges
+            .values()
+            .filter(|x| {
+                x.status == ExchangeStatus::Binding
+                    && x.execution_deadline.is_some_and(|d| now >= d)
+            })
+            .flat_map(|x| {
+                x.proposal
+                    .legs
+                    .iter()
+                    .zip(&x.stages)
+                    .filter(|(leg, stage)| {
+                        leg.owed_by(**stage, x.go_at.is_some()).is_some()
+                            && !x.breaches.contains_key(&leg.request)
+                    })
+                    .map(|(leg, _)| (x.proposal.id, leg.request))
+            })
+            .collect()
+    }
+
+    /// Applies one signed statement at the hub's time `now`, or refuses it and changes nothing.
+    ///
+    /// Checks, in order: the envelope's shape; the payload parses; the actor is registered; the
+    /// envelope's key hint names the actor's key (`wrong_key`); the signature verifies strictly
+    /// under the actor's key (`bad_signature`); `seq` is the actor's next (`replay`,
+    /// `seq_gap`); `time` is not ahead of `now` by more than [`MAX_CLOCK_SKEW_SECONDS`]; the
+    /// action is the hub's or a state's as it should be; and the transition is allowed from the
+    /// current state. Only then does anything change, and the actor's sequence number with it.
+    pub fn apply(&mut self, envelope: &Envelope, now: UnixSeconds) -> Result<Applied, Rejection> {
+        self.apply_prechecked(Prechecked::new(envelope.clone())?, now)
+    }
+
+    /// [`Registry::apply`] on an envelope whose costly checks ran ahead, possibly on another
+    /// thread ([`Prechecked`], [`precheck_all`]). Same checks, same outcome: a signature found
+    /// valid ahead under the actor's key is not verified again; under any other key (or none),
+    /// it is verified here.
+    pub fn apply_prechecked(
+        &mut self,
+        checked: Prechecked,
+        now: UnixSeconds,
+    ) -> Result<Applied, Rejection> {
+        let Prechecked {
+            envelope,
+            statement,
+            digest,
+            verified_under,
+        } = checked;
+        let actor = statement.actor;
+        let (key, last_seq) = match actor {
+            Actor::Hub => (&self.hub_key, self.hub_last_seq),
+            Actor::Party(p) => {
+                let party = self
+                    .parties
+                    .get(&p)
+                    .ok_or_else(|| Rejection::UnknownParty(p.to_string()))?;
+                (party.keys.signing_key(), party.last_seq)
+            }
+        };
+        let hint = &envelope.signatures[0].keyid;
+        if !hint.is_empty() && *hint != KeyId::of(key).to_string() {
+            return Err(Rejection::WrongKey {
+                actor: actor.to_string(),
+                keyid: hint.clone(),
+            });
+        }
+        if verified_under.as_ref() != Some(key) && !envelope.is_signed_by(key) {
+            return Err(Rejection::BadSignature {
+                actor: actor.to_string(),
+            });
+        }
+        let expected = last_seq + 1;
+        if statement.seq != expected {
+            let (actor, got) = (actor.to_string(), statement.seq);
+            return Err(if got < expected {
+                Rejection::Replay {
+                    actor,
+                    got,
+                    expected,
+                }
+            } else {
+                Rejection::SeqGap {
+                    actor,
+                    got,
+                    expected,
+                }
+            });
+        }
+        if statement.time > now.saturating_add(MAX_CLOCK_SKEW_SECONDS) {
+            return Err(Rejection::TimeSkew {
+                time: statement.time,
+                now,
+            });
+        }
+        match (actor, statement.action.by_hub()) {
+            (Actor::Hub, false) => {
+                return Err(Rejection::not_allowed(format!(
+                    "the hub does not take {} for a state",
+                    statement.action.name()
+                )))
+            }
+            (Actor::Party(p), true) => {
+                return Err(Rejection::not_allowed(format!(
+                    "only the hub takes {}, not {p}",
+                    statement.action.name()
+                )))
+            }
+            _ => {}
+        }
+        let events = self.transition(&statement, digest, now)?;
+        match actor {
+            Actor::Hub => self.hub_last_seq = statement.seq,
+            Actor::Party(p) => {
+                if let Some(party) = self.parties.get_mut(&p) {
+                    party.last_seq = statement.seq;
+                }
+            }
+        }
+        Ok(Applied {
+            digest,
+            statement,
+            events,
+        })
+    }
+
+    /// Validates the action against the current state, then changes it: one method per
+    /// action, in the submodule of its concern. Every check comes before the first change, so
+    /// a refusal leaves the registry as it was.
+    fn transition(
+        &mut self,
+        statement: &Statement,
+        digest: Digest,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        // `apply` has checked that state actions come from a party.
+        let party = statement.actor.party();
+        let me = || party.ok_or_else(|| Rejection::not_allowed("a state action by the hub"));
+        match &statement.action {
+            Action::PartyRegistered { keys } => self.register(keys, now),
+            Action::MatchingRound { proposals } => {
+                self.matching_round(proposals, statement.time, now)
+            }
+            Action::ExchangeLapsed { exchange } => self.lapse(exchange, now),
+            Action::Go { exchange } => self.go(exchange, now),
+            Action::BreachRecorded { exchange, request } => self.breach(exchange, request, now),
+            Action::AgreementProposed { terms } => {
+                self.propose_agreement(me()?, terms, digest, now)
+            }
+            Action::AgreementSigned { agreement } => self.sign_agreement(me()?, agreement, now),
+            Action::RequestFiled { metadata, dossier } => {
+                self.file_request(me()?, metadata, dossier, digest, now)
+            }
+            Action::RequestAnswered { request, answer } => {
+                self.answer_request(me()?, request, answer)
+            }
+            Action::RequestWithdrawn { request } => self.withdraw_request(me()?, request),
+            Action::ExchangeSigned {
+                exchange,
+                proposal_sha256,
+            } => self.sign_exchange(me()?, exchange, proposal_sha256, now),
+            Action::LegReady { .. }
+            | Action::LegVerified { .. }
+            | Action::LegDelivered { .. }
+            | Action::LegReceived { .. }
+            | Action::MilestoneRecorded { .. } => {
+                let me = me()?;
+                let Some((exchange, request, step)) = statement.action.leg_step() else {
+                    unreachable!("every leg action has a leg step");
+                };
+                self.leg_step(me, &exchange, &request, step)
+            }
+        }
+    }
+}
