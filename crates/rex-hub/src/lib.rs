@@ -1,10 +1,11 @@
-//! `rex-hub`: the hub, the only crate of the hub that knows HTTP.
+//! `rex-hub`: the hub, the only crate of the hub that knows HTTP. Its bodies are the `rex-api`
+//! types, shared with the node.
 //!
 //! **Key design decision: one sequencer applies and logs, in one order, by group commit.**
 //! Every write (a state's statement, a matching round, the hub's own go and lapse statements)
 //! goes through a single sequencer task. It collects jobs for a short window (or until a batch
 //! is full), applies them in arrival order to the [`rex_domain::Registry`], appends the
-//! accepted ones as one durable SQLite transaction together with the one checkpoint it signed
+//! accepted ones as one durable transaction of its store together with the one checkpoint it signed
 //! for them ([`rex_store::HubStore::append`]), and only then answers every waiting request
 //! with its receipt. So the state machine's order *is* the log's order, an acknowledged
 //! statement is always on disk (invariant 6), one `fsync` serves a whole batch, and readers of
@@ -19,6 +20,9 @@
 //!
 //! Further decisions:
 //!
+//! - The store is a [`HubStore`] trait object: [`Hub::open`] opens SQLite (`hub.db`),
+//!   [`Hub::open_with_store`] takes any other, so a new database is a new crate, not an edit of
+//!   the engine.
 //! - Keys live in files under the data directory (0600), not in the database ([`keys`]).
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
@@ -29,8 +33,11 @@
 //!   checkpoint. Reusing the statement key is safe: a cosignature signs
 //!   `cosignature/v1\ntime ...` and a statement signs a DSSE `DSSEv1 ...` encoding, so neither
 //!   can be passed off as the other.
-//! - Errors: one [`AppError`] answers `{code, message}`, logs internals, never sends database
-//!   text.
+//! - Errors: the engine refuses a job with a [`Refusal`], which says nothing of HTTP; `http.rs`
+//!   alone maps it to an [`AppError`], which answers `{code, message}`, logs internals, never
+//!   sends database text.
+//! - The library prints nothing: [`bind`] returns the bound address and the log's origin for the
+//!   caller to report, then serves.
 
 pub mod clock;
 mod engine;
