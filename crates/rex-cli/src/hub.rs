@@ -86,7 +86,15 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::other(format!("cannot start the runtime: {e}")))?;
             // Busy here means another hub (or a party import) holds DIR: the error says so.
             runtime
-                .block_on(rex_hub::serve(&data, listen))
+                .block_on(async {
+                    let bound = rex_hub::bind(&data, listen).await?;
+                    eprintln!(
+                        "rex hub: serving {} on http://{}",
+                        bound.origin(),
+                        bound.local_addr()
+                    );
+                    bound.serve_until_signal().await
+                })
                 .map_err(|e| Failure::other(e.to_string()))
         }
         HubCommand::Party {

@@ -1,5 +1,6 @@
 //! The sequencer's engine: the registry, the tree, the store and the keys, and the one function
-//! that applies a batch and makes it durable. No HTTP and no async here.
+//! that applies a batch and makes it durable. No HTTP and no async here: a job the engine does
+//! not accept is answered with a [`Refusal`], which `http.rs` alone turns into a status code.
 
 use std::fs::File;
 use std::path::Path;
@@ -9,18 +10,43 @@ use ed25519_dalek::VerifyingKey;
 use rex_domain::log::{parse_entries, REPLAY_CHUNK};
 use rex_domain::{
     Action, Actor, Digest, Envelope, LogEntry, PartyId, Prechecked, PublicKeyFile, Registry,
-    Replay, ReplayError, Statement,
+    Rejection, Replay, ReplayError, Statement,
 };
-use rex_store::{HubStore, SqliteStore, Tiles};
+use rex_store::{HubStore, Tiles};
 use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
 use std::collections::BTreeMap;
 use tokio::sync::oneshot;
 
 use crate::keys::{lock_path, HubKeys};
-use crate::{AppError, HubError};
+use crate::HubError;
+
+/// Why the engine did not accept a job. Says nothing of HTTP: `http.rs` maps it to an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The state machine refused the statement.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The statement's log entry would exceed the log's limit.
+    #[error("a log entry holds at most {max} bytes; this statement needs {len}")]
+    TooLarge {
+        /// The entry's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A failed write could not be undone: the engine refuses every job until restart.
+    #[error("the hub refuses writes after a failure it could not undo")]
+    Poisoned,
+    /// The engine failed (the commit, a matching round); the detail is for the operator.
+    #[error("{0}")]
+    Internal(String),
+}
 
 /// Where the sequencer sends a submitter its outcome.
-type Reply = oneshot::Sender<Result<Accepted, AppError>>;
+pub(crate) type Reply = oneshot::Sender<Result<Accepted, Refusal>>;
+
+/// Opens the store the engine writes, once the data directory is locked.
+pub(crate) type OpenStore = Box<dyn FnOnce(&Path) -> Result<Arc<dyn HubStore>, HubError> + Send>;
 
 /// Most hub statements (go, lapse) issued after one batch; the rest wait for the next.
 const MAX_DUE_PER_BATCH: usize = 256;
@@ -31,16 +57,14 @@ pub(crate) enum Job {
     /// signature-checked by the handler, off the sequencer.
     Submit {
         checked: Box<Prechecked>,
-        reply: oneshot::Sender<Result<Accepted, AppError>>,
+        reply: Reply,
     },
     /// Run a matching round and log the hub's `matching_round` statement.
-    Match {
-        reply: oneshot::Sender<Result<Accepted, AppError>>,
-    },
+    Match { reply: Reply },
     /// Register a party (the CLI, offline).
     Register {
         keys: Box<PublicKeyFile>,
-        reply: oneshot::Sender<Result<Accepted, AppError>>,
+        reply: Reply,
     },
 }
 
@@ -117,9 +141,9 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    /// Opens the hub in `data_dir`: takes its lock, loads or makes its keys, opens the store,
-    /// replays the log and checks the tree against the latest checkpoint.
-    pub fn open(data_dir: &Path) -> Result<Core, HubError> {
+    /// Opens the hub in `data_dir`: takes its lock, loads or makes its keys, opens the store
+    /// with `open_store`, replays the log and checks the tree against the latest checkpoint.
+    pub fn open(data_dir: &Path, open_store: OpenStore) -> Result<Core, HubError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| HubError::Io(format!("{}: {e}", data_dir.display())))?;
         let lock = File::options()
@@ -132,7 +156,7 @@ impl Core {
             return Err(HubError::Busy(data_dir.display().to_string()));
         }
         let keys = Arc::new(HubKeys::load_or_create(data_dir)?);
-        let store: Arc<dyn HubStore> = Arc::new(SqliteStore::open(data_dir.join("hub.db"))?);
+        let store = open_store(data_dir)?;
         let (registry, tree) = replay(&*store, keys.statement.verifying_key())?;
 
         let published = match store.latest_checkpoint()? {
@@ -188,7 +212,7 @@ impl Core {
         let mut registry = registry.write().unwrap_or_else(|p| p.into_inner());
         if self.poisoned {
             for job in jobs {
-                let _ = job.into_reply().send(Err(AppError::Unavailable));
+                let _ = job.into_reply().send(Err(Refusal::Poisoned));
             }
             return;
         }
@@ -218,10 +242,10 @@ impl Core {
             };
             let entry = entry_bytes(now, checked.envelope());
             if entry.len() > MAX_ENTRY_LEN {
-                let _ = reply.send(Err(AppError::TooLarge(format!(
-                    "a log entry holds at most {MAX_ENTRY_LEN} bytes; this statement needs {}",
-                    entry.len()
-                ))));
+                let _ = reply.send(Err(Refusal::TooLarge {
+                    len: entry.len(),
+                    max: MAX_ENTRY_LEN,
+                }));
                 continue;
             }
             match registry.apply_prechecked(checked, now) {
@@ -230,7 +254,7 @@ impl Core {
                     entries.push(entry);
                 }
                 Err(rejection) => {
-                    let _ = reply.send(Err(AppError::Rejected(rejection)));
+                    let _ = reply.send(Err(Refusal::Rejected(rejection)));
                 }
             }
         }
@@ -290,7 +314,7 @@ impl Core {
                     }
                 }
                 for (reply, _, _) in waiting {
-                    let _ = reply.send(Err(AppError::Internal(e.to_string())));
+                    let _ = reply.send(Err(Refusal::Internal(e.to_string())));
                 }
             }
         }
@@ -336,7 +360,7 @@ impl Core {
     }
 
     /// Registers a party, synchronously (for the CLI, which owns the core).
-    pub fn register_party(&mut self, keys: PublicKeyFile, now: u64) -> Result<Accepted, AppError> {
+    pub fn register_party(&mut self, keys: PublicKeyFile, now: u64) -> Result<Accepted, Refusal> {
         let (reply, mut rx) = oneshot::channel();
         self.commit(
             vec![Job::Register {
@@ -346,7 +370,7 @@ impl Core {
             now,
         );
         rx.try_recv()
-            .unwrap_or_else(|_| Err(AppError::Internal("the commit gave no answer".into())))
+            .unwrap_or_else(|_| Err(Refusal::Internal("the commit gave no answer".into())))
     }
 
     /// The current tree size.
@@ -356,7 +380,7 @@ impl Core {
 }
 
 impl Job {
-    fn into_reply(self) -> oneshot::Sender<Result<Accepted, AppError>> {
+    fn into_reply(self) -> Reply {
         match self {
             Job::Submit { reply, .. } | Job::Match { reply } | Job::Register { reply, .. } => reply,
         }
@@ -396,9 +420,9 @@ fn hub_statement(registry: &Registry, keys: &HubKeys, now: u64, action: Action) 
     )
 }
 
-fn matching_statement(registry: &Registry, keys: &HubKeys, now: u64) -> Result<Envelope, AppError> {
+fn matching_statement(registry: &Registry, keys: &HubKeys, now: u64) -> Result<Envelope, Refusal> {
     let proposals = rex_domain::matching_round(registry, now)
-        .map_err(|e| AppError::Internal(format!("matching round: {e}")))?;
+        .map_err(|e| Refusal::Internal(format!("matching round: {e}")))?;
     Ok(hub_statement(
         registry,
         keys,

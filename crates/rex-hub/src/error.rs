@@ -3,9 +3,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rex_api::ErrorBody;
 use rex_domain::Rejection;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// Why the hub cannot start or go on.
 #[derive(Debug, thiserror::Error)]
@@ -27,19 +26,12 @@ pub enum HubError {
     /// match its checkpoint.
     #[error("corrupt log: {0}")]
     Corrupt(String),
+    /// The engine refused to register a party (already registered, or the write failed).
+    #[error("refused: {0}")]
+    Refused(#[from] crate::engine::Refusal),
     /// A file system or network operation failed.
     #[error("{0}")]
     Io(String),
-}
-
-/// The body of every error answer.
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable, machine-readable code: a `Rejection::code()` or `bad_json`, `too_large`,
-    /// `not_found`, `forbidden`, `unavailable`, `internal`.
-    pub code: String,
-    /// For people; never holds database text.
-    pub message: String,
 }
 
 /// An error answer. Internals are logged, never sent.

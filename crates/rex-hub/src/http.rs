@@ -12,97 +12,24 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
-use rex_domain::{
-    Actor, Envelope, ExchangeStatus, PartyId, Prechecked, PublicKeyFile, Registry, RequestStatus,
-    Route,
+use rex_api::{
+    Bytes as RawBytes, CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody,
+    HubInfo, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
 };
+use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
 use rex_store::Tiles;
 use rex_tlog::{Checkpoint, Cosignature, Hash, NoteVerifier, SignatureKind, SignedNote, TilePath};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Deserialize;
 use tokio::sync::oneshot;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
-use crate::engine::{Accepted, Job};
-use crate::error::ErrorBody;
+use crate::engine::{Job, Refusal, Reply};
 use crate::{read_registry, AppError, AppState};
 
 /// Largest statement body, in bytes.
 pub const MAX_STATEMENT_BYTES: usize = 64 * 1024;
 /// Largest dossier, in bytes.
 pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
-
-/// The hub's identity.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HubInfo {
-    /// The log's origin line.
-    pub origin: String,
-    /// The C2SP verifier key of the checkpoint key.
-    pub note_vkey: String,
-    /// The hub's statement key, base64 of its 32 bytes.
-    pub hub_ed25519: String,
-}
-
-/// What a node keeps for each accepted statement.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Receipt {
-    /// The leaf index of the statement's log entry.
-    pub index: u64,
-    /// The size of the tree of `checkpoint`.
-    pub tree_size: u64,
-    /// SHA-256 (hex) of the statement payload as signed.
-    pub statement_sha256: String,
-    /// The C2SP signed checkpoint note.
-    pub checkpoint: String,
-    /// The inclusion proof of leaf `index` in the tree of `tree_size`, base64 hashes.
-    pub inclusion: Vec<String>,
-    /// The acceptance time (unix seconds) written in the log entry.
-    pub time: u64,
-}
-
-/// `{next_seq}`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct NextSeq {
-    /// The sequence number the actor's next statement must carry.
-    pub next_seq: u64,
-}
-
-/// A stored dossier.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DossierStored {
-    /// SHA-256 (hex) of the ciphertext.
-    pub sha256: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
-
-/// A node's cosignature of a checkpoint.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CosignatureIn {
-    /// The cosigning party (its code, also the cosigner key name).
-    pub party: String,
-    /// The checkpoint note with the party's cosignature line added.
-    pub note: String,
-}
-
-/// A Merkle proof.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Proof {
-    /// Base64 hashes.
-    pub proof: Vec<String>,
-}
-
-/// A DSSE envelope (documentation only; parsed by `rex_domain::Envelope::from_json`).
-#[derive(Serialize, ToSchema)]
-pub struct EnvelopeDoc {
-    /// Base64 of the statement payload.
-    pub payload: String,
-    /// `application/vnd.rex.statement+json`.
-    #[serde(rename = "payloadType")]
-    pub payload_type: String,
-    /// Exactly one `{keyid, sig}`.
-    pub signatures: Vec<Value>,
-}
 
 /// The OpenAPI description, generated from the handlers below.
 #[derive(OpenApi)]
@@ -131,10 +58,13 @@ pub struct EnvelopeDoc {
         Receipt,
         NextSeq,
         DossierStored,
-        CosignatureIn,
+        CosignatureBody,
+        CosignatureTaken,
         Proof,
         ErrorBody,
-        EnvelopeDoc
+        EnvelopeBody,
+        RegistrySnapshot,
+        rex_api::schema::PublicKeys
     ))
 )]
 pub struct ApiDoc;
@@ -168,6 +98,18 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
+/// The answer to a job the engine refused: the one place engine outcomes meet HTTP.
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Rejected(r) => AppError::Rejected(r),
+            r @ Refusal::TooLarge { .. } => AppError::TooLarge(r.to_string()),
+            Refusal::Poisoned => AppError::Unavailable,
+            Refusal::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
 /// A body, or `too_large` / `bad_json`.
 fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
     body.map_err(|e| {
@@ -192,7 +134,7 @@ fn b64(hashes: &[Hash]) -> Vec<String> {
     hashes.iter().map(Hash::to_base64).collect()
 }
 
-#[utoipa::path(get, path = "/v1/hub", responses((status = 200, body = HubInfo)))]
+#[utoipa::path(get, path = "/v1/hub", responses((status = 200, body = HubInfo, description = "the hub's identity")))]
 async fn hub_info(State(state): State<AppState>) -> Json<HubInfo> {
     Json(HubInfo {
         origin: state.keys.origin().to_owned(),
@@ -204,7 +146,7 @@ async fn hub_info(State(state): State<AppState>) -> Json<HubInfo> {
 /// Sends a job to the sequencer and waits for the durable answer, then adds the proof.
 async fn sequence(
     state: &AppState,
-    job: impl FnOnce(oneshot::Sender<Result<Accepted, AppError>>) -> Job,
+    job: impl FnOnce(Reply) -> Job,
 ) -> Result<Json<Receipt>, AppError> {
     let (reply, answer) = oneshot::channel();
     state
@@ -233,12 +175,15 @@ async fn sequence(
 }
 
 #[utoipa::path(
-    post, path = "/v1/statements", request_body = EnvelopeDoc,
+    post, path = "/v1/statements", request_body = EnvelopeBody,
     responses(
         (status = 200, body = Receipt, description = "durable, with its checkpoint and proof"),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)
+        (status = 400, body = ErrorBody, description = "`bad_json`: the body is not JSON"),
+        (status = 403, body = ErrorBody, description = "`wrong_key`, `bad_signature`, `unknown_party`, `not_member`"),
+        (status = 409, body = ErrorBody, description = "`replay`, `seq_gap`, `conflict`, `not_allowed`"),
+        (status = 413, body = ErrorBody, description = "`too_large`: the body or its log entry"),
+        (status = 422, body = ErrorBody, description = "every other rejection (`bad_envelope`, `invalid`, ...)"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
     )
 )]
 async fn post_statement(
@@ -273,7 +218,11 @@ async fn post_statement(
 
 #[utoipa::path(
     post, path = "/v1/admin/match",
-    responses((status = 200, body = Receipt), (status = 403, body = ErrorBody))
+    responses(
+        (status = 200, body = Receipt, description = "the receipt of the hub's `matching_round` statement"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
+    )
 )]
 async fn admin_match(
     State(state): State<AppState>,
@@ -301,9 +250,15 @@ fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError>
 
 #[utoipa::path(
     post, path = "/v1/admin/parties",
-    request_body(content = Object, description = "the public key file a node exported (rex-public-keys/v1)"),
-    responses((status = 200, body = Receipt), (status = 403, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+    request_body(content = rex_api::schema::PublicKeys, description = "the public key file a node exported (rex-public-keys/v1)"),
+    responses(
+        (status = 200, body = Receipt, description = "the receipt of the hub's `party_registered` statement"),
+        (status = 400, body = ErrorBody, description = "`bad_json`: the body is not UTF-8"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 409, body = ErrorBody, description = "the state is already registered"),
+        (status = 422, body = ErrorBody, description = "a malformed key file or a weak key"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
+    )
 )]
 async fn admin_register(
     State(state): State<AppState>,
@@ -322,16 +277,23 @@ async fn admin_register(
     .await
 }
 
-#[utoipa::path(get, path = "/v1/registry", responses((status = 200, body = Object)))]
-async fn registry(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    get, path = "/v1/registry",
+    responses((status = 200, body = RegistrySnapshot, description = "as of the last durable batch"))
+)]
+async fn registry(State(state): State<AppState>) -> Result<Json<RegistrySnapshot>, AppError> {
     let registry = Arc::clone(&state.registry);
-    blocking(move || Ok(Json(snapshot(&read_registry(&registry))))).await
+    blocking(move || Ok(Json(RegistrySnapshot::of(&read_registry(&registry))))).await
 }
 
 #[utoipa::path(
     get, path = "/v1/next-seq/{actor}",
     params(("actor" = String, Path, description = "`hub` or a party code")),
-    responses((status = 200, body = NextSeq), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = NextSeq),
+        (status = 404, body = ErrorBody, description = "`not_found`: no such party"),
+        (status = 422, body = ErrorBody, description = "`invalid`: not an actor")
+    )
 )]
 async fn next_seq(
     State(state): State<AppState>,
@@ -352,8 +314,12 @@ fn is_age(bytes: &[u8]) -> bool {
 }
 
 #[utoipa::path(
-    post, path = "/v1/dossiers", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = DossierStored), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody))
+    post, path = "/v1/dossiers", request_body(content = RawBytes, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, body = DossierStored, description = "stored"),
+        (status = 413, body = ErrorBody, description = "`too_large`: more than 16 MiB"),
+        (status = 422, body = ErrorBody, description = "`invalid`: not an age file")
+    )
 )]
 async fn post_dossier(
     State(state): State<AppState>,
@@ -381,7 +347,10 @@ async fn post_dossier(
 #[utoipa::path(
     get, path = "/v1/dossiers/{sha256}",
     params(("sha256" = String, Path, description = "hex SHA-256 of the ciphertext")),
-    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = RawBytes, content_type = "application/octet-stream", description = "the ciphertext"),
+        (status = 404, body = ErrorBody, description = "`not_found`")
+    )
 )]
 async fn get_dossier(
     State(state): State<AppState>,
@@ -396,15 +365,21 @@ async fn get_dossier(
 }
 
 #[utoipa::path(
-    post, path = "/v1/cosignatures", request_body = CosignatureIn,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
+    post, path = "/v1/cosignatures", request_body = CosignatureBody,
+    responses(
+        (status = 200, body = CosignatureTaken, description = "kept with its checkpoint"),
+        (status = 400, body = ErrorBody, description = "`bad_json`: not `{party, note}`"),
+        (status = 403, body = ErrorBody, description = "`bad_signature`, `unknown_party`"),
+        (status = 404, body = ErrorBody, description = "`not_found`: the hub signed no such checkpoint"),
+        (status = 422, body = ErrorBody, description = "`invalid`: not a note, or not a checkpoint of this hub")
+    )
 )]
 async fn post_cosignature(
     State(state): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CosignatureTaken>, AppError> {
     let raw = body(raw, MAX_STATEMENT_BYTES)?;
-    let input: CosignatureIn = serde_json::from_slice(&raw)
+    let input: CosignatureBody = serde_json::from_slice(&raw)
         .map_err(|e| AppError::BadJson(format!("expected {{party, note}}: {e}")))?;
     let party = PartyId::new(&input.party).map_err(AppError::Rejected)?;
     let registry = Arc::clone(&state.registry);
@@ -471,12 +446,12 @@ async fn post_cosignature(
         Ok(())
     })
     .await?;
-    Ok(Json(json!({})))
+    Ok(Json(CosignatureTaken {}))
 }
 
 #[utoipa::path(
     get, path = "/checkpoint",
-    responses((status = 200, body = String, content_type = "text/plain; charset=utf-8"))
+    responses((status = 200, body = Note, content_type = "text/plain; charset=utf-8", description = "the latest checkpoint note with its cosignatures"))
 )]
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = Arc::clone(&state.store);
@@ -501,7 +476,10 @@ async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError>
 #[utoipa::path(
     get, path = "/tile/{path}",
     params(("path" = String, Path, description = "`<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`")),
-    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = RawBytes, content_type = "application/octet-stream", description = "the tile"),
+        (status = 404, body = ErrorBody, description = "`not_found`: no such tile, or beyond the published tree")
+    )
 )]
 async fn tile(
     State(state): State<AppState>,
@@ -560,7 +538,11 @@ fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Re
 
 #[utoipa::path(
     get, path = "/v1/log/inclusion", params(InclusionQuery),
-    responses((status = 200, body = Proof), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = Proof),
+        (status = 400, body = ErrorBody, description = "`bad_json`: the query is not `index` and `size`"),
+        (status = 404, body = ErrorBody, description = "`not_found`: no such leaf in the published tree")
+    )
 )]
 async fn inclusion(
     State(state): State<AppState>,
@@ -582,7 +564,11 @@ async fn inclusion(
 
 #[utoipa::path(
     get, path = "/v1/log/consistency", params(ConsistencyQuery),
-    responses((status = 200, body = Proof), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = Proof),
+        (status = 400, body = ErrorBody, description = "`bad_json`: the query is not `old` and `new`"),
+        (status = 404, body = ErrorBody, description = "`not_found`: beyond the published tree")
+    )
 )]
 async fn consistency(
     State(state): State<AppState>,
@@ -600,79 +586,4 @@ async fn consistency(
     let proof =
         blocking(move || Ok(rex_tlog::consistency_proof(&Tiles(&*store), q.old, q.new)?)).await?;
     Ok(Json(Proof { proof: b64(&proof) }))
-}
-
-fn request_status(s: &RequestStatus) -> Value {
-    match s {
-        RequestStatus::AwaitingAnswer => json!({"state": "awaiting_answer"}),
-        RequestStatus::Refused(ground) => json!({"state": "refused", "ground": ground}),
-        RequestStatus::Pooled => json!({"state": "pooled"}),
-        RequestStatus::InExchange(x) => json!({"state": "in_exchange", "exchange": x}),
-        RequestStatus::Fulfilled(x) => json!({"state": "fulfilled", "exchange": x}),
-        RequestStatus::Withdrawn => json!({"state": "withdrawn"}),
-    }
-}
-
-fn exchange_status(s: ExchangeStatus) -> &'static str {
-    match s {
-        ExchangeStatus::Proposed => "proposed",
-        ExchangeStatus::Binding => "binding",
-        ExchangeStatus::Completed => "completed",
-        ExchangeStatus::Lapsed => "lapsed",
-    }
-}
-
-/// The registry as JSON: metadata only, as the registry holds nothing else.
-pub fn snapshot(registry: &Registry) -> Value {
-    let parties: Vec<Value> = registry
-        .parties()
-        .map(|p| {
-            json!({
-                "keys": p.keys,
-                "last_seq": p.last_seq,
-                "registered_at": p.registered_at,
-            })
-        })
-        .collect();
-    let agreements: Vec<Value> = registry
-        .agreements()
-        .map(|a| {
-            json!({
-                "id": a.id, "proposer": a.proposer, "terms": a.terms,
-                "proposed_at": a.proposed_at, "signed": a.signed,
-                "in_force_since": a.in_force_since,
-            })
-        })
-        .collect();
-    let requests: Vec<Value> = registry
-        .requests()
-        .map(|r| {
-            json!({
-                "id": r.id, "metadata": r.metadata, "dossier": r.dossier,
-                "filed_at": r.filed_at,
-                "route": match r.route { Route::Any => "any", Route::ProsecutionOnly => "prosecution_only" },
-                "answer": r.answer,
-                "status": request_status(&r.status),
-            })
-        })
-        .collect();
-    let exchanges: Vec<Value> = registry
-        .exchanges()
-        .map(|x| {
-            json!({
-                "id": x.proposal.id, "proposal": x.proposal, "digest": x.digest,
-                "proposed_at": x.proposed_at, "parties": x.parties, "signed": x.signed,
-                "status": exchange_status(x.status), "binding_since": x.binding_since,
-                "execution_deadline": x.execution_deadline, "go_at": x.go_at,
-                "stages": x.stages, "breaches": x.breaches,
-            })
-        })
-        .collect();
-    json!({
-        "hub_next_seq": registry.next_seq(Actor::Hub),
-        "parties": parties,
-        "agreements": agreements,
-        "requests": requests,
-        "exchanges": exchanges,
-    })
 }

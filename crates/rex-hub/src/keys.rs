@@ -7,11 +7,10 @@
 //!   key's id>`, fixed when the keys are made.
 //!
 //! Both are created on first start, mode 0600, written and synced before use; an existing key
-//! file that group or others may read is refused rather than trusted.
+//! file that group or others may read is refused rather than trusted ([`rex_store::secret`]).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::fs::{self, File};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
@@ -46,28 +45,11 @@ fn key_error(path: &Path, what: impl std::fmt::Display) -> HubError {
 }
 
 fn read_secret(path: &Path) -> Result<String, HubError> {
-    let meta = fs::metadata(path).map_err(|e| key_error(path, e))?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        return Err(key_error(
-            path,
-            "is readable by group or others; chmod 600 it",
-        ));
-    }
-    let text = fs::read_to_string(path).map_err(|e| key_error(path, e))?;
-    Ok(text.trim_end().to_owned())
+    rex_store::secret::read_secret(path).map_err(|e| HubError::Keys(e.to_string()))
 }
 
 fn write_secret(path: &Path, text: &str) -> Result<(), HubError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| key_error(path, e))?;
-    f.write_all(text.as_bytes())
-        .and_then(|()| f.write_all(b"\n"))
-        .and_then(|()| f.sync_all())
-        .map_err(|e| key_error(path, e))
+    rex_store::secret::write_secret(path, text).map_err(|e| HubError::Keys(e.to_string()))
 }
 
 impl HubKeys {

@@ -1,10 +1,11 @@
-//! `rex-hub`: the hub, the only crate of the hub that knows HTTP.
+//! `rex-hub`: the hub, the only crate of the hub that knows HTTP. Its bodies are the `rex-api`
+//! types, shared with the node.
 //!
 //! **Key design decision: one sequencer applies and logs, in one order, by group commit.**
 //! Every write (a state's statement, a matching round, the hub's own go and lapse statements)
 //! goes through a single sequencer task. It collects jobs for a short window (or until a batch
 //! is full), applies them in arrival order to the [`rex_domain::Registry`], appends the
-//! accepted ones as one durable SQLite transaction together with the one checkpoint it signed
+//! accepted ones as one durable transaction of its store together with the one checkpoint it signed
 //! for them ([`rex_store::HubStore::append`]), and only then answers every waiting request
 //! with its receipt. So the state machine's order *is* the log's order, an acknowledged
 //! statement is always on disk (invariant 6), one `fsync` serves a whole batch, and readers of
@@ -19,6 +20,9 @@
 //!
 //! Further decisions:
 //!
+//! - The store is a [`HubStore`] trait object: [`Hub::open`] opens SQLite (`hub.db`),
+//!   [`Hub::open_with_store`] takes any other, so a new database is a new crate, not an edit of
+//!   the engine.
 //! - Keys live in files under the data directory (0600), not in the database ([`keys`]).
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
@@ -29,8 +33,11 @@
 //!   checkpoint. Reusing the statement key is safe: a cosignature signs
 //!   `cosignature/v1\ntime ...` and a statement signs a DSSE `DSSEv1 ...` encoding, so neither
 //!   can be passed off as the other.
-//! - Errors: one [`AppError`] answers `{code, message}`, logs internals, never sends database
-//!   text.
+//! - Errors: the engine refuses a job with a [`Refusal`], which says nothing of HTTP; `http.rs`
+//!   alone maps it to an [`AppError`], which answers `{code, message}`, logs internals, never
+//!   sends database text.
+//! - The library prints nothing: [`bind`] returns the bound address and the log's origin for the
+//!   caller to report, then serves.
 
 pub mod clock;
 mod engine;
@@ -51,14 +58,17 @@ use tokio::time::Instant;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::engine::{entry_bytes, parse_entry};
-pub use crate::error::{rejection_status, AppError, ErrorBody, HubError};
-pub use crate::http::{
-    app, snapshot, ApiDoc, CosignatureIn, DossierStored, EnvelopeDoc, HubInfo, NextSeq, Proof,
-    Receipt, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES,
-};
+pub use crate::error::{rejection_status, AppError, HubError};
+pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES};
 pub use crate::keys::HubKeys;
+/// The contract's bodies, re-exported: the hub speaks exactly `rex-api`.
+pub use rex_api::{
+    CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo, NextSeq,
+    Proof, Receipt, RegistrySnapshot,
+};
 
-use crate::engine::{Core, Job, PartyKeys, Published};
+pub use crate::engine::Refusal;
+use crate::engine::{Core, Job, OpenStore, PartyKeys, Published};
 
 /// How the sequencer batches.
 #[derive(Clone, Copy, Debug)]
@@ -168,11 +178,31 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Opens the hub in `data_dir` (creating it, its keys and its database on first start),
-    /// replays the log, and starts the sequencer. Must be called inside a tokio runtime.
+    /// Opens the hub in `data_dir` (creating it, its keys and its SQLite database `hub.db` on
+    /// first start), replays the log, and starts the sequencer. Must be called inside a tokio
+    /// runtime.
     pub async fn open(data_dir: &Path, config: HubConfig) -> Result<Hub, HubError> {
+        Hub::start(data_dir, Box::new(sqlite_store), config).await
+    }
+
+    /// Opens the hub whose keys and lock are in `data_dir` and whose log is in `store` (any
+    /// [`HubStore`]: another database is a new crate, not an edit of the engine), replays the
+    /// log, and starts the sequencer. Must be called inside a tokio runtime.
+    pub async fn open_with_store(
+        data_dir: &Path,
+        store: Arc<dyn HubStore>,
+        config: HubConfig,
+    ) -> Result<Hub, HubError> {
+        Hub::start(data_dir, Box::new(move |_: &Path| Ok(store)), config).await
+    }
+
+    async fn start(
+        data_dir: &Path,
+        open_store: OpenStore,
+        config: HubConfig,
+    ) -> Result<Hub, HubError> {
         let dir = data_dir.to_path_buf();
-        let core = tokio::task::spawn_blocking(move || Core::open(&dir))
+        let core = tokio::task::spawn_blocking(move || Core::open(&dir, open_store))
             .await
             .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
         let (jobs, rx) = mpsc::channel(config.group_commit.queue);
@@ -273,31 +303,71 @@ pub fn register_party(
     keys: PublicKeyFile,
     clock: &dyn Clock,
 ) -> Result<(u64, u64), HubError> {
-    let mut core = Core::open(data_dir)?;
-    let accepted = core
-        .register_party(keys, clock.now())
-        .map_err(|e| match e {
-            AppError::Rejected(r) => HubError::Io(format!("refused: {r}")),
-            other => HubError::Io(format!("{other:?}")),
-        })?;
+    let mut core = Core::open(data_dir, Box::new(sqlite_store))?;
+    let accepted = core.register_party(keys, clock.now())?;
     Ok((accepted.index, core.size()))
 }
 
-/// Serves the hub in `data_dir` on `listen` until SIGINT or SIGTERM.
-pub async fn serve(data_dir: &Path, listen: SocketAddr) -> Result<(), HubError> {
+/// The default store: SQLite, `hub.db` in the data directory.
+fn sqlite_store(data_dir: &Path) -> Result<Arc<dyn HubStore>, HubError> {
+    Ok(Arc::new(rex_store::SqliteStore::open(
+        data_dir.join("hub.db"),
+    )?))
+}
+
+/// A hub bound to its listening socket, not yet serving: the caller learns the address (the
+/// port the system chose for `:0`) and reports it as it likes, since the library prints nothing.
+pub struct Bound {
+    hub: Hub,
+    listener: tokio::net::TcpListener,
+    local: SocketAddr,
+}
+
+/// Opens the hub in `data_dir` ([`Hub::open`]) and binds `listen`.
+pub async fn bind(data_dir: &Path, listen: SocketAddr) -> Result<Bound, HubError> {
     let hub = Hub::open(data_dir, HubConfig::default()).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| HubError::Io(format!("cannot listen on {listen}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| HubError::Io(e.to_string()))?;
-    tracing::info!(origin = %hub.state.keys.origin(), %local, "rex hub serving");
-    eprintln!(
-        "rex hub: serving {} on http://{local}",
-        hub.state.keys.origin()
-    );
-    serve_on(hub, listener, shutdown_signal()).await
+    Bound::new(hub, listen).await
+}
+
+impl Bound {
+    /// Binds `listen` for `hub`.
+    pub async fn new(hub: Hub, listen: SocketAddr) -> Result<Bound, HubError> {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| HubError::Io(format!("cannot listen on {listen}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| HubError::Io(e.to_string()))?;
+        Ok(Bound {
+            hub,
+            listener,
+            local,
+        })
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The log's origin.
+    pub fn origin(&self) -> &str {
+        self.hub.state.keys.origin()
+    }
+
+    /// Serves until `shutdown` completes ([`serve_on`]).
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), HubError> {
+        tracing::info!(origin = %self.origin(), local = %self.local, "rex hub serving");
+        serve_on(self.hub, self.listener, shutdown).await
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub async fn serve_until_signal(self) -> Result<(), HubError> {
+        self.serve(shutdown_signal()).await
+    }
 }
 
 /// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) until

@@ -3,61 +3,17 @@
 
 use crate::Error;
 use base64::Engine as _;
+use rex_api::{
+    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, NextSeq, Proof, RegistrySnapshot,
+};
+pub use rex_api::{HubInfo, Receipt};
 use rex_domain::{Envelope, PartyId};
 use rex_tlog::{Hash, TilePath};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// Largest answer read from the hub (a dossier is at most 16 MiB).
 const MAX_ANSWER_BYTES: u64 = 17 << 20;
-
-/// `GET /v1/hub`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HubInfo {
-    /// The log's origin line.
-    pub origin: String,
-    /// The C2SP verifier key of the checkpoint key.
-    pub note_vkey: String,
-    /// The hub's statement key, base64.
-    pub hub_ed25519: String,
-}
-
-/// The hub's receipt for an accepted statement (`POST /v1/statements`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
-    /// The leaf index.
-    pub index: u64,
-    /// The size of the checkpoint.
-    pub tree_size: u64,
-    /// SHA-256 (hex) of the payload.
-    pub statement_sha256: String,
-    /// The checkpoint, a C2SP signed note.
-    pub checkpoint: String,
-    /// The inclusion proof, base64 hashes.
-    pub inclusion: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
-}
-
-#[derive(Deserialize)]
-struct ProofBody {
-    proof: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct NextSeq {
-    next_seq: u64,
-}
-
-#[derive(Deserialize)]
-struct Uploaded {
-    sha256: String,
-    size: u64,
-}
 
 /// A client of one hub.
 #[derive(Debug, Clone)]
@@ -189,7 +145,7 @@ impl HubClient {
     pub fn post_dossier(&self, ciphertext: &[u8]) -> Result<(String, u64), Error> {
         let path = "v1/dossiers";
         let bytes = self.exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
-        let u: Uploaded = self.json(path, &bytes)?;
+        let u: DossierStored = self.json(path, &bytes)?;
         Ok((u.sha256, u.size))
     }
 
@@ -200,13 +156,14 @@ impl HubClient {
 
     /// `POST /v1/cosignatures`.
     pub fn post_cosignature(&self, party: PartyId, note: &str) -> Result<(), Error> {
-        let body = serde_json::json!({"party": party.to_string(), "note": note}).to_string();
-        self.exchange(
-            "v1/cosignatures",
-            "POST",
-            Some(("application/json", body.as_bytes())),
-        )
-        .map(|_| ())
+        let path = "v1/cosignatures";
+        let body = serde_json::to_vec(&CosignatureBody {
+            party: party.to_string(),
+            note: note.to_owned(),
+        })
+        .map_err(|e| Error::Local(e.to_string()))?;
+        let bytes = self.exchange(path, "POST", Some(("application/json", &body)))?;
+        self.json::<CosignatureTaken>(path, &bytes).map(|_| ())
     }
 
     /// `POST /v1/admin/match` (loopback only): runs a matching round.
@@ -242,19 +199,20 @@ impl HubClient {
     /// `GET /v1/log/inclusion`.
     pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, Error> {
         let path = format!("v1/log/inclusion?index={index}&size={size}");
-        let p: ProofBody = self.get_json(&path)?;
+        let p: Proof = self.get_json(&path)?;
         decode_hashes(&p.proof).ok_or_else(|| self.fail(&path, "proof is not base64 hashes"))
     }
 
     /// `GET /v1/log/consistency`.
     pub fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, Error> {
         let path = format!("v1/log/consistency?old={old}&new={new}");
-        let p: ProofBody = self.get_json(&path)?;
+        let p: Proof = self.get_json(&path)?;
         decode_hashes(&p.proof).ok_or_else(|| self.fail(&path, "proof is not base64 hashes"))
     }
 
-    /// `GET /v1/registry`, as JSON (the node trusts its own replay of the log instead).
-    pub fn registry_snapshot(&self) -> Result<serde_json::Value, Error> {
+    /// `GET /v1/registry`, the hub's snapshot (the node trusts its own replay of the log
+    /// instead; this is for people and tools).
+    pub fn registry_snapshot(&self) -> Result<RegistrySnapshot, Error> {
         self.get_json("v1/registry")
     }
 }

@@ -20,7 +20,7 @@ use rex_tlog::{
 };
 use std::fs;
 use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 
@@ -90,31 +90,14 @@ impl std::fmt::Debug for Node {
     }
 }
 
-/// Writes a secret file that only its owner can read, refusing to overwrite one.
+/// Writes a key file that only its owner can read ([`rex_store::secret`]).
 fn write_secret(path: &Path, text: &str) -> Result<(), Error> {
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::Local(format!("cannot create {}: {e}", path.display())))?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
+    rex_store::secret::write_secret(path, text).map_err(|e| Error::Local(e.to_string()))
 }
 
-/// Reads a secret file, refusing one that others could read.
+/// Reads a key file, refusing one that others could read.
 fn read_secret(path: &Path) -> Result<String, Error> {
-    let meta = fs::metadata(path)
-        .map_err(|e| Error::Local(format!("cannot read {}: {e}", path.display())))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Error::Local(format!(
-            "{} is readable by others (mode {mode:o}); it must be 600",
-            path.display()
-        )));
-    }
-    Ok(fs::read_to_string(path)?.trim().to_owned())
+    rex_store::secret::read_secret(path).map_err(|e| Error::Local(e.to_string()))
 }
 
 /// Creates a node for `party` in `data_dir`: an Ed25519 signing key, an age X25519 identity
@@ -146,12 +129,12 @@ pub fn init_with_clock(
     let b64 = base64::engine::general_purpose::STANDARD;
     write_secret(
         &data_dir.join(SIGNING_KEY_FILE),
-        &(b64.encode(key.to_bytes()) + "\n"),
+        &b64.encode(key.to_bytes()),
     )?;
     let identity = age::x25519::Identity::generate();
     write_secret(
         &data_dir.join(AGE_KEY_FILE),
-        &format!("{}\n", identity.to_string().expose_secret()),
+        identity.to_string().expose_secret(),
     )?;
     let store_path = data_dir.join(STORE_FILE);
     let store = Store::open(&store_path)?;

@@ -48,4 +48,13 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+
+    /// A secret (key) file could not be made or read, or others could read it.
+    #[error("{path}: {reason}")]
+    Secret {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }

@@ -14,7 +14,9 @@
 //! [`rex_tlog::TileStore`] for proofs and tiles.
 //!
 //! Key material is **not** in the store: the hub keeps its private keys in files under its data
-//! directory, so a database dump or replica never carries them.
+//! directory, so a database dump or replica never carries them. Those files (the hub's and a
+//! node's) are written and read by [`secret`], once for both: mode 0600, never overwritten,
+//! refused when others could read them.
 //!
 //! # Implementations
 //!
@@ -32,6 +34,7 @@
 //!   `tests/store.rs` are written against the trait, to be run on both.
 
 mod error;
+pub mod secret;
 mod sqlite;
 
 pub use error::StoreError;

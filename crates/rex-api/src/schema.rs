@@ -1,0 +1,358 @@
+//! OpenAPI schemas of the `rex-domain` values the contract carries. These types are never
+//! built: the wire form is the domain types' own serde, and each type here describes it for
+//! the document. Objects refuse unknown fields, so a field added to a domain type and not here
+//! fails the hub's OpenAPI test; enums are checked against the domain's variants by the tests
+//! below (a variant added there fails to compile them).
+
+#![allow(dead_code)]
+
+use std::borrow::Cow;
+
+use rex_domain::{Offence, Severity};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+/// The public key file a node exports (`rex-public-keys/v1`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicKeys {
+    /// `rex-public-keys/v1`.
+    pub format: String,
+    /// The state's code.
+    pub party: String,
+    /// Its statement key, base64 of 32 bytes.
+    pub ed25519: String,
+    /// SHA-256 (hex) of the statement key.
+    pub keyid: String,
+    /// Its age X25519 recipient (`age1...`).
+    pub age_recipient: String,
+}
+
+/// An offence category of the shared taxonomy.
+pub struct OffenceName;
+
+/// A severity class.
+pub struct SeverityName;
+
+fn string_enum(values: impl IntoIterator<Item = &'static str>, doc: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(doc))
+        .enum_values(Some(values))
+        .into()
+}
+
+impl PartialSchema for OffenceName {
+    fn schema() -> RefOr<Schema> {
+        string_enum(
+            Offence::ALL.iter().map(Offence::as_str),
+            "An offence category of the shared taxonomy.",
+        )
+    }
+}
+
+impl ToSchema for OffenceName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("OffenceName")
+    }
+}
+
+impl PartialSchema for SeverityName {
+    fn schema() -> RefOr<Schema> {
+        string_enum(
+            Severity::ALL.iter().map(Severity::as_str),
+            "A severity class, compared by the agreement's similarity rule.",
+        )
+    }
+}
+
+impl ToSchema for SeverityName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("SeverityName")
+    }
+}
+
+/// An agreement's terms (`rex_domain::TermsDraft`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    /// The member states, sorted.
+    pub members: Vec<String>,
+    /// Offence categories covered, sorted.
+    pub offences: Vec<OffenceName>,
+    /// When two subjects are similar enough to be exchanged.
+    pub similarity: Similarity,
+    /// Longest cycle of requests in one exchange.
+    pub max_cycle: u8,
+    /// Whether prosecuting a subject at home counts as giving.
+    pub prosecution_at_home_counts: bool,
+    /// Lowest maximum penalty, in months, a request must carry.
+    pub min_penalty_months: u32,
+    /// Unix time after which members can no longer sign.
+    pub signing_deadline: u64,
+    /// Seconds the members of an exchange have to sign it.
+    pub commit_window: u64,
+    /// Seconds an exchange has, once binding, to be executed.
+    pub execution_window: u64,
+    /// Deferred reciprocity; absent for now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<Credit>,
+}
+
+/// Deferred reciprocity (`rex_domain::CreditTerms`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credit {
+    /// Most handovers a state may be owed at once.
+    pub max_outstanding: u32,
+}
+
+/// The similarity rule (`rex_domain::SimilarityRule`), tagged by `rule`.
+#[derive(ToSchema)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Similarity {
+    /// Severity classes differ by at most `gap`.
+    MaxClassGap {
+        /// Largest allowed difference of class numbers, 0..=4.
+        gap: u8,
+    },
+}
+
+/// A request's metadata (`rex_domain::MetadataDraft`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The requesting state.
+    pub requester: String,
+    /// The state holding the subject.
+    pub custodian: String,
+    /// The agreement invoked (`agr_...`).
+    pub agreement: String,
+    /// Charges, sorted.
+    pub offences: Vec<OffenceName>,
+    /// Maximum penalty for the charges, in months.
+    pub max_penalty_months: u32,
+    /// Severity class.
+    pub severity: SeverityName,
+    /// Whether the subject is a national of the custodian.
+    pub subject_is_custodian_national: bool,
+}
+
+/// The encrypted dossier's reference (`rex_domain::DossierRef`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dossier {
+    /// SHA-256 (hex) of the ciphertext.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The custodian's answer (`rex_domain::Answer`): `kind`, and `ground` for a refusal.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// `surrender`, `prosecution_at_home` or `refused`.
+    pub kind: AnswerKind,
+    /// Why it was refused (a refusal only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<RefusalGroundName>,
+}
+
+/// The kind of an answer.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    /// The custodian will hand the subject over.
+    Surrender,
+    /// The custodian will prosecute at home.
+    ProsecutionAtHome,
+    /// Refused.
+    Refused,
+}
+
+/// Why a custodian refuses a request (`rex_domain::RefusalGround`).
+#[derive(ToSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalGroundName {
+    /// The offence is regarded as political.
+    PoliticalOffence,
+    /// Substantial risk of persecution or ill-treatment.
+    PersecutionRisk,
+    /// Assurances were not given.
+    AssurancesLacking,
+    /// The evidence does not meet the custodian's threshold.
+    InsufficientEvidence,
+    /// Prosecution or punishment is time-barred.
+    LimitationExpired,
+    /// Already tried for the same conduct.
+    AlreadyTried,
+    /// The subject is not within the custodian's reach.
+    SubjectNotFound,
+    /// Another request for the same subject takes precedence.
+    CompetingRequest,
+    /// Another ground, explained in the encrypted dialogue.
+    Other,
+}
+
+/// An exchange proposal (`rex_domain::ExchangeProposal`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    /// Derived from the digest (`xch_...`).
+    pub id: String,
+    /// The agreement all requests fall under.
+    pub agreement: String,
+    /// The requests, in cycle order.
+    pub cycle: Vec<String>,
+    /// One leg per request, in cycle order.
+    pub legs: Vec<LegBody>,
+    /// Unix time by which every member must have signed.
+    pub deadline: u64,
+}
+
+/// One leg of an exchange (`rex_domain::Leg`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegBody {
+    /// The request this leg fulfils.
+    pub request: String,
+    /// The custodian.
+    pub giver: String,
+    /// The requester.
+    pub receiver: String,
+    /// How the giver reciprocates.
+    pub kind: LegKindName,
+}
+
+/// How a leg's giver reciprocates (`rex_domain::LegKind`).
+#[derive(ToSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegKindName {
+    /// The giver hands the subject over.
+    Surrender,
+    /// The giver prosecutes the subject at home.
+    ProsecutionAtHome,
+}
+
+/// Where a leg stands (`rex_domain::LegStage`).
+#[derive(ToSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegStageName {
+    /// Nothing done yet.
+    Pending,
+    /// Surrender: ready.
+    Ready,
+    /// Surrender: verified by the receiver.
+    Verified,
+    /// Surrender: handed over.
+    Delivered,
+    /// Surrender: receipt confirmed.
+    Received,
+    /// Prosecution: proceedings opened.
+    Opened,
+    /// Prosecution: charged.
+    Charged,
+    /// Prosecution: verdict given.
+    Verdict,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rex_domain::{LegKind, LegStage, RefusalGround};
+    use serde::de::DeserializeOwned;
+
+    /// The mirror of a domain value spells it as the domain's serde does.
+    fn same<D: serde::Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+        domain: D,
+        mirror: impl serde::Serialize,
+    ) {
+        let wire = serde_json::to_value(&mirror).unwrap();
+        assert_eq!(serde_json::to_value(&domain).unwrap(), wire);
+        assert_eq!(serde_json::from_value::<D>(wire).unwrap(), domain);
+    }
+
+    // Exhaustive matches: a variant added to a domain enum fails to compile here.
+    fn leg_stage(s: LegStage) -> LegStageName {
+        use LegStageName as N;
+        match s {
+            LegStage::Pending => N::Pending,
+            LegStage::Ready => N::Ready,
+            LegStage::Verified => N::Verified,
+            LegStage::Delivered => N::Delivered,
+            LegStage::Received => N::Received,
+            LegStage::Opened => N::Opened,
+            LegStage::Charged => N::Charged,
+            LegStage::Verdict => N::Verdict,
+        }
+    }
+
+    fn leg_kind(k: LegKind) -> LegKindName {
+        match k {
+            LegKind::Surrender => LegKindName::Surrender,
+            LegKind::ProsecutionAtHome => LegKindName::ProsecutionAtHome,
+        }
+    }
+
+    fn ground(g: RefusalGround) -> RefusalGroundName {
+        use RefusalGround as G;
+        use RefusalGroundName as N;
+        match g {
+            G::PoliticalOffence => N::PoliticalOffence,
+            G::PersecutionRisk => N::PersecutionRisk,
+            G::AssurancesLacking => N::AssurancesLacking,
+            G::InsufficientEvidence => N::InsufficientEvidence,
+            G::LimitationExpired => N::LimitationExpired,
+            G::AlreadyTried => N::AlreadyTried,
+            G::SubjectNotFound => N::SubjectNotFound,
+            G::CompetingRequest => N::CompetingRequest,
+            G::Other => N::Other,
+        }
+    }
+
+    #[test]
+    fn mirrored_enums_spell_as_the_domain() {
+        use LegStage as S;
+        for s in [
+            S::Pending,
+            S::Ready,
+            S::Verified,
+            S::Delivered,
+            S::Received,
+            S::Opened,
+            S::Charged,
+            S::Verdict,
+        ] {
+            same(s, leg_stage(s));
+        }
+        for k in [LegKind::Surrender, LegKind::ProsecutionAtHome] {
+            same(k, leg_kind(k));
+        }
+        use RefusalGround as G;
+        for g in [
+            G::PoliticalOffence,
+            G::PersecutionRisk,
+            G::AssurancesLacking,
+            G::InsufficientEvidence,
+            G::LimitationExpired,
+            G::AlreadyTried,
+            G::SubjectNotFound,
+            G::CompetingRequest,
+            G::Other,
+        ] {
+            same(g, ground(g));
+        }
+    }
+
+    #[test]
+    fn taxonomy_enums_list_every_domain_value() {
+        let listed = |schema: RefOr<Schema>| serde_json::to_value(schema).unwrap()["enum"].clone();
+        let offences = listed(OffenceName::schema());
+        for o in Offence::ALL {
+            assert!(offences.as_array().unwrap().contains(&o.as_str().into()));
+        }
+        assert_eq!(listed(SeverityName::schema()).as_array().unwrap().len(), 5);
+    }
+}
