@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use ed25519_dalek::VerifyingKey;
-use rex_domain::log::{parse_entries, REPLAY_CHUNK};
+use rex_domain::log::{entry_bytes, parse_entries, REPLAY_CHUNK};
 use rex_domain::{
-    Action, Actor, Digest, Envelope, LogEntry, PartyId, Prechecked, PublicKeyFile, Registry,
-    Rejection, Replay, ReplayError, Statement,
+    Action, Actor, Digest, Envelope, PartyId, Prechecked, PublicKeyFile, Registry, Rejection,
+    Replay, ReplayError, Statement,
 };
 use rex_store::{HubStore, Tiles};
 use rex_tlog::{Checkpoint, SignedNote, Tree, MAX_ENTRY_LEN};
@@ -83,13 +83,6 @@ pub(crate) struct Accepted {
 pub(crate) struct Published {
     pub size: u64,
     pub note: Arc<str>,
-}
-
-pub use rex_domain::log::entry_bytes;
-
-/// Parses a log entry back into its time and envelope (see [`rex_domain::LogEntry`]).
-pub fn parse_entry(bytes: &[u8]) -> Result<(u64, Envelope), rex_domain::Rejection> {
-    LogEntry::parse(bytes).map(|e| (e.time, e.envelope))
 }
 
 /// Rebuilds the registry by replaying every entry of the log, and loads the tree. The log is

@@ -57,7 +57,6 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
-pub use crate::engine::{entry_bytes, parse_entry};
 pub use crate::error::{rejection_status, AppError, HubError};
 pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES};
 pub use crate::keys::HubKeys;

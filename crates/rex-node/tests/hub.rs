@@ -338,3 +338,35 @@ fn a_shrunk_log_is_named_after_a_restart() {
         "{message}"
     );
 }
+
+/// Invariant 7 against a lying hub: it signs, with its own key, a matching round that leaves
+/// out the reciprocal pair the solver would propose. The state machine accepts it (an empty
+/// set of proposals breaks no cycle rule), so only the audit's recomputation can catch it, and
+/// it must name the entry.
+#[test]
+fn a_matching_round_the_solver_would_not_propose_is_named() {
+    let w = World::new();
+    let state = w.hub.hub().state();
+    let registry = w.hub.block_on(state.registry());
+    let seq = registry.next_seq(rex_domain::Actor::Hub).unwrap_or(1);
+    let now = w.hub.hub().now();
+    let forged = Envelope::sign_statement(
+        &Statement::new(
+            rex_domain::Actor::Hub,
+            seq,
+            now,
+            Action::MatchingRound { proposals: vec![] },
+        ),
+        &state.keys().statement,
+    );
+    let client = rex_node::HubClient::new(&w.hub.url()).unwrap();
+    let receipt = client.post_statement(&forged).unwrap();
+    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    assert!(
+        message.contains(&format!(
+            "entry {}: the hub's matching round [] is not the replay's [",
+            receipt.index
+        )),
+        "{message}"
+    );
+}

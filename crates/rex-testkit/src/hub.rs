@@ -313,7 +313,7 @@ impl TestHub {
             .iter()
             .map(|h| h.parse().expect("a proof hash"))
             .collect();
-        let leaf = leaf_hash(&rex_hub::entry_bytes(receipt.time, envelope));
+        let leaf = leaf_hash(&rex_domain::log::entry_bytes(receipt.time, envelope));
         verify_inclusion(
             receipt.index,
             receipt.tree_size,
