@@ -69,26 +69,18 @@ impl LocalHub {
 
     /// Opens the hub and serves it on `self.addr` (the same port again after a restart).
     fn serve(&mut self) -> Result<(), Failure> {
-        let dir = self.dir.clone();
-        let addr = self.addr;
-        let (listener, hub) = self.runtime.block_on(async move {
-            let hub = rex_hub::Hub::open(&dir, rex_hub::HubConfig::default())
-                .await
-                .map_err(|e| Failure::other(format!("hub: {e}")))?;
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| Failure::other(format!("cannot listen on {addr}: {e}")))?;
-            Ok::<_, Failure>((listener, hub))
-        })?;
-        self.addr = listener
-            .local_addr()
-            .map_err(|e| Failure::other(e.to_string()))?;
+        let bound = self
+            .runtime
+            .block_on(rex_hub::bind(&self.dir, self.addr))
+            .map_err(|e| Failure::other(format!("hub: {e}")))?;
+        self.addr = bound.local_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = self.runtime.spawn(async move {
-            let _ = rex_hub::serve_on(hub, listener, async {
-                let _ = stopped.await;
-            })
-            .await;
+            let _ = bound
+                .serve(async {
+                    let _ = stopped.await;
+                })
+                .await;
         });
         self.running = Some((stop, task));
         Ok(())
