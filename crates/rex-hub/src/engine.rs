@@ -3,6 +3,7 @@
 //! not accept is answered with a [`Refusal`], which `http.rs` alone turns into a status code.
 
 use std::fs::File;
+use std::os::unix::fs::DirBuilderExt as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -137,8 +138,14 @@ impl Core {
     /// Opens the hub in `data_dir`: takes its lock, loads or makes its keys, opens the store
     /// with `open_store`, replays the log and checks the tree against the latest checkpoint.
     pub fn open(data_dir: &Path, open_store: OpenStore) -> Result<Core, HubError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| HubError::Io(format!("{}: {e}", data_dir.display())))?;
+        if !data_dir.exists() {
+            // The hub's directory holds its keys and its unpublished state: its owner's alone.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(data_dir)
+                .map_err(|e| HubError::Io(format!("{}: {e}", data_dir.display())))?;
+        }
         let lock = File::options()
             .create(true)
             .truncate(false)
@@ -148,8 +155,17 @@ impl Core {
         if lock.try_lock().is_err() {
             return Err(HubError::Busy(data_dir.display().to_string()));
         }
-        let keys = Arc::new(HubKeys::load_or_create(data_dir)?);
+        let had_keys = HubKeys::exist(data_dir);
         let store = open_store(data_dir)?;
+        if !had_keys && store.latest_checkpoint()?.is_some() {
+            // New keys next to an existing log would sign checkpoints no state can check
+            // against what it pinned: a lost key is an incident, not something to paper over.
+            return Err(HubError::Keys(format!(
+                "{}: the hub's keys are missing but its log exists; restore keys/ from a backup, or start a new hub in an empty directory",
+                data_dir.join("keys").display()
+            )));
+        }
+        let keys = Arc::new(HubKeys::load_or_create(data_dir)?);
         let (registry, tree) = replay(&*store, keys.statement.verifying_key())?;
 
         let published = match store.latest_checkpoint()? {

@@ -8,6 +8,8 @@
 //!
 //! Both are created on first start, mode 0600, written and synced before use; an existing key
 //! file that group or others may read is refused rather than trusted ([`rex_store::secret`]).
+//! Keys missing next to an existing log are refused too (`Core::open`), never made anew: new
+//! keys would sign checkpoints that no state's pinned key checks.
 
 use std::fs::{self, File};
 use std::os::unix::fs::PermissionsExt as _;
@@ -53,6 +55,12 @@ fn write_secret(path: &Path, text: &str) -> Result<(), HubError> {
 }
 
 impl HubKeys {
+    /// Whether `data_dir` holds either of the hub's key files.
+    pub fn exist(data_dir: &Path) -> bool {
+        let dir = data_dir.join("keys");
+        dir.join("statement.key").exists() || dir.join("checkpoint.skey").exists()
+    }
+
     /// Loads the keys from `data_dir/keys`, making them first if there are none.
     pub fn load_or_create(data_dir: &Path) -> Result<HubKeys, HubError> {
         let dir = data_dir.join("keys");

@@ -49,6 +49,15 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// The database file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Create {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+
     /// A secret (key) file could not be made or read, or others could read it.
     #[error("{path}: {reason}")]
     Secret {

@@ -28,6 +28,26 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Creates the database file, if there is none, readable by its owner only (0600): the log is
+/// public by design, but the file also holds what the hub has not published yet. SQLite gives
+/// its `-wal` and `-shm` files the mode of the database file.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(|source| StoreError::Open {
         path: path.display().to_string(),
@@ -90,6 +110,7 @@ impl SqliteStore {
     /// Opens (creating it if need be) the database at `path` and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
         let mut writer = open_connection(&path)?;
         migrate(&mut writer)?;
         Ok(SqliteStore {
