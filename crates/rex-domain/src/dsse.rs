@@ -62,6 +62,7 @@ pub struct Envelope {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(expecting = "a signature {keyid, sig}")]
 struct WireSignature {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     keyid: String,
@@ -69,6 +70,7 @@ struct WireSignature {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(expecting = "a DSSE envelope {payload, payloadType, signatures}")]
 struct WireEnvelope {
     payload: String,
     #[serde(rename = "payloadType")]
@@ -147,6 +149,13 @@ impl Envelope {
 
     /// Parses envelope JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Rejection> {
+        // serde reads a struct from a JSON array too (fields in order); an envelope is an
+        // object, and anything else is refused before it is read. The check costs one byte.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Rejection::BadEnvelope(
+                "an envelope is a JSON object {payload, payloadType, signatures}".into(),
+            ));
+        }
         let w: WireEnvelope =
             serde_json::from_slice(bytes).map_err(|e| Rejection::BadEnvelope(e.to_string()))?;
         let payload = b64_decode(&w.payload)

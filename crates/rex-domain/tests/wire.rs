@@ -188,3 +188,59 @@ fn an_envelope_on_the_wire() {
         "bad_signature"
     );
 }
+
+/// What is not an envelope object is refused with a message that names what is expected, and
+/// never an internal type name: a JSON array (which serde would read field by field), other
+/// JSON values, wrong types inside.
+#[test]
+fn what_is_not_an_envelope_object_is_refused() {
+    let e = Envelope::sign_statement(
+        &Statement::new(
+            party("RU"),
+            1,
+            T0,
+            Action::AgreementSigned {
+                agreement: AgreementId::from_digest(&Digest::of(b"agreement")),
+            },
+        ),
+        &key_of("RU"),
+    );
+    let object: serde_json::Value = serde_json::from_slice(&e.to_json()).unwrap();
+    let as_array = serde_json::json!([
+        object["payload"],
+        object["payloadType"],
+        [[
+            object["signatures"][0]["keyid"],
+            object["signatures"][0]["sig"]
+        ]]
+    ]);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            serde_json::to_vec(&as_array).unwrap(),
+            "an envelope is a JSON object",
+        ),
+        (b"  \"text\"".to_vec(), "an envelope is a JSON object"),
+        (b"42".to_vec(), "an envelope is a JSON object"),
+        (b"".to_vec(), "an envelope is a JSON object"),
+        (
+            br#"{"payload":1,"payloadType":"t","signatures":[]}"#.to_vec(),
+            "invalid type",
+        ),
+        (
+            br#"{"payload":"","payloadType":"t","signatures":[1]}"#.to_vec(),
+            "expected a signature {keyid, sig}",
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let err = Envelope::from_json(&bytes).unwrap_err();
+        assert_eq!(err.code(), "bad_envelope", "{err}");
+        let message = err.to_string();
+        assert!(message.contains(expected), "{message}");
+        assert!(
+            !message.contains("Wire"),
+            "internal type name in {message:?}"
+        );
+    }
+    // The object itself still parses.
+    assert_eq!(Envelope::from_json(&e.to_json()).unwrap(), e);
+}
