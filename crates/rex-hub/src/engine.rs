@@ -155,17 +155,20 @@ impl Core {
         if lock.try_lock().is_err() {
             return Err(HubError::Busy(data_dir.display().to_string()));
         }
-        let had_keys = HubKeys::exist(data_dir);
         let store = open_store(data_dir)?;
-        if !had_keys && store.latest_checkpoint()?.is_some() {
+        let keys = match HubKeys::load(data_dir)? {
+            Some(keys) => keys,
+            None if store.latest_checkpoint()?.is_none() => HubKeys::create(data_dir)?,
             // New keys next to an existing log would sign checkpoints no state can check
             // against what it pinned: a lost key is an incident, not something to paper over.
-            return Err(HubError::Keys(format!(
-                "{}: the hub's keys are missing but its log exists; restore keys/ from a backup, or start a new hub in an empty directory",
-                data_dir.join("keys").display()
-            )));
-        }
-        let keys = Arc::new(HubKeys::load_or_create(data_dir)?);
+            None => {
+                return Err(HubError::Keys(format!(
+                    "{}: the hub's keys are missing but its log exists; restore keys/ from a backup, or start a new hub in an empty directory",
+                    data_dir.join("keys").display()
+                )))
+            }
+        };
+        let keys = Arc::new(keys);
         let (registry, tree) = replay(&*store, keys.statement.verifying_key())?;
 
         let published = match store.latest_checkpoint()? {

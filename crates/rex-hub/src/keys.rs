@@ -55,39 +55,14 @@ fn write_secret(path: &Path, text: &str) -> Result<(), HubError> {
 }
 
 impl HubKeys {
-    /// Whether `data_dir` holds either of the hub's key files.
-    pub fn exist(data_dir: &Path) -> bool {
-        let dir = data_dir.join("keys");
-        dir.join("statement.key").exists() || dir.join("checkpoint.skey").exists()
-    }
-
-    /// Loads the keys from `data_dir/keys`, making them first if there are none.
-    pub fn load_or_create(data_dir: &Path) -> Result<HubKeys, HubError> {
+    /// Loads the keys from `data_dir/keys`; `None` when neither key file is there (one file
+    /// without the other is an error, like any unreadable key).
+    pub fn load(data_dir: &Path) -> Result<Option<HubKeys>, HubError> {
         let dir = data_dir.join("keys");
         let statement_path = dir.join("statement.key");
         let checkpoint_path = dir.join("checkpoint.skey");
         if !statement_path.exists() && !checkpoint_path.exists() {
-            fs::create_dir_all(&dir).map_err(|e| key_error(&dir, e))?;
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
-                .map_err(|e| key_error(&dir, e))?;
-            let mut seed = [0u8; 32];
-            OsRng.fill_bytes(&mut seed);
-            let statement = SigningKey::from_bytes(&seed);
-            OsRng.fill_bytes(&mut seed);
-            let origin = format!(
-                "rex-hub/{}",
-                &KeyId::of(&statement.verifying_key()).to_string()[..8]
-            );
-            let checkpoint = NoteSigner::new(&origin, SigningKey::from_bytes(&seed))
-                .map_err(|e| key_error(&checkpoint_path, e))?;
-            write_secret(
-                &statement_path,
-                &BASE64_STANDARD.encode(statement.to_bytes()),
-            )?;
-            write_secret(&checkpoint_path, &checkpoint.to_skey())?;
-            File::open(&dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| key_error(&dir, e))?;
+            return Ok(None);
         }
         let seed = BASE64_STANDARD
             .decode(read_secret(&statement_path)?)
@@ -96,8 +71,41 @@ impl HubKeys {
             .ok_or_else(|| key_error(&statement_path, "not a base64 Ed25519 seed"))?;
         let checkpoint = NoteSigner::from_skey(&read_secret(&checkpoint_path)?)
             .map_err(|e| key_error(&checkpoint_path, e))?;
-        Ok(HubKeys {
+        Ok(Some(HubKeys {
             statement: SigningKey::from_bytes(&seed),
+            checkpoint,
+        }))
+    }
+
+    /// Makes new keys in `data_dir/keys` (0700; each file 0600, synced) and returns them. Only
+    /// for a hub without a log: see `Core::open`.
+    pub fn create(data_dir: &Path) -> Result<HubKeys, HubError> {
+        let dir = data_dir.join("keys");
+        let statement_path = dir.join("statement.key");
+        let checkpoint_path = dir.join("checkpoint.skey");
+        fs::create_dir_all(&dir).map_err(|e| key_error(&dir, e))?;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| key_error(&dir, e))?;
+        let mut seed = [0u8; 32];
+        OsRng.fill_bytes(&mut seed);
+        let statement = SigningKey::from_bytes(&seed);
+        OsRng.fill_bytes(&mut seed);
+        let origin = format!(
+            "rex-hub/{}",
+            &KeyId::of(&statement.verifying_key()).to_string()[..8]
+        );
+        let checkpoint = NoteSigner::new(&origin, SigningKey::from_bytes(&seed))
+            .map_err(|e| key_error(&checkpoint_path, e))?;
+        write_secret(
+            &statement_path,
+            &BASE64_STANDARD.encode(statement.to_bytes()),
+        )?;
+        write_secret(&checkpoint_path, &checkpoint.to_skey())?;
+        File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| key_error(&dir, e))?;
+        Ok(HubKeys {
+            statement,
             checkpoint,
         })
     }
