@@ -1,6 +1,6 @@
 //! Errors: [`HubError`] for starting and running the hub, [`AppError`] for HTTP answers.
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rex_api::ErrorBody;
@@ -47,6 +47,8 @@ pub enum AppError {
     NotFound(String),
     /// Not allowed from here (an admin call from a remote address).
     Forbidden(String),
+    /// The request's body did not arrive in time; the connection is closed after the answer.
+    Timeout(String),
     /// The hub is stopping, or refuses writes after a failure it could not undo.
     Unavailable,
     /// Anything else: logged with its detail, answered as `internal`.
@@ -71,6 +73,7 @@ impl AppError {
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            AppError::Timeout(m) => (StatusCode::REQUEST_TIMEOUT, "timeout", m.clone()),
             AppError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -107,6 +110,10 @@ impl IntoResponse for AppError {
             code: code.to_owned(),
             message,
         };
+        if status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still come: the connection cannot serve another request.
+            return (status, [(header::CONNECTION, "close")], Json(body)).into_response();
+        }
         (status, Json(body)).into_response()
     }
 }

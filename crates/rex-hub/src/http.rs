@@ -110,11 +110,13 @@ impl From<Refusal> for AppError {
     }
 }
 
-/// A body, or `too_large` / `bad_json`.
+/// A body, or `too_large` / `timeout` / `bad_json`.
 fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(format!("the body exceeds {limit} bytes"))
+        } else if let Some(timeout) = crate::serve::body_timeout(&e) {
+            AppError::Timeout(timeout.to_string())
         } else {
             AppError::BadJson(e.body_text())
         }

@@ -44,6 +44,7 @@ mod engine;
 mod error;
 mod http;
 pub mod keys;
+mod serve;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -60,6 +61,7 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::error::{rejection_status, AppError, HubError};
 pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES};
 pub use crate::keys::HubKeys;
+pub use crate::serve::ConnectionLimits;
 /// The contract's bodies, re-exported: the hub speaks exactly `rex-api`.
 pub use rex_api::{
     CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo, NextSeq,
@@ -100,6 +102,8 @@ pub struct HubConfig {
     pub clock: Arc<dyn Clock>,
     /// Group commit parameters.
     pub group_commit: GroupCommit,
+    /// What one peer may hold when the hub is served ([`serve_on`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Default for HubConfig {
@@ -107,6 +111,7 @@ impl Default for HubConfig {
         HubConfig {
             clock: Arc::new(SystemClock),
             group_commit: GroupCommit::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -174,6 +179,7 @@ pub struct Hub {
     state: AppState,
     sequencer: JoinHandle<()>,
     stop: tokio::sync::watch::Sender<bool>,
+    connections: ConnectionLimits,
 }
 
 impl Hub {
@@ -206,6 +212,7 @@ impl Hub {
             .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
         let (jobs, rx) = mpsc::channel(config.group_commit.queue);
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let connections = config.connections;
         let state = Arc::new(Shared {
             store: Arc::clone(&core.store),
             keys: Arc::clone(&core.keys),
@@ -219,6 +226,7 @@ impl Hub {
             state,
             sequencer,
             stop,
+            connections,
         })
     }
 
@@ -369,23 +377,17 @@ impl Bound {
     }
 }
 
-/// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) until
-/// `shutdown` completes, then stops the hub's sequencer.
+/// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) within
+/// its [`ConnectionLimits`] until `shutdown` completes, then stops the hub's sequencer.
 pub async fn serve_on(
     hub: Hub,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), HubError> {
     let router = app(hub.state());
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| HubError::Io(e.to_string()));
+    serve::serve(listener, router, hub.connections, shutdown).await;
     hub.shutdown().await;
-    served
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -12,7 +12,9 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt as _;
 use rex_domain::{Action, Actor, Envelope, PublicKeyFile, Registry, Statement};
-use rex_hub::{AppState, Clock as _, GroupCommit, Hub, HubError, ManualClock, Receipt};
+use rex_hub::{
+    AppState, Clock as _, ConnectionLimits, GroupCommit, Hub, HubError, ManualClock, Receipt,
+};
 use rex_tlog::{leaf_hash, verify_inclusion, Checkpoint, Hash, NoteVerifier, SignedNote};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -67,6 +69,7 @@ pub struct TestHub {
     /// The hub's clock: the test moves it.
     pub clock: Arc<ManualClock>,
     group_commit: GroupCommit,
+    connections: ConnectionLimits,
     /// The running hub's router (an empty one while the hub is stopped).
     pub router: Router,
     state: Option<AppState>,
@@ -84,6 +87,23 @@ impl TestHub {
 
     /// The same, batching by `group_commit`.
     pub async fn with_group_commit(parties: &[&str], group_commit: GroupCommit) -> TestHub {
+        TestHub::with_config(parties, group_commit, ConnectionLimits::default()).await
+    }
+
+    /// The same as [`TestHub::new`], served (once [`TestHub::serve`] is called) within
+    /// `connections`: the tests of slow and too many clients set short ones.
+    pub async fn with_connection_limits(
+        parties: &[&str],
+        connections: ConnectionLimits,
+    ) -> TestHub {
+        TestHub::with_config(parties, fast_commit(), connections).await
+    }
+
+    async fn with_config(
+        parties: &[&str],
+        group_commit: GroupCommit,
+        connections: ConnectionLimits,
+    ) -> TestHub {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let clock = Arc::new(ManualClock::new(T0));
         for p in parties {
@@ -94,6 +114,7 @@ impl TestHub {
             dir,
             clock,
             group_commit,
+            connections,
             router: Router::new(),
             state: None,
             running: Running::Stopped,
@@ -117,7 +138,13 @@ impl TestHub {
             matches!(self.running, Running::Stopped),
             "the hub is already running"
         );
-        let hub = start::open(self.dir.path(), self.clock.clone(), self.group_commit).await?;
+        let hub = start::open(
+            self.dir.path(),
+            self.clock.clone(),
+            self.group_commit,
+            self.connections,
+        )
+        .await?;
         self.state = Some(hub.state());
         self.router = rex_hub::app(hub.state());
         self.running = Running::InProcess(hub);

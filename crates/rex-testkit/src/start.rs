@@ -7,20 +7,23 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use rex_hub::{GroupCommit, Hub, HubConfig, HubError, ManualClock};
+use rex_hub::{ConnectionLimits, GroupCommit, Hub, HubConfig, HubError, ManualClock};
 use tokio::task::JoinHandle;
 
-/// Opens the hub in `dir` (creating it on first start) on `clock`, batching by `group_commit`.
+/// Opens the hub in `dir` (creating it on first start) on `clock`, batching by `group_commit`,
+/// serving within `connections`.
 pub(crate) async fn open(
     dir: &Path,
     clock: Arc<ManualClock>,
     group_commit: GroupCommit,
+    connections: ConnectionLimits,
 ) -> Result<Hub, HubError> {
     Hub::open(
         dir,
         HubConfig {
             clock,
             group_commit,
+            connections,
         },
     )
     .await
