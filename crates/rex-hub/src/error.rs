@@ -49,6 +49,14 @@ pub enum AppError {
     Forbidden(String),
     /// The request's body did not arrive in time; the connection is closed after the answer.
     Timeout(String),
+    /// The endpoint does not take this method.
+    MethodNotAllowed(String),
+    /// The request target is longer than the hub reads.
+    UriTooLong(String),
+    /// The header section is larger than the hub reads.
+    HeadersTooLarge(String),
+    /// A request the hub cannot read (a path segment that is not UTF-8).
+    BadRequest(String),
     /// The hub is stopping, or refuses writes after a failure it could not undo.
     Unavailable,
     /// Anything else: logged with its detail, answered as `internal`.
@@ -74,6 +82,18 @@ impl AppError {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             AppError::Timeout(m) => (StatusCode::REQUEST_TIMEOUT, "timeout", m.clone()),
+            AppError::MethodNotAllowed(m) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                m.clone(),
+            ),
+            AppError::UriTooLong(m) => (StatusCode::URI_TOO_LONG, "uri_too_long", m.clone()),
+            AppError::HeadersTooLarge(m) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+                m.clone(),
+            ),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             AppError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -90,8 +91,62 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_BYTES))
         .merge(dossiers)
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
+        .layer(axum::middleware::from_fn(bounded_head))
         .with_state(state)
+}
+
+/// Longest request target (path and query) the hub reads, in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest header section the hub reads, in bytes (names, values and their separators).
+/// Heads far beyond it (past hyper's own buffer, about 400 KiB) are refused by hyper itself,
+/// with an empty `431` and a close, before any request exists to answer.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses, as `{code, message}`, a request target or a header section longer than the hub
+/// reads: no endpoint needs more.
+async fn bounded_head(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return AppError::UriTooLong(format!(
+            "the request target has {target} bytes; the hub reads at most {MAX_URI_BYTES}"
+        ))
+        .into_response();
+    }
+    let head: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if head > MAX_HEADER_BYTES {
+        return AppError::HeadersTooLarge(format!(
+            "the headers have {head} bytes; the hub reads at most {MAX_HEADER_BYTES}"
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// The answer to a method an endpoint does not take.
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> AppError {
+    AppError::MethodNotAllowed(format!("{} does not take {method}", uri.path()))
+}
+
+/// A path parameter, or `bad_request` (a segment that is not UTF-8 once percent-decoded).
+fn path(p: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
+    p.map(|Path(s)| s).map_err(|e| match e {
+        PathRejection::FailedToDeserializePathParams(e) => match e.into_kind() {
+            ErrorKind::InvalidUtf8InPathParam { key } => AppError::BadRequest(format!(
+                "the path segment `{key}` is not UTF-8 once percent-decoded"
+            )),
+            kind => AppError::BadRequest(format!("bad path: {kind}")),
+        },
+        e => AppError::BadRequest(e.body_text()),
+    })
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -299,8 +354,9 @@ async fn registry(State(state): State<AppState>) -> Result<Json<RegistrySnapshot
 )]
 async fn next_seq(
     State(state): State<AppState>,
-    Path(actor): Path<String>,
+    actor: Result<Path<String>, PathRejection>,
 ) -> Result<Json<NextSeq>, AppError> {
+    let actor = path(actor)?;
     let actor: Actor = actor.parse().map_err(AppError::Rejected)?;
     let registry = Arc::clone(&state.registry);
     let next = blocking(move || Ok(read_registry(&registry).next_seq(actor))).await?;
@@ -356,8 +412,9 @@ async fn post_dossier(
 )]
 async fn get_dossier(
     State(state): State<AppState>,
-    Path(sha256): Path<String>,
+    sha256: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let sha256 = path(sha256)?;
     let digest = rex_domain::Digest::parse(&sha256)
         .map_err(|_| AppError::NotFound(format!("no dossier {sha256}")))?;
     let store = Arc::clone(&state.store);
@@ -485,9 +542,9 @@ async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError>
 )]
 async fn tile(
     State(state): State<AppState>,
-    Path(path): Path<String>,
+    tile_path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
-    let full = format!("tile/{path}");
+    let full = format!("tile/{}", path(tile_path)?);
     let tile: TilePath = full
         .parse()
         .map_err(|_| AppError::NotFound(format!("no tile {full}")))?;

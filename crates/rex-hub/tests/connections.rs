@@ -244,3 +244,81 @@ async fn connections_beyond_the_cap_are_answered_503_busy() {
     .await;
     assert!(served_again.is_ok(), "no slot freed within {PATIENCE:?}");
 }
+
+/// Sends `request` on a fresh connection and returns the status, the head (lowercase) and the
+/// body of the answer.
+async fn exchange(addr: &str, request: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = connect(addr).await;
+    s.write_all(request).await.unwrap();
+    response(&mut s).await
+}
+
+/// Answers refused before any handler runs (wrong method, a URI or head too long, a path
+/// segment that is not UTF-8) are `{code, message}` like every other.
+#[tokio::test]
+async fn answers_before_the_handlers_are_json_too() {
+    let (_hub, addr) = served(limits()).await;
+    let long_uri = format!(
+        "GET /v1/next-seq/{} HTTP/1.1\r\nhost: hub\r\n\r\n",
+        "A".repeat(10_000)
+    );
+    let big_head = format!(
+        "GET /v1/hub HTTP/1.1\r\nhost: hub\r\nx-big: {}\r\n\r\n",
+        "b".repeat(20_000)
+    );
+    let cases: [(&str, Vec<u8>, u16, &str, &str); 6] = [
+        (
+            "a wrong method",
+            b"DELETE /v1/hub HTTP/1.1\r\nhost: hub\r\n\r\n".to_vec(),
+            405,
+            "method_not_allowed",
+            "DELETE",
+        ),
+        (
+            "a URI of 10 kB",
+            long_uri.into_bytes(),
+            414,
+            "uri_too_long",
+            "8192",
+        ),
+        (
+            "a header of 20 kB",
+            big_head.into_bytes(),
+            431,
+            "headers_too_large",
+            "16384",
+        ),
+        (
+            "a party that is not UTF-8",
+            b"GET /v1/next-seq/%FF HTTP/1.1\r\nhost: hub\r\n\r\n".to_vec(),
+            400,
+            "bad_request",
+            "UTF-8",
+        ),
+        (
+            "a dossier that is not UTF-8",
+            b"GET /v1/dossiers/%FE%FF HTTP/1.1\r\nhost: hub\r\n\r\n".to_vec(),
+            400,
+            "bad_request",
+            "UTF-8",
+        ),
+        (
+            "a tile that is not UTF-8",
+            b"GET /tile/0/%FF HTTP/1.1\r\nhost: hub\r\n\r\n".to_vec(),
+            400,
+            "bad_request",
+            "UTF-8",
+        ),
+    ];
+    for (what, request, status, code, says) in cases {
+        let (got, body) = exchange(&addr, &request).await;
+        assert_eq!(got, status, "{what}: {:?}", String::from_utf8_lossy(&body));
+        let body = json(&body);
+        assert_eq!(body["code"], code, "{what}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(says),
+            "{what}: {message:?} does not say {says:?}"
+        );
+    }
+}
