@@ -11,6 +11,8 @@ use std::ops::Deref;
 pub const MAX_MEMBERS: usize = 64;
 /// Longest window (commitment or execution) an agreement may set: one year.
 pub const MAX_WINDOW_SECONDS: u64 = 366 * 24 * 3600;
+/// Longest time the members may be given to sign an agreement, from its proposal: one year.
+pub const MAX_SIGNING_SECONDS: u64 = MAX_WINDOW_SECONDS;
 /// The largest maximum penalty a request may state, in months; life imprisonment is written as
 /// this value.
 pub const MAX_PENALTY_MONTHS: u32 = 1200;

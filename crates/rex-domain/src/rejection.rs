@@ -60,8 +60,12 @@ pub enum Rejection {
         /// The next sequence number the hub accepts from this actor.
         expected: u64,
     },
-    /// The statement is dated ahead of the hub's clock by more than the allowed skew.
-    #[error("statement time {time} is ahead of the hub clock {now}")]
+    /// The statement is dated ahead of the hub's clock by more than the allowed skew, or
+    /// behind it by more than the allowed age.
+    #[error(
+        "statement time {time} is {} the hub clock {now}; check the node's clock",
+        if time > now { "ahead of" } else { "more than a day behind" }
+    )]
     TimeSkew {
         /// Time in the statement.
         time: u64,

@@ -256,6 +256,42 @@ fn cases() -> Vec<Case> {
             "ahead of the hub clock",
         ),
         (
+            "a statement dated 0",
+            binding,
+            |f| {
+                let mut s = ru(
+                    f,
+                    Action::LegReady {
+                        exchange: f.x,
+                        request: f.r1,
+                    },
+                );
+                s.time = 0;
+                let e = f.w.envelope(&s);
+                f.w.submit(&e).map(|_| ())
+            },
+            "time_skew",
+            "behind the hub clock",
+        ),
+        (
+            "a statement dated more than a day back",
+            binding,
+            |f| {
+                let mut s = ru(
+                    f,
+                    Action::LegReady {
+                        exchange: f.x,
+                        request: f.r1,
+                    },
+                );
+                s.time -= DAY + 1;
+                let e = f.w.envelope(&s);
+                f.w.submit(&e).map(|_| ())
+            },
+            "time_skew",
+            "behind the hub clock",
+        ),
+        (
             "a state declaring go",
             binding,
             |f| act(f, "RU", Action::Go { exchange: f.x }),
@@ -758,6 +794,30 @@ fn cases() -> Vec<Case> {
             },
             "not_member",
             "CN is not a member",
+        ),
+        (
+            "a signing deadline more than a year away",
+            proposed,
+            |f| {
+                let mut t = terms(&["RU", "US"]);
+                t.signing_deadline = f.w.now + 367 * DAY;
+                let t = AgreementTerms::new(t).unwrap();
+                act(f, "US", Action::AgreementProposed { terms: t })
+            },
+            "invalid",
+            "signing deadline",
+        ),
+        (
+            "a signing deadline of 2^64 - 1",
+            proposed,
+            |f| {
+                let mut t = terms(&["RU", "US"]);
+                t.signing_deadline = u64::MAX;
+                let t = AgreementTerms::new(t).unwrap();
+                act(f, "US", Action::AgreementProposed { terms: t })
+            },
+            "invalid",
+            "at most 366 days after",
         ),
         (
             "signing an agreement twice",

@@ -1,7 +1,7 @@
 //! Parties and agreements: registering a state, proposing and signing an agreement.
 
 use super::{not_found, Event, Party, Registry};
-use crate::agreement::{Agreement, AgreementTerms};
+use crate::agreement::{Agreement, AgreementTerms, MAX_SIGNING_SECONDS};
 use crate::id::{AgreementId, Digest, PartyId, UnixSeconds};
 use crate::keys::{KeyId, PublicKeyFile};
 use crate::rejection::Rejection;
@@ -57,6 +57,16 @@ impl Registry {
                 deadline: terms.signing_deadline,
                 now,
             });
+        }
+        if terms.signing_deadline - now > MAX_SIGNING_SECONDS {
+            return Err(Rejection::invalid(
+                "agreement terms",
+                format!(
+                    "signing deadline {} must be at most {} days after the proposal ({now})",
+                    terms.signing_deadline,
+                    MAX_SIGNING_SECONDS / 86_400
+                ),
+            ));
         }
         let id = AgreementId::from_digest(&digest);
         if self.agreements.contains_key(&id) {

@@ -26,6 +26,9 @@ use std::collections::BTreeMap;
 
 /// How far ahead of the hub's clock a statement may be dated.
 pub const MAX_CLOCK_SKEW_SECONDS: u64 = 300;
+/// How far behind the hub's clock a statement may be dated: a node signs just before it
+/// submits, so a statement a day old (or dated 0) is a wrong clock or a statement held back.
+pub const MAX_STATEMENT_AGE_SECONDS: u64 = 86_400;
 /// Most proposals one matching round may carry.
 pub const MAX_PROPOSALS_PER_ROUND: usize = 10_000;
 
@@ -255,7 +258,8 @@ impl Registry {
     /// Checks, in order: the envelope's shape; the payload parses; the actor is registered; the
     /// envelope's key hint names the actor's key (`wrong_key`); the signature verifies strictly
     /// under the actor's key (`bad_signature`); `seq` is the actor's next (`replay`,
-    /// `seq_gap`); `time` is not ahead of `now` by more than [`MAX_CLOCK_SKEW_SECONDS`]; the
+    /// `seq_gap`); `time` is not ahead of `now` by more than [`MAX_CLOCK_SKEW_SECONDS`] nor behind
+    /// it by more than [`MAX_STATEMENT_AGE_SECONDS`]; the
     /// action is the hub's or a state's as it should be; and the transition is allowed from the
     /// current state. Only then does anything change, and the actor's sequence number with it.
     pub fn apply(&mut self, envelope: &Envelope, now: UnixSeconds) -> Result<Applied, Rejection> {
@@ -317,7 +321,9 @@ impl Registry {
                 }
             });
         }
-        if statement.time > now.saturating_add(MAX_CLOCK_SKEW_SECONDS) {
+        if statement.time > now.saturating_add(MAX_CLOCK_SKEW_SECONDS)
+            || statement.time < now.saturating_sub(MAX_STATEMENT_AGE_SECONDS)
+        {
             return Err(Rejection::TimeSkew {
                 time: statement.time,
                 now,
