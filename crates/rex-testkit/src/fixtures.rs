@@ -62,8 +62,9 @@ pub fn terms(members: &[&str]) -> AgreementTerms {
 
 /// A node's clock for tests (`rex_node::init_with_clock`, `rex_node::open_with_clock`): always
 /// [`T0`], the time a [`crate::TestHub`] starts at. A node's clock only dates its statements
-/// and cosignatures, and the hub accepts any date up to its own time plus a skew, so a node
-/// frozen at `T0` stays valid while a test moves the hub's clock forward.
+/// and cosignatures, and the hub accepts a date from a day behind its own time to five
+/// minutes ahead, so a node frozen at `T0` stays valid while a test moves the hub's clock
+/// forward by less than a day (no node test moves it).
 pub fn node_clock() -> u64 {
     T0
 }
