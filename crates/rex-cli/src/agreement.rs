@@ -120,6 +120,17 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
                 .iter()
                 .map(|o| parse::<Offence>(o.trim()))
                 .collect::<Result<Vec<_>, _>>()?;
+            // Checked here, before any arithmetic: the hub refuses more than a year anyway.
+            let days = |flag: &str, d: u64| {
+                let max = rex_domain::agreement::MAX_WINDOW_SECONDS / DAY;
+                if d == 0 || d > max {
+                    Err(Failure::input(format!(
+                        "{flag} {d}: expected 1 to {max} days"
+                    )))
+                } else {
+                    Ok(d * DAY)
+                }
+            };
             let terms = terms(
                 &members,
                 &offences,
@@ -127,9 +138,9 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
                 max_cycle,
                 prosecution_at_home,
                 min_penalty_months,
-                now() + signing_days * DAY,
-                commit_days * DAY,
-                execution_days * DAY,
+                now() + days("--signing-days", signing_days)?,
+                days("--commit-days", commit_days)?,
+                days("--execution-days", execution_days)?,
             )?;
             let mut node = open(&data)?;
             let s = node

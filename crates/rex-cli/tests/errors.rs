@@ -185,6 +185,15 @@ fn node_commands_bad_input() {
         &["required", "--hub", "--data"],
     );
 
+    // An absurd deadline is refused before any node is opened.
+    let mut absurd = PROPOSE.to_vec();
+    absurd.extend(["--signing-days", "99999999999999"]);
+    check(
+        &with_data(&absurd, &nowhere),
+        INPUT,
+        &["--signing-days 99999999999999", "1 to 366 days"],
+    );
+
     // Every command that opens a node, pointed at a directory that does not exist.
     let no_node = "holds no node (run `rex node init` first)";
     let commands: &[&[&str]] = &[
