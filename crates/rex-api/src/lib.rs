@@ -10,8 +10,11 @@
 //! stays free of HTTP documentation concerns.
 //!
 //! The crate holds data only: no HTTP, no I/O. Byte bodies (dossiers, tiles) and the
-//! checkpoint note (text) are not JSON and have no type here.
+//! checkpoint note (text) are not JSON and have no type here. The one exception to "data
+//! only" is [`auth`], the signed-request scheme, which is part of the contract (the hub checks
+//! what the node and the CLI sign) and pure: time and nonce are arguments.
 
+pub mod auth;
 pub mod registry;
 pub mod schema;
 

@@ -342,12 +342,12 @@ fn refusals_by_a_live_hub() {
         OTHER,
         &[
             "a rex hub is serving",
-            "rex hub party add --hub URL KEYFILE",
+            "rex hub party add --hub URL --operator-key FILE KEYFILE",
         ],
     );
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([
-        hub_dir.into_os_string(),
+        hub_dir.clone().into_os_string(),
         "--listen".into(),
         "127.0.0.1:0".into(),
     ]);
@@ -366,11 +366,42 @@ fn refusals_by_a_live_hub() {
         other => panic!("next-seq of an unregistered party: {other:?}"),
     }
 
-    // Registered on the running hub, from its machine: once, not twice.
-    let mut live: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url]
+    // Without the operator's key: clap refuses; with a key that is not the operator's, the hub
+    // does, and says why.
+    let unsigned: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "k.json"]
         .iter()
         .map(OsString::from)
         .collect();
+    check(&unsigned, INPUT, &["--operator-key"]);
+    let stranger = d.join("stranger.key");
+    {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&stranger)
+            .expect("a key file");
+        writeln!(f, "{}", "A".repeat(43) + "=").expect("write the key");
+    }
+    let mut wrong: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "--operator-key"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    wrong.extend([stranger.into_os_string(), at(d, "us/public-keys.json")]);
+    check(
+        &wrong,
+        OTHER,
+        &["hub refused (unauthenticated)", "not operator's"],
+    );
+
+    // Registered on the running hub, signed with the operator's key: once, not twice.
+    let mut live: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "--operator-key"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    live.push(hub_dir.join("operator.key").into_os_string());
     live.push(at(d, "us/public-keys.json"));
     let output = rex().args(&live).output().expect("run rex");
     assert!(output.status.success(), "{output:?}");

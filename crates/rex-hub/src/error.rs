@@ -45,7 +45,10 @@ pub enum AppError {
     TooLarge(String),
     /// Nothing at this address.
     NotFound(String),
-    /// Not allowed from here (an admin call from a remote address).
+    /// The request is not signed, or not validly (`rex_api::auth`): who sent it is unknown.
+    Unauthenticated(String),
+    /// The signer is known but not allowed this (a state on an operator call, a third state
+    /// asking for a dossier).
     Forbidden(String),
     /// The hub is stopping, or refuses writes after a failure it could not undo.
     Unavailable,
@@ -70,6 +73,9 @@ impl AppError {
             AppError::BadJson(m) => (StatusCode::BAD_REQUEST, "bad_json", m.clone()),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
+            AppError::Unauthenticated(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", m.clone())
+            }
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             AppError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -1,13 +1,11 @@
 //! The HTTP API (docs/hub-api.md): handlers, their OpenAPI description, the router.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,6 +21,7 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use utoipa::OpenApi;
 
+use crate::auth;
 use crate::engine::{Job, Refusal, Reply};
 use crate::{read_registry, AppError, AppState};
 
@@ -218,43 +217,38 @@ async fn post_statement(
 
 #[utoipa::path(
     post, path = "/v1/admin/match",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=operator, ...`: signed by the operator (docs/hub-api.md)")),
     responses(
         (status = 200, body = Receipt, description = "the receipt of the hub's `matching_round` statement"),
-        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, badly signed, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by a state, not the operator"),
         (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
     )
 )]
 async fn admin_match(
     State(state): State<AppState>,
-    extensions: axum::http::Extensions,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: axum::body::Body,
 ) -> Result<Json<Receipt>, AppError> {
-    require_loopback(&extensions)?;
+    // The body is empty; it is read (bounded) only because the signature covers it.
+    let raw = axum::body::to_bytes(raw, MAX_STATEMENT_BYTES)
+        .await
+        .map_err(|_| AppError::TooLarge(format!("the body exceeds {MAX_STATEMENT_BYTES} bytes")))?;
+    auth::operator(&state, &method, &uri, &headers, &raw)?;
     sequence(&state, |reply| Job::Match { reply }).await
-}
-
-/// Admin calls come from the hub's own machine only (the operator).
-fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError> {
-    // What `ConnectInfo` reads: the real connection's, or the one a test layer mocks.
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0)
-        .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
-    if peer.is_some_and(|p| p.ip().is_loopback()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "admin calls are taken from loopback addresses only".into(),
-        ))
-    }
 }
 
 #[utoipa::path(
     post, path = "/v1/admin/parties",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=operator, ...`: signed by the operator (docs/hub-api.md)")),
     request_body(content = rex_api::schema::PublicKeys, description = "the public key file a node exported (rex-public-keys/v1)"),
     responses(
         (status = 200, body = Receipt, description = "the receipt of the hub's `party_registered` statement"),
         (status = 400, body = ErrorBody, description = "`bad_json`: the body is not UTF-8"),
-        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, badly signed, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by a state, not the operator"),
         (status = 409, body = ErrorBody, description = "the state is already registered"),
         (status = 422, body = ErrorBody, description = "a malformed key file or a weak key"),
         (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
@@ -262,11 +256,13 @@ fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError>
 )]
 async fn admin_register(
     State(state): State<AppState>,
-    extensions: axum::http::Extensions,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, AppError> {
-    require_loopback(&extensions)?;
     let raw = body(raw, MAX_STATEMENT_BYTES)?;
+    auth::operator(&state, &method, &uri, &headers, &raw)?;
     let text = std::str::from_utf8(&raw)
         .map_err(|_| AppError::BadJson("the key file is not UTF-8".into()))?;
     let keys = PublicKeyFile::from_json(text).map_err(AppError::Rejected)?;

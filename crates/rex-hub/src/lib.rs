@@ -27,6 +27,11 @@
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
 //! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
+//! - The operator is a key, not an address: every `/v1/admin/` call must carry the operator's
+//!   signature ([`rex_api::auth`], checked in `auth.rs` against the hub's clock and a replay
+//!   window). Where the call comes from is never a credential: a reverse proxy on the hub's
+//!   machine makes everyone a loopback peer. The hub holds only the operator's public key
+//!   ([`keys::operator_key`]).
 //! - Cosignatures: a node cosigns a checkpoint (c2sp.org/tlog-cosignature, `cosignature/v1`)
 //!   with its registered Ed25519 *statement* key, under the key name of its party code
 //!   (`US`). The hub checks it against the key in the registry and keeps the line for that
@@ -39,6 +44,7 @@
 //! - The library prints nothing: [`bind`] returns the bound address and the log's origin for the
 //!   caller to report, then serves.
 
+mod auth;
 pub mod clock;
 mod engine;
 mod error;
@@ -100,6 +106,9 @@ pub struct HubConfig {
     pub clock: Arc<dyn Clock>,
     /// Group commit parameters.
     pub group_commit: GroupCommit,
+    /// The operator's public key, which signs every `/v1/admin/` call; `None`: the one in
+    /// `DIR/operator.pub`, or a key pair the hub makes on first start ([`keys::operator_key`]).
+    pub operator_key: Option<ed25519_dalek::VerifyingKey>,
 }
 
 impl Default for HubConfig {
@@ -107,6 +116,7 @@ impl Default for HubConfig {
         HubConfig {
             clock: Arc::new(SystemClock),
             group_commit: GroupCommit::default(),
+            operator_key: None,
         }
     }
 }
@@ -119,6 +129,11 @@ pub struct Shared {
     published: Arc<std::sync::RwLock<Published>>,
     party_keys: Arc<std::sync::RwLock<PartyKeys>>,
     jobs: mpsc::Sender<Job>,
+    clock: Arc<dyn Clock>,
+    /// The operator's public key.
+    operator: ed25519_dalek::VerifyingKey,
+    /// Signed requests received lately, to refuse replays.
+    seen: auth::Seen,
 }
 
 /// The router's state: a handle on the hub.
@@ -150,6 +165,16 @@ impl Shared {
     /// The store.
     pub fn store(&self) -> &Arc<dyn HubStore> {
         &self.store
+    }
+
+    /// The operator's public key, which signs every `/v1/admin/` call.
+    pub fn operator_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.operator
+    }
+
+    /// The statement keys of the registered states, as of the last durable batch.
+    pub(crate) fn party_keys(&self) -> std::sync::RwLockReadGuard<'_, PartyKeys> {
+        self.party_keys.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A copy of the registry, as of the last durable batch. Waits for a batch being
@@ -201,9 +226,15 @@ impl Hub {
         config: HubConfig,
     ) -> Result<Hub, HubError> {
         let dir = data_dir.to_path_buf();
-        let core = tokio::task::spawn_blocking(move || Core::open(&dir, open_store))
-            .await
-            .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
+        let configured = config.operator_key;
+        let (core, operator) = tokio::task::spawn_blocking(move || {
+            let core = Core::open(&dir, open_store)?;
+            // After `Core::open`, which made the directory and holds its lock.
+            let operator = keys::operator_key(&dir, configured)?;
+            Ok::<_, HubError>((core, operator))
+        })
+        .await
+        .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
         let (jobs, rx) = mpsc::channel(config.group_commit.queue);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let state = Arc::new(Shared {
@@ -213,6 +244,9 @@ impl Hub {
             published: Arc::clone(&core.published),
             party_keys: Arc::clone(&core.party_keys),
             jobs,
+            clock: Arc::clone(&config.clock),
+            operator,
+            seen: auth::Seen::default(),
         });
         let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));
         Ok(Hub {
@@ -324,7 +358,16 @@ pub struct Bound {
 
 /// Opens the hub in `data_dir` ([`Hub::open`]) and binds `listen`.
 pub async fn bind(data_dir: &Path, listen: SocketAddr) -> Result<Bound, HubError> {
-    let hub = Hub::open(data_dir, HubConfig::default()).await?;
+    bind_with(data_dir, listen, HubConfig::default()).await
+}
+
+/// [`bind`] with a configuration.
+pub async fn bind_with(
+    data_dir: &Path,
+    listen: SocketAddr,
+    config: HubConfig,
+) -> Result<Bound, HubError> {
+    let hub = Hub::open(data_dir, config).await?;
     Bound::new(hub, listen).await
 }
 
@@ -369,8 +412,9 @@ impl Bound {
     }
 }
 
-/// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) until
-/// `shutdown` completes, then stops the hub's sequencer.
+/// Serves `hub`'s API on `listener` until `shutdown` completes, then stops the hub's
+/// sequencer. Peers' addresses are visible to handlers (`ConnectInfo`) for logging; no
+/// handler trusts them: the operator is whoever signs with the operator's key.
 pub async fn serve_on(
     hub: Hub,
     listener: tokio::net::TcpListener,

@@ -132,7 +132,14 @@ fn evidence<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 #[test]
 fn the_story_verifies_and_every_receipt_holds() {
     let mut w = World::new();
-    let client = rex_node::HubClient::new(&w.hub.url()).unwrap();
+    let client = rex_node::HubClient::new(&w.hub.url())
+        .unwrap()
+        .signing_with(rex_node::RequestKey::new(
+            "operator",
+            w.hub.operator_key(),
+            &w.hub.origin(),
+            rex_testkit::node_clock,
+        ));
     client.run_matching_round().unwrap();
     let reg = w.us.registry().unwrap();
     let x = reg

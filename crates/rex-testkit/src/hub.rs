@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
+use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt as _;
 use rex_domain::{Action, Actor, Envelope, PublicKeyFile, Registry, Statement};
 use rex_hub::{AppState, Clock as _, GroupCommit, Hub, HubError, ManualClock, Receipt};
@@ -73,6 +75,10 @@ pub struct TestHub {
     running: Running,
     /// The loopback address, once served. Kept across restarts: nodes pin the hub's URL.
     addr: Option<SocketAddr>,
+    /// The next nonce of a signed request.
+    nonces: AtomicU64,
+    /// The log's origin, known once the hub first started (and kept while it is stopped).
+    origin: String,
 }
 
 impl TestHub {
@@ -98,6 +104,8 @@ impl TestHub {
             state: None,
             running: Running::Stopped,
             addr: None,
+            nonces: AtomicU64::new(0),
+            origin: String::new(),
         };
         t.start().await;
         t
@@ -118,6 +126,7 @@ impl TestHub {
             "the hub is already running"
         );
         let hub = start::open(self.dir.path(), self.clock.clone(), self.group_commit).await?;
+        self.origin = hub.state().keys().origin().to_owned();
         self.state = Some(hub.state());
         self.router = rex_hub::app(hub.state());
         self.running = Running::InProcess(hub);
@@ -208,6 +217,11 @@ impl TestHub {
         self.start().await;
     }
 
+    /// The log's origin (which signed requests name).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// The data directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -245,24 +259,70 @@ impl TestHub {
         .await
     }
 
-    /// A POST from a loopback peer, as axum's `ConnectInfo` would report it.
-    pub async fn post_from_loopback(&self, path: &str) -> Answer {
-        self.post_from_loopback_with(path, String::new()).await
-    }
-
-    /// The same, with a body.
-    pub async fn post_from_loopback_with(&self, path: &str, body: String) -> Answer {
+    /// An unsigned POST from a loopback peer, as axum's `ConnectInfo` would report it: what
+    /// the hub's own machine (or a reverse proxy on it) sends without the operator's key.
+    pub async fn post_unsigned_from_loopback(&self, path: &str, body: impl Into<Body>) -> Answer {
         let router = self
             .router
             .clone()
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         answer(
             router,
-            Request::post(path)
+            Request::post(path).body(body.into()).expect("a request"),
+        )
+        .await
+    }
+
+    /// The operator's private key, as the hub made it on first start (`DIR/operator.key`).
+    pub fn operator_key(&self) -> SigningKey {
+        rex_hub::keys::read_operator_key(&self.path().join(rex_hub::keys::OPERATOR_KEY_FILE))
+            .unwrap_or_else(|e| panic!("the operator's key: {e}"))
+    }
+
+    /// The `Authorization` value of a request signed by `key` under `name` (`operator` or a
+    /// party code), dated `time`; each call takes a new nonce.
+    pub fn authorization(
+        &self,
+        key: &SigningKey,
+        name: &str,
+        method: &str,
+        target: &str,
+        time: u64,
+        body: &[u8],
+    ) -> String {
+        let n = self.nonces.fetch_add(1, Ordering::SeqCst);
+        let mut nonce = [0u8; rex_api::auth::NONCE_LEN];
+        nonce[..8].copy_from_slice(&n.to_le_bytes());
+        rex_api::auth::authorization(key, name, &self.origin, method, target, time, &nonce, body)
+    }
+
+    /// `method path` with `body`, signed by `key` under `name` at the hub's time.
+    pub async fn signed(
+        &self,
+        name: &str,
+        key: &SigningKey,
+        method: &str,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Answer {
+        let body = body.into();
+        let auth = self.authorization(key, name, method, path, self.now(), &body);
+        self.request(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", auth)
                 .body(Body::from(body))
                 .expect("a request"),
         )
         .await
+    }
+
+    /// `POST path` signed by the operator: how the operator's CLI calls `/v1/admin/...`.
+    pub async fn operator(&self, path: &str, body: impl Into<Vec<u8>>) -> Answer {
+        let key = self.operator_key();
+        self.signed(rex_api::auth::OPERATOR, &key, "POST", path, body)
+            .await
     }
 
     /// The statement `actor` signs next, with its own key, dated by the hub's clock.

@@ -21,6 +21,7 @@ pub(crate) async fn open(
         HubConfig {
             clock,
             group_commit,
+            ..HubConfig::default()
         },
     )
     .await
