@@ -56,6 +56,14 @@ pub struct Receipt {
     pub time: u64,
 }
 
+/// `POST /v1/admin/match`: the receipt of the round's `matching_round` statement, or `null`
+/// when there was nothing to propose (a round with no proposal appends nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatchAnswer {
+    /// The round's receipt, or `null`.
+    pub round: Option<Receipt>,
+}
+
 /// `GET /v1/next-seq/{actor}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NextSeq {

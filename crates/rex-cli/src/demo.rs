@@ -255,7 +255,11 @@ fn matching(
     node: &Node,
     requests: &[RequestId],
 ) -> Result<ExchangeId, Failure> {
-    let receipt = hub.operator_client()?.run_matching_round().map_err(fail)?;
+    let receipt = hub
+        .operator_client()?
+        .run_matching_round()
+        .map_err(fail)?
+        .ok_or_else(|| Failure::other("the matching round proposed nothing"))?;
     let reg = node.registry().map_err(fail)?;
     let x = reg
         .exchanges()

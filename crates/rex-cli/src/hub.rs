@@ -40,6 +40,10 @@ enum HubCommand {
         /// first start.
         #[arg(long, value_name = "B64|FILE")]
         operator_key_pub: Option<String>,
+        /// Also run a matching round this often (e.g. `90s`, `15m`, `1h`, `1d`); a round
+        /// with nothing to propose logs nothing.
+        #[arg(long, value_name = "DUR", value_parser = duration)]
+        match_every: Option<std::time::Duration>,
     },
     /// Run a matching round on the running hub at URL (signed by the operator). A round with
     /// nothing to propose appends nothing.
@@ -100,6 +104,7 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
             data,
             listen,
             operator_key_pub,
+            match_every,
         } => {
             let operator_key = operator_key_pub
                 .as_deref()
@@ -118,6 +123,7 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                 .block_on(async {
                     let config = rex_hub::HubConfig {
                         operator_key,
+                        match_every,
                         ..rex_hub::HubConfig::default()
                     };
                     let bound = rex_hub::bind_with(&data, listen, config).await?;
@@ -132,11 +138,13 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
         }
         HubCommand::Match { hub, operator_key } => {
             let client = operator_client(&hub, &operator_key)?;
-            let receipt = client.run_matching_round().map_err(crate::failure::fail)?;
-            println!(
-                "matching round logged at index {}; tree size {}",
-                receipt.index, receipt.tree_size
-            );
+            match client.run_matching_round().map_err(crate::failure::fail)? {
+                Some(receipt) => println!(
+                    "matching round logged at index {}; tree size {}",
+                    receipt.index, receipt.tree_size
+                ),
+                None => println!("nothing to match: no round logged"),
+            }
             Ok(())
         }
         HubCommand::Party {
@@ -210,4 +218,33 @@ fn operator_client(url: &str, key_file: &Path) -> Result<rex_node::HubClient, Fa
         &origin,
         || SystemClock.now(),
     )))
+}
+
+/// A duration: a whole number and a unit, `s`, `m`, `h` or `d` (`90s`, `15m`, `1h`, `1d`).
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a duration: write e.g. 90s, 15m, 1h or 1d"
+            ))
+        }
+    };
+    let seconds = number
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|s| *s <= 366 * 86_400)
+        .ok_or_else(|| {
+            format!("{text:?}: give a whole number of at least 1, and at most a year")
+        })?;
+    Ok(std::time::Duration::from_secs(seconds))
 }

@@ -288,6 +288,11 @@ fn hub_and_log_commands_bad_input() {
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([hub.clone(), "--listen".into(), "not-an-address".into()]);
     check(&serve, INPUT, &["'not-an-address'", "--listen"]);
+    for bad in ["0s", "10", "5 minutes", "99999d"] {
+        let mut every: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+        every.extend([hub.clone(), "--match-every".into(), bad.into()]);
+        check(&every, INPUT, &["--match-every", bad]);
+    }
 
     // Nothing listens on port 1.
     check(

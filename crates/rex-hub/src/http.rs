@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use rex_api::{
     Bytes as RawBytes, CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody,
-    HubInfo, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
+    HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
 };
 use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
 use rex_store::Tiles;
@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 use utoipa::OpenApi;
 
 use crate::auth;
-use crate::engine::{Job, Refusal, Reply};
+use crate::engine::{Accepted, Job, Refusal, Reply};
 use crate::{read_registry, AppError, AppState};
 
 /// Largest statement body, in bytes.
@@ -54,6 +54,7 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
     ),
     components(schemas(
         HubInfo,
+        MatchAnswer,
         Receipt,
         NextSeq,
         DossierStored,
@@ -154,6 +155,11 @@ async fn sequence(
         .await
         .map_err(|_| AppError::Unavailable)?;
     let accepted = answer.await.map_err(|_| AppError::Unavailable)??;
+    receipt(state, accepted).await.map(Json)
+}
+
+/// The receipt of a durable statement: where it is, and its inclusion proof.
+async fn receipt(state: &AppState, accepted: Accepted) -> Result<Receipt, AppError> {
     let store = Arc::clone(&state.store);
     let proof = blocking(move || {
         Ok(rex_tlog::inclusion_proof(
@@ -163,14 +169,14 @@ async fn sequence(
         )?)
     })
     .await?;
-    Ok(Json(Receipt {
+    Ok(Receipt {
         index: accepted.index,
         tree_size: accepted.tree_size,
         statement_sha256: accepted.statement_sha256.to_string(),
         checkpoint: accepted.checkpoint.to_string(),
         inclusion: b64(&proof),
         time: accepted.time,
-    }))
+    })
 }
 
 #[utoipa::path(
@@ -219,7 +225,7 @@ async fn post_statement(
     post, path = "/v1/admin/match",
     params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=operator, ...`: signed by the operator (docs/hub-api.md)")),
     responses(
-        (status = 200, body = Receipt, description = "the receipt of the hub's `matching_round` statement"),
+        (status = 200, body = MatchAnswer, description = "`{round}`: the receipt of the hub's `matching_round` statement, or `null` when the round proposed nothing (nothing is appended then)"),
         (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, badly signed, stale or replayed"),
         (status = 403, body = ErrorBody, description = "`forbidden`: signed by a state, not the operator"),
         (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
@@ -231,13 +237,25 @@ async fn admin_match(
     uri: Uri,
     headers: HeaderMap,
     raw: axum::body::Body,
-) -> Result<Json<Receipt>, AppError> {
+) -> Result<Json<MatchAnswer>, AppError> {
     // The body is empty; it is read (bounded) only because the signature covers it.
     let raw = axum::body::to_bytes(raw, MAX_STATEMENT_BYTES)
         .await
         .map_err(|_| AppError::TooLarge(format!("the body exceeds {MAX_STATEMENT_BYTES} bytes")))?;
     auth::operator(&state, &method, &uri, &headers, &raw)?;
-    sequence(&state, |reply| Job::Match { reply }).await
+    let (reply, answer) = oneshot::channel();
+    state
+        .jobs
+        .send(Job::Match { reply })
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    let Some(accepted) = answer.await.map_err(|_| AppError::Unavailable)?? else {
+        return Ok(Json(MatchAnswer { round: None }));
+    };
+    let receipt = receipt(&state, accepted).await?;
+    Ok(Json(MatchAnswer {
+        round: Some(receipt),
+    }))
 }
 
 #[utoipa::path(

@@ -27,6 +27,9 @@
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
 //! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
+//! - Matching rounds are idempotent: a round that proposes nothing is not logged (the answer
+//!   says so), so asking again, or a schedule ([`HubConfig::match_every`], run by the
+//!   sequencer on the hub's clock), never fills the log with empty rounds.
 //! - The operator is a key, not an address: every `/v1/admin/` call must carry the operator's
 //!   signature ([`rex_api::auth`], checked in `auth.rs` against the hub's clock and a replay
 //!   window). Where the call comes from is never a credential: a reverse proxy on the hub's
@@ -68,8 +71,8 @@ pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES};
 pub use crate::keys::HubKeys;
 /// The contract's bodies, re-exported: the hub speaks exactly `rex-api`.
 pub use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo, NextSeq,
-    Proof, Receipt, RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo,
+    MatchAnswer, NextSeq, Proof, Receipt, RegistrySnapshot,
 };
 
 pub use crate::engine::Refusal;
@@ -109,6 +112,9 @@ pub struct HubConfig {
     /// The operator's public key, which signs every `/v1/admin/` call; `None`: the one in
     /// `DIR/operator.pub`, or a key pair the hub makes on first start ([`keys::operator_key`]).
     pub operator_key: Option<ed25519_dalek::VerifyingKey>,
+    /// Run a matching round this often (the hub's clock; whole seconds, at least one), besides
+    /// the rounds the operator asks for; `None`: only those.
+    pub match_every: Option<Duration>,
 }
 
 impl Default for HubConfig {
@@ -117,6 +123,7 @@ impl Default for HubConfig {
             clock: Arc::new(SystemClock),
             group_commit: GroupCommit::default(),
             operator_key: None,
+            match_every: None,
         }
     }
 }
@@ -227,8 +234,13 @@ impl Hub {
     ) -> Result<Hub, HubError> {
         let dir = data_dir.to_path_buf();
         let configured = config.operator_key;
+        let schedule = config.match_every.map(|d| d.as_secs().max(1));
+        let now = config.clock.now();
         let (core, operator) = tokio::task::spawn_blocking(move || {
-            let core = Core::open(&dir, open_store)?;
+            let mut core = Core::open(&dir, open_store)?;
+            if let Some(every) = schedule {
+                core.schedule_rounds(every, now);
+            }
             // After `Core::open`, which made the directory and holds its lock.
             let operator = keys::operator_key(&dir, configured)?;
             Ok::<_, HubError>((core, operator))

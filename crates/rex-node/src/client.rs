@@ -4,7 +4,8 @@
 use crate::Error;
 use base64::Engine as _;
 use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, NextSeq, Proof, RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, MatchAnswer, NextSeq, Proof,
+    RegistrySnapshot,
 };
 pub use rex_api::{HubInfo, Receipt};
 use rex_domain::{Envelope, PartyId};
@@ -266,11 +267,12 @@ impl HubClient {
         self.json::<CosignatureTaken>(path, &bytes).map(|_| ())
     }
 
-    /// `POST /v1/admin/match`, signed by the operator's key: runs a matching round.
-    pub fn run_matching_round(&self) -> Result<Receipt, Error> {
+    /// `POST /v1/admin/match`, signed by the operator's key: runs a matching round. `None`
+    /// when the round proposed nothing (and the hub logged nothing).
+    pub fn run_matching_round(&self) -> Result<Option<Receipt>, Error> {
         let path = "v1/admin/match";
         let bytes = self.signed_exchange(path, "POST", None)?;
-        self.json(path, &bytes)
+        Ok(self.json::<MatchAnswer>(path, &bytes)?.round)
     }
 
     /// `POST /v1/admin/parties`, signed by the operator's key: registers the state of an

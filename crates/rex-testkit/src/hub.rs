@@ -14,7 +14,7 @@ use axum::Router;
 use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt as _;
 use rex_domain::{Action, Actor, Envelope, PublicKeyFile, Registry, Statement};
-use rex_hub::{AppState, Clock as _, GroupCommit, Hub, HubError, ManualClock, Receipt};
+use rex_hub::{AppState, Clock as _, GroupCommit, Hub, HubConfig, HubError, ManualClock, Receipt};
 use rex_tlog::{leaf_hash, verify_inclusion, Checkpoint, Hash, NoteVerifier, SignedNote};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -68,7 +68,8 @@ pub struct TestHub {
     dir: tempfile::TempDir,
     /// The hub's clock: the test moves it.
     pub clock: Arc<ManualClock>,
-    group_commit: GroupCommit,
+    /// The configuration every start uses (its clock is [`TestHub::clock`]).
+    config: HubConfig,
     /// The running hub's router (an empty one while the hub is stopped).
     pub router: Router,
     state: Option<AppState>,
@@ -85,13 +86,25 @@ impl TestHub {
     /// A fresh hub with these parties registered offline, as an operator would (keys by
     /// [`key_of`]), batching by [`fast_commit`]; running, not served.
     pub async fn new(parties: &[&str]) -> TestHub {
-        TestHub::with_group_commit(parties, fast_commit()).await
+        TestHub::with_config(parties, |_| {}).await
     }
 
     /// The same, batching by `group_commit`.
     pub async fn with_group_commit(parties: &[&str], group_commit: GroupCommit) -> TestHub {
+        TestHub::with_config(parties, |c| c.group_commit = group_commit).await
+    }
+
+    /// The same, with a configuration that `configure` adjusts (batching by [`fast_commit`]
+    /// and the manual clock unless it changes them).
+    pub async fn with_config(parties: &[&str], configure: impl FnOnce(&mut HubConfig)) -> TestHub {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let clock = Arc::new(ManualClock::new(T0));
+        let mut config = HubConfig {
+            clock: clock.clone(),
+            group_commit: fast_commit(),
+            ..HubConfig::default()
+        };
+        configure(&mut config);
         for p in parties {
             rex_hub::register_party(dir.path(), key_file(p), &*clock)
                 .unwrap_or_else(|e| panic!("registering {p}: {e}"));
@@ -99,7 +112,7 @@ impl TestHub {
         let mut t = TestHub {
             dir,
             clock,
-            group_commit,
+            config,
             router: Router::new(),
             state: None,
             running: Running::Stopped,
@@ -125,7 +138,7 @@ impl TestHub {
             matches!(self.running, Running::Stopped),
             "the hub is already running"
         );
-        let hub = start::open(self.dir.path(), self.clock.clone(), self.group_commit).await?;
+        let hub = start::open(self.dir.path(), self.config.clone()).await?;
         self.origin = hub.state().keys().origin().to_owned();
         self.state = Some(hub.state());
         self.router = rex_hub::app(hub.state());
