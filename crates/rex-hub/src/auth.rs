@@ -47,6 +47,19 @@ fn target(uri: &Uri) -> &str {
     uri.path_and_query().map_or(uri.path(), |p| p.as_str())
 }
 
+fn unauthenticated(e: AuthError) -> AppError {
+    AppError::Unauthenticated(e.to_string())
+}
+
+/// What a request's `Authorization` claims, checked as far as it can be without the body:
+/// well-formed, dated within the window of the hub's clock, naming a key the hub knows.
+pub(crate) struct Claim {
+    auth: Authorization,
+    signer: Signer,
+    key: VerifyingKey,
+    now: u64,
+}
+
 /// Checks the request's `Authorization`: well-formed, dated within the window of the hub's
 /// clock, signed by the operator's key or a registered state's, over this method, target,
 /// body and the hub's origin, and not received before.
@@ -57,7 +70,12 @@ pub(crate) fn authenticate(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Signer, AppError> {
-    let unauthenticated = |e: AuthError| AppError::Unauthenticated(e.to_string());
+    let claim = claim(state, headers)?;
+    verify(state, claim, method, uri, body)
+}
+
+/// The first half of [`authenticate`], before the body is read.
+pub(crate) fn claim(state: &Shared, headers: &HeaderMap) -> Result<Claim, AppError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(AuthError::Missing)
@@ -76,6 +94,29 @@ pub(crate) fn authenticate(
             .ok_or_else(|| unauthenticated(AuthError::UnknownKey(auth.key.clone())))?;
         (Signer::Party(party.0), party.1)
     };
+    Ok(Claim {
+        auth,
+        signer,
+        key,
+        now,
+    })
+}
+
+/// The second half of [`authenticate`]: the signature over this request, and the replay
+/// window.
+pub(crate) fn verify(
+    state: &Shared,
+    claim: Claim,
+    method: &Method,
+    uri: &Uri,
+    body: &[u8],
+) -> Result<Signer, AppError> {
+    let Claim {
+        auth,
+        signer,
+        key,
+        now,
+    } = claim;
     let message = auth
         .verify(
             &key,

@@ -22,7 +22,7 @@ use crate::keys::{lock_path, HubKeys};
 use crate::HubError;
 
 /// Why the engine did not accept a job. Says nothing of HTTP: `http.rs` maps it to an answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Refusal {
     /// The state machine refused the statement.
     #[error(transparent)]
@@ -92,7 +92,14 @@ pub(crate) enum Job {
         keys: Box<PublicKeyFile>,
         reply: Reply,
     },
+    /// Delete the uploads no statement references that are older than the time to live.
+    Collect {
+        reply: oneshot::Sender<Result<u64, Refusal>>,
+    },
 }
+
+/// How often (hub clock, seconds) the sequencer collects unreferenced dossiers by itself.
+const COLLECT_EVERY: u64 = 3600;
 
 /// A durable statement: where it is in the log and the checkpoint that first covers it.
 #[derive(Clone, Debug)]
@@ -155,6 +162,9 @@ pub(crate) struct Core {
     tree: Tree,
     /// Matching rounds on the hub's clock: every `.0` seconds, the next at `.1`.
     schedule: Option<(u64, u64)>,
+    /// Dossier collection: the time to live of an unreferenced upload, and the next
+    /// collection's time; `None` for a core that does not collect (the offline CLI).
+    collection: Option<(u64, u64)>,
     /// After a failed write that could not be undone, everything is refused until restart.
     poisoned: bool,
     /// Holds the data directory's lock for as long as the core lives.
@@ -237,15 +247,71 @@ impl Core {
             published: Arc::new(RwLock::new(published)),
             tree,
             schedule: None,
+            collection: None,
             poisoned: false,
             _lock: lock,
         })
     }
 
+    /// Commits a batch ([`Core::commit_batch`]), then collects unreferenced dossiers if asked
+    /// to or if a collection has come due: between batches, on the sequencer, so no statement
+    /// is being applied meanwhile.
+    pub fn commit(&mut self, jobs: Vec<Job>, now: u64) {
+        let (collects, jobs): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|j| matches!(j, Job::Collect { .. }));
+        self.commit_batch(jobs, now);
+        let due = self.collection.is_some_and(|(_, next)| now >= next);
+        if collects.is_empty() && !due {
+            return;
+        }
+        let outcome = self.collect_dossiers(now);
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, "collecting unreferenced dossiers failed");
+        }
+        for job in collects {
+            if let Job::Collect { reply } = job {
+                let _ = reply.send(outcome.clone());
+            }
+        }
+    }
+
+    /// Collects unreferenced dossiers older than `ttl` seconds, every hour of the hub's clock
+    /// from `now` on (and whenever asked).
+    pub fn collect_dossiers_after(&mut self, ttl: u64, now: u64) {
+        self.collection = Some((ttl, now.saturating_add(COLLECT_EVERY)));
+    }
+
+    /// Deletes the dossiers uploaded more than the time to live before `now` that no request
+    /// in the registry references. Returns how many.
+    fn collect_dossiers(&mut self, now: u64) -> Result<u64, Refusal> {
+        let Some((ttl, _)) = self.collection else {
+            return Ok(0);
+        };
+        self.collection = Some((ttl, now.saturating_add(COLLECT_EVERY)));
+        let internal = |e: rex_store::StoreError| Refusal::Internal(e.to_string());
+        let old = self
+            .store
+            .dossiers_uploaded_before(now.saturating_sub(ttl))
+            .map_err(internal)?;
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
+        let referenced: std::collections::HashSet<[u8; 32]> =
+            registry.requests().map(|r| r.dossier.sha256.0).collect();
+        drop(registry);
+        let doomed: Vec<[u8; 32]> = old
+            .into_iter()
+            .filter(|sha| !referenced.contains(sha))
+            .collect();
+        self.store.delete_dossiers(&doomed).map_err(internal)
+    }
+
     /// Applies a batch in order, adds the hub's statements that have come due, makes them all
     /// durable in one transaction with one new checkpoint, publishes it, and only then answers
     /// every job. Jobs refused by the state machine are answered with their rejection.
-    pub fn commit(&mut self, jobs: Vec<Job>, now: u64) {
+    fn commit_batch(&mut self, jobs: Vec<Job>, now: u64) {
         let store = Arc::clone(&self.store);
         let keys = Arc::clone(&self.keys);
         let registry = Arc::clone(&self.registry);
@@ -276,6 +342,9 @@ impl Core {
                         continue;
                     }
                 },
+                Job::Collect { .. } => {
+                    unreachable!("collections are taken out of the batch first")
+                }
                 Job::Register { keys: file, reply } => (
                     prechecked(hub_statement(
                         &registry,
@@ -456,6 +525,7 @@ impl Job {
         match self {
             Job::Submit { reply, .. } | Job::Register { reply, .. } => Waiter::Statement(reply),
             Job::Match { reply } => Waiter::Round(reply),
+            Job::Collect { .. } => unreachable!("collections are taken out of the batch first"),
         }
     }
 }

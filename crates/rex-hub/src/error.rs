@@ -43,6 +43,8 @@ pub enum AppError {
     BadJson(String),
     /// The body or the log entry it makes is too large.
     TooLarge(String),
+    /// A state's dossiers would exceed its quota.
+    OverQuota(String),
     /// Nothing at this address.
     NotFound(String),
     /// The request is not signed, or not validly (`rex_api::auth`): who sent it is unknown.
@@ -72,6 +74,7 @@ impl AppError {
             AppError::Rejected(r) => (rejection_status(r), r.code(), r.to_string()),
             AppError::BadJson(m) => (StatusCode::BAD_REQUEST, "bad_json", m.clone()),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
+            AppError::OverQuota(m) => (StatusCode::PAYLOAD_TOO_LARGE, "over_quota", m.clone()),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
             AppError::Unauthenticated(m) => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated", m.clone())

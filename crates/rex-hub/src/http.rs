@@ -15,7 +15,7 @@ use rex_api::{
     HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
 };
 use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
-use rex_store::Tiles;
+use rex_store::{PutDossier, Tiles};
 use rex_tlog::{Checkpoint, Cosignature, Hash, NoteVerifier, SignatureKind, SignedNote, TilePath};
 use serde::Deserialize;
 use tokio::sync::oneshot;
@@ -71,6 +71,7 @@ pub struct ApiDoc;
 
 /// The hub's router over `state`. Every route answers errors as `{code, message}`.
 pub fn app(state: AppState) -> Router {
+    // The upload handler reads its body itself, with this limit, once the signer is known.
     let dossiers = Router::new()
         .route("/v1/dossiers", post(post_dossier))
         .layer(DefaultBodyLimit::max(MAX_DOSSIER_BYTES));
@@ -328,18 +329,42 @@ fn is_age(bytes: &[u8]) -> bool {
 }
 
 #[utoipa::path(
-    post, path = "/v1/dossiers", request_body(content = RawBytes, content_type = "application/octet-stream"),
+    post, path = "/v1/dossiers",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by a registered state (docs/hub-api.md)")),
+    request_body(content = RawBytes, content_type = "application/octet-stream"),
     responses(
-        (status = 201, body = DossierStored, description = "stored"),
-        (status = 413, body = ErrorBody, description = "`too_large`: more than 16 MiB"),
+        (status = 201, body = DossierStored, description = "stored, and charged to the uploading state's quota"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, not a registered state's signature, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by the operator, who uploads nothing"),
+        (status = 413, body = ErrorBody, description = "`too_large`: more than 16 MiB; `over_quota`: the state's dossiers would exceed its quota"),
         (status = 422, body = ErrorBody, description = "`invalid`: not an age file")
     )
 )]
 async fn post_dossier(
     State(state): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: axum::body::Body,
 ) -> Result<(StatusCode, Json<DossierStored>), AppError> {
-    let raw = body(raw, MAX_DOSSIER_BYTES)?;
+    // Who claims to send it is checked before the body is read: an unsigned or stale request,
+    // or one naming no registered state, costs the hub no 16 MiB read.
+    let claim = auth::claim(&state, &headers)?;
+    let raw = axum::body::to_bytes(raw, MAX_DOSSIER_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::TooLarge(format!(
+                "the body exceeds {MAX_DOSSIER_BYTES} bytes (or could not be read)"
+            ))
+        })?;
+    let uploader = match auth::verify(&state, claim, &method, &uri, &raw)? {
+        auth::Signer::Party(p) => p,
+        auth::Signer::Operator => {
+            return Err(AppError::Forbidden(
+                "dossiers are uploaded by registered states, not by the operator".into(),
+            ))
+        }
+    };
     if !is_age(&raw) {
         return Err(AppError::Rejected(rex_domain::Rejection::Invalid {
             what: "dossier",
@@ -348,7 +373,17 @@ async fn post_dossier(
     }
     let size = raw.len() as u64;
     let store = Arc::clone(&state.store);
-    let sha = blocking(move || Ok(store.put_dossier(&raw)?)).await?;
+    let (now, quota) = (state.clock.now(), state.dossiers.quota);
+    let stored =
+        blocking(move || Ok(store.put_dossier(&raw, uploader.as_str(), now, quota)?)).await?;
+    let sha = match stored {
+        PutDossier::Stored(sha) => sha,
+        PutDossier::OverQuota { held } => {
+            return Err(AppError::OverQuota(format!(
+                "{uploader} holds {held} bytes of dossiers; {size} more would exceed its quota of {quota} bytes (uploads no statement references are deleted after a day)"
+            )))
+        }
+    };
     Ok((
         StatusCode::CREATED,
         Json(DossierStored {
@@ -360,21 +395,54 @@ async fn post_dossier(
 
 #[utoipa::path(
     get, path = "/v1/dossiers/{sha256}",
-    params(("sha256" = String, Path, description = "hex SHA-256 of the ciphertext")),
+    params(
+        ("sha256" = String, Path, description = "hex SHA-256 of the ciphertext"),
+        ("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by the uploader, or the requester or custodian of a request that references the dossier")
+    ),
     responses(
         (status = 200, body = RawBytes, content_type = "application/octet-stream", description = "the ciphertext"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, not a registered state's signature, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: the signer neither uploaded it nor is a party to a request that references it"),
         (status = 404, body = ErrorBody, description = "`not_found`")
     )
 )]
 async fn get_dossier(
     State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     Path(sha256): Path<String>,
 ) -> Result<Response, AppError> {
+    let reader = match auth::authenticate(&state, &method, &uri, &headers, b"")? {
+        auth::Signer::Party(p) => p,
+        auth::Signer::Operator => {
+            return Err(AppError::Forbidden(
+                "dossiers are served to the states they concern, not to the operator".into(),
+            ))
+        }
+    };
     let digest = rex_domain::Digest::parse(&sha256)
         .map_err(|_| AppError::NotFound(format!("no dossier {sha256}")))?;
     let store = Arc::clone(&state.store);
-    let bytes = blocking(move || Ok(store.dossier(&digest.0)?)).await?;
-    let bytes = bytes.ok_or_else(|| AppError::NotFound(format!("no dossier {sha256}")))?;
+    let registry = Arc::clone(&state.registry);
+    let bytes = blocking(move || {
+        let info = store
+            .dossier_info(&digest.0)?
+            .ok_or_else(|| AppError::NotFound(format!("no dossier {digest}")))?;
+        let named = read_registry(&registry).requests().any(|r| {
+            r.dossier.sha256 == digest
+                && (r.metadata.requester == reader || r.metadata.custodian == reader)
+        });
+        if info.uploader != reader.as_str() && !named {
+            return Err(AppError::Forbidden(format!(
+                "{reader} neither uploaded dossier {digest} nor is requester or custodian of a request that references it"
+            )));
+        }
+        store
+            .dossier(&digest.0)?
+            .ok_or_else(|| AppError::NotFound(format!("no dossier {digest}")))
+    })
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 

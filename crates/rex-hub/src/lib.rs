@@ -27,6 +27,12 @@
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
 //! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
+//! - Dossiers are uploaded and downloaded by registered states only (signed requests): each
+//!   state's uploads count against its quota ([`DossierLimits`]), a dossier is served to its
+//!   uploader and to the requester and custodian of a request that references it, and the
+//!   sequencer deletes uploads no statement references once they are older than the time to
+//!   live. Collection runs in the sequencer, between batches, so no statement that references
+//!   a dossier can be applied while its dossier is being judged unreferenced.
 //! - Matching rounds are idempotent: a round that proposes nothing is not logged (the answer
 //!   says so), so asking again, or a schedule ([`HubConfig::match_every`], run by the
 //!   sequencer on the hub's clock), never fills the log with empty rounds.
@@ -115,6 +121,27 @@ pub struct HubConfig {
     /// Run a matching round this often (the hub's clock; whole seconds, at least one), besides
     /// the rounds the operator asks for; `None`: only those.
     pub match_every: Option<Duration>,
+    /// What each state may hold in uploaded dossiers, and how long an upload no statement
+    /// references is kept.
+    pub dossiers: DossierLimits,
+}
+
+/// Bounds on uploaded dossiers.
+#[derive(Clone, Copy, Debug)]
+pub struct DossierLimits {
+    /// Bytes of dossiers one state may hold at the hub.
+    pub quota: u64,
+    /// An upload that no statement references this long after it was made is deleted.
+    pub ttl: Duration,
+}
+
+impl Default for DossierLimits {
+    fn default() -> Self {
+        DossierLimits {
+            quota: 1 << 30,
+            ttl: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 impl Default for HubConfig {
@@ -124,6 +151,7 @@ impl Default for HubConfig {
             group_commit: GroupCommit::default(),
             operator_key: None,
             match_every: None,
+            dossiers: DossierLimits::default(),
         }
     }
 }
@@ -141,6 +169,8 @@ pub struct Shared {
     operator: ed25519_dalek::VerifyingKey,
     /// Signed requests received lately, to refuse replays.
     seen: auth::Seen,
+    /// Bounds on uploaded dossiers.
+    dossiers: DossierLimits,
 }
 
 /// The router's state: a handle on the hub.
@@ -182,6 +212,18 @@ impl Shared {
     /// The statement keys of the registered states, as of the last durable batch.
     pub(crate) fn party_keys(&self) -> std::sync::RwLockReadGuard<'_, PartyKeys> {
         self.party_keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Deletes the uploaded dossiers that no statement references and that are older than the
+    /// configured time to live, by the hub's clock now; returns how many. The hub does this by
+    /// itself every hour of its clock; tests call it after moving the clock.
+    pub async fn collect_dossiers(&self) -> Result<u64, Refusal> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job::Collect { reply })
+            .await
+            .map_err(|_| Refusal::Poisoned)?;
+        answer.await.map_err(|_| Refusal::Poisoned)?
     }
 
     /// A copy of the registry, as of the last durable batch. Waits for a batch being
@@ -235,12 +277,14 @@ impl Hub {
         let dir = data_dir.to_path_buf();
         let configured = config.operator_key;
         let schedule = config.match_every.map(|d| d.as_secs().max(1));
+        let ttl = config.dossiers.ttl.as_secs();
         let now = config.clock.now();
         let (core, operator) = tokio::task::spawn_blocking(move || {
             let mut core = Core::open(&dir, open_store)?;
             if let Some(every) = schedule {
                 core.schedule_rounds(every, now);
             }
+            core.collect_dossiers_after(ttl, now);
             // After `Core::open`, which made the directory and holds its lock.
             let operator = keys::operator_key(&dir, configured)?;
             Ok::<_, HubError>((core, operator))
@@ -259,6 +303,7 @@ impl Hub {
             clock: Arc::clone(&config.clock),
             operator,
             seen: auth::Seen::default(),
+            dossiers: config.dossiers,
         });
         let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));
         Ok(Hub {

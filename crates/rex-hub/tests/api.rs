@@ -233,20 +233,28 @@ async fn the_hub_stores_no_plaintext_dossier() {
     let identity = age::x25519::Identity::generate();
     let ciphertext = age::encrypt(&identity.to_public(), marker).unwrap();
 
-    let stored = t.post("/v1/dossiers", ciphertext.clone()).await;
+    let us = key_of("US");
+    let stored = t
+        .signed("US", &us, "POST", "/v1/dossiers", ciphertext.clone())
+        .await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.json);
     let sha = stored.json["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha, Digest::of(&ciphertext).to_string());
     assert_eq!(stored.json["size"], ciphertext.len());
-    let back = t.get(&format!("/v1/dossiers/{sha}")).await;
+    let back = t
+        .signed("US", &us, "GET", &format!("/v1/dossiers/{sha}"), Vec::new())
+        .await;
     assert_eq!(back.bytes, ciphertext);
     assert_eq!(age::decrypt(&identity, &back.bytes).unwrap(), marker);
 
     // Plaintext is refused outright.
-    let plain = t.post("/v1/dossiers", marker.to_vec()).await;
+    let plain = t
+        .signed("US", &us, "POST", "/v1/dossiers", marker.to_vec())
+        .await;
     assert_eq!(plain.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = format!("/v1/dossiers/{}", "0".repeat(64));
     assert_eq!(
-        t.get(&format!("/v1/dossiers/{}", "0".repeat(64)))
+        t.signed("US", &us, "GET", &missing, Vec::new())
             .await
             .status,
         StatusCode::NOT_FOUND

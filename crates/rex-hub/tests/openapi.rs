@@ -334,13 +334,25 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
     .await;
 
     // Dossiers, and requests that name them: one pooled, one for prosecution only, one refused.
+    // Uploads and downloads are signed by a registered state.
+    let by = |name: &str, method: &str, path: &str, body: Vec<u8>| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(
+                "authorization",
+                t.authorization(&key_of(name), name, method, path, t.now(), &body),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
     let dossier = age_file(b"the dossier");
     let stored = c
         .check(
             &r,
             Peer::Unknown,
             "/v1/dossiers",
-            post("/v1/dossiers", dossier.clone()),
+            by("US", "POST", "/v1/dossiers", dossier.clone()),
             StatusCode::CREATED,
         )
         .await
@@ -350,7 +362,7 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers",
-        post("/v1/dossiers", "plain text"),
+        by("US", "POST", "/v1/dossiers", b"plain text".to_vec()),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -358,16 +370,53 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers",
-        post("/v1/dossiers", vec![b'a'; rex_hub::MAX_DOSSIER_BYTES + 1]),
+        by(
+            "US",
+            "POST",
+            "/v1/dossiers",
+            vec![b'a'; rex_hub::MAX_DOSSIER_BYTES + 1],
+        ),
         StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
+    c.check(
+        &r,
+        Peer::Loopback,
+        "/v1/dossiers",
+        post("/v1/dossiers", dossier.clone()),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let operator = t.operator_key();
+    let body = age_file(b"the operator's");
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers",
+        Request::post("/v1/dossiers")
+            .header(
+                "authorization",
+                t.authorization(
+                    &operator,
+                    "operator",
+                    "POST",
+                    "/v1/dossiers",
+                    t.now(),
+                    &body,
+                ),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let path = format!("/v1/dossiers/{sha256}");
     let fetched = c
         .check(
             &r,
             Peer::Unknown,
             "/v1/dossiers/{sha256}",
-            get(&format!("/v1/dossiers/{sha256}")),
+            by("US", "GET", &path, Vec::new()),
             ok,
         )
         .await;
@@ -376,7 +425,24 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers/{sha256}",
-        get(&format!("/v1/dossiers/{}", "0".repeat(64))),
+        by("RU", "GET", &path, Vec::new()),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers/{sha256}",
+        get(&path),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let missing = format!("/v1/dossiers/{}", "0".repeat(64));
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers/{sha256}",
+        by("US", "GET", &missing, Vec::new()),
         StatusCode::NOT_FOUND,
     )
     .await;

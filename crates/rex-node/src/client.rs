@@ -242,17 +242,20 @@ impl HubClient {
         self.json(path, &bytes)
     }
 
-    /// `POST /v1/dossiers`: returns the digest and size the hub computed.
+    /// `POST /v1/dossiers`, signed as the client's state: returns the digest and size the hub
+    /// computed.
     pub fn post_dossier(&self, ciphertext: &[u8]) -> Result<(String, u64), Error> {
         let path = "v1/dossiers";
-        let bytes = self.exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
+        let bytes =
+            self.signed_exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
         let u: DossierStored = self.json(path, &bytes)?;
         Ok((u.sha256, u.size))
     }
 
-    /// `GET /v1/dossiers/{sha256}`.
+    /// `GET /v1/dossiers/{sha256}`, signed as the client's state (the hub serves a dossier
+    /// only to its uploader and the parties to a request that references it).
     pub fn get_dossier(&self, sha256: &str) -> Result<Vec<u8>, Error> {
-        self.exchange(&format!("v1/dossiers/{sha256}"), "GET", None)
+        self.signed_exchange(&format!("v1/dossiers/{sha256}"), "GET", None)
     }
 
     /// `POST /v1/cosignatures`.

@@ -177,9 +177,10 @@ fn the_story_verifies_and_every_receipt_holds() {
         w.us.read_dossier(&w.us_asks).unwrap(),
         b"US dossier: two ransomware operators"
     );
+    // The hub does not even serve it to DE (which could not decrypt it anyway).
     let err = w.de.read_dossier(&w.us_asks).unwrap_err();
     assert!(
-        matches!(&err, Error::Denied(m) if m.contains("not addressed to DE")),
+        matches!(&err, Error::Refused { code, message } if code == "forbidden" && message.contains("DE neither uploaded")),
         "{err}"
     );
     for n in [&mut w.us, &mut w.ru, &mut w.de] {
