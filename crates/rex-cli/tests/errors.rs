@@ -288,6 +288,20 @@ fn hub_and_log_commands_bad_input() {
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([hub.clone(), "--listen".into(), "not-an-address".into()]);
     check(&serve, INPUT, &["'not-an-address'", "--listen"]);
+    let mut key: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+    key.extend([
+        hub.clone(),
+        "--operator-key-pub".into(),
+        "no-such-key".into(),
+    ]);
+    check(
+        &key,
+        INPUT,
+        &[
+            "--operator-key-pub no-such-key",
+            "neither a base64 public key",
+        ],
+    );
     for bad in ["0s", "10", "5 minutes", "99999d"] {
         let mut every: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
         every.extend([hub.clone(), "--match-every".into(), bad.into()]);
@@ -421,4 +435,18 @@ fn refusals_by_a_live_hub() {
         1
     );
     check(&live, OTHER, &["hub refused", "US"]);
+
+    // A matching round, signed by the operator: nothing to match, nothing logged.
+    let before = client.checkpoint().expect("the checkpoint");
+    let round = rex()
+        .args(["hub", "match", "--hub", &hub.url, "--operator-key"])
+        .arg(hub_dir.join("operator.key"))
+        .output()
+        .expect("run rex");
+    assert!(round.status.success(), "{round:?}");
+    assert!(
+        String::from_utf8_lossy(&round.stdout).contains("nothing to match"),
+        "{round:?}"
+    );
+    assert_eq!(client.checkpoint().expect("the checkpoint"), before);
 }
