@@ -10,8 +10,11 @@
 //! stays free of HTTP documentation concerns.
 //!
 //! The crate holds data only: no HTTP, no I/O. Byte bodies (dossiers, tiles) and the
-//! checkpoint note (text) are not JSON and have no type here.
+//! checkpoint note (text) are not JSON and have no type here. The one exception to "data
+//! only" is [`auth`], the signed-request scheme, which is part of the contract (the hub checks
+//! what the node and the CLI sign) and pure: time and nonce are arguments.
 
+pub mod auth;
 pub mod registry;
 pub mod schema;
 
@@ -51,6 +54,14 @@ pub struct Receipt {
     /// The acceptance time (unix seconds) written in the log entry, with which a node rebuilds
     /// the leaf it checks the proof of.
     pub time: u64,
+}
+
+/// `POST /v1/admin/match`: the receipt of the round's `matching_round` statement, or `null`
+/// when there was nothing to propose (a round with no proposal appends nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatchAnswer {
+    /// The round's receipt, or `null`.
+    pub round: Option<Receipt>,
 }
 
 /// `GET /v1/next-seq/{actor}`.

@@ -93,6 +93,21 @@ impl LocalHub {
         }
     }
 
+    /// A client of the hub signing as its operator, with the key the hub made on first start.
+    fn operator_client(&self) -> Result<rex_node::HubClient, Failure> {
+        let key =
+            rex_hub::keys::read_operator_key(&self.dir.join(rex_hub::keys::OPERATOR_KEY_FILE))
+                .map_err(|e| Failure::other(e.to_string()))?;
+        let client = rex_node::HubClient::new(&self.url()).map_err(fail)?;
+        let origin = client.hub_info().map_err(fail)?.origin;
+        Ok(client.signing_with(rex_node::RequestKey::new(
+            rex_api::auth::OPERATOR,
+            key,
+            &origin,
+            || rex_hub::Clock::now(&rex_hub::SystemClock),
+        )))
+    }
+
     /// Registers states: the operator stops the hub, imports their key files, restarts it.
     fn register(&mut self, nodes: &[&Node]) -> Result<(), Failure> {
         self.stop();
@@ -240,8 +255,11 @@ fn matching(
     node: &Node,
     requests: &[RequestId],
 ) -> Result<ExchangeId, Failure> {
-    let client = rex_node::HubClient::new(&hub.url()).map_err(fail)?;
-    let receipt = client.run_matching_round().map_err(fail)?;
+    let receipt = hub
+        .operator_client()?
+        .run_matching_round()
+        .map_err(fail)?
+        .ok_or_else(|| Failure::other("the matching round proposed nothing"))?;
     let reg = node.registry().map_err(fail)?;
     let x = reg
         .exchanges()

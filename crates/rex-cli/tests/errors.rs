@@ -297,6 +297,25 @@ fn hub_and_log_commands_bad_input() {
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([hub.clone(), "--listen".into(), "not-an-address".into()]);
     check(&serve, INPUT, &["'not-an-address'", "--listen"]);
+    let mut key: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+    key.extend([
+        hub.clone(),
+        "--operator-key-pub".into(),
+        "no-such-key".into(),
+    ]);
+    check(
+        &key,
+        INPUT,
+        &[
+            "--operator-key-pub no-such-key",
+            "neither a base64 public key",
+        ],
+    );
+    for bad in ["0s", "10", "5 minutes", "99999d"] {
+        let mut every: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
+        every.extend([hub.clone(), "--match-every".into(), bad.into()]);
+        check(&every, INPUT, &["--match-every", bad]);
+    }
 
     // Nothing listens on port 1.
     check(
@@ -351,12 +370,12 @@ fn refusals_by_a_live_hub() {
         OTHER,
         &[
             "a rex hub is serving",
-            "rex hub party add --hub URL KEYFILE",
+            "rex hub party add --hub URL --operator-key FILE KEYFILE",
         ],
     );
     let mut serve: Vec<OsString> = vec!["hub".into(), "serve".into(), "--data".into()];
     serve.extend([
-        hub_dir.into_os_string(),
+        hub_dir.clone().into_os_string(),
         "--listen".into(),
         "127.0.0.1:0".into(),
     ]);
@@ -375,11 +394,42 @@ fn refusals_by_a_live_hub() {
         other => panic!("next-seq of an unregistered party: {other:?}"),
     }
 
-    // Registered on the running hub, from its machine: once, not twice.
-    let mut live: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url]
+    // Without the operator's key: clap refuses; with a key that is not the operator's, the hub
+    // does, and says why.
+    let unsigned: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "k.json"]
         .iter()
         .map(OsString::from)
         .collect();
+    check(&unsigned, INPUT, &["--operator-key"]);
+    let stranger = d.join("stranger.key");
+    {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&stranger)
+            .expect("a key file");
+        writeln!(f, "{}", "A".repeat(43) + "=").expect("write the key");
+    }
+    let mut wrong: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "--operator-key"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    wrong.extend([stranger.into_os_string(), at(d, "us/public-keys.json")]);
+    check(
+        &wrong,
+        OTHER,
+        &["hub refused (unauthenticated)", "not operator's"],
+    );
+
+    // Registered on the running hub, signed with the operator's key: once, not twice.
+    let mut live: Vec<OsString> = ["hub", "party", "add", "--hub", &hub.url, "--operator-key"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    live.push(hub_dir.join("operator.key").into_os_string());
     live.push(at(d, "us/public-keys.json"));
     let output = rex().args(&live).output().expect("run rex");
     assert!(output.status.success(), "{output:?}");
@@ -394,4 +444,18 @@ fn refusals_by_a_live_hub() {
         1
     );
     check(&live, OTHER, &["hub refused", "US"]);
+
+    // A matching round, signed by the operator: nothing to match, nothing logged.
+    let before = client.checkpoint().expect("the checkpoint");
+    let round = rex()
+        .args(["hub", "match", "--hub", &hub.url, "--operator-key"])
+        .arg(hub_dir.join("operator.key"))
+        .output()
+        .expect("run rex");
+    assert!(round.status.success(), "{round:?}");
+    assert!(
+        String::from_utf8_lossy(&round.stdout).contains("nothing to match"),
+        "{round:?}"
+    );
+    assert_eq!(client.checkpoint().expect("the checkpoint"), before);
 }

@@ -22,7 +22,7 @@ use crate::keys::{lock_path, HubKeys};
 use crate::HubError;
 
 /// Why the engine did not accept a job. Says nothing of HTTP: `http.rs` maps it to an answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Refusal {
     /// The state machine refused the statement.
     #[error(transparent)]
@@ -46,6 +46,30 @@ pub enum Refusal {
 /// Where the sequencer sends a submitter its outcome.
 pub(crate) type Reply = oneshot::Sender<Result<Accepted, Refusal>>;
 
+/// Where the sequencer sends the outcome of a matching round: `None` when it had nothing to
+/// propose and appended nothing.
+pub(crate) type RoundReply = oneshot::Sender<Result<Option<Accepted>, Refusal>>;
+
+/// Whoever waits for a job's outcome.
+enum Waiter {
+    Statement(Reply),
+    Round(RoundReply),
+}
+
+impl Waiter {
+    fn send(self, outcome: Result<Accepted, Refusal>) {
+        // A waiter that went away (its request was dropped) needs no answer.
+        match self {
+            Waiter::Statement(reply) => {
+                let _ = reply.send(outcome);
+            }
+            Waiter::Round(reply) => {
+                let _ = reply.send(outcome.map(Some));
+            }
+        }
+    }
+}
+
 /// Opens the store the engine writes, once the data directory is locked.
 pub(crate) type OpenStore = Box<dyn FnOnce(&Path) -> Result<Arc<dyn HubStore>, HubError> + Send>;
 
@@ -60,14 +84,22 @@ pub(crate) enum Job {
         checked: Box<Prechecked>,
         reply: Reply,
     },
-    /// Run a matching round and log the hub's `matching_round` statement.
-    Match { reply: Reply },
+    /// Run a matching round and log the hub's `matching_round` statement, if it proposes
+    /// anything.
+    Match { reply: RoundReply },
     /// Register a party (the CLI, offline).
     Register {
         keys: Box<PublicKeyFile>,
         reply: Reply,
     },
+    /// Delete the uploads no statement references that are older than the time to live.
+    Collect {
+        reply: oneshot::Sender<Result<u64, Refusal>>,
+    },
 }
+
+/// How often (hub clock, seconds) the sequencer collects unreferenced dossiers by itself.
+const COLLECT_EVERY: u64 = 3600;
 
 /// A durable statement: where it is in the log and the checkpoint that first covers it.
 #[derive(Clone, Debug)]
@@ -128,6 +160,11 @@ pub(crate) struct Core {
     /// the sequencer (which checks again what they could not). Updated after each batch.
     pub party_keys: Arc<RwLock<PartyKeys>>,
     tree: Tree,
+    /// Matching rounds on the hub's clock: every `.0` seconds, the next at `.1`.
+    schedule: Option<(u64, u64)>,
+    /// Dossier collection: the time to live of an unreferenced upload, and the next
+    /// collection's time; `None` for a core that does not collect (the offline CLI).
+    collection: Option<(u64, u64)>,
     /// After a failed write that could not be undone, everything is refused until restart.
     poisoned: bool,
     /// Holds the data directory's lock for as long as the core lives.
@@ -209,39 +246,105 @@ impl Core {
             registry: Arc::new(RwLock::new(registry)),
             published: Arc::new(RwLock::new(published)),
             tree,
+            schedule: None,
+            collection: None,
             poisoned: false,
             _lock: lock,
         })
     }
 
+    /// Commits a batch ([`Core::commit_batch`]), then collects unreferenced dossiers if asked
+    /// to or if a collection has come due: between batches, on the sequencer, so no statement
+    /// is being applied meanwhile.
+    pub fn commit(&mut self, jobs: Vec<Job>, now: u64) {
+        let (collects, jobs): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|j| matches!(j, Job::Collect { .. }));
+        self.commit_batch(jobs, now);
+        let due = self.collection.is_some_and(|(_, next)| now >= next);
+        if collects.is_empty() && !due {
+            return;
+        }
+        let outcome = self.collect_dossiers(now);
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, "collecting unreferenced dossiers failed");
+        }
+        for job in collects {
+            if let Job::Collect { reply } = job {
+                let _ = reply.send(outcome.clone());
+            }
+        }
+    }
+
+    /// Collects unreferenced dossiers older than `ttl` seconds, every hour of the hub's clock
+    /// from `now` on (and whenever asked).
+    pub fn collect_dossiers_after(&mut self, ttl: u64, now: u64) {
+        self.collection = Some((ttl, now.saturating_add(COLLECT_EVERY)));
+    }
+
+    /// Deletes the dossiers uploaded more than the time to live before `now` that no request
+    /// in the registry references. Returns how many.
+    fn collect_dossiers(&mut self, now: u64) -> Result<u64, Refusal> {
+        let Some((ttl, _)) = self.collection else {
+            return Ok(0);
+        };
+        self.collection = Some((ttl, now.saturating_add(COLLECT_EVERY)));
+        let internal = |e: rex_store::StoreError| Refusal::Internal(e.to_string());
+        let old = self
+            .store
+            .dossiers_uploaded_before(now.saturating_sub(ttl))
+            .map_err(internal)?;
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
+        let referenced: std::collections::HashSet<[u8; 32]> =
+            registry.requests().map(|r| r.dossier.sha256.0).collect();
+        drop(registry);
+        let doomed: Vec<[u8; 32]> = old
+            .into_iter()
+            .filter(|sha| !referenced.contains(sha))
+            .collect();
+        self.store.delete_dossiers(&doomed).map_err(internal)
+    }
+
     /// Applies a batch in order, adds the hub's statements that have come due, makes them all
     /// durable in one transaction with one new checkpoint, publishes it, and only then answers
     /// every job. Jobs refused by the state machine are answered with their rejection.
-    pub fn commit(&mut self, jobs: Vec<Job>, now: u64) {
+    fn commit_batch(&mut self, jobs: Vec<Job>, now: u64) {
         let store = Arc::clone(&self.store);
         let keys = Arc::clone(&self.keys);
         let registry = Arc::clone(&self.registry);
         let mut registry = registry.write().unwrap_or_else(|p| p.into_inner());
         if self.poisoned {
             for job in jobs {
-                let _ = job.into_reply().send(Err(Refusal::Poisoned));
+                job.into_waiter().send(Err(Refusal::Poisoned));
             }
             return;
         }
 
         let mut entries: Vec<Vec<u8>> = Vec::with_capacity(jobs.len());
         // Each waiting reply with the position of its entry in `entries`.
-        let mut waiting: Vec<(Reply, usize, Digest)> = Vec::with_capacity(jobs.len());
+        let mut waiting: Vec<(Waiter, usize, Digest)> = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let (checked, reply) = match job {
-                Job::Submit { checked, reply } => (*checked, reply),
+            let (checked, waiter) = match job {
+                Job::Submit { checked, reply } => (*checked, Waiter::Statement(reply)),
+                // A round on the registry as this batch left it so far: two rounds in one
+                // batch do not propose the same requests twice.
                 Job::Match { reply } => match matching_statement(&registry, &keys, now) {
-                    Ok(e) => (prechecked(e), reply),
+                    Ok(Some(e)) => (prechecked(e), Waiter::Round(reply)),
+                    Ok(None) => {
+                        let _ = reply.send(Ok(None));
+                        continue;
+                    }
                     Err(e) => {
                         let _ = reply.send(Err(e));
                         continue;
                     }
                 },
+                Job::Collect { .. } => {
+                    unreachable!("collections are taken out of the batch first")
+                }
                 Job::Register { keys: file, reply } => (
                     prechecked(hub_statement(
                         &registry,
@@ -249,12 +352,12 @@ impl Core {
                         now,
                         Action::PartyRegistered { keys: *file },
                     )),
-                    reply,
+                    Waiter::Statement(reply),
                 ),
             };
             let entry = entry_bytes(now, checked.envelope());
             if entry.len() > MAX_ENTRY_LEN {
-                let _ = reply.send(Err(Refusal::TooLarge {
+                waiter.send(Err(Refusal::TooLarge {
                     len: entry.len(),
                     max: MAX_ENTRY_LEN,
                 }));
@@ -262,14 +365,13 @@ impl Core {
             }
             match registry.apply_prechecked(checked, now) {
                 Ok(applied) => {
-                    waiting.push((reply, entries.len(), applied.digest));
+                    waiting.push((waiter, entries.len(), applied.digest));
                     entries.push(entry);
                 }
-                Err(rejection) => {
-                    let _ = reply.send(Err(Refusal::Rejected(rejection)));
-                }
+                Err(rejection) => waiter.send(Err(Refusal::Rejected(rejection))),
             }
         }
+        self.scheduled_round(&mut registry, now, &mut entries);
         self.due_statements(&mut registry, now, &mut entries);
         if entries.is_empty() {
             return;
@@ -299,8 +401,8 @@ impl Core {
                         party_keys(&registry);
                 }
                 drop(registry);
-                for (reply, position, digest) in waiting {
-                    let _ = reply.send(Ok(Accepted {
+                for (waiter, position, digest) in waiting {
+                    waiter.send(Ok(Accepted {
                         index: first + position as u64,
                         tree_size: size,
                         time: now,
@@ -325,10 +427,37 @@ impl Core {
                         self.poisoned = true;
                     }
                 }
-                for (reply, _, _) in waiting {
-                    let _ = reply.send(Err(Refusal::Internal(e.to_string())));
+                for (waiter, _, _) in waiting {
+                    waiter.send(Err(Refusal::Internal(e.to_string())));
                 }
             }
+        }
+    }
+
+    /// Runs matching rounds every `every` seconds of the hub's clock, the first `every` after
+    /// `now`.
+    pub fn schedule_rounds(&mut self, every: u64, now: u64) {
+        assert!(every > 0, "a schedule of 0 s would run a round per batch");
+        self.schedule = Some((every, now.saturating_add(every)));
+    }
+
+    /// The scheduled matching round, if one has come due: logged only if it proposes anything,
+    /// like a round the operator asks for.
+    fn scheduled_round(&mut self, registry: &mut Registry, now: u64, entries: &mut Vec<Vec<u8>>) {
+        let Some((every, next)) = self.schedule else {
+            return;
+        };
+        if now < next {
+            return;
+        }
+        self.schedule = Some((every, now.saturating_add(every)));
+        match matching_statement(registry, &self.keys, now) {
+            Ok(None) => {}
+            Ok(Some(envelope)) => match registry.apply(&envelope, now) {
+                Ok(_) => entries.push(entry_bytes(now, &envelope)),
+                Err(e) => tracing::error!(error = %e, "the scheduled matching round was refused"),
+            },
+            Err(e) => tracing::error!(error = %e, "the scheduled matching round failed"),
         }
     }
 
@@ -392,9 +521,11 @@ impl Core {
 }
 
 impl Job {
-    fn into_reply(self) -> Reply {
+    fn into_waiter(self) -> Waiter {
         match self {
-            Job::Submit { reply, .. } | Job::Match { reply } | Job::Register { reply, .. } => reply,
+            Job::Submit { reply, .. } | Job::Register { reply, .. } => Waiter::Statement(reply),
+            Job::Match { reply } => Waiter::Round(reply),
+            Job::Collect { .. } => unreachable!("collections are taken out of the batch first"),
         }
     }
 }
@@ -432,13 +563,22 @@ fn hub_statement(registry: &Registry, keys: &HubKeys, now: u64, action: Action) 
     )
 }
 
-fn matching_statement(registry: &Registry, keys: &HubKeys, now: u64) -> Result<Envelope, Refusal> {
+/// The hub's `matching_round` statement for the registry as it stands, or `None` when the
+/// round proposes nothing: an empty round is not logged, so asking twice appends once.
+fn matching_statement(
+    registry: &Registry,
+    keys: &HubKeys,
+    now: u64,
+) -> Result<Option<Envelope>, Refusal> {
     let proposals = rex_domain::matching_round(registry, now)
         .map_err(|e| Refusal::Internal(format!("matching round: {e}")))?;
-    Ok(hub_statement(
+    if proposals.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(hub_statement(
         registry,
         keys,
         now,
         Action::MatchingRound { proposals },
-    ))
+    )))
 }

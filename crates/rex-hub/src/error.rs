@@ -43,9 +43,14 @@ pub enum AppError {
     BadJson(String),
     /// The body or the log entry it makes is too large.
     TooLarge(String),
+    /// A state's dossiers would exceed its quota.
+    OverQuota(String),
     /// Nothing at this address.
     NotFound(String),
-    /// Not allowed from here (an admin call from a remote address).
+    /// The request is not signed, or not validly (`rex_api::auth`): who sent it is unknown.
+    Unauthenticated(String),
+    /// The signer is known but not allowed this (a state on an operator call, a third state
+    /// asking for a dossier).
     Forbidden(String),
     /// The request's body did not arrive in time; the connection is closed after the answer.
     Timeout(String),
@@ -79,7 +84,11 @@ impl AppError {
             AppError::Rejected(r) => (rejection_status(r), r.code(), r.to_string()),
             AppError::BadJson(m) => (StatusCode::BAD_REQUEST, "bad_json", m.clone()),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone()),
+            AppError::OverQuota(m) => (StatusCode::PAYLOAD_TOO_LARGE, "over_quota", m.clone()),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.clone()),
+            AppError::Unauthenticated(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", m.clone())
+            }
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             AppError::Timeout(m) => (StatusCode::REQUEST_TIMEOUT, "timeout", m.clone()),
             AppError::MethodNotAllowed(m) => (

@@ -1,30 +1,29 @@
 //! The HTTP API (docs/hub-api.md): handlers, their OpenAPI description, the router.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use rex_api::{
     Bytes as RawBytes, CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody,
-    HubInfo, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
+    HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
 };
 use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
-use rex_store::Tiles;
+use rex_store::{PutDossier, Tiles};
 use rex_tlog::{Checkpoint, Cosignature, Hash, NoteVerifier, SignatureKind, SignedNote, TilePath};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 use utoipa::OpenApi;
 
-use crate::engine::{Job, Refusal, Reply};
+use crate::auth;
+use crate::engine::{Accepted, Job, Refusal, Reply};
 use crate::{read_registry, AppError, AppState};
 
 /// Largest statement body, in bytes.
@@ -56,6 +55,7 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
     ),
     components(schemas(
         HubInfo,
+        MatchAnswer,
         Receipt,
         NextSeq,
         DossierStored,
@@ -72,6 +72,7 @@ pub struct ApiDoc;
 
 /// The hub's router over `state`. Every route answers errors as `{code, message}`.
 pub fn app(state: AppState) -> Router {
+    // The upload handler reads its body itself, with this limit, once the signer is known.
     let dossiers = Router::new()
         .route("/v1/dossiers", post(post_dossier))
         .layer(DefaultBodyLimit::max(MAX_DOSSIER_BYTES));
@@ -212,6 +213,11 @@ async fn sequence(
         .await
         .map_err(|_| AppError::Unavailable)?;
     let accepted = answer.await.map_err(|_| AppError::Unavailable)??;
+    receipt(state, accepted).await.map(Json)
+}
+
+/// The receipt of a durable statement: where it is, and its inclusion proof.
+async fn receipt(state: &AppState, accepted: Accepted) -> Result<Receipt, AppError> {
     let store = Arc::clone(&state.store);
     let proof = blocking(move || {
         Ok(rex_tlog::inclusion_proof(
@@ -221,14 +227,14 @@ async fn sequence(
         )?)
     })
     .await?;
-    Ok(Json(Receipt {
+    Ok(Receipt {
         index: accepted.index,
         tree_size: accepted.tree_size,
         statement_sha256: accepted.statement_sha256.to_string(),
         checkpoint: accepted.checkpoint.to_string(),
         inclusion: b64(&proof),
         time: accepted.time,
-    }))
+    })
 }
 
 #[utoipa::path(
@@ -275,43 +281,50 @@ async fn post_statement(
 
 #[utoipa::path(
     post, path = "/v1/admin/match",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=operator, ...`: signed by the operator (docs/hub-api.md)")),
     responses(
-        (status = 200, body = Receipt, description = "the receipt of the hub's `matching_round` statement"),
-        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 200, body = MatchAnswer, description = "`{round}`: the receipt of the hub's `matching_round` statement, or `null` when the round proposed nothing (nothing is appended then)"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, badly signed, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by a state, not the operator"),
         (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
     )
 )]
 async fn admin_match(
     State(state): State<AppState>,
-    extensions: axum::http::Extensions,
-) -> Result<Json<Receipt>, AppError> {
-    require_loopback(&extensions)?;
-    sequence(&state, |reply| Job::Match { reply }).await
-}
-
-/// Admin calls come from the hub's own machine only (the operator).
-fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError> {
-    // What `ConnectInfo` reads: the real connection's, or the one a test layer mocks.
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0)
-        .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|m| m.0));
-    if peer.is_some_and(|p| p.ip().is_loopback()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "admin calls are taken from loopback addresses only".into(),
-        ))
-    }
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: axum::body::Body,
+) -> Result<Json<MatchAnswer>, AppError> {
+    // The body is empty; it is read (bounded) only because the signature covers it.
+    let raw = axum::body::to_bytes(raw, MAX_STATEMENT_BYTES)
+        .await
+        .map_err(|_| AppError::TooLarge(format!("the body exceeds {MAX_STATEMENT_BYTES} bytes")))?;
+    auth::operator(&state, &method, &uri, &headers, &raw)?;
+    let (reply, answer) = oneshot::channel();
+    state
+        .jobs
+        .send(Job::Match { reply })
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    let Some(accepted) = answer.await.map_err(|_| AppError::Unavailable)?? else {
+        return Ok(Json(MatchAnswer { round: None }));
+    };
+    let receipt = receipt(&state, accepted).await?;
+    Ok(Json(MatchAnswer {
+        round: Some(receipt),
+    }))
 }
 
 #[utoipa::path(
     post, path = "/v1/admin/parties",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=operator, ...`: signed by the operator (docs/hub-api.md)")),
     request_body(content = rex_api::schema::PublicKeys, description = "the public key file a node exported (rex-public-keys/v1)"),
     responses(
         (status = 200, body = Receipt, description = "the receipt of the hub's `party_registered` statement"),
         (status = 400, body = ErrorBody, description = "`bad_json`: the body is not UTF-8"),
-        (status = 403, body = ErrorBody, description = "`forbidden`: not a loopback peer"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, badly signed, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by a state, not the operator"),
         (status = 409, body = ErrorBody, description = "the state is already registered"),
         (status = 422, body = ErrorBody, description = "a malformed key file or a weak key"),
         (status = 503, body = ErrorBody, description = "`unavailable`: the hub is stopping or refuses writes")
@@ -319,11 +332,13 @@ fn require_loopback(extensions: &axum::http::Extensions) -> Result<(), AppError>
 )]
 async fn admin_register(
     State(state): State<AppState>,
-    extensions: axum::http::Extensions,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, AppError> {
-    require_loopback(&extensions)?;
     let raw = body(raw, MAX_STATEMENT_BYTES)?;
+    auth::operator(&state, &method, &uri, &headers, &raw)?;
     let text = std::str::from_utf8(&raw)
         .map_err(|_| AppError::BadJson("the key file is not UTF-8".into()))?;
     let keys = PublicKeyFile::from_json(text).map_err(AppError::Rejected)?;
@@ -372,18 +387,42 @@ fn is_age(bytes: &[u8]) -> bool {
 }
 
 #[utoipa::path(
-    post, path = "/v1/dossiers", request_body(content = RawBytes, content_type = "application/octet-stream"),
+    post, path = "/v1/dossiers",
+    params(("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by a registered state (docs/hub-api.md)")),
+    request_body(content = RawBytes, content_type = "application/octet-stream"),
     responses(
-        (status = 201, body = DossierStored, description = "stored"),
-        (status = 413, body = ErrorBody, description = "`too_large`: more than 16 MiB"),
+        (status = 201, body = DossierStored, description = "stored, and charged to the uploading state's quota"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, not a registered state's signature, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: signed by the operator, who uploads nothing"),
+        (status = 413, body = ErrorBody, description = "`too_large`: more than 16 MiB; `over_quota`: the state's dossiers would exceed its quota"),
         (status = 422, body = ErrorBody, description = "`invalid`: not an age file")
     )
 )]
 async fn post_dossier(
     State(state): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: axum::body::Body,
 ) -> Result<(StatusCode, Json<DossierStored>), AppError> {
-    let raw = body(raw, MAX_DOSSIER_BYTES)?;
+    // Who claims to send it is checked before the body is read: an unsigned or stale request,
+    // or one naming no registered state, costs the hub no 16 MiB read.
+    let claim = auth::claim(&state, &headers)?;
+    let raw = axum::body::to_bytes(raw, MAX_DOSSIER_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::TooLarge(format!(
+                "the body exceeds {MAX_DOSSIER_BYTES} bytes (or could not be read)"
+            ))
+        })?;
+    let uploader = match auth::verify(&state, claim, &method, &uri, &raw)? {
+        auth::Signer::Party(p) => p,
+        auth::Signer::Operator => {
+            return Err(AppError::Forbidden(
+                "dossiers are uploaded by registered states, not by the operator".into(),
+            ))
+        }
+    };
     if !is_age(&raw) {
         return Err(AppError::Rejected(rex_domain::Rejection::Invalid {
             what: "dossier",
@@ -392,7 +431,17 @@ async fn post_dossier(
     }
     let size = raw.len() as u64;
     let store = Arc::clone(&state.store);
-    let sha = blocking(move || Ok(store.put_dossier(&raw)?)).await?;
+    let (now, quota) = (state.clock.now(), state.dossiers.quota);
+    let stored =
+        blocking(move || Ok(store.put_dossier(&raw, uploader.as_str(), now, quota)?)).await?;
+    let sha = match stored {
+        PutDossier::Stored(sha) => sha,
+        PutDossier::OverQuota { held } => {
+            return Err(AppError::OverQuota(format!(
+                "{uploader} holds {held} bytes of dossiers; {size} more would exceed its quota of {quota} bytes (uploads no statement references are deleted after a day)"
+            )))
+        }
+    };
     Ok((
         StatusCode::CREATED,
         Json(DossierStored {
@@ -404,22 +453,55 @@ async fn post_dossier(
 
 #[utoipa::path(
     get, path = "/v1/dossiers/{sha256}",
-    params(("sha256" = String, Path, description = "hex SHA-256 of the ciphertext")),
+    params(
+        ("sha256" = String, Path, description = "hex SHA-256 of the ciphertext"),
+        ("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by the uploader, or the requester or custodian of a request that references the dossier")
+    ),
     responses(
         (status = 200, body = RawBytes, content_type = "application/octet-stream", description = "the ciphertext"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, not a registered state's signature, stale or replayed"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: the signer neither uploaded it nor is a party to a request that references it"),
         (status = 404, body = ErrorBody, description = "`not_found`")
     )
 )]
 async fn get_dossier(
     State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     sha256: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let sha256 = path(sha256)?;
+    let reader = match auth::authenticate(&state, &method, &uri, &headers, b"")? {
+        auth::Signer::Party(p) => p,
+        auth::Signer::Operator => {
+            return Err(AppError::Forbidden(
+                "dossiers are served to the states they concern, not to the operator".into(),
+            ))
+        }
+    };
     let digest = rex_domain::Digest::parse(&sha256)
         .map_err(|_| AppError::NotFound(format!("no dossier {sha256}")))?;
     let store = Arc::clone(&state.store);
-    let bytes = blocking(move || Ok(store.dossier(&digest.0)?)).await?;
-    let bytes = bytes.ok_or_else(|| AppError::NotFound(format!("no dossier {sha256}")))?;
+    let registry = Arc::clone(&state.registry);
+    let bytes = blocking(move || {
+        let info = store
+            .dossier_info(&digest.0)?
+            .ok_or_else(|| AppError::NotFound(format!("no dossier {digest}")))?;
+        let named = read_registry(&registry).requests().any(|r| {
+            r.dossier.sha256 == digest
+                && (r.metadata.requester == reader || r.metadata.custodian == reader)
+        });
+        if info.uploader != reader.as_str() && !named {
+            return Err(AppError::Forbidden(format!(
+                "{reader} neither uploaded dossier {digest} nor is requester or custodian of a request that references it"
+            )));
+        }
+        store
+            .dossier(&digest.0)?
+            .ok_or_else(|| AppError::NotFound(format!("no dossier {digest}")))
+    })
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 

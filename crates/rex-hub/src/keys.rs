@@ -6,7 +6,10 @@
 //!   checkpoints. Its name is the log's origin, `rex-hub/<first 8 hex digits of the statement
 //!   key's id>`, fixed when the keys are made.
 //!
-//! Both are created on first start, mode 0600, written and synced before use; an existing key
+//! - `operator.key` / `operator.pub`: the operator's Ed25519 key, which signs every
+//!   `/v1/admin/` call ([`operator_key`]). The hub uses only the public half.
+//!
+//! The hub's two keys are created on first start, mode 0600, written and synced before use; an existing key
 //! file that group or others may read is refused rather than trusted ([`rex_store::secret`]).
 //! Keys missing next to an existing log are refused too (`Core::open`), never made anew: new
 //! keys would sign checkpoints that no state's pinned key checks.
@@ -16,7 +19,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::{OsRng, RngCore as _};
 use rex_domain::KeyId;
 use rex_tlog::NoteSigner;
@@ -119,4 +122,65 @@ impl HubKeys {
 /// The file whose exclusive lock marks a data directory in use by one process.
 pub(crate) fn lock_path(data_dir: &Path) -> PathBuf {
     data_dir.join("hub.lock")
+}
+
+/// The operator's private key, made by the hub on first start unless the operator named a
+/// public key (`rex hub serve --operator-key-pub`): move it to the operator's machine.
+pub const OPERATOR_KEY_FILE: &str = "operator.key";
+/// The operator's public key (base64 of 32 bytes), the only half the hub uses.
+pub const OPERATOR_PUB_FILE: &str = "operator.pub";
+
+/// The operator's public key, which every `/v1/admin/` call must be signed with: `configured`
+/// (which then replaces `DIR/operator.pub`), else the one in `DIR/operator.pub`, else a new key
+/// pair made here (`DIR/operator.key`, 0600, and `DIR/operator.pub`).
+pub fn operator_key(
+    data_dir: &Path,
+    configured: Option<VerifyingKey>,
+) -> Result<VerifyingKey, HubError> {
+    let pub_path = data_dir.join(OPERATOR_PUB_FILE);
+    let write_pub = |key: &VerifyingKey| {
+        fs::write(
+            &pub_path,
+            format!("{}\n", BASE64_STANDARD.encode(key.as_bytes())),
+        )
+        .map_err(|e| key_error(&pub_path, e))
+    };
+    if let Some(key) = configured {
+        if read_operator_pub(&pub_path).ok() != Some(key) {
+            write_pub(&key)?;
+        }
+        return Ok(key);
+    }
+    if pub_path.exists() {
+        return read_operator_pub(&pub_path);
+    }
+    let mut seed = [0u8; 32];
+    OsRng.fill_bytes(&mut seed);
+    let key = SigningKey::from_bytes(&seed);
+    let key_path = data_dir.join(OPERATOR_KEY_FILE);
+    write_secret(&key_path, &BASE64_STANDARD.encode(key.to_bytes()))?;
+    write_pub(&key.verifying_key())?;
+    Ok(key.verifying_key())
+}
+
+fn read_operator_pub(path: &Path) -> Result<VerifyingKey, HubError> {
+    let text = fs::read_to_string(path).map_err(|e| key_error(path, e))?;
+    parse_operator_pub(&text).map_err(|e| key_error(path, e))
+}
+
+/// An operator public key: base64 of its 32 bytes (what `DIR/operator.pub` holds).
+pub fn parse_operator_pub(text: &str) -> Result<VerifyingKey, String> {
+    rex_domain::keys::parse_verifying_key(text.trim())
+        .map_err(|e| format!("not an operator public key (base64 of 32 bytes): {e}"))
+}
+
+/// Reads an operator private key file (base64 of the 32-byte seed, mode 0600), as the hub
+/// wrote it to `DIR/operator.key`.
+pub fn read_operator_key(path: &Path) -> Result<SigningKey, HubError> {
+    let seed = BASE64_STANDARD
+        .decode(read_secret(path)?)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| key_error(path, "not an operator key (a base64 Ed25519 seed)"))?;
+    Ok(SigningKey::from_bytes(&seed))
 }

@@ -27,6 +27,20 @@
 //! - The data directory is locked (`hub.lock`) by the one process that writes it: a serving
 //!   hub, or `rex hub party add` working offline. A second one is refused ([`HubError::Busy`]).
 //! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
+//! - Dossiers are uploaded and downloaded by registered states only (signed requests): each
+//!   state's uploads count against its quota ([`DossierLimits`]), a dossier is served to its
+//!   uploader and to the requester and custodian of a request that references it, and the
+//!   sequencer deletes uploads no statement references once they are older than the time to
+//!   live. Collection runs in the sequencer, between batches, so no statement that references
+//!   a dossier can be applied while its dossier is being judged unreferenced.
+//! - Matching rounds are idempotent: a round that proposes nothing is not logged (the answer
+//!   says so), so asking again, or a schedule ([`HubConfig::match_every`], run by the
+//!   sequencer on the hub's clock), never fills the log with empty rounds.
+//! - The operator is a key, not an address: every `/v1/admin/` call must carry the operator's
+//!   signature ([`rex_api::auth`], checked in `auth.rs` against the hub's clock and a replay
+//!   window). Where the call comes from is never a credential: a reverse proxy on the hub's
+//!   machine makes everyone a loopback peer. The hub holds only the operator's public key
+//!   ([`keys::operator_key`]).
 //! - Cosignatures: a node cosigns a checkpoint (c2sp.org/tlog-cosignature, `cosignature/v1`)
 //!   with its registered Ed25519 *statement* key, under the key name of its party code
 //!   (`US`). The hub checks it against the key in the registry and keeps the line for that
@@ -39,6 +53,7 @@
 //! - The library prints nothing: [`bind`] returns the bound address and the log's origin for the
 //!   caller to report, then serves.
 
+mod auth;
 pub mod clock;
 mod engine;
 mod error;
@@ -64,8 +79,8 @@ pub use crate::keys::HubKeys;
 pub use crate::serve::ConnectionLimits;
 /// The contract's bodies, re-exported: the hub speaks exactly `rex-api`.
 pub use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo, NextSeq,
-    Proof, Receipt, RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody, HubInfo,
+    MatchAnswer, NextSeq, Proof, Receipt, RegistrySnapshot,
 };
 
 pub use crate::engine::Refusal;
@@ -104,6 +119,33 @@ pub struct HubConfig {
     pub group_commit: GroupCommit,
     /// What one peer may hold when the hub is served ([`serve_on`]).
     pub connections: ConnectionLimits,
+    /// The operator's public key, which signs every `/v1/admin/` call; `None`: the one in
+    /// `DIR/operator.pub`, or a key pair the hub makes on first start ([`keys::operator_key`]).
+    pub operator_key: Option<ed25519_dalek::VerifyingKey>,
+    /// Run a matching round this often (the hub's clock; whole seconds, at least one), besides
+    /// the rounds the operator asks for; `None`: only those.
+    pub match_every: Option<Duration>,
+    /// What each state may hold in uploaded dossiers, and how long an upload no statement
+    /// references is kept.
+    pub dossiers: DossierLimits,
+}
+
+/// Bounds on uploaded dossiers.
+#[derive(Clone, Copy, Debug)]
+pub struct DossierLimits {
+    /// Bytes of dossiers one state may hold at the hub.
+    pub quota: u64,
+    /// An upload that no statement references this long after it was made is deleted.
+    pub ttl: Duration,
+}
+
+impl Default for DossierLimits {
+    fn default() -> Self {
+        DossierLimits {
+            quota: 1 << 30,
+            ttl: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 impl Default for HubConfig {
@@ -112,6 +154,9 @@ impl Default for HubConfig {
             clock: Arc::new(SystemClock),
             group_commit: GroupCommit::default(),
             connections: ConnectionLimits::default(),
+            operator_key: None,
+            match_every: None,
+            dossiers: DossierLimits::default(),
         }
     }
 }
@@ -124,6 +169,13 @@ pub struct Shared {
     published: Arc<std::sync::RwLock<Published>>,
     party_keys: Arc<std::sync::RwLock<PartyKeys>>,
     jobs: mpsc::Sender<Job>,
+    clock: Arc<dyn Clock>,
+    /// The operator's public key.
+    operator: ed25519_dalek::VerifyingKey,
+    /// Signed requests received lately, to refuse replays.
+    seen: auth::Seen,
+    /// Bounds on uploaded dossiers.
+    dossiers: DossierLimits,
 }
 
 /// The router's state: a handle on the hub.
@@ -155,6 +207,28 @@ impl Shared {
     /// The store.
     pub fn store(&self) -> &Arc<dyn HubStore> {
         &self.store
+    }
+
+    /// The operator's public key, which signs every `/v1/admin/` call.
+    pub fn operator_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.operator
+    }
+
+    /// The statement keys of the registered states, as of the last durable batch.
+    pub(crate) fn party_keys(&self) -> std::sync::RwLockReadGuard<'_, PartyKeys> {
+        self.party_keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Deletes the uploaded dossiers that no statement references and that are older than the
+    /// configured time to live, by the hub's clock now; returns how many. The hub does this by
+    /// itself every hour of its clock; tests call it after moving the clock.
+    pub async fn collect_dossiers(&self) -> Result<u64, Refusal> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job::Collect { reply })
+            .await
+            .map_err(|_| Refusal::Poisoned)?;
+        answer.await.map_err(|_| Refusal::Poisoned)?
     }
 
     /// A copy of the registry, as of the last durable batch. Waits for a batch being
@@ -207,9 +281,22 @@ impl Hub {
         config: HubConfig,
     ) -> Result<Hub, HubError> {
         let dir = data_dir.to_path_buf();
-        let core = tokio::task::spawn_blocking(move || Core::open(&dir, open_store))
-            .await
-            .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
+        let configured = config.operator_key;
+        let schedule = config.match_every.map(|d| d.as_secs().max(1));
+        let ttl = config.dossiers.ttl.as_secs();
+        let now = config.clock.now();
+        let (core, operator) = tokio::task::spawn_blocking(move || {
+            let mut core = Core::open(&dir, open_store)?;
+            if let Some(every) = schedule {
+                core.schedule_rounds(every, now);
+            }
+            core.collect_dossiers_after(ttl, now);
+            // After `Core::open`, which made the directory and holds its lock.
+            let operator = keys::operator_key(&dir, configured)?;
+            Ok::<_, HubError>((core, operator))
+        })
+        .await
+        .map_err(|e| HubError::Io(format!("opening the hub: {e}")))??;
         let (jobs, rx) = mpsc::channel(config.group_commit.queue);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let connections = config.connections;
@@ -220,6 +307,10 @@ impl Hub {
             published: Arc::clone(&core.published),
             party_keys: Arc::clone(&core.party_keys),
             jobs,
+            clock: Arc::clone(&config.clock),
+            operator,
+            seen: auth::Seen::default(),
+            dossiers: config.dossiers,
         });
         let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));
         Ok(Hub {
@@ -332,7 +423,16 @@ pub struct Bound {
 
 /// Opens the hub in `data_dir` ([`Hub::open`]) and binds `listen`.
 pub async fn bind(data_dir: &Path, listen: SocketAddr) -> Result<Bound, HubError> {
-    let hub = Hub::open(data_dir, HubConfig::default()).await?;
+    bind_with(data_dir, listen, HubConfig::default()).await
+}
+
+/// [`bind`] with a configuration.
+pub async fn bind_with(
+    data_dir: &Path,
+    listen: SocketAddr,
+    config: HubConfig,
+) -> Result<Bound, HubError> {
+    let hub = Hub::open(data_dir, config).await?;
     Bound::new(hub, listen).await
 }
 
@@ -377,8 +477,10 @@ impl Bound {
     }
 }
 
-/// Serves `hub`'s API on `listener` (peers' addresses visible to the admin routes) within
-/// its [`ConnectionLimits`] until `shutdown` completes, then stops the hub's sequencer.
+/// Serves `hub`'s API on `listener` within its [`ConnectionLimits`] until `shutdown`
+/// completes, then stops the hub's sequencer. Peers' addresses are visible to handlers
+/// (`ConnectInfo`) for logging; no handler trusts them: the operator is whoever signs with the
+/// operator's key.
 pub async fn serve_on(
     hub: Hub,
     listener: tokio::net::TcpListener,

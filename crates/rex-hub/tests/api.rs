@@ -233,20 +233,28 @@ async fn the_hub_stores_no_plaintext_dossier() {
     let identity = age::x25519::Identity::generate();
     let ciphertext = age::encrypt(&identity.to_public(), marker).unwrap();
 
-    let stored = t.post("/v1/dossiers", ciphertext.clone()).await;
+    let us = key_of("US");
+    let stored = t
+        .signed("US", &us, "POST", "/v1/dossiers", ciphertext.clone())
+        .await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.json);
     let sha = stored.json["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha, Digest::of(&ciphertext).to_string());
     assert_eq!(stored.json["size"], ciphertext.len());
-    let back = t.get(&format!("/v1/dossiers/{sha}")).await;
+    let back = t
+        .signed("US", &us, "GET", &format!("/v1/dossiers/{sha}"), Vec::new())
+        .await;
     assert_eq!(back.bytes, ciphertext);
     assert_eq!(age::decrypt(&identity, &back.bytes).unwrap(), marker);
 
     // Plaintext is refused outright.
-    let plain = t.post("/v1/dossiers", marker.to_vec()).await;
+    let plain = t
+        .signed("US", &us, "POST", "/v1/dossiers", marker.to_vec())
+        .await;
     assert_eq!(plain.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = format!("/v1/dossiers/{}", "0".repeat(64));
     assert_eq!(
-        t.get(&format!("/v1/dossiers/{}", "0".repeat(64)))
+        t.signed("US", &us, "GET", &missing, Vec::new())
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -413,13 +421,13 @@ async fn matching_lapse_and_cosignatures() {
     )
     .await;
 
-    // The admin endpoint only answers loopback peers.
-    let remote = t.post("/v1/admin/match", Vec::new()).await;
+    // The admin endpoint only answers the operator.
+    let unsigned = t.post("/v1/admin/match", Vec::new()).await;
     assert_eq!(
-        (remote.status, remote.json["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden"))
+        (unsigned.status, unsigned.json["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
-    let matched = t.post_from_loopback("/v1/admin/match").await;
+    let matched = t.operator("/v1/admin/match", "").await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.json);
     let registry = t.state().registry().await;
     let exchange = registry
@@ -501,7 +509,7 @@ async fn the_hub_records_breaches_at_the_execution_deadline() {
         )
         .await;
     }
-    let matched = t.post_from_loopback("/v1/admin/match").await;
+    let matched = t.operator("/v1/admin/match", "").await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.json);
     let x = t
         .state()
@@ -552,11 +560,13 @@ async fn the_hub_records_breaches_at_the_execution_deadline() {
     assert_eq!(served[r2.to_string()], "US", "{served}");
 
     // Nothing more is due: the hub does not record them twice. Every batch checks what has
-    // come due, as the idle tick does, so the next batch (a matching round) holds that round
-    // alone: a check that does not depend on how many ticks a slow machine ran meanwhile.
-    let round = t.post_from_loopback("/v1/admin/match").await;
-    assert_eq!(round.status, StatusCode::OK, "{}", round.json);
-    let receipt: rex_hub::Receipt = serde_json::from_value(round.json).unwrap();
+    // come due, as the idle tick does, so the next batch (a registration) holds that
+    // statement alone: a check that does not depend on how many ticks a slow machine ran.
+    let registered = t
+        .operator("/v1/admin/parties", key_file("DE").to_json())
+        .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.json);
+    let receipt: rex_hub::Receipt = serde_json::from_value(registered.json).unwrap();
     assert_eq!((receipt.index, receipt.tree_size), (size + 2, size + 3));
     assert_eq!(t.tree_size(), size + 3);
     let registry = t.state().registry().await;
@@ -572,15 +582,15 @@ async fn the_operator_registers_a_state_on_the_running_hub() {
     let file = key_file("DE").to_json();
     let size = t.tree_size();
 
-    // Only from the hub's own machine.
-    let remote = t.post("/v1/admin/parties", file.clone()).await;
-    assert_eq!(
-        (remote.status, remote.json["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden"))
-    );
-    let answer = t
-        .post_from_loopback_with("/v1/admin/parties", file.clone())
+    // Only the operator, wherever it calls from.
+    let unsigned = t
+        .post_unsigned_from_loopback("/v1/admin/parties", file.clone())
         .await;
+    assert_eq!(
+        (unsigned.status, unsigned.json["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let answer = t.operator("/v1/admin/parties", file.clone()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     let receipt: rex_hub::Receipt = serde_json::from_value(answer.json).unwrap();
     assert_eq!((receipt.index, receipt.tree_size), (size, size + 1));
@@ -588,11 +598,9 @@ async fn the_operator_registers_a_state_on_the_running_hub() {
     assert!(registry.party(&party("DE")).is_some());
 
     // Once: a second registration is refused and appends nothing.
-    let again = t.post_from_loopback_with("/v1/admin/parties", file).await;
+    let again = t.operator("/v1/admin/parties", file).await;
     assert!(again.status.is_client_error(), "{}", again.json);
-    let garbage = t
-        .post_from_loopback_with("/v1/admin/parties", "{}".to_owned())
-        .await;
+    let garbage = t.operator("/v1/admin/parties", "{}").await;
     assert!(garbage.status.is_client_error(), "{}", garbage.json);
     assert_eq!(t.tree_size(), size + 1);
 

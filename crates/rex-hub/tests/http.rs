@@ -88,9 +88,33 @@ async fn a_node_talks_to_the_hub_over_http() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // Over a real socket the peer is loopback, so the admin call is allowed.
+    // Over a real socket the peer is loopback, and that is not enough: an admin call without
+    // the operator's signature is refused (a reverse proxy on the hub's machine would make
+    // every caller a loopback peer).
     let (status, body) = call(
         Request::post(url("/v1/admin/match"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    // Signed by the operator, it runs.
+    let auth = t.authorization(
+        &t.operator_key(),
+        "operator",
+        "POST",
+        "/v1/admin/match",
+        t.now(),
+        b"",
+    );
+    let (status, body) = call(
+        Request::post(url("/v1/admin/match"))
+            .header("authorization", auth)
             .body(Body::empty())
             .unwrap(),
     )

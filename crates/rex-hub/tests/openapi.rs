@@ -14,6 +14,7 @@ use rex_domain::{
     Action, AgreementId, Answer, Digest, DossierRef, Envelope, MetadataDraft, Offence,
     RefusalGround, RequestId, RequestMetadata, Severity, Statement,
 };
+use rex_hub::Clock as _;
 use rex_testkit::{key_file, key_of, party, terms, TestHub};
 use rex_tlog::{Checkpoint, Cosigner, Hash, SignedNote};
 use serde_json::{json, Value};
@@ -32,7 +33,8 @@ impl Reply {
     }
 }
 
-/// Who asks: the admin routes answer loopback peers only.
+/// Where a request comes from: no credential (admin calls need the operator's signature
+/// from loopback too), but the answers must not depend on it.
 #[derive(Clone, Copy)]
 enum Peer {
     Unknown,
@@ -173,6 +175,30 @@ impl Contract {
     }
 }
 
+/// A request signed by `key` under `name` (`operator` or a party code) for the hub of
+/// `origin`, dated `time`, with a nonce of its own.
+fn signed(
+    origin: &str,
+    name: &str,
+    key: &ed25519_dalek::SigningKey,
+    method: &str,
+    path: &str,
+    time: u64,
+    body: Vec<u8>,
+) -> Request<Body> {
+    static NONCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NONCES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let mut nonce = [0u8; 16];
+    nonce[..8].copy_from_slice(&n.to_le_bytes());
+    let auth = rex_api::auth::authorization(key, name, origin, method, path, time, &nonce, &body);
+    Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", auth)
+        .body(Body::from(body))
+        .unwrap()
+}
+
 fn get(path: &str) -> Request<Body> {
     Request::get(path).body(Body::empty()).unwrap()
 }
@@ -309,13 +335,25 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
     .await;
 
     // Dossiers, and requests that name them: one pooled, one for prosecution only, one refused.
+    // Uploads and downloads are signed by a registered state.
+    let by = |name: &str, method: &str, path: &str, body: Vec<u8>| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(
+                "authorization",
+                t.authorization(&key_of(name), name, method, path, t.now(), &body),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
     let dossier = age_file(b"the dossier");
     let stored = c
         .check(
             &r,
             Peer::Unknown,
             "/v1/dossiers",
-            post("/v1/dossiers", dossier.clone()),
+            by("US", "POST", "/v1/dossiers", dossier.clone()),
             StatusCode::CREATED,
         )
         .await
@@ -325,7 +363,7 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers",
-        post("/v1/dossiers", "plain text"),
+        by("US", "POST", "/v1/dossiers", b"plain text".to_vec()),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -333,16 +371,53 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers",
-        post("/v1/dossiers", vec![b'a'; rex_hub::MAX_DOSSIER_BYTES + 1]),
+        by(
+            "US",
+            "POST",
+            "/v1/dossiers",
+            vec![b'a'; rex_hub::MAX_DOSSIER_BYTES + 1],
+        ),
         StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
+    c.check(
+        &r,
+        Peer::Loopback,
+        "/v1/dossiers",
+        post("/v1/dossiers", dossier.clone()),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let operator = t.operator_key();
+    let body = age_file(b"the operator's");
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers",
+        Request::post("/v1/dossiers")
+            .header(
+                "authorization",
+                t.authorization(
+                    &operator,
+                    "operator",
+                    "POST",
+                    "/v1/dossiers",
+                    t.now(),
+                    &body,
+                ),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let path = format!("/v1/dossiers/{sha256}");
     let fetched = c
         .check(
             &r,
             Peer::Unknown,
             "/v1/dossiers/{sha256}",
-            get(&format!("/v1/dossiers/{sha256}")),
+            by("US", "GET", &path, Vec::new()),
             ok,
         )
         .await;
@@ -351,7 +426,24 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Unknown,
         "/v1/dossiers/{sha256}",
-        get(&format!("/v1/dossiers/{}", "0".repeat(64))),
+        by("RU", "GET", &path, Vec::new()),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers/{sha256}",
+        get(&path),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let missing = format!("/v1/dossiers/{}", "0".repeat(64));
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/dossiers/{sha256}",
+        by("US", "GET", &missing, Vec::new()),
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -390,21 +482,39 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         submit(&mut c, &t, who, Action::RequestAnswered { request, answer }).await;
     }
 
-    // A matching round proposes an exchange; both sign it, one leg moves.
-    let admin = |path: &str, body: Body| Request::post(path).body(body).unwrap();
+    // A matching round proposes an exchange; both sign it, one leg moves. Admin calls are
+    // signed by the operator; unsigned ones are refused from loopback too, and a state's
+    // signature is not the operator's.
+    let operator = t.operator_key();
+    // Owned, so that the closures outlive `t.stop()` below.
+    let (origin, clock) = (t.origin().to_owned(), t.clock.clone());
+    let signed_as = |name: &str, key: &ed25519_dalek::SigningKey, path: &str, body: Vec<u8>| {
+        signed(&origin, name, key, "POST", path, clock.now(), body)
+    };
+    let admin = |path: &str, body: Vec<u8>| signed_as("operator", &operator, path, body);
     c.check(
         &r,
         Peer::Loopback,
         "/v1/admin/match",
-        admin("/v1/admin/match", Body::empty()),
+        admin("/v1/admin/match", Vec::new()),
         ok,
+    )
+    .await;
+    c.check(
+        &r,
+        Peer::Loopback,
+        "/v1/admin/match",
+        Request::post("/v1/admin/match")
+            .body(Body::empty())
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
     )
     .await;
     c.check(
         &r,
         Peer::Remote,
         "/v1/admin/match",
-        admin("/v1/admin/match", Body::empty()),
+        signed_as("US", &key_of("US"), "/v1/admin/match", Vec::new()),
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -483,10 +593,10 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
 
     // Registering a state on the running hub.
     let de = key_file("DE").to_json();
-    let parties = |body: Body| admin("/v1/admin/parties", body);
+    let parties = |body: Vec<u8>| admin("/v1/admin/parties", body);
     c.check(
         &r,
-        Peer::Loopback,
+        Peer::Remote,
         "/v1/admin/parties",
         parties(de.clone().into()),
         ok,
@@ -504,7 +614,7 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Remote,
         "/v1/admin/parties",
-        parties(de.clone().into()),
+        signed_as("RU", &key_of("RU"), "/v1/admin/parties", de.clone().into()),
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -512,7 +622,17 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Loopback,
         "/v1/admin/parties",
-        parties(vec![0xff, 0xfe].into()),
+        Request::post("/v1/admin/parties")
+            .body(Body::from(de.clone()))
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    c.check(
+        &r,
+        Peer::Loopback,
+        "/v1/admin/parties",
+        parties(vec![0xff, 0xfe]),
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -677,7 +797,7 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         &r,
         Peer::Loopback,
         "/v1/admin/match",
-        admin("/v1/admin/match", Body::empty()),
+        admin("/v1/admin/match", Vec::new()),
         StatusCode::SERVICE_UNAVAILABLE,
     )
     .await;

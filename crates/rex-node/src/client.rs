@@ -4,7 +4,8 @@
 use crate::Error;
 use base64::Engine as _;
 use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, NextSeq, Proof, RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, MatchAnswer, NextSeq, Proof,
+    RegistrySnapshot,
 };
 pub use rex_api::{HubInfo, Receipt};
 use rex_domain::{Envelope, PartyId};
@@ -20,6 +21,55 @@ const MAX_ANSWER_BYTES: u64 = 17 << 20;
 pub struct HubClient {
     base: String,
     agent: ureq::Agent,
+    signer: Option<RequestKey>,
+}
+
+/// The key a client signs its requests with (`rex_api::auth`): the operator's, or a state's.
+#[derive(Clone)]
+pub struct RequestKey {
+    name: String,
+    key: ed25519_dalek::SigningKey,
+    origin: String,
+    clock: fn() -> u64,
+}
+
+impl std::fmt::Debug for RequestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RequestKey({} for {})", self.name, self.origin)
+    }
+}
+
+impl RequestKey {
+    /// Signs as `name` (`operator`, or a state's code) with `key`, for the hub whose log
+    /// origin is `origin`, dating requests by `clock` (unix seconds).
+    pub fn new(
+        name: &str,
+        key: ed25519_dalek::SigningKey,
+        origin: &str,
+        clock: fn() -> u64,
+    ) -> RequestKey {
+        RequestKey {
+            name: name.to_owned(),
+            key,
+            origin: origin.to_owned(),
+            clock,
+        }
+    }
+
+    fn authorization(&self, method: &str, target: &str, body: &[u8]) -> String {
+        let mut nonce = [0u8; rex_api::auth::NONCE_LEN];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
+        rex_api::auth::authorization(
+            &self.key,
+            &self.name,
+            &self.origin,
+            method,
+            target,
+            (self.clock)(),
+            &nonce,
+            body,
+        )
+    }
 }
 
 /// Decodes a list of base64 hashes.
@@ -50,7 +100,14 @@ impl HubClient {
         Ok(HubClient {
             base: base.to_owned(),
             agent: ureq::Agent::new_with_config(config),
+            signer: None,
         })
+    }
+
+    /// This client, signing the calls that need a signer (`/v1/admin/`, dossiers) with `key`.
+    pub fn signing_with(mut self, key: RequestKey) -> Self {
+        self.signer = Some(key);
+        self
     }
 
     /// The hub's base URL.
@@ -77,15 +134,59 @@ impl HubClient {
         method: &str,
         body: Option<(&str, &[u8])>,
     ) -> Result<Vec<u8>, Error> {
+        self.send(path, method, body, false)
+    }
+
+    /// [`HubClient::exchange`], signed with the client's [`RequestKey`].
+    fn signed_exchange(
+        &self,
+        path: &str,
+        method: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Vec<u8>, Error> {
+        self.send(path, method, body, true)
+    }
+
+    fn send(
+        &self,
+        path: &str,
+        method: &str,
+        body: Option<(&str, &[u8])>,
+        signed: bool,
+    ) -> Result<Vec<u8>, Error> {
         let url = self.url(path);
+        let authorization = if signed {
+            let signer = self.signer.as_ref().ok_or_else(|| {
+                Error::Input(format!(
+                    "{method} /{} must be signed, and this client has no key",
+                    path.trim_start_matches('/')
+                ))
+            })?;
+            let target = format!("/{}", path.trim_start_matches('/'));
+            Some(signer.authorization(method, &target, body.map_or(&[][..], |(_, b)| b)))
+        } else {
+            None
+        };
         let result = match (method, body) {
-            ("GET", _) => self.agent.get(&url).call(),
-            (_, Some((content_type, bytes))) => self
-                .agent
-                .post(&url)
-                .header("content-type", content_type)
-                .send(bytes),
-            (_, None) => self.agent.post(&url).send_empty(),
+            ("GET", _) => {
+                let mut request = self.agent.get(&url);
+                if let Some(a) = &authorization {
+                    request = request.header("authorization", a);
+                }
+                request.call()
+            }
+            (_, body) => {
+                let mut request = self.agent.post(&url);
+                if let Some(a) = &authorization {
+                    request = request.header("authorization", a);
+                }
+                match body {
+                    Some((content_type, bytes)) => {
+                        request.header("content-type", content_type).send(bytes)
+                    }
+                    None => request.send_empty(),
+                }
+            }
         };
         let mut response = result.map_err(|e| self.fail(path, e.to_string()))?;
         let status = response.status().as_u16();
@@ -141,17 +242,20 @@ impl HubClient {
         self.json(path, &bytes)
     }
 
-    /// `POST /v1/dossiers`: returns the digest and size the hub computed.
+    /// `POST /v1/dossiers`, signed as the client's state: returns the digest and size the hub
+    /// computed.
     pub fn post_dossier(&self, ciphertext: &[u8]) -> Result<(String, u64), Error> {
         let path = "v1/dossiers";
-        let bytes = self.exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
+        let bytes =
+            self.signed_exchange(path, "POST", Some(("application/octet-stream", ciphertext)))?;
         let u: DossierStored = self.json(path, &bytes)?;
         Ok((u.sha256, u.size))
     }
 
-    /// `GET /v1/dossiers/{sha256}`.
+    /// `GET /v1/dossiers/{sha256}`, signed as the client's state (the hub serves a dossier
+    /// only to its uploader and the parties to a request that references it).
     pub fn get_dossier(&self, sha256: &str) -> Result<Vec<u8>, Error> {
-        self.exchange(&format!("v1/dossiers/{sha256}"), "GET", None)
+        self.signed_exchange(&format!("v1/dossiers/{sha256}"), "GET", None)
     }
 
     /// `POST /v1/cosignatures`.
@@ -166,18 +270,19 @@ impl HubClient {
         self.json::<CosignatureTaken>(path, &bytes).map(|_| ())
     }
 
-    /// `POST /v1/admin/match` (loopback only): runs a matching round.
-    pub fn run_matching_round(&self) -> Result<Receipt, Error> {
+    /// `POST /v1/admin/match`, signed by the operator's key: runs a matching round. `None`
+    /// when the round proposed nothing (and the hub logged nothing).
+    pub fn run_matching_round(&self) -> Result<Option<Receipt>, Error> {
         let path = "v1/admin/match";
-        let bytes = self.exchange(path, "POST", None)?;
-        self.json(path, &bytes)
+        let bytes = self.signed_exchange(path, "POST", None)?;
+        Ok(self.json::<MatchAnswer>(path, &bytes)?.round)
     }
 
-    /// `POST /v1/admin/parties` (loopback only): registers the state of an exported public key
-    /// file (its JSON text) on the running hub.
+    /// `POST /v1/admin/parties`, signed by the operator's key: registers the state of an
+    /// exported public key file (its JSON text) on the running hub.
     pub fn register_party(&self, key_file: &str) -> Result<Receipt, Error> {
         let path = "v1/admin/parties";
-        let bytes = self.exchange(
+        let bytes = self.signed_exchange(
             path,
             "POST",
             Some(("application/json", key_file.as_bytes())),

@@ -26,7 +26,7 @@ pub mod node;
 mod store;
 
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
-pub use client::{HubClient, HubInfo, Receipt};
+pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;

@@ -4,7 +4,7 @@ use crate::audit::{
     entry_findings, fetch_checkpoint, fetch_entries, fetch_leaves, fetch_log_at,
     known_entry_findings, open_checkpoint, replay, HubKeys,
 };
-use crate::client::{decode_hashes, HubClient, HubInfo, Receipt};
+use crate::client::{decode_hashes, HubClient, HubInfo, Receipt, RequestKey};
 use crate::store::{Store, StoredReceipt};
 use crate::Error;
 use age::secrecy::ExposeSecret as _;
@@ -139,6 +139,12 @@ pub fn init_with_clock(
     let store_path = data_dir.join(STORE_FILE);
     let store = Store::open(&store_path)?;
     fs::set_permissions(&store_path, fs::Permissions::from_mode(0o600))?;
+    let client = client.signing_with(RequestKey::new(
+        party.as_str(),
+        key.clone(),
+        &info.origin,
+        clock,
+    ));
     store.set_meta("party", party.as_str())?;
     store.set_meta("hub_url", client.base())?;
     store.set_meta(
@@ -193,10 +199,18 @@ pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Node, Error> {
         serde_json::from_str(&store.meta("hub_info")?.ok_or_else(|| missing("hub_info"))?)
             .map_err(|e| Error::Local(e.to_string()))?;
     let hub = HubKeys::from_info(&info)?;
+    let key = SigningKey::from_bytes(&seed);
+    // Dossier uploads and downloads are signed as this state.
+    let client = client.signing_with(RequestKey::new(
+        party.as_str(),
+        key.clone(),
+        &info.origin,
+        clock,
+    ));
     Ok(Node {
         dir: data_dir.to_owned(),
         party,
-        key: SigningKey::from_bytes(&seed),
+        key,
         identity,
         store,
         client,

@@ -132,8 +132,17 @@ fn evidence<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
 #[test]
 fn the_story_verifies_and_every_receipt_holds() {
     let mut w = World::new();
-    let client = rex_node::HubClient::new(&w.hub.url()).unwrap();
-    client.run_matching_round().unwrap();
+    let client = rex_node::HubClient::new(&w.hub.url())
+        .unwrap()
+        .signing_with(rex_node::RequestKey::new(
+            "operator",
+            w.hub.operator_key(),
+            &w.hub.origin(),
+            rex_testkit::node_clock,
+        ));
+    assert!(client.run_matching_round().unwrap().is_some());
+    // Nothing left to match: a second round logs nothing.
+    assert_eq!(client.run_matching_round().unwrap(), None);
     let reg = w.us.registry().unwrap();
     let x = reg
         .exchanges()
@@ -168,9 +177,10 @@ fn the_story_verifies_and_every_receipt_holds() {
         w.us.read_dossier(&w.us_asks).unwrap(),
         b"US dossier: two ransomware operators"
     );
+    // The hub does not even serve it to DE (which could not decrypt it anyway).
     let err = w.de.read_dossier(&w.us_asks).unwrap_err();
     assert!(
-        matches!(&err, Error::Denied(m) if m.contains("not addressed to DE")),
+        matches!(&err, Error::Refused { code, message } if code == "forbidden" && message.contains("DE neither uploaded")),
         "{err}"
     );
     for n in [&mut w.us, &mut w.ru, &mut w.de] {

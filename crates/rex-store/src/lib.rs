@@ -13,6 +13,10 @@
 //! the same tree), and answers reads. [`Tiles`] lets any `HubStore` serve as a
 //! [`rex_tlog::TileStore`] for proofs and tiles.
 //!
+//! Dossiers carry their uploader, upload time and size ([`DossierInfo`]), so the hub can charge
+//! them to a per-state quota (checked in the same transaction as the insert), serve them only
+//! to the states they concern, and collect the ones no statement references.
+//!
 //! Key material is **not** in the store: the hub keeps its private keys in files under its data
 //! directory, so a database dump or replica never carries them. Those files (the hub's and a
 //! node's) are written and read by [`secret`], once for both: mode 0600, never overwritten,
@@ -44,6 +48,29 @@ use rex_tlog::{AppendResult, Hash, TileStore};
 
 /// SHA-256 of a dossier's bytes: its address.
 pub type Sha256 = [u8; 32];
+
+/// What the store knows of a dossier besides its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DossierInfo {
+    /// The uploading state's code (empty for a dossier stored before uploads were signed).
+    pub uploader: String,
+    /// When it was uploaded (unix seconds).
+    pub uploaded_at: u64,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The outcome of [`HubStore::put_dossier`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PutDossier {
+    /// Stored (or held already), under this SHA-256.
+    Stored(Sha256),
+    /// Refused: the uploader holds `held` bytes, and these would exceed its quota.
+    OverQuota {
+        /// The bytes the uploader holds.
+        held: u64,
+    },
+}
 
 /// A checkpoint the hub signed, with the cosignature lines received for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,12 +110,31 @@ pub trait HubStore: Send + Sync {
     /// from the same cosigner replaces the older.
     fn add_cosignature(&self, size: u64, cosigner: &str, line: &str) -> Result<(), StoreError>;
 
-    /// Stores a dossier (ciphertext) durably and returns its SHA-256. Storing the same bytes
-    /// twice is harmless.
-    fn put_dossier(&self, bytes: &[u8]) -> Result<Sha256, StoreError>;
+    /// Stores a dossier (ciphertext) durably for `uploader`, dated `now`, unless the bytes that
+    /// uploader holds would then exceed `quota` (checked and stored in one transaction). Bytes
+    /// already held are not stored again, nor charged to a second uploader.
+    fn put_dossier(
+        &self,
+        bytes: &[u8],
+        uploader: &str,
+        now: u64,
+        quota: u64,
+    ) -> Result<PutDossier, StoreError>;
 
     /// A dossier by its SHA-256.
     fn dossier(&self, sha256: &Sha256) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Who uploaded a dossier, when, and its size.
+    fn dossier_info(&self, sha256: &Sha256) -> Result<Option<DossierInfo>, StoreError>;
+
+    /// The bytes of dossiers `uploader` holds (what its quota counts).
+    fn dossier_bytes_held(&self, uploader: &str) -> Result<u64, StoreError>;
+
+    /// The dossiers uploaded before `time` (candidates for collection).
+    fn dossiers_uploaded_before(&self, time: u64) -> Result<Vec<Sha256>, StoreError>;
+
+    /// Deletes these dossiers; returns how many there were.
+    fn delete_dossiers(&self, shas: &[Sha256]) -> Result<u64, StoreError>;
 }
 
 /// Any [`HubStore`] as a [`TileStore`], for proofs, tiles and [`rex_tlog::Tree::load`].

@@ -7,10 +7,13 @@ use rex_tlog::{AppendResult, Hash, TileStore};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256 as Sha256Hasher};
 
-use crate::{HubStore, Sha256, StoreError, StoredCheckpoint};
+use crate::{DossierInfo, HubStore, PutDossier, Sha256, StoreError, StoredCheckpoint};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_dossier_owners.sql"),
+];
 
 /// Read connections kept open for reuse. More may be open at a moment; the extra are closed.
 const MAX_IDLE_READERS: usize = 8;
@@ -298,13 +301,102 @@ impl HubStore for SqliteStore {
         Ok(())
     }
 
-    fn put_dossier(&self, bytes: &[u8]) -> Result<Sha256, StoreError> {
+    fn put_dossier(
+        &self,
+        bytes: &[u8],
+        uploader: &str,
+        now: u64,
+        quota: u64,
+    ) -> Result<PutDossier, StoreError> {
         let sha: Sha256 = Sha256Hasher::digest(bytes).into();
-        self.writer().execute(
-            "INSERT INTO dossiers (sha256, data) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![&sha[..], bytes],
+        let mut conn = self.writer();
+        // One transaction: two uploads by one state cannot both pass the quota check.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: Option<i64> = tx
+            .query_row(
+                "SELECT 1 FROM dossiers WHERE sha256 = ?1",
+                [&sha[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if known.is_some() {
+            return Ok(PutDossier::Stored(sha));
+        }
+        let held: i64 = tx.query_row(
+            "SELECT coalesce(sum(size), 0) FROM dossiers WHERE uploader = ?1",
+            [uploader],
+            |r| r.get(0),
         )?;
-        Ok(sha)
+        let held = held as u64;
+        if held.saturating_add(bytes.len() as u64) > quota {
+            return Ok(PutDossier::OverQuota { held });
+        }
+        tx.execute(
+            "INSERT INTO dossiers (sha256, data, uploader, uploaded_at, size)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![&sha[..], bytes, uploader, to_i64(now)?, bytes.len() as i64],
+        )?;
+        tx.commit()?;
+        Ok(PutDossier::Stored(sha))
+    }
+
+    fn dossier_info(&self, sha256: &Sha256) -> Result<Option<DossierInfo>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT uploader, uploaded_at, size FROM dossiers WHERE sha256 = ?1",
+                    [&sha256[..]],
+                    |r| {
+                        Ok(DossierInfo {
+                            uploader: r.get(0)?,
+                            uploaded_at: r.get::<_, i64>(1)? as u64,
+                            size: r.get::<_, i64>(2)? as u64,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    fn dossier_bytes_held(&self, uploader: &str) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let held: i64 = conn.query_row(
+                "SELECT coalesce(sum(size), 0) FROM dossiers WHERE uploader = ?1",
+                [uploader],
+                |r| r.get(0),
+            )?;
+            Ok(held as u64)
+        })
+    }
+
+    fn dossiers_uploaded_before(&self, time: u64) -> Result<Vec<Sha256>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT sha256 FROM dossiers WHERE uploaded_at < ?1")?;
+            let shas = stmt
+                .query_map([to_i64(time)?], |r| r.get::<_, Vec<u8>>(0))?
+                .map(|r| {
+                    let bytes = r?;
+                    Sha256::try_from(bytes.as_slice())
+                        .map_err(|_| StoreError::Missing("a dossier's SHA-256 of 32 bytes".into()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(shas)
+        })
+    }
+
+    fn delete_dossiers(&self, shas: &[Sha256]) -> Result<u64, StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut deleted = 0;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM dossiers WHERE sha256 = ?1")?;
+            for sha in shas {
+                deleted += delete.execute([&sha[..]])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(deleted)
     }
 
     fn dossier(&self, sha256: &Sha256) -> Result<Option<Vec<u8>>, StoreError> {

@@ -1,7 +1,7 @@
 //! Story tests of the storage trait, on a real SQLite file. Written against `dyn HubStore` so a
 //! PostgreSQL implementation runs the same stories.
 
-use rex_store::{HubStore, SqliteStore, StoreError, Tiles};
+use rex_store::{HubStore, PutDossier, SqliteStore, StoreError, Tiles};
 use rex_tlog::{
     inclusion_proof, leaf_hash, verify_inclusion, Checkpoint, NoteSigner, SigningKey, Tree,
 };
@@ -65,14 +65,67 @@ fn round_trip() {
         vec!["— RU line".to_owned(), "— US new".to_owned()]
     );
 
-    // Dossiers by SHA-256.
-    let sha = s.put_dossier(b"age-encryption.org/v1\n...").unwrap();
-    assert_eq!(s.put_dossier(b"age-encryption.org/v1\n...").unwrap(), sha);
+    // Dossiers by SHA-256, with their uploader, time and size.
+    let bytes = b"age-encryption.org/v1\n...";
+    let stored = s.put_dossier(bytes, "US", 100, 1 << 20).unwrap();
+    let PutDossier::Stored(sha) = stored else {
+        panic!("{stored:?}")
+    };
+    // The same bytes again, by anyone: held once, charged to the first uploader only.
+    assert_eq!(s.put_dossier(bytes, "RU", 200, 0).unwrap(), stored);
+    assert_eq!(s.dossier(&sha).unwrap().unwrap(), bytes);
+    let info = s.dossier_info(&sha).unwrap().unwrap();
     assert_eq!(
-        s.dossier(&sha).unwrap().unwrap(),
-        b"age-encryption.org/v1\n..."
+        (info.uploader.as_str(), info.uploaded_at, info.size),
+        ("US", 100, bytes.len() as u64)
     );
+    assert_eq!(s.dossier_bytes_held("US").unwrap(), bytes.len() as u64);
+    assert_eq!(s.dossier_bytes_held("RU").unwrap(), 0);
     assert_eq!(s.dossier(&[0; 32]).unwrap(), None);
+    assert_eq!(s.dossier_info(&[0; 32]).unwrap(), None);
+}
+
+#[test]
+fn dossiers_are_bounded_by_quota_and_collected_by_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir);
+    let quota = 25;
+    let PutDossier::Stored(a) = s.put_dossier(&[1; 10], "US", 100, quota).unwrap() else {
+        panic!("a fits")
+    };
+    let PutDossier::Stored(b) = s.put_dossier(&[2; 10], "US", 200, quota).unwrap() else {
+        panic!("b fits")
+    };
+    // 20 held, 10 more would be 30 > 25: refused, nothing stored.
+    assert_eq!(
+        s.put_dossier(&[3; 10], "US", 300, quota).unwrap(),
+        PutDossier::OverQuota { held: 20 }
+    );
+    assert_eq!(s.dossier_bytes_held("US").unwrap(), 20);
+    // Another state's quota is its own.
+    assert!(matches!(
+        s.put_dossier(&[3; 10], "RU", 300, quota).unwrap(),
+        PutDossier::Stored(_)
+    ));
+    // Strictly before the time given.
+    assert_eq!(
+        s.dossiers_uploaded_before(100).unwrap(),
+        Vec::<[u8; 32]>::new()
+    );
+    assert_eq!(s.dossiers_uploaded_before(101).unwrap(), vec![a]);
+    let mut old = s.dossiers_uploaded_before(201).unwrap();
+    old.sort();
+    let mut both = vec![a, b];
+    both.sort();
+    assert_eq!(old, both);
+    assert_eq!(s.delete_dossiers(&[a, [0; 32]]).unwrap(), 1);
+    assert_eq!(s.dossier(&a).unwrap(), None);
+    // Collected bytes no longer count against the quota.
+    assert_eq!(s.dossier_bytes_held("US").unwrap(), 10);
+    assert!(matches!(
+        s.put_dossier(&[4; 10], "US", 400, quota).unwrap(),
+        PutDossier::Stored(_)
+    ));
 }
 
 #[test]
@@ -141,7 +194,10 @@ fn reopening_keeps_everything() {
         append(&store, &[b"a", b"b", b"c"]).unwrap();
         let tree = append(&store, &[b"d"]).unwrap();
         store.add_cosignature(4, "US", "— US sig").unwrap();
-        let sha = store.put_dossier(b"ciphertext").unwrap();
+        let PutDossier::Stored(sha) = store.put_dossier(b"ciphertext", "US", 1, 100).unwrap()
+        else {
+            panic!("the dossier fits")
+        };
         (tree, sha)
     };
     let store = open(&dir);

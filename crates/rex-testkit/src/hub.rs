@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +11,12 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
+use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt as _;
 use rex_domain::{Action, Actor, Envelope, PublicKeyFile, Registry, Statement};
 use rex_hub::{
-    AppState, Clock as _, ConnectionLimits, GroupCommit, Hub, HubError, ManualClock, Receipt,
+    AppState, Clock as _, ConnectionLimits, GroupCommit, Hub, HubConfig, HubError, ManualClock,
+    Receipt,
 };
 use rex_tlog::{leaf_hash, verify_inclusion, Checkpoint, Hash, NoteVerifier, SignedNote};
 use serde_json::Value;
@@ -68,26 +71,30 @@ pub struct TestHub {
     dir: tempfile::TempDir,
     /// The hub's clock: the test moves it.
     pub clock: Arc<ManualClock>,
-    group_commit: GroupCommit,
-    connections: ConnectionLimits,
+    /// The configuration every start uses (its clock is [`TestHub::clock`]).
+    config: HubConfig,
     /// The running hub's router (an empty one while the hub is stopped).
     pub router: Router,
     state: Option<AppState>,
     running: Running,
     /// The loopback address, once served. Kept across restarts: nodes pin the hub's URL.
     addr: Option<SocketAddr>,
+    /// The next nonce of a signed request.
+    nonces: AtomicU64,
+    /// The log's origin, known once the hub first started (and kept while it is stopped).
+    origin: String,
 }
 
 impl TestHub {
     /// A fresh hub with these parties registered offline, as an operator would (keys by
     /// [`key_of`]), batching by [`fast_commit`]; running, not served.
     pub async fn new(parties: &[&str]) -> TestHub {
-        TestHub::with_group_commit(parties, fast_commit()).await
+        TestHub::with_config(parties, |_| {}).await
     }
 
     /// The same, batching by `group_commit`.
     pub async fn with_group_commit(parties: &[&str], group_commit: GroupCommit) -> TestHub {
-        TestHub::with_config(parties, group_commit, ConnectionLimits::default()).await
+        TestHub::with_config(parties, |c| c.group_commit = group_commit).await
     }
 
     /// The same as [`TestHub::new`], served (once [`TestHub::serve`] is called) within
@@ -96,16 +103,20 @@ impl TestHub {
         parties: &[&str],
         connections: ConnectionLimits,
     ) -> TestHub {
-        TestHub::with_config(parties, fast_commit(), connections).await
+        TestHub::with_config(parties, |c| c.connections = connections).await
     }
 
-    async fn with_config(
-        parties: &[&str],
-        group_commit: GroupCommit,
-        connections: ConnectionLimits,
-    ) -> TestHub {
+    /// The same, with a configuration that `configure` adjusts (batching by [`fast_commit`]
+    /// and the manual clock unless it changes them).
+    pub async fn with_config(parties: &[&str], configure: impl FnOnce(&mut HubConfig)) -> TestHub {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let clock = Arc::new(ManualClock::new(T0));
+        let mut config = HubConfig {
+            clock: clock.clone(),
+            group_commit: fast_commit(),
+            ..HubConfig::default()
+        };
+        configure(&mut config);
         for p in parties {
             rex_hub::register_party(dir.path(), key_file(p), &*clock)
                 .unwrap_or_else(|e| panic!("registering {p}: {e}"));
@@ -113,12 +124,13 @@ impl TestHub {
         let mut t = TestHub {
             dir,
             clock,
-            group_commit,
-            connections,
+            config,
             router: Router::new(),
             state: None,
             running: Running::Stopped,
             addr: None,
+            nonces: AtomicU64::new(0),
+            origin: String::new(),
         };
         t.start().await;
         t
@@ -138,13 +150,8 @@ impl TestHub {
             matches!(self.running, Running::Stopped),
             "the hub is already running"
         );
-        let hub = start::open(
-            self.dir.path(),
-            self.clock.clone(),
-            self.group_commit,
-            self.connections,
-        )
-        .await?;
+        let hub = start::open(self.dir.path(), self.config.clone()).await?;
+        self.origin = hub.state().keys().origin().to_owned();
         self.state = Some(hub.state());
         self.router = rex_hub::app(hub.state());
         self.running = Running::InProcess(hub);
@@ -235,6 +242,11 @@ impl TestHub {
         self.start().await;
     }
 
+    /// The log's origin (which signed requests name).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// The data directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -272,24 +284,70 @@ impl TestHub {
         .await
     }
 
-    /// A POST from a loopback peer, as axum's `ConnectInfo` would report it.
-    pub async fn post_from_loopback(&self, path: &str) -> Answer {
-        self.post_from_loopback_with(path, String::new()).await
-    }
-
-    /// The same, with a body.
-    pub async fn post_from_loopback_with(&self, path: &str, body: String) -> Answer {
+    /// An unsigned POST from a loopback peer, as axum's `ConnectInfo` would report it: what
+    /// the hub's own machine (or a reverse proxy on it) sends without the operator's key.
+    pub async fn post_unsigned_from_loopback(&self, path: &str, body: impl Into<Body>) -> Answer {
         let router = self
             .router
             .clone()
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         answer(
             router,
-            Request::post(path)
+            Request::post(path).body(body.into()).expect("a request"),
+        )
+        .await
+    }
+
+    /// The operator's private key, as the hub made it on first start (`DIR/operator.key`).
+    pub fn operator_key(&self) -> SigningKey {
+        rex_hub::keys::read_operator_key(&self.path().join(rex_hub::keys::OPERATOR_KEY_FILE))
+            .unwrap_or_else(|e| panic!("the operator's key: {e}"))
+    }
+
+    /// The `Authorization` value of a request signed by `key` under `name` (`operator` or a
+    /// party code), dated `time`; each call takes a new nonce.
+    pub fn authorization(
+        &self,
+        key: &SigningKey,
+        name: &str,
+        method: &str,
+        target: &str,
+        time: u64,
+        body: &[u8],
+    ) -> String {
+        let n = self.nonces.fetch_add(1, Ordering::SeqCst);
+        let mut nonce = [0u8; rex_api::auth::NONCE_LEN];
+        nonce[..8].copy_from_slice(&n.to_le_bytes());
+        rex_api::auth::authorization(key, name, &self.origin, method, target, time, &nonce, body)
+    }
+
+    /// `method path` with `body`, signed by `key` under `name` at the hub's time.
+    pub async fn signed(
+        &self,
+        name: &str,
+        key: &SigningKey,
+        method: &str,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Answer {
+        let body = body.into();
+        let auth = self.authorization(key, name, method, path, self.now(), &body);
+        self.request(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", auth)
                 .body(Body::from(body))
                 .expect("a request"),
         )
         .await
+    }
+
+    /// `POST path` signed by the operator: how the operator's CLI calls `/v1/admin/...`.
+    pub async fn operator(&self, path: &str, body: impl Into<Vec<u8>>) -> Answer {
+        let key = self.operator_key();
+        self.signed(rex_api::auth::OPERATOR, &key, "POST", path, body)
+            .await
     }
 
     /// The statement `actor` signs next, with its own key, dated by the hub's clock.

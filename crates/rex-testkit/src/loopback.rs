@@ -47,6 +47,16 @@ impl LoopbackHub {
         &self.hub.clock
     }
 
+    /// The operator's private key (`DIR/operator.key`).
+    pub fn operator_key(&self) -> ed25519_dalek::SigningKey {
+        self.hub.operator_key()
+    }
+
+    /// The log's origin, which signed requests name.
+    pub fn origin(&self) -> String {
+        self.hub.origin().to_owned()
+    }
+
     /// The hub, for its in-process helpers (run them with [`LoopbackHub::block_on`]).
     pub fn hub(&self) -> &TestHub {
         &self.hub

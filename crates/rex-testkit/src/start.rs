@@ -2,31 +2,15 @@
 //! (how a hub is opened, how it is served and reports its address) is adapted here, and
 //! nowhere in the tests.
 
+use rex_hub::{Hub, HubConfig, HubError};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
-
-use rex_hub::{ConnectionLimits, GroupCommit, Hub, HubConfig, HubError, ManualClock};
 use tokio::task::JoinHandle;
 
-/// Opens the hub in `dir` (creating it on first start) on `clock`, batching by `group_commit`,
-/// serving within `connections`.
-pub(crate) async fn open(
-    dir: &Path,
-    clock: Arc<ManualClock>,
-    group_commit: GroupCommit,
-    connections: ConnectionLimits,
-) -> Result<Hub, HubError> {
-    Hub::open(
-        dir,
-        HubConfig {
-            clock,
-            group_commit,
-            connections,
-        },
-    )
-    .await
+/// Opens the hub in `dir` (creating it on first start) with `config`.
+pub(crate) async fn open(dir: &Path, config: HubConfig) -> Result<Hub, HubError> {
+    Hub::open(dir, config).await
 }
 
 /// Serves `hub` on `addr` (port 0: one the system picks) in a task of the current runtime,
