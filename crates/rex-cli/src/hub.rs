@@ -1,4 +1,8 @@
-//! `rex hub serve` and `rex hub party add`: thin glue over `rex-hub`.
+//! `rex hub serve`, `rex hub vkeys` and `rex hub party add`: thin glue over `rex-hub`.
+//!
+//! `vkeys --data DIR` prints the hub's two verifier keys as the first lines of a trust file for
+//! `rex log verify` (`rex_node::trust`); it reads the key files only, so it works whether or
+//! not the hub is serving.
 //!
 //! `party add --hub URL` registers a state on a running hub, from the hub's own machine (the
 //! admin endpoint answers loopback peers only). `party add --data DIR` works **offline** on the
@@ -34,6 +38,13 @@ enum HubCommand {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7400")]
         listen: SocketAddr,
     },
+    /// Print the `checkpoint` and `statements` lines of a trust file for `rex log verify`: the
+    /// hub's C2SP verifier keys, read offline from its data directory.
+    Vkeys {
+        /// The hub's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
     /// Manage registered states.
     Party {
         #[command(subcommand)]
@@ -60,6 +71,20 @@ enum PartyCommand {
         /// The node's exported public key file (rex-public-keys/v1).
         keyfile: PathBuf,
     },
+}
+
+/// The trust-file lines of the hub whose data directory is `data`.
+fn vkeys(data: &std::path::Path) -> Result<String, Failure> {
+    let keys = rex_hub::HubKeys::load(data)
+        .map_err(|e| Failure::other(e.to_string()))?
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "{} holds no hub keys (`rex hub serve --data DIR` makes them on first start)",
+                data.join("keys").display()
+            ))
+        })?;
+    rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+        .map_err(crate::failure::fail)
 }
 
 /// `party add`'s failures: a serving hub is named as the reason to stop it.
@@ -96,6 +121,10 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                     bound.serve_until_signal().await
                 })
                 .map_err(|e| Failure::other(e.to_string()))
+        }
+        HubCommand::Vkeys { data } => {
+            print!("{}", vkeys(&data)?);
+            Ok(())
         }
         HubCommand::Party {
             command: PartyCommand::Add { hub, data, keyfile },
