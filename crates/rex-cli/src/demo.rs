@@ -9,7 +9,8 @@
 //! the prosecution through its milestones. Act two: Germany joins, a trilateral agreement is
 //! signed and a three-state cycle is executed. Every action is signed, submitted, its receipt
 //! verified and the checkpoint cosigned; at the end every node syncs and the log is audited
-//! from scratch. The demo exits 0 only if all of that verified.
+//! from scratch under pinned keys (the hub's, from its key files, and every state's
+//! cosignature key, every state required). The demo exits 0 only if all of that verified.
 
 use crate::act::now;
 use crate::agreement::terms;
@@ -106,6 +107,23 @@ impl LocalHub {
             &origin,
             || rex_hub::Clock::now(&rex_hub::SystemClock),
         )))
+    }
+
+    /// The trust file an outside auditor writes: the hub's vkeys read from its key files, a
+    /// `witness` line per state, every state required.
+    fn trust(&self, nodes: &[Node]) -> Result<rex_node::Trust, Failure> {
+        let keys = rex_hub::HubKeys::load(&self.dir)
+            .map_err(|e| Failure::other(format!("hub: {e}")))?
+            .ok_or_else(|| Failure::other("hub: its keys are gone"))?;
+        let mut text =
+            rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+                .map_err(fail)?;
+        for n in nodes {
+            let vkey =
+                rex_node::trust::witness_vkey(&n.public_keys().map_err(fail)?).map_err(fail)?;
+            text.push_str(&format!("witness {vkey}\n"));
+        }
+        rex_node::Trust::parse(&text).map_err(fail)
     }
 
     /// Registers states: the operator stops the hub, imports their key files, restarts it.
@@ -602,7 +620,18 @@ fn play(root: &Path) -> Result<(), Failure> {
             r.receipts_checked
         ));
     }
-    let report = rex_node::verify_log(&hub.url()).map_err(fail)?;
+    let trust = hub.trust(&nodes)?;
+    story.say(format!(
+        "an auditor pins the hub's keys (`rex hub vkeys`) and the cosignature keys of {} \
+         (`rex node export-keys --vkey`), quorum {}",
+        nodes
+            .iter()
+            .map(|n| n.party().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        trust.quorum()
+    ));
+    let report = rex_node::verify_log(&hub.url(), &trust).map_err(fail)?;
     story.say(crate::log::summary(&report));
     println!("— What each state gave and got —");
     for n in &nodes {

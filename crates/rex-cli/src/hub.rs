@@ -1,4 +1,9 @@
-//! `rex hub serve`, `rex hub party add` and `rex hub match`: thin glue over `rex-hub`.
+//! `rex hub serve`, `rex hub vkeys`, `rex hub party add` and `rex hub match`: thin glue over
+//! `rex-hub`.
+//!
+//! `vkeys --data DIR` prints the hub's two verifier keys as the first lines of a trust file for
+//! `rex log verify` (`rex_node::trust`); it reads the key files only, so it works whether or
+//! not the hub is serving.
 //!
 //! The operator is whoever holds the operator's key: `serve` makes one on first start
 //! (`DIR/operator.key`, to be moved to the operator's machine) unless `--operator-key-pub`
@@ -55,6 +60,13 @@ enum HubCommand {
         #[arg(long, value_name = "FILE")]
         operator_key: PathBuf,
     },
+    /// Print the `checkpoint` and `statements` lines of a trust file for `rex log verify`: the
+    /// hub's C2SP verifier keys, read offline from its data directory.
+    Vkeys {
+        /// The hub's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
     /// Manage registered states.
     Party {
         #[command(subcommand)]
@@ -85,6 +97,20 @@ enum PartyCommand {
         /// The node's exported public key file (rex-public-keys/v1).
         keyfile: PathBuf,
     },
+}
+
+/// The trust-file lines of the hub whose data directory is `data`.
+fn vkeys(data: &std::path::Path) -> Result<String, Failure> {
+    let keys = rex_hub::HubKeys::load(data)
+        .map_err(|e| Failure::other(e.to_string()))?
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "{} holds no hub keys (`rex hub serve --data DIR` makes them on first start)",
+                data.join("keys").display()
+            ))
+        })?;
+    rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+        .map_err(crate::failure::fail)
 }
 
 /// `party add`'s failures: a serving hub is named as the reason to stop it.
@@ -145,6 +171,10 @@ pub fn run(args: HubArgs) -> Result<(), Failure> {
                 ),
                 None => println!("nothing to match: no round logged"),
             }
+            Ok(())
+        }
+        HubCommand::Vkeys { data } => {
+            print!("{}", vkeys(&data)?);
             Ok(())
         }
         HubCommand::Party {

@@ -1,7 +1,13 @@
-//! `rex log verify --hub URL`: audit a hub from scratch.
+//! `rex log verify --hub URL (--trust FILE | --checkpoint-key VKEY --statements-key VKEY)
+//! [--witness VKEY]... [--quorum K]`: audit a hub from scratch with keys pinned ahead, never
+//! with the keys the audited hub presents.
 
+use std::path::PathBuf;
+
+use crate::failure::fail;
 use crate::Failure;
 use clap::{Args, Subcommand};
+use rex_node::Trust;
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -11,26 +17,71 @@ pub struct LogArgs {
 
 #[derive(Debug, Subcommand)]
 enum LogCommand {
-    /// Fetch the whole log, check it against the checkpoint, replay every statement and
-    /// recompute every matching round.
-    Verify {
-        /// The hub's base URL.
-        #[arg(long, value_name = "URL")]
-        hub: String,
-    },
+    /// Fetch the whole log, check it against the checkpoint under the pinned key, replay every
+    /// statement, recompute every matching round, and require the pinned witnesses'
+    /// cosignatures. A trust file is `rex hub vkeys` + `witness VKEY` per state (`rex node
+    /// export-keys --vkey`) + `quorum K`.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The hub's base URL.
+    #[arg(long, value_name = "URL")]
+    hub: String,
+    /// The trust file: `checkpoint VKEY`, `statements VKEY`, `witness VKEY` lines, `quorum K`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "checkpoint_key",
+        conflicts_with_all = ["checkpoint_key", "statements_key"]
+    )]
+    trust: Option<PathBuf>,
+    /// The hub's checkpoint key (instead of a trust file).
+    #[arg(long, value_name = "VKEY", requires = "statements_key")]
+    checkpoint_key: Option<String>,
+    /// The hub's statement key, named `<origin>/statements` (instead of a trust file).
+    #[arg(long, value_name = "VKEY", requires = "checkpoint_key")]
+    statements_key: Option<String>,
+    /// A state whose cosignature is required: its cosignature key (repeat for each state).
+    #[arg(long, value_name = "VKEY")]
+    witness: Vec<String>,
+    /// How many of the witnesses must have cosigned (default: all of them).
+    #[arg(long, value_name = "K")]
+    quorum: Option<usize>,
+}
+
+impl VerifyArgs {
+    /// The keys to trust: the trust file's, or the flags', with `--witness` and `--quorum` on
+    /// top of the file's.
+    fn trust(&self) -> Result<Trust, Failure> {
+        match (&self.trust, &self.checkpoint_key, &self.statements_key) {
+            (Some(file), _, _) => Trust::read(file)
+                .and_then(|t| t.with(&self.witness, self.quorum))
+                .map_err(fail),
+            (None, Some(checkpoint), Some(statements)) => {
+                Trust::from_flags(checkpoint, statements, &self.witness, self.quorum).map_err(fail)
+            }
+            _ => Err(Failure::input(
+                "give the keys to trust: --trust FILE, or --checkpoint-key VKEY and \
+                 --statements-key VKEY",
+            )),
+        }
+    }
 }
 
 pub fn run(args: LogArgs) -> Result<(), Failure> {
     match args.command {
-        LogCommand::Verify { hub } => {
+        LogCommand::Verify(v) => {
+            let trust = v.trust()?;
             let start = std::time::Instant::now();
-            let r = rex_node::verify_log_with_progress(&hub, &mut |stage| {
+            let r = rex_node::verify_log_with_progress(&v.hub, &trust, &mut |stage| {
                 eprintln!(
                     "rex log verify: {:.1} s: {stage}",
                     start.elapsed().as_secs_f64()
                 );
             })
-            .map_err(crate::failure::fail)?;
+            .map_err(fail)?;
             println!("{}", summary(&r));
         }
     }
@@ -40,10 +91,25 @@ pub fn run(args: LogArgs) -> Result<(), Failure> {
 /// One line saying what was verified.
 pub fn summary(r: &rex_node::LogReport) -> String {
     let cosigners: Vec<String> = r.cosigned_by.iter().map(|p| p.to_string()).collect();
+    let witnessed = if r.witnesses == 0 {
+        "no witness pinned, cosignatures not checked".to_owned()
+    } else {
+        format!(
+            "checkpoint cosigned by {} ({} of {} pinned witnesses, {} required)",
+            if cosigners.is_empty() {
+                "no pinned witness".to_owned()
+            } else {
+                cosigners.join(", ")
+            },
+            cosigners.len(),
+            r.witnesses,
+            r.quorum
+        )
+    };
     format!(
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
-         agreements, {} requests, {} exchanges; checkpoint cosigned by {}",
+         agreements, {} requests, {} exchanges; {witnessed}",
         r.size,
         r.size,
         r.root.to_hex().get(..16).unwrap_or_default(),
@@ -53,10 +119,5 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.registry.agreements().count(),
         r.registry.requests().count(),
         r.registry.exchanges().count(),
-        if cosigners.is_empty() {
-            "no state".to_owned()
-        } else {
-            cosigners.join(", ")
-        }
     )
 }

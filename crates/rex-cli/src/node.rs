@@ -1,4 +1,4 @@
-//! `rex node init|export-keys|sync`.
+//! `rex node init|export-keys [--vkey]|sync`.
 
 use crate::act::open;
 use crate::failure::{fail, party};
@@ -27,11 +27,15 @@ enum NodeCommand {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
-    /// Print the node's public key file (for `rex hub party add`).
+    /// Print the node's public key file (for `rex hub party add`), or with `--vkey` its
+    /// cosignature verifier key (for a `witness` line of an auditor's trust file).
     ExportKeys {
         /// The node's data directory.
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// Print the C2SP cosignature vkey (`<party>+<key id>+<base64>`) instead.
+        #[arg(long)]
+        vkey: bool,
     },
     /// Check the hub's log against every receipt held, and cosign its checkpoint.
     Sync {
@@ -58,9 +62,14 @@ pub fn run(args: NodeArgs) -> Result<(), Failure> {
                 keys.keyid()
             );
         }
-        NodeCommand::ExportKeys { data } => {
+        NodeCommand::ExportKeys { data, vkey } => {
             let node = open(&data)?;
-            print!("{}", node.public_keys().map_err(fail)?.to_json());
+            let keys = node.public_keys().map_err(fail)?;
+            if vkey {
+                println!("{}", rex_node::trust::witness_vkey(&keys).map_err(fail)?);
+            } else {
+                print!("{}", keys.to_json());
+            }
         }
         NodeCommand::Sync { data } => {
             let mut node = open(&data)?;

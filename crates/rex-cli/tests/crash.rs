@@ -252,9 +252,19 @@ fn sigkill_mid_burst_loses_no_acknowledged_statement() {
         }
     }
 
-    // The registry replays from the log, every signature and transition, from scratch.
+    // The registry replays from the log, every signature and transition, from scratch, under
+    // the hub's keys as its key files hold them (no state cosigned: no witness is required).
+    let vkeys = rex()
+        .args(["hub", "vkeys", "--data"])
+        .arg(&hub_dir)
+        .output()
+        .expect("rex hub vkeys");
+    assert!(vkeys.status.success(), "rex hub vkeys: {vkeys:?}");
+    let trust = tmp.path().join("hub.trust");
+    std::fs::write(&trust, &vkeys.stdout).expect("write the trust file");
     rex()
-        .args(["log", "verify", "--hub", &hub.url])
+        .args(["log", "verify", "--hub", &hub.url, "--trust"])
+        .arg(&trust)
         .assert()
         .success()
         .stdout(contains(format!(

@@ -317,17 +317,32 @@ fn hub_and_log_commands_bad_input() {
         check(&every, INPUT, &["--match-every", bad]);
     }
 
-    // Nothing listens on port 1.
+    // Nothing listens on port 1 (the keys to trust are well-formed).
+    let signer = rex_tlog::NoteSigner::new(
+        "rex-hub/00000000",
+        rex_tlog::SigningKey::from_bytes(&[1; 32]),
+    )
+    .expect("a signer");
+    let trust = write(
+        d,
+        "hub.trust",
+        &rex_node::trust::hub_lines(signer.verifier(), *signer.verifier().key())
+            .expect("trust lines"),
+    );
+    let verify = |url: &str| -> Vec<OsString> {
+        let mut v: Vec<OsString> = ["log", "verify", "--hub", url, "--trust"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        v.push(trust.clone());
+        v
+    };
     check(
-        &["log", "verify", "--hub", "http://127.0.0.1:1"],
+        &verify("http://127.0.0.1:1"),
         OTHER,
-        &["hub at http://127.0.0.1:1/v1/hub"],
+        &["hub at http://127.0.0.1:1/checkpoint"],
     );
-    check(
-        &["log", "verify", "--hub", "127.0.0.1:1"],
-        INPUT,
-        &["http://"],
-    );
+    check(&verify("127.0.0.1:1"), INPUT, &["http://"]);
 }
 
 /// A key file that parses, for `US`.

@@ -1,8 +1,11 @@
 //! Reading the hub's log as an auditor: fetch the checkpoint, the hash tiles and the entry
 //! bundles, check that they agree, and replay every statement through
-//! [`Registry::apply`], recomputing every matching round.
+//! [`Registry::apply`], recomputing every matching round. [`verify_log`] does it with keys
+//! pinned ahead ([`Trust`]), never with keys the audited hub presents, and requires the
+//! pinned witnesses' cosignatures.
 
 use crate::client::{HubClient, HubInfo};
+use crate::trust::Trust;
 use crate::Error;
 use rex_domain::keys::parse_verifying_key;
 use rex_domain::log::parse_entries;
@@ -324,31 +327,48 @@ pub struct LogReport {
     pub rounds_checked: usize,
     /// Proposals in them.
     pub proposals_checked: usize,
-    /// Registered states whose cosignature on the checkpoint verifies.
+    /// Pinned witnesses whose cosignature on the checkpoint verifies under the pinned key.
     pub cosigned_by: Vec<PartyId>,
+    /// Witnesses pinned.
+    pub witnesses: usize,
+    /// Cosignatures required.
+    pub quorum: usize,
     /// The registry at the checkpoint.
     pub registry: Registry,
 }
 
-/// Audits the hub at `hub_url` from scratch, trusting nothing it says: the checkpoint's
-/// signature under the key the hub publishes, the tree root from the tiles, every entry
-/// against its leaf, every signature and transition by replay, and every matching round by
-/// recomputation. Cosignatures by registered states are checked and listed.
-pub fn verify_log(hub_url: &str) -> Result<LogReport, Error> {
-    verify_log_with_progress(hub_url, &mut |_| {})
+/// Audits the hub at `hub_url` from scratch with the keys of `trust` and nothing the hub
+/// says about itself: the checkpoint's signature under the pinned checkpoint key, the tree
+/// root from the tiles, every entry against its leaf, every signature and transition by
+/// replay (the hub's statements under the pinned statement key), every matching round by
+/// recomputation, and at least `trust.quorum()` cosignatures by the pinned witnesses. A
+/// witness that the log registers with another key than the pinned one is named too: a hub
+/// with parties named like the real ones is not the real states' hub.
+pub fn verify_log(hub_url: &str, trust: &Trust) -> Result<LogReport, Error> {
+    verify_log_with_progress(hub_url, trust, &mut |_| {})
 }
 
 /// [`verify_log`], telling `progress` what it is doing at each stage (one short line each;
 /// an audit of a million entries takes seconds per stage).
 pub fn verify_log_with_progress(
     hub_url: &str,
+    trust: &Trust,
     progress: &mut dyn FnMut(&str),
 ) -> Result<LogReport, Error> {
     let client = HubClient::new(hub_url)?;
-    let keys = HubKeys::from_info(&client.hub_info()?)?;
-    let (checkpoint, note) = fetch_checkpoint(&client, &keys)?;
+    let text = client.checkpoint()?;
+    let note = SignedNote::parse(&text)
+        .map_err(|e| Error::Evidence(format!("checkpoint is not a signed note: {e}")))?;
+    let checkpoint = Checkpoint::open(&note, trust.checkpoint_key()).map_err(|e| {
+        presented_keys(&client, trust).unwrap_or_else(|| {
+            Error::Evidence(format!(
+                "the checkpoint does not verify under the pinned key {}: {e}",
+                trust.checkpoint_key()
+            ))
+        })
+    })?;
     progress(&format!(
-        "checkpoint of {} entries verified; fetching the tree and every entry",
+        "checkpoint of {} entries verified under the pinned key; fetching the tree and every entry",
         checkpoint.size()
     ));
     let log = fetch_log_at(&client, checkpoint, note)?;
@@ -356,16 +376,116 @@ pub fn verify_log_with_progress(
         "{} entries hash to the checkpoint; replaying every signature, transition and matching round",
         log.entries.len()
     ));
-    let replayed = replay(&log.entries, keys.statements, true)?;
-    let cosigned_by = cosigners(&log.checkpoint, &log.note, &replayed.registry);
+    let replayed = replay(&log.entries, trust.statements_key(), true).map_err(|e| {
+        // A hub statement signed with another key fails the replay; say whose key it was.
+        match presented_keys(&client, trust) {
+            Some(Error::Evidence(keys)) => Error::Evidence(format!("{keys}; {e}")),
+            _ => e,
+        }
+    })?;
+    let cosigned_by = witness_findings(&log.checkpoint, &log.note, &replayed.registry, trust)?;
     Ok(LogReport {
         size: log.checkpoint.size(),
         root: log.checkpoint.root(),
         rounds_checked: replayed.rounds_checked,
         proposals_checked: replayed.proposals_checked,
         cosigned_by,
+        witnesses: trust.witnesses().len(),
+        quorum: trust.quorum(),
         registry: replayed.registry,
     })
+}
+
+/// When the hub's `GET /v1/hub` presents other keys than the pinned ones, evidence saying so
+/// (the audit never takes its keys from there; this only explains a signature that fails).
+/// `None` when the hub presents the pinned keys or does not say.
+fn presented_keys(client: &HubClient, trust: &Trust) -> Option<Error> {
+    let info = client.hub_info().ok()?;
+    let mut differ = Vec::new();
+    if info.note_vkey != trust.checkpoint_key().to_string() {
+        differ.push(format!(
+            "the hub presents checkpoint key {}, the pinned key is {}",
+            info.note_vkey,
+            trust.checkpoint_key()
+        ));
+    }
+    let statements = parse_verifying_key(&info.hub_ed25519).ok();
+    if statements != Some(trust.statements_key()) {
+        let presented = statements
+            .and_then(|k| crate::trust::statements_vkey(&info.origin, k).ok())
+            .map_or_else(|| info.hub_ed25519.clone(), |v| v.to_string());
+        differ.push(format!(
+            "the hub presents statement key {presented}, the pinned key is {}",
+            trust.statements_vkey()
+        ));
+    }
+    (!differ.is_empty()).then(|| {
+        Error::Evidence(format!(
+            "{}: not the hub the keys were pinned for, or its keys changed",
+            differ.join("; ")
+        ))
+    })
+}
+
+/// The pinned witnesses that cosigned `checkpoint`, or evidence: fewer than the quorum did
+/// (naming who is missing), or the log registers a pinned witness's party with another key or
+/// not at all (an impostor hub that named its parties like the real ones).
+fn witness_findings(
+    checkpoint: &Checkpoint,
+    note: &SignedNote,
+    registry: &Registry,
+    trust: &Trust,
+) -> Result<Vec<PartyId>, Error> {
+    let mut findings = Vec::new();
+    let mut cosigned = Vec::new();
+    let mut missing = Vec::new();
+    for (id, w) in trust.witnesses() {
+        let id = *id;
+        match registry.party(&id) {
+            None => findings.push(format!(
+                "witness {id} is not a state registered in this log"
+            )),
+            Some(p) if p.keys.signing_key() != w.key() => {
+                let registered = crate::trust::witness_vkey(&p.keys)
+                    .map_or_else(|_| p.keys.keyid().to_string(), |v| v.to_string());
+                findings.push(format!(
+                    "witness {id}: the log registers {id} with key {registered}, the pinned key \
+                     is {w}"
+                ));
+            }
+            Some(_) => {}
+        }
+        if note.has_cosignature(checkpoint, w) {
+            cosigned.push(id);
+        } else {
+            missing.push(id.to_string());
+        }
+    }
+    if cosigned.len() < trust.quorum() {
+        let by = if cosigned.is_empty() {
+            "none".to_owned()
+        } else {
+            cosigned
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        findings.push(format!(
+            "checkpoint {} is cosigned by {} of the {} pinned witnesses ({by}), {} required; \
+             missing: {}",
+            checkpoint.size(),
+            cosigned.len(),
+            trust.witnesses().len(),
+            trust.quorum(),
+            missing.join(", ")
+        ));
+    }
+    if findings.is_empty() {
+        Ok(cosigned)
+    } else {
+        Err(Error::evidence(findings))
+    }
 }
 
 /// The registered states whose cosignature on `checkpoint` is in `note` and verifies under the

@@ -11,7 +11,9 @@
 //! hub's snapshot but the node's own replay of the verified log through
 //! [`rex_domain::Registry::apply`]; [`Node::sync`] re-reads the log and names exactly what
 //! changed ("entry 12 altered"); [`verify_log`] is the same audit for anyone, with every
-//! matching round recomputed.
+//! matching round recomputed, under keys the auditor pinned in a trust file ([`Trust`]: the
+//! hub's checkpoint and statement keys, the witnesses whose cosignatures it requires and their
+//! quorum), never under keys the audited hub presents.
 //!
 //! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
 //! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and
@@ -24,9 +26,11 @@ pub mod client;
 mod error;
 pub mod node;
 mod store;
+pub mod trust;
 
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
+pub use trust::Trust;

@@ -122,6 +122,20 @@ impl World {
     }
 }
 
+/// The keys of `hub` pinned as a trust file pins them (`rex hub vkeys`), with these witnesses.
+fn pinned(hub: &LoopbackHub, witnesses: &[&Node]) -> rex_node::Trust {
+    let state = hub.hub().state();
+    let keys = state.keys();
+    let mut text =
+        rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+            .unwrap();
+    for n in witnesses {
+        let vkey = rex_node::trust::witness_vkey(&n.public_keys().unwrap()).unwrap();
+        text.push_str(&format!("witness {vkey}\n"));
+    }
+    rex_node::Trust::parse(&text).unwrap()
+}
+
 fn evidence<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
         Err(Error::Evidence(m)) => m,
@@ -187,14 +201,11 @@ fn the_story_verifies_and_every_receipt_holds() {
         let r = n.sync().unwrap();
         assert_eq!(r.cosigned, Ok(()));
     }
-    let report = rex_node::verify_log(&w.hub.url()).unwrap();
+    let trust = pinned(&w.hub, &[&w.us, &w.ru, &w.de]);
+    let report = rex_node::verify_log(&w.hub.url(), &trust).unwrap();
     assert_eq!(report.rounds_checked, 1);
     assert_eq!(report.proposals_checked, 1);
-    assert!(
-        report.cosigned_by.contains(&party("US")),
-        "{:?}",
-        report.cosigned_by
-    );
+    assert_eq!(report.cosigned_by, [party("US"), party("RU"), party("DE")]);
     let agreements: Vec<AgreementId> = report.registry.agreements().map(|a| a.id).collect();
     assert_eq!(agreements, [w.agreement]);
 }
@@ -248,7 +259,7 @@ fn an_altered_entry_is_named() {
     .unwrap();
     let message = evidence(w.us.sync());
     assert!(message.contains(&format!("entry {i} altered")), "{message}");
-    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    let message = evidence(rex_node::verify_log(&w.hub.url(), &pinned(&w.hub, &[])));
     assert!(message.contains(&format!("entry {i} altered")), "{message}");
 }
 
@@ -264,7 +275,7 @@ fn deleted_entries_are_named() {
         message.contains(&format!("entry {last} missing")),
         "{message}"
     );
-    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    let message = evidence(rex_node::verify_log(&w.hub.url(), &pinned(&w.hub, &[])));
     assert!(
         message.contains(&format!("entry {last} missing")),
         "{message}"
@@ -289,7 +300,7 @@ fn swapped_entries_are_named() {
         message.contains(&format!("entry {a} is now at {b}")),
         "{message}"
     );
-    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    let message = evidence(rex_node::verify_log(&w.hub.url(), &pinned(&w.hub, &[])));
     assert!(message.contains("entries reordered"), "{message}");
 }
 
@@ -329,7 +340,7 @@ fn a_shrunk_log_is_named_after_a_restart() {
     if let Err(e) = w.hub.try_start() {
         panic!("the hub refused a log it signed itself: {e}");
     }
-    let report = rex_node::verify_log(&w.hub.url()).unwrap();
+    let report = rex_node::verify_log(&w.hub.url(), &pinned(&w.hub, &[])).unwrap();
     assert_eq!(report.size, keep);
     let verifier: rex_tlog::NoteVerifier =
         w.us.client().hub_info().unwrap().note_vkey.parse().unwrap();
@@ -371,7 +382,7 @@ fn a_matching_round_the_solver_would_not_propose_is_named() {
     );
     let client = rex_node::HubClient::new(&w.hub.url()).unwrap();
     let receipt = client.post_statement(&forged).unwrap();
-    let message = evidence(rex_node::verify_log(&w.hub.url()));
+    let message = evidence(rex_node::verify_log(&w.hub.url(), &pinned(&w.hub, &[])));
     assert!(
         message.contains(&format!(
             "entry {}: the hub's matching round [] is not the replay's [",
