@@ -13,6 +13,11 @@
 //! changed ("entry 12 altered"); [`verify_log`] is the same audit for anyone, with every
 //! matching round recomputed.
 //!
+//! A node alone cannot see a split view (the hub showing another state another history), so
+//! [`witness`] compares its checkpoint with those other states cosigned, handed over directly
+//! as gossip files; two conflicting checkpoints signed by the hub are kept as evidence, both
+//! signed notes, before anything is reported, and every later sync fails naming both roots.
+//!
 //! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
 //! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and
 //! the sequence number. HTTP is blocking ([`client::HubClient`]): the CLI needs no runtime.
@@ -24,9 +29,11 @@ pub mod client;
 mod error;
 pub mod node;
 mod store;
+pub mod witness;
 
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
 pub use client::{HubClient, HubInfo, Receipt};
 pub use error::Error;
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
+pub use witness::{Evidence, Gossip, Imported};
