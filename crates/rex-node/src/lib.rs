@@ -36,4 +36,4 @@ pub use client::{HubClient, HubInfo, Receipt};
 pub use error::Error;
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
-pub use witness::{Evidence, Gossip, Imported};
+pub use witness::{Evidence, Finality, Gossip, Imported, DEFAULT_ALARM_AFTER};

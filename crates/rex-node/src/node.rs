@@ -6,7 +6,7 @@ use crate::audit::{
 };
 use crate::client::{decode_hashes, HubClient, HubInfo, Receipt};
 use crate::store::{Store, StoredReceipt};
-use crate::witness::Seen;
+use crate::witness::{Finality, Seen, DEFAULT_ALARM_AFTER};
 use crate::Error;
 use age::secrecy::ExposeSecret as _;
 use base64::Engine as _;
@@ -66,6 +66,8 @@ pub struct SyncReport {
     pub receipts_checked: usize,
     /// Whether the hub took the node's cosignature.
     pub cosigned: Result<(), String>,
+    /// Whether the checkpoint is final for this state, and since where statements are not.
+    pub finality: Finality,
 }
 
 /// A state's node.
@@ -78,6 +80,7 @@ pub struct Node {
     pub(crate) client: HubClient,
     pub(crate) hub: HubKeys,
     pub(crate) clock: Clock,
+    pub(crate) alarm_after: u64,
 }
 
 impl std::fmt::Debug for Node {
@@ -154,6 +157,7 @@ pub fn init_with_clock(
         client,
         hub,
         clock,
+        alarm_after: DEFAULT_ALARM_AFTER,
     };
     fs::write(
         data_dir.join(PUBLIC_KEY_FILE),
@@ -202,6 +206,7 @@ pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Node, Error> {
         client,
         hub,
         clock,
+        alarm_after: DEFAULT_ALARM_AFTER,
     })
 }
 
@@ -533,13 +538,19 @@ impl Node {
         if !findings.is_empty() {
             return Err(Error::evidence(findings));
         }
+        let raw: Vec<Vec<u8>> = served.into_values().collect();
+        let entries = rex_domain::log::parse_entries(0, &raw)
+            .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
+        let registry = replay(&entries, self.hub.statements, false)?.registry;
         self.advance(&checkpoint, &note)?;
+        let finality = self.settle(&checkpoint, &note, &registry)?;
         let cosigned = self.cosign(&checkpoint, &note);
         Ok(SyncReport {
             old_size,
             size,
             receipts_checked: receipts.len(),
             cosigned,
+            finality,
         })
     }
 }

@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS receipts (
     entry            BLOB NOT NULL,
     receipt          TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS final_checkpoint (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL,
+    note TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS evidence (
     id       INTEGER PRIMARY KEY,
     a_size   INTEGER NOT NULL,
@@ -199,6 +204,38 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps `note` as the last final checkpoint if it is larger than the one held.
+    pub(crate) fn set_final(&self, size: u64, note: &str) -> Result<(), Error> {
+        self.conn.execute(
+            "INSERT INTO final_checkpoint (id, size, note) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note
+             WHERE excluded.size > final_checkpoint.size",
+            params![to_i64(size), note],
+        )?;
+        Ok(())
+    }
+
+    /// The size of the last final checkpoint (0 before any).
+    pub(crate) fn final_size(&self) -> Result<u64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT size FROM final_checkpoint WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map_or(0, |s| s as u64))
+    }
+
+    /// The last final checkpoint's note, with the cosignatures that made it final.
+    pub(crate) fn final_note(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT note FROM final_checkpoint WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     /// Keeps `e` (durably, before anyone reports it); the same pair twice is kept once.

@@ -17,14 +17,18 @@
 //! keeps both signed notes ([`Evidence`], in its store, before it says anything), and every
 //! later sync fails naming both roots: a split view needs a person, not a retry.
 
-use crate::audit::open_checkpoint;
+use crate::audit::{cosigners, open_checkpoint};
 use crate::node::Node;
 use crate::Error;
-use rex_domain::PartyId;
+use rex_domain::{PartyId, Quorum, Registry};
 use rex_tlog::{verify_consistency, Checkpoint, Cosigner, NoteVerifier, SignatureKind, SignedNote};
 use serde::{Deserialize, Serialize};
 
 pub use crate::store::{Evidence, Witnessed};
+
+/// The store's key for the checkpoint beyond the final one that waits longest, and since when:
+/// `"SIZE UNIX"`, or empty.
+const UNWITNESSED_SINCE: &str = "unwitnessed_since";
 
 /// The `format` of a gossip file.
 pub const GOSSIP_FORMAT: &str = "rex-gossip/v1";
@@ -335,5 +339,146 @@ impl Node {
             root: theirs.checkpoint.root().to_string(),
             held: held.map_or(0, |(c, _)| c.size()),
         })
+    }
+}
+
+/// How long a checkpoint may wait for its quorum of witnesses before a sync raises the alarm,
+/// by default: one hour.
+pub const DEFAULT_ALARM_AFTER: u64 = 3600;
+
+/// Where finality stands after a sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finality {
+    /// The witnesses this state's policy names at the served checkpoint, and how many must
+    /// cosign.
+    pub quorum: Quorum,
+    /// Those of them whose cosignature on the served checkpoint verifies.
+    pub cosigned_by: Vec<PartyId>,
+    /// The size of the last final checkpoint: statements at this index and later are not
+    /// settled.
+    pub final_size: u64,
+    /// Set when a checkpoint beyond the final one has waited longer than the node allows.
+    pub alarm: Option<String>,
+}
+
+impl Finality {
+    /// The witnesses of the quorum whose cosignature is missing.
+    pub fn missing(&self) -> Vec<PartyId> {
+        self.quorum
+            .witnesses
+            .iter()
+            .filter(|w| !self.cosigned_by.contains(w))
+            .copied()
+            .collect()
+    }
+}
+
+fn codes(parties: &[PartyId]) -> String {
+    let list: Vec<&str> = parties.iter().map(PartyId::as_str).collect();
+    format!("[{}]", list.join(", "))
+}
+
+/// `3 h 20 min`, `45 s`: a duration for people.
+pub fn duration(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        s => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+impl Node {
+    /// Judges the served checkpoint (verified, with the registry replayed from it) by this
+    /// state's witness policy: final when enough of its witnesses cosigned it, under the keys
+    /// the replay registers for them. Keeps the last final checkpoint with its cosignatures,
+    /// and the moment a checkpoint beyond it was first seen, to raise the alarm when that
+    /// lasts longer than [`Node::set_alarm_after`] allows.
+    pub(crate) fn settle(
+        &self,
+        checkpoint: &Checkpoint,
+        note: &SignedNote,
+        registry: &Registry,
+    ) -> Result<Finality, Error> {
+        let quorum = registry.quorum(&self.party).unwrap_or(Quorum {
+            witnesses: Vec::new(),
+            threshold: 0,
+        });
+        let cosigned_by: Vec<PartyId> = cosigners(checkpoint, note, registry)
+            .into_iter()
+            .filter(|p| quorum.witnesses.contains(p))
+            .collect();
+        let size = checkpoint.size();
+        if cosigned_by.len() >= quorum.threshold {
+            self.store.set_final(size, &note.to_string())?;
+        }
+        let final_size = self.store.final_size()?;
+        let now = (self.clock)();
+        let mut alarm = None;
+        if final_size >= size {
+            self.store.set_meta(UNWITNESSED_SINCE, "")?;
+        } else {
+            let since = self
+                .store
+                .meta(UNWITNESSED_SINCE)?
+                .and_then(|v| {
+                    let (s, t) = v.split_once(' ')?;
+                    Some((s.parse::<u64>().ok()?, t.parse::<u64>().ok()?))
+                })
+                .filter(|(s, _)| *s > final_size);
+            let (waiting, since) = match since {
+                Some(found) => found,
+                None => {
+                    self.store
+                        .set_meta(UNWITNESSED_SINCE, &format!("{size} {now}"))?;
+                    (size, now)
+                }
+            };
+            let waited = now.saturating_sub(since);
+            if waited > self.alarm_after {
+                let missing: Vec<PartyId> = quorum
+                    .witnesses
+                    .iter()
+                    .filter(|w| !cosigned_by.contains(w))
+                    .copied()
+                    .collect();
+                alarm = Some(format!(
+                    "alarm: checkpoint {waiting} has waited {} (more than {}) for {} of the witnesses {} to cosign; {} of them did, {} did not; the statements from index {final_size} on are not final",
+                    duration(waited),
+                    duration(self.alarm_after),
+                    quorum.threshold,
+                    codes(&quorum.witnesses),
+                    cosigned_by.len(),
+                    codes(&missing),
+                ));
+            }
+        }
+        Ok(Finality {
+            quorum,
+            cosigned_by,
+            final_size,
+            alarm,
+        })
+    }
+
+    /// The last checkpoint final for this state (cosigned by a quorum of its witnesses), with
+    /// the cosignatures that made it so.
+    pub fn final_checkpoint(&self) -> Result<Option<(Checkpoint, SignedNote)>, Error> {
+        self.store
+            .final_note()?
+            .map(|text| open_checkpoint(&text, &self.hub))
+            .transpose()
+    }
+
+    /// The size of the last final checkpoint (0 before any): the statement at index `i` is
+    /// settled for this state when `i` is below it.
+    pub fn final_size(&self) -> Result<u64, Error> {
+        self.store.final_size()
+    }
+
+    /// How long a checkpoint may wait for its quorum before a sync raises the alarm
+    /// ([`DEFAULT_ALARM_AFTER`] unless set).
+    pub fn set_alarm_after(&mut self, seconds: u64) {
+        self.alarm_after = seconds;
     }
 }

@@ -4,12 +4,16 @@
 //! other (a gossip file), every node that sees both detects the fork, keeps both signed
 //! checkpoints as evidence, and names both roots at its next sync.
 //!
+//! Finality: a checkpoint is final for a state when a quorum of its witnesses cosigned it;
+//! one that waits too long raises the alarm (the node's clock is the test's).
+//!
 //! Everything is real: two hubs on loopback, their SQLite files, the nodes' stores, signatures.
 
-use rex_domain::{Action, AgreementId, Offence, PartyId, TermsDraft};
-use rex_node::{Error, Gossip, Node};
+use rex_domain::{Action, AgreementId, Offence, PartyId, Quorum, TermsDraft, WitnessPolicy};
+use rex_node::{Error, Gossip, Node, DEFAULT_ALARM_AFTER};
 use rex_testkit::{node_clock, party, LoopbackHub, T0};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 fn terms(members: &[&str], max_penalty_months_floor: u32) -> rex_domain::AgreementTerms {
     let members: Vec<PartyId> = members.iter().map(|m| party(m)).collect();
@@ -300,4 +304,113 @@ fn a_gossip_file_that_does_not_check_is_refused_and_changes_nothing() {
     assert!(matches!(us.import_gossip(b"[]"), Err(Error::Input(_))));
     assert!(us.evidence().unwrap().is_empty());
     us.sync().unwrap();
+}
+
+/// The US node's clock in the finality test: a number the test moves.
+static US_NOW: AtomicU64 = AtomicU64::new(T0);
+
+fn us_clock() -> u64 {
+    US_NOW.load(Ordering::SeqCst)
+}
+
+#[test]
+fn a_checkpoint_is_final_only_with_its_quorum_and_a_long_wait_raises_the_alarm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut hub = LoopbackHub::new(&[]);
+    let init = |code: &str, clock: fn() -> u64| {
+        rex_node::init_with_clock(party(code), &hub.url(), &tmp.path().join(code), clock).unwrap()
+    };
+    let mut us = init("US", us_clock);
+    let (mut ru, mut de) = (init("RU", node_clock), init("DE", node_clock));
+    hub.register([&us, &ru, &de].map(|n| n.public_keys().unwrap()));
+    // Time moves for the US node and the hub together (Russia and Germany stay at T0).
+    let at = |t: u64| {
+        US_NOW.store(t, Ordering::SeqCst);
+        hub.clock().set(t);
+    };
+    // No agreement in force: the US has no witness, nothing to wait for.
+    let r = us.sync().unwrap();
+    assert_eq!(
+        r.finality.quorum,
+        Quorum {
+            witnesses: vec![],
+            threshold: 0
+        }
+    );
+    assert_eq!(r.finality.final_size, r.size);
+
+    // With the US–RU agreement in force, Russia is the US's witness. Russia cosigned the
+    // checkpoint of its own signature: final for the US.
+    let s = us
+        .submit(Action::AgreementProposed {
+            terms: terms(&["RU", "US"], 12),
+        })
+        .unwrap();
+    ru.submit(Action::AgreementSigned {
+        agreement: AgreementId::from_digest(&s.digest),
+    })
+    .unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!(r.finality.quorum.witnesses, vec![party("RU")]);
+    assert_eq!(r.finality.cosigned_by, vec![party("RU")]);
+    assert_eq!(
+        (r.finality.final_size, r.finality.alarm.clone()),
+        (r.size, None)
+    );
+    let settled = r.size;
+
+    // The US acts again: only its own cosignature is on the new checkpoint. Not final.
+    us.submit(Action::WitnessPolicySet {
+        policy: WitnessPolicy::AgreementPartners,
+    })
+    .unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!(r.finality.final_size, settled);
+    assert_eq!(r.finality.missing(), vec![party("RU")]);
+    assert_eq!(r.finality.alarm, None);
+    assert_eq!(us.final_size().unwrap(), settled);
+    // An hour passes: not yet past the limit. A second more, and the sync raises the alarm,
+    // naming the missing witness and the statements not final.
+    at(T0 + DEFAULT_ALARM_AFTER);
+    assert_eq!(us.sync().unwrap().finality.alarm, None);
+    at(T0 + DEFAULT_ALARM_AFTER + 1);
+    let alarm = us.sync().unwrap().finality.alarm.expect("an alarm");
+    for needle in [
+        "alarm",
+        "[RU]",
+        "did not",
+        &format!("from index {settled} on"),
+    ] {
+        assert!(alarm.contains(needle), "{needle} not in: {alarm}");
+    }
+    // Russia syncs and cosigns: final, the alarm is over.
+    ru.sync().unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!((r.finality.final_size, r.finality.alarm), (r.size, None));
+    let (final_checkpoint, final_note) = us.final_checkpoint().unwrap().unwrap();
+    assert_eq!(final_checkpoint.size(), r.size);
+    assert!(final_note.to_string().contains("\u{2014} RU "));
+
+    // The US now asks for Germany only: Russia's cosignature no longer counts.
+    us.set_alarm_after(60);
+    let s = us
+        .submit(Action::WitnessPolicySet {
+            policy: WitnessPolicy::Threshold {
+                witnesses: vec![party("DE")],
+                threshold: 1,
+            },
+        })
+        .unwrap();
+    ru.sync().unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!(r.size, s.tree_size);
+    assert_eq!(r.finality.quorum.witnesses, vec![party("DE")]);
+    assert!(r.finality.cosigned_by.is_empty());
+    assert!(r.finality.final_size < r.size);
+    at(T0 + DEFAULT_ALARM_AFTER + 62);
+    assert!(us.sync().unwrap().finality.alarm.unwrap().contains("[DE]"));
+    de.sync().unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!(r.finality.cosigned_by, vec![party("DE")]);
+    assert_eq!((r.finality.final_size, r.finality.alarm), (r.size, None));
 }
