@@ -493,7 +493,8 @@ impl Node {
     /// the same bytes; then the whole tree (tiles against the root, entries against their
     /// leaves). Every checkpoint another state cosigned and this node imported
     /// ([`Node::import_gossip`]) is checked against the served one too, and any evidence of a
-    /// split view held fails the sync, naming both roots. Cosigns the checkpoint when all is
+    /// split view held fails the sync, naming both roots; it is posted to the hub first
+    /// (`POST /v1/evidence`), and what the hub lists is checked and kept too. Cosigns the checkpoint when all is
     /// well.
     pub fn sync(&mut self) -> Result<SyncReport, Error> {
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
@@ -505,6 +506,7 @@ impl Node {
             format!("served to {} by the hub", self.party),
         );
         self.check_foreign(&current)?;
+        self.exchange_evidence(&current)?;
         self.refuse_if_evidence()?;
         let size = checkpoint.size();
         let receipts = self.store.receipts()?;

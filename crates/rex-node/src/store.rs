@@ -241,6 +241,11 @@ impl Store {
     /// Keeps `e` (durably, before anyone reports it); the same pair twice is kept once.
     /// Returns whether it was new.
     pub(crate) fn add_evidence(&self, e: &Evidence) -> Result<bool, Error> {
+        // One pair is one pair, whichever way round it was found.
+        let mut e = e.clone();
+        if (e.a.size, &e.a.root) > (e.b.size, &e.b.root) {
+            std::mem::swap(&mut e.a, &mut e.b);
+        }
         let n = self.conn.execute(
             "INSERT INTO evidence (a_size, a_root, a_note, a_from, b_size, b_root, b_note, b_from,
                                    found_at)

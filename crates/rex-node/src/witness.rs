@@ -201,6 +201,41 @@ impl Node {
         Ok(())
     }
 
+    /// Shares the evidence this node holds with the hub (`POST /v1/evidence`, where the other
+    /// states read it), then checks what the hub lists against `current` (the checkpoint the
+    /// hub serves now): a listed checkpoint signed by the pinned key that conflicts with it
+    /// (or a listed pair of one size with two roots) is kept here too. Posting is best effort:
+    /// the hub may be the liar, so the node keeps its own evidence and gossip carries it.
+    pub(crate) fn exchange_evidence(&self, current: &Seen) -> Result<(), Error> {
+        for e in self.store.evidence()? {
+            let _ = self.client.post_evidence(&e.a.note, &e.b.note);
+        }
+        let listed = self.client.evidence()?;
+        for (i, pair) in listed.iter().take(MAX_GOSSIP_EVIDENCE).enumerate() {
+            let from = format!("evidence {} listed by the hub", i + 1);
+            let (Ok((ca, na)), Ok((cb, nb))) = (
+                open_checkpoint(&pair.a, &self.hub),
+                open_checkpoint(&pair.b, &self.hub),
+            ) else {
+                continue;
+            };
+            let (a, b) = (Seen::new(ca, na, from.clone()), Seen::new(cb, nb, from));
+            let same_size = a.checkpoint.size() == b.checkpoint.size();
+            let found = [
+                same_size
+                    .then(|| self.conflict(&a, &b))
+                    .transpose()?
+                    .flatten(),
+                self.conflict(current, &a)?,
+                self.conflict(current, &b)?,
+            ];
+            for e in found.into_iter().flatten() {
+                self.store.add_evidence(&e)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The gossip file of this node: the checkpoint it holds (verified at its last sync or
     /// receipt) with a fresh cosignature of its own, and every piece of evidence it holds.
     pub fn export_gossip(&self) -> Result<Gossip, Error> {

@@ -414,3 +414,32 @@ fn a_checkpoint_is_final_only_with_its_quorum_and_a_long_wait_raises_the_alarm()
     assert_eq!(r.finality.cosigned_by, vec![party("DE")]);
     assert_eq!((r.finality.final_size, r.finality.alarm), (r.size, None));
 }
+
+#[test]
+fn evidence_reaches_the_states_on_the_same_branch_through_the_hub() {
+    let mut w = Split::new();
+    w.us.submit(Action::AgreementProposed {
+        terms: terms(&["DE", "US"], 12),
+    })
+    .unwrap();
+    w.ru.submit(Action::AgreementProposed {
+        terms: terms(&["DE", "RU"], 24),
+    })
+    .unwrap();
+    w.us.sync().unwrap();
+    w.ru.sync().unwrap();
+    let (us_root, ru_root) = (root(&w.us), root(&w.ru));
+    // Germany, on the US branch, never sees a gossip file: it syncs cleanly.
+    w.de.sync().unwrap();
+    evidence(w.us.import_gossip(&gossip(&w.ru)));
+    // The US's next sync posts the evidence to its hub (and still fails); Germany's next sync
+    // reads it there, checks both signatures and the conflict itself, and fails naming both.
+    evidence(w.us.sync());
+    let at_de = evidence(w.de.sync());
+    assert!(
+        at_de.contains(&us_root) && at_de.contains(&ru_root),
+        "{at_de}"
+    );
+    assert!(at_de.contains("listed by the hub"), "{at_de}");
+    assert_eq!(w.de.evidence().unwrap().len(), 1);
+}

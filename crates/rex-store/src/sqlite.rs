@@ -10,7 +10,10 @@ use sha2::{Digest, Sha256 as Sha256Hasher};
 use crate::{HubStore, Sha256, StoreError, StoredCheckpoint};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_evidence.sql"),
+];
 
 /// Read connections kept open for reuse. More may be open at a moment; the extra are closed.
 const MAX_IDLE_READERS: usize = 8;
@@ -296,6 +299,25 @@ impl HubStore for SqliteStore {
             return Err(StoreError::Missing(format!("checkpoint of size {size}")));
         }
         Ok(())
+    }
+
+    fn add_evidence(&self, a: &str, b: &str) -> Result<bool, StoreError> {
+        let n = self.writer().execute(
+            "INSERT INTO evidence (a, b) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![a, b],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn evidence(&self, limit: usize) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.writer();
+        let mut stmt = conn.prepare_cached("SELECT a, b FROM evidence ORDER BY id LIMIT ?1")?;
+        let pairs = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<Vec<(String, String)>, _>>()?;
+        Ok(pairs)
     }
 
     fn put_dossier(&self, bytes: &[u8]) -> Result<Sha256, StoreError> {
