@@ -93,6 +93,35 @@ pub struct CosignatureBody {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CosignatureTaken {}
 
+/// `POST /v1/evidence`, and each item of `GET /v1/evidence`: two checkpoint notes signed by
+/// the hub's key that cannot both be true (the same size with different roots, or no
+/// consistency between them): evidence that the hub showed two histories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceBody {
+    /// One signed checkpoint note.
+    pub a: String,
+    /// The other.
+    pub b: String,
+}
+
+/// The answer to accepted evidence: whether the hub held it already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceTaken {
+    /// `true` when the pair was new to the hub.
+    pub new: bool,
+}
+
+/// `GET /v1/evidence`: every pair of conflicting checkpoints reported to the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceList {
+    /// Oldest first, at most [`MAX_EVIDENCE_LISTED`].
+    pub evidence: Vec<EvidenceBody>,
+}
+
+/// The most pairs `GET /v1/evidence` lists.
+pub const MAX_EVIDENCE_LISTED: usize = 100;
+
 /// `GET /v1/log/inclusion` and `GET /v1/log/consistency`: a Merkle proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Proof {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rex_domain::{
     Actor, AgreementId, AgreementTerms, Answer, Digest, DossierRef, ExchangeId, ExchangeProposal,
     ExchangeStatus, LegStage, PartyId, PublicKeyFile, RefusalGround, Registry, RequestId,
-    RequestMetadata, RequestStatus, Route,
+    RequestMetadata, RequestStatus, Route, WitnessPolicy,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,6 +39,10 @@ pub struct PartyRecord {
     pub last_seq: u64,
     /// When the hub registered it (unix seconds).
     pub registered_at: u64,
+    /// Whose cosignatures make a checkpoint final for it (`witness_policy_set`; its
+    /// agreement partners until it sets one).
+    #[schema(value_type = schema::WitnessPolicyBody)]
+    pub witness_policy: WitnessPolicy,
 }
 
 /// An agreement.
@@ -253,6 +257,7 @@ impl RegistrySnapshot {
                     keys: p.keys.clone(),
                     last_seq: p.last_seq,
                     registered_at: p.registered_at,
+                    witness_policy: p.witness_policy.clone(),
                 })
                 .collect(),
             agreements: registry

@@ -258,10 +258,26 @@ pub enum LegStageName {
     Verdict,
 }
 
+/// Whose cosignatures make a checkpoint final for a state (`rex_domain::WitnessPolicy`),
+/// tagged by `kind`.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WitnessPolicyBody {
+    /// Every state that shares an agreement in force with it, all of them.
+    AgreementPartners,
+    /// `threshold` of `witnesses`.
+    Threshold {
+        /// Party codes, sorted, without the state itself.
+        witnesses: Vec<String>,
+        /// How many of them must cosign, 1 to all.
+        threshold: u32,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rex_domain::{LegKind, LegStage, RefusalGround};
+    use rex_domain::{LegKind, LegStage, RefusalGround, WitnessPolicy};
     use serde::de::DeserializeOwned;
 
     /// The mirror of a domain value spells it as the domain's serde does.
@@ -309,6 +325,33 @@ mod tests {
             G::SubjectNotFound => N::SubjectNotFound,
             G::CompetingRequest => N::CompetingRequest,
             G::Other => N::Other,
+        }
+    }
+
+    fn witness_policy(p: WitnessPolicy) -> WitnessPolicyBody {
+        match p {
+            WitnessPolicy::AgreementPartners => WitnessPolicyBody::AgreementPartners,
+            WitnessPolicy::Threshold {
+                witnesses,
+                threshold,
+            } => WitnessPolicyBody::Threshold {
+                witnesses: witnesses.iter().map(ToString::to_string).collect(),
+                threshold,
+            },
+        }
+    }
+
+    #[test]
+    fn the_witness_policy_mirror_spells_as_the_domain() {
+        let ru = rex_domain::PartyId::new("RU").unwrap();
+        for p in [
+            WitnessPolicy::AgreementPartners,
+            WitnessPolicy::Threshold {
+                witnesses: vec![ru],
+                threshold: 1,
+            },
+        ] {
+            same(p.clone(), witness_policy(p));
         }
     }
 

@@ -620,6 +620,29 @@ fn play(root: &Path) -> Result<(), Failure> {
             r.receipts_checked
         ));
     }
+    // Each sync cosigned the latest checkpoint: a second pass finds it final for each state,
+    // cosigned by its witnesses (its agreement partners).
+    for n in nodes.iter_mut() {
+        let r = n.sync().map_err(fail)?;
+        let f = &r.finality;
+        let witnesses: Vec<&str> = f.cosigned_by.iter().map(|p| p.as_str()).collect();
+        story.say(if f.final_size >= r.size {
+            format!(
+                "{}: checkpoint {} is final, cosigned by its witnesses [{}]",
+                n.party(),
+                r.size,
+                witnesses.join(", ")
+            )
+        } else {
+            format!(
+                "{}: checkpoint {} is not final yet (final up to {}; cosigned by [{}])",
+                n.party(),
+                r.size,
+                f.final_size,
+                witnesses.join(", ")
+            )
+        });
+    }
     let trust = hub.trust(&nodes)?;
     story.say(format!(
         "an auditor pins the hub's keys (`rex hub vkeys`) and the cosignature keys of {} \

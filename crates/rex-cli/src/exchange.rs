@@ -1,6 +1,6 @@
 //! `rex exchange sign|ready|verify|deliver|receive|milestone|show`.
 
-use crate::act::{acted, open};
+use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
@@ -172,6 +172,9 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
                         println!("{}", describe(x));
                     }
                 }
+            }
+            if let Some(note) = unsettled(&node)? {
+                println!("{note}");
             }
             return Ok(());
         }

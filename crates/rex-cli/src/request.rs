@@ -1,6 +1,6 @@
 //! `rex request file|answer|withdraw|show|dossier`.
 
-use crate::act::{acted, open};
+use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
@@ -218,6 +218,9 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                         println!("{}", describe(r));
                     }
                 }
+            }
+            if let Some(note) = unsettled(&node)? {
+                println!("{note}");
             }
         }
         RequestCommand::Dossier { data, request, out } => {

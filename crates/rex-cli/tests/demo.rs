@@ -267,6 +267,16 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
         );
     }
     let size = size.expect("a sync line");
+    // Each state's witnesses are its agreement partners; once all have cosigned, the
+    // checkpoint is final for each of them.
+    let final_size = format!("checkpoint {size} is final, cosigned by its witnesses");
+    for (p, witnesses) in [("US", "[DE, RU]"), ("RU", "[DE, US]"), ("DE", "[RU, US]")] {
+        find(
+            &lines,
+            verification,
+            &[&format!("{p}: "), &final_size, witnesses],
+        );
+    }
     let audit = find(&lines, verification, &["log verified: "]);
     let audit_line = lines[audit];
     assert_eq!(

@@ -209,10 +209,32 @@ fn node_commands_bad_input() {
             "req_00000000000000000000000000000000",
         ],
         &["exchange", "show", "exc_00000000000000000000000000000000"],
+        &["node", "checkpoint", "export"],
+        &["node", "checkpoint", "import", "ru.gossip"],
+        &["node", "witness-policy", "--agreement-partners"],
+        &[
+            "node",
+            "witness-policy",
+            "--witness",
+            "RU",
+            "--threshold",
+            "1",
+        ],
     ];
     for c in commands {
         check(&with_data(c, &nowhere), INPUT, &["does-not-exist", no_node]);
     }
+    // A witness policy says which one it is; a duration is a duration.
+    check(
+        &with_data(&["node", "witness-policy"], &nowhere),
+        INPUT,
+        &["--agreement-partners", "--threshold"],
+    );
+    check(
+        &with_data(&["node", "witness-policy", "--threshold", "1"], &nowhere),
+        INPUT,
+        &["--witness"],
+    );
 
     // Arguments are checked before the node is opened.
     let propose = |members: &str, offences: &str| -> Vec<OsString> {

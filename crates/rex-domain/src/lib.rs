@@ -63,6 +63,7 @@ pub mod registry;
 pub mod rejection;
 pub mod request;
 pub mod statement;
+pub mod witness;
 
 pub use agreement::{Agreement, AgreementTerms, CreditTerms, TermsDraft};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
@@ -81,3 +82,4 @@ pub use request::{
     Route,
 };
 pub use statement::{Action, Statement};
+pub use witness::{Quorum, WitnessPolicy, MAX_WITNESSES};

@@ -27,6 +27,7 @@ use crate::id::{Actor, AgreementId, Digest, ExchangeId, RequestId, UnixSeconds};
 use crate::keys::PublicKeyFile;
 use crate::rejection::Rejection;
 use crate::request::{Answer, DossierRef, RequestMetadata};
+use crate::witness::WitnessPolicy;
 use serde::{Deserialize, Serialize};
 
 /// One signed act.
@@ -152,6 +153,12 @@ pub enum Action {
         /// Opened, charged or verdict, in that order.
         milestone: Milestone,
     },
+    /// A state says whose cosignatures make a checkpoint final for it
+    /// ([`crate::witness`]); until it does, its agreement partners'.
+    WitnessPolicySet {
+        /// The policy.
+        policy: WitnessPolicy,
+    },
 }
 
 impl Action {
@@ -174,6 +181,7 @@ impl Action {
             Action::LegDelivered { .. } => "leg_delivered",
             Action::LegReceived { .. } => "leg_received",
             Action::MilestoneRecorded { .. } => "milestone_recorded",
+            Action::WitnessPolicySet { .. } => "witness_policy_set",
         }
     }
 

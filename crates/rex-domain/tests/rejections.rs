@@ -5,7 +5,7 @@ mod world;
 use ed25519_dalek::SigningKey;
 use rex_domain::{
     Action, Actor, AgreementTerms, Answer, Envelope, ExchangeId, ExchangeProposal, Milestone,
-    Offence, RequestId, RequestMetadata, Severity, Statement,
+    Offence, RequestId, RequestMetadata, Severity, Statement, WitnessPolicy,
 };
 use world::{check, key_of, party, terms, World, DAY};
 
@@ -63,8 +63,60 @@ fn ru(f: &Fixture, action: Action) -> Statement {
     f.w.statement(Actor::Party(party("RU")), action)
 }
 
+/// A threshold witness policy.
+fn threshold(witnesses: &[&str], threshold: u32) -> Action {
+    Action::WitnessPolicySet {
+        policy: WitnessPolicy::Threshold {
+            witnesses: witnesses.iter().map(|w| party(w)).collect(),
+            threshold,
+        },
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
+        (
+            "a witness policy naming the state itself",
+            proposed,
+            |f| act(f, "US", threshold(&["RU", "US"], 1)),
+            "invalid",
+            "US cannot witness its own checkpoints",
+        ),
+        (
+            "a witness policy asking for no cosignature",
+            proposed,
+            |f| act(f, "US", threshold(&["CN", "RU"], 0)),
+            "invalid",
+            "threshold 0 is not between 1 and the 2 witnesses listed",
+        ),
+        (
+            "a witness policy asking for more cosignatures than it lists",
+            proposed,
+            |f| act(f, "US", threshold(&["CN", "RU"], 3)),
+            "invalid",
+            "threshold 3 is not between 1 and the 2 witnesses listed",
+        ),
+        (
+            "a witness policy listing a witness twice",
+            proposed,
+            |f| act(f, "US", threshold(&["RU", "RU"], 1)),
+            "invalid",
+            "sorted, without duplicates",
+        ),
+        (
+            "a witness policy listing no witness",
+            proposed,
+            |f| act(f, "US", threshold(&[], 1)),
+            "invalid",
+            "lists 1 to 64 witnesses, not 0",
+        ),
+        (
+            "a witness policy naming an unregistered state",
+            proposed,
+            |f| act(f, "US", threshold(&["DE"], 1)),
+            "unknown_party",
+            "DE",
+        ),
         (
             "a party signing for another",
             binding,

@@ -13,7 +13,8 @@ use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use rex_api::{
     Bytes as RawBytes, CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody,
-    HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt, RegistrySnapshot,
+    EvidenceBody, EvidenceList, EvidenceTaken, HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt,
+    RegistrySnapshot, MAX_EVIDENCE_LISTED,
 };
 use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
 use rex_store::{PutDossier, Tiles};
@@ -28,6 +29,8 @@ use crate::{read_registry, AppError, AppState};
 
 /// Largest statement body, in bytes.
 pub const MAX_STATEMENT_BYTES: usize = 64 * 1024;
+/// Largest evidence body (two checkpoint notes with their cosignatures), in bytes.
+pub const MAX_EVIDENCE_BYTES: usize = 32 * 1024;
 /// Largest dossier, in bytes.
 pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
 
@@ -46,6 +49,8 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
         post_dossier,
         get_dossier,
         post_cosignature,
+        post_evidence,
+        get_evidence,
         admin_match,
         admin_register,
         checkpoint,
@@ -61,6 +66,9 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
         DossierStored,
         CosignatureBody,
         CosignatureTaken,
+        EvidenceBody,
+        EvidenceTaken,
+        EvidenceList,
         Proof,
         ErrorBody,
         EnvelopeBody,
@@ -83,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/next-seq/{actor}", get(next_seq))
         .route("/v1/dossiers/{sha256}", get(get_dossier))
         .route("/v1/cosignatures", post(post_cosignature))
+        .route("/v1/evidence", post(post_evidence).get(get_evidence))
         .route("/v1/admin/match", post(admin_match))
         .route("/v1/admin/parties", post(admin_register))
         .route("/checkpoint", get(checkpoint))
@@ -588,6 +597,103 @@ async fn post_cosignature(
     })
     .await?;
     Ok(Json(CosignatureTaken {}))
+}
+
+#[utoipa::path(
+    post, path = "/v1/evidence", request_body = EvidenceBody,
+    responses(
+        (status = 200, body = EvidenceTaken, description = "kept (or held already): the two checkpoints conflict"),
+        (status = 400, body = ErrorBody, description = "`bad_json`: not `{a, b}`"),
+        (status = 413, body = ErrorBody, description = "`too_large`: more than 32 KiB"),
+        (status = 422, body = ErrorBody, description = "`invalid`: a note that is not a checkpoint signed by this hub's key, or two checkpoints that do not conflict")
+    )
+)]
+/// Takes evidence of a split view from a node: two checkpoints, both signed by this hub's key,
+/// that conflict. The hub checks it itself: the same size with different roots, or a
+/// checkpoint whose root is not the root of this hub's own tree at its size. Anything else is
+/// refused, so the list cannot be filled with noise; only the hub's key can make evidence.
+async fn post_evidence(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<EvidenceTaken>, AppError> {
+    let raw = body(raw, MAX_EVIDENCE_BYTES)?;
+    if raw.len() > MAX_EVIDENCE_BYTES {
+        return Err(AppError::TooLarge(format!(
+            "the body exceeds {MAX_EVIDENCE_BYTES} bytes"
+        )));
+    }
+    let input: EvidenceBody = serde_json::from_slice(&raw)
+        .map_err(|e| AppError::BadJson(format!("expected {{a, b}}: {e}")))?;
+    let invalid = |reason: String| {
+        AppError::Rejected(rex_domain::Rejection::Invalid {
+            what: "evidence",
+            reason,
+        })
+    };
+    let verifier = state.keys.checkpoint.verifier().clone();
+    let open = |which: &str, text: &str| -> Result<(Checkpoint, String), AppError> {
+        let note = SignedNote::parse(text).map_err(|e| invalid(format!("{which}: {e}")))?;
+        let checkpoint = Checkpoint::open(&note, &verifier)
+            .map_err(|e| invalid(format!("{which} is not a checkpoint of this hub: {e}")))?;
+        // Kept with the hub's signature only: one pair is one pair, whoever cosigned it.
+        let mut own = SignedNote::new(note.text()).map_err(|e| invalid(e.to_string()))?;
+        for s in note.signatures() {
+            if s.name() == verifier.name() && s.key_id() == verifier.key_id() {
+                own.add_signature(s.clone())
+                    .map_err(|e| invalid(e.to_string()))?;
+            }
+        }
+        Ok((checkpoint, own.to_string()))
+    };
+    let (mut a, mut b) = (open("a", &input.a)?, open("b", &input.b)?);
+    if (a.0.size(), a.0.root().0) > (b.0.size(), b.0.root().0) {
+        std::mem::swap(&mut a, &mut b);
+    }
+    let published = state.published_size();
+    let store = Arc::clone(&state.store);
+    let new = blocking(move || {
+        let conflict = if a.0.size() == b.0.size() {
+            a.0.root() != b.0.root()
+        } else {
+            // One of them is not this hub's tree at its size: this key signed two histories.
+            let mut other = false;
+            for c in [&a.0, &b.0] {
+                if c.size() <= published {
+                    let own = rex_tlog::Tree::load(&Tiles(&*store), c.size())?;
+                    other |= own.root() != c.root();
+                }
+            }
+            other
+        };
+        if !conflict {
+            return Err(AppError::Rejected(rex_domain::Rejection::Invalid {
+                what: "evidence",
+                reason: format!(
+                    "checkpoints {} and {} do not conflict with each other nor with this hub's log",
+                    a.0.size(),
+                    b.0.size()
+                ),
+            }));
+        }
+        Ok(store.add_evidence(&a.1, &b.1)?)
+    })
+    .await?;
+    Ok(Json(EvidenceTaken { new }))
+}
+
+#[utoipa::path(
+    get, path = "/v1/evidence",
+    responses((status = 200, body = EvidenceList, description = "every pair of conflicting checkpoints reported, oldest first, at most 100"))
+)]
+async fn get_evidence(State(state): State<AppState>) -> Result<Json<EvidenceList>, AppError> {
+    let store = Arc::clone(&state.store);
+    let pairs = blocking(move || Ok(store.evidence(MAX_EVIDENCE_LISTED)?)).await?;
+    Ok(Json(EvidenceList {
+        evidence: pairs
+            .into_iter()
+            .map(|(a, b)| EvidenceBody { a, b })
+            .collect(),
+    }))
 }
 
 #[utoipa::path(

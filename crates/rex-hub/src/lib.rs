@@ -47,6 +47,11 @@
 //!   checkpoint. Reusing the statement key is safe: a cosignature signs
 //!   `cosignature/v1\ntime ...` and a statement signs a DSSE `DSSEv1 ...` encoding, so neither
 //!   can be passed off as the other.
+//! - Evidence of a split view (`POST /v1/evidence`): a node reports two checkpoints signed by
+//!   this hub's key that conflict. The hub keeps a pair only if it checks the conflict itself
+//!   (same size and two roots, or a root that is not its own tree's at that size), so only
+//!   what its key signed can fill the list, and lists it to every node (`GET /v1/evidence`):
+//!   an honest operator whose keys were copied learns it there.
 //! - Errors: the engine refuses a job with a [`Refusal`], which says nothing of HTTP; `http.rs`
 //!   alone maps it to an [`AppError`], which answers `{code, message}`, logs internals, never
 //!   sends database text.
@@ -74,7 +79,7 @@ use tokio::time::Instant;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::error::{rejection_status, AppError, HubError};
-pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_STATEMENT_BYTES};
+pub use crate::http::{app, ApiDoc, MAX_DOSSIER_BYTES, MAX_EVIDENCE_BYTES, MAX_STATEMENT_BYTES};
 pub use crate::keys::HubKeys;
 pub use crate::serve::ConnectionLimits;
 /// The contract's bodies, re-exported: the hub speaks exactly `rex-api`.

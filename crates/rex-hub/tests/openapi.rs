@@ -709,6 +709,82 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
     )
     .await;
 
+    // Evidence of a split view: two checkpoints signed by the hub's key that conflict.
+    let evidence = |v: &Value| post("/v1/evidence", json_body(v));
+    let forked = Checkpoint::new(checkpoint.origin(), checkpoint.size(), Hash([9; 32]))
+        .unwrap()
+        .sign(&t.state().keys().checkpoint)
+        .unwrap()
+        .to_string();
+    let taken = c
+        .check(
+            &r,
+            Peer::Unknown,
+            "/v1/evidence",
+            evidence(&json!({"a": note, "b": forked})),
+            ok,
+        )
+        .await;
+    assert_eq!(taken.bytes, br#"{"new":true}"#);
+    // The same pair again, the other way round, with a cosignature line: held already.
+    let again = c
+        .check(
+            &r,
+            Peer::Unknown,
+            "/v1/evidence",
+            evidence(&json!({"a": forked, "b": cosigned("US", &checkpoint, &note)["note"]})),
+            ok,
+        )
+        .await;
+    assert_eq!(again.bytes, br#"{"new":false}"#);
+    // Two checkpoints that agree, and a note the hub's key did not sign: no evidence.
+    for (a, b) in [
+        (note.clone(), note.clone()),
+        (note.clone(), {
+            let stranger =
+                rex_tlog::NoteSigner::new(checkpoint.origin(), key_of("stranger")).unwrap();
+            Checkpoint::new(checkpoint.origin(), checkpoint.size(), Hash([8; 32]))
+                .unwrap()
+                .sign(&stranger)
+                .unwrap()
+                .to_string()
+        }),
+    ] {
+        c.check(
+            &r,
+            Peer::Unknown,
+            "/v1/evidence",
+            evidence(&json!({"a": a, "b": b})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/evidence",
+        post("/v1/evidence", "[]"),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    c.check(
+        &r,
+        Peer::Unknown,
+        "/v1/evidence",
+        evidence(&json!({"a": "A".repeat(rex_hub::MAX_EVIDENCE_BYTES), "b": note})),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    let listed = c
+        .check(&r, Peer::Unknown, "/v1/evidence", get("/v1/evidence"), ok)
+        .await;
+    let listed: rex_api::EvidenceList = serde_json::from_slice(&listed.bytes).unwrap();
+    assert_eq!(listed.evidence.len(), 1);
+    let pair = &listed.evidence[0];
+    assert!([&pair.a, &pair.b]
+        .iter()
+        .any(|n| n.contains(&Hash([9; 32]).to_string())));
+
     // The log.
     let size = t.tree_size();
     c.check(&r, Peer::Unknown, "/checkpoint", get("/checkpoint"), ok)

@@ -4,8 +4,8 @@
 use crate::Error;
 use base64::Engine as _;
 use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, MatchAnswer, NextSeq, Proof,
-    RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, EvidenceBody, EvidenceList,
+    EvidenceTaken, MatchAnswer, NextSeq, Proof, RegistrySnapshot,
 };
 pub use rex_api::{HubInfo, Receipt};
 use rex_domain::{Envelope, PartyId};
@@ -268,6 +268,24 @@ impl HubClient {
         .map_err(|e| Error::Local(e.to_string()))?;
         let bytes = self.exchange(path, "POST", Some(("application/json", &body)))?;
         self.json::<CosignatureTaken>(path, &bytes).map(|_| ())
+    }
+
+    /// `POST /v1/evidence`: reports two conflicting checkpoint notes; whether they were new to
+    /// the hub.
+    pub fn post_evidence(&self, a: &str, b: &str) -> Result<bool, Error> {
+        let path = "v1/evidence";
+        let body = serde_json::to_vec(&EvidenceBody {
+            a: a.to_owned(),
+            b: b.to_owned(),
+        })
+        .map_err(|e| Error::Local(e.to_string()))?;
+        let bytes = self.exchange(path, "POST", Some(("application/json", &body)))?;
+        Ok(self.json::<EvidenceTaken>(path, &bytes)?.new)
+    }
+
+    /// `GET /v1/evidence`: the pairs of conflicting checkpoints reported to the hub.
+    pub fn evidence(&self) -> Result<Vec<EvidenceBody>, Error> {
+        Ok(self.get_json::<EvidenceList>("v1/evidence")?.evidence)
     }
 
     /// `POST /v1/admin/match`, signed by the operator's key: runs a matching round. `None`

@@ -15,6 +15,11 @@
 //! hub's checkpoint and statement keys, the witnesses whose cosignatures it requires and their
 //! quorum), never under keys the audited hub presents.
 //!
+//! A node alone cannot see a split view (the hub showing another state another history), so
+//! [`witness`] compares its checkpoint with those other states cosigned, handed over directly
+//! as gossip files; two conflicting checkpoints signed by the hub are kept as evidence, both
+//! signed notes, before anything is reported, and every later sync fails naming both roots.
+//!
 //! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
 //! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and
 //! the sequence number. HTTP is blocking ([`client::HubClient`]): the CLI needs no runtime.
@@ -27,6 +32,7 @@ mod error;
 pub mod node;
 mod store;
 pub mod trust;
+pub mod witness;
 
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
@@ -34,3 +40,4 @@ pub use error::Error;
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
 pub use trust::Trust;
+pub use witness::{Evidence, Finality, Gossip, Imported, DEFAULT_ALARM_AFTER};

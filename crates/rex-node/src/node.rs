@@ -6,6 +6,7 @@ use crate::audit::{
 };
 use crate::client::{decode_hashes, HubClient, HubInfo, Receipt, RequestKey};
 use crate::store::{Store, StoredReceipt};
+use crate::witness::{Finality, Seen, DEFAULT_ALARM_AFTER};
 use crate::Error;
 use age::secrecy::ExposeSecret as _;
 use base64::Engine as _;
@@ -15,8 +16,7 @@ use rex_domain::{
     Registry, RequestId, RequestMetadata, Statement,
 };
 use rex_tlog::{
-    leaf_hash, root_of_leaves, verify_consistency, verify_inclusion, Checkpoint, Cosigner, Hash,
-    SignedNote,
+    leaf_hash, root_of_leaves, verify_inclusion, Checkpoint, Cosigner, Hash, SignedNote,
 };
 use std::fs;
 use std::io::Write as _;
@@ -66,18 +66,21 @@ pub struct SyncReport {
     pub receipts_checked: usize,
     /// Whether the hub took the node's cosignature.
     pub cosigned: Result<(), String>,
+    /// Whether the checkpoint is final for this state, and since where statements are not.
+    pub finality: Finality,
 }
 
 /// A state's node.
 pub struct Node {
     dir: PathBuf,
-    party: PartyId,
-    key: SigningKey,
+    pub(crate) party: PartyId,
+    pub(crate) key: SigningKey,
     identity: age::x25519::Identity,
-    store: Store,
-    client: HubClient,
-    hub: HubKeys,
-    clock: Clock,
+    pub(crate) store: Store,
+    pub(crate) client: HubClient,
+    pub(crate) hub: HubKeys,
+    pub(crate) clock: Clock,
+    pub(crate) alarm_after: u64,
 }
 
 impl std::fmt::Debug for Node {
@@ -160,6 +163,7 @@ pub fn init_with_clock(
         client,
         hub,
         clock,
+        alarm_after: DEFAULT_ALARM_AFTER,
     };
     fs::write(
         data_dir.join(PUBLIC_KEY_FILE),
@@ -216,6 +220,7 @@ pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Node, Error> {
         client,
         hub,
         clock,
+        alarm_after: DEFAULT_ALARM_AFTER,
     })
 }
 
@@ -257,9 +262,10 @@ impl Node {
     }
 
     /// Checks that `new` extends the checkpoint this node holds: same tree or a larger one
-    /// with a valid consistency proof. Says exactly what is wrong otherwise.
-    fn check_consistent(&self, new: &Checkpoint) -> Result<(), Error> {
-        let Some((old, _)) = self.checkpoint()? else {
+    /// with a valid consistency proof. Says exactly what is wrong otherwise; two checkpoints
+    /// that conflict are kept as evidence ([`crate::witness`]) before it says so.
+    fn check_consistent(&self, new: &Checkpoint, new_note: &SignedNote) -> Result<(), Error> {
+        let Some((old, old_note)) = self.checkpoint()? else {
             return Ok(());
         };
         let (m, n) = (old.size(), new.size());
@@ -277,20 +283,16 @@ impl Node {
                 ),
             }));
         }
-        let fork = || {
-            Error::Evidence(format!(
-                "checkpoint {n} is not consistent with checkpoint {m} (fork)"
-            ))
-        };
-        if n == m {
-            return if new.root() == old.root() {
-                Ok(())
-            } else {
-                Err(fork())
-            };
+        let held = Seen::new(old, old_note, format!("held by {}", self.party));
+        let served = Seen::new(
+            new.clone(),
+            new_note.clone(),
+            format!("served to {} by the hub", self.party),
+        );
+        match self.conflict(&held, &served)? {
+            Some(evidence) => Err(self.keep(&evidence)?),
+            None => Ok(()),
         }
-        let proof = self.client.consistency(m, n)?;
-        verify_consistency(m, n, old.root(), new.root(), &proof).map_err(|_| fork())
     }
 
     /// Keeps `checkpoint` as the latest if it is larger than the one held.
@@ -383,7 +385,7 @@ impl Node {
                 receipt.tree_size
             )));
         }
-        self.check_consistent(&checkpoint)?;
+        self.check_consistent(&checkpoint, &note)?;
         let entry = fetch_entries(&self.client, i, i + 1, n)?
             .remove(&i)
             .ok_or_else(|| Error::Evidence(format!("entry {i} missing")))?;
@@ -411,7 +413,7 @@ impl Node {
     /// [`Registry::apply`]. The hub's own snapshot is never trusted.
     pub fn registry(&self) -> Result<Registry, Error> {
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
-        self.check_consistent(&checkpoint)?;
+        self.check_consistent(&checkpoint, &note)?;
         let log = fetch_log_at(&self.client, checkpoint, note)?;
         let replayed = replay(&log.entries, self.hub.statements, false)?;
         self.advance(&log.checkpoint, &log.note)?;
@@ -503,11 +505,23 @@ impl Node {
     /// signature, its consistency with the checkpoint held (shrinking or forking is caught
     /// here), and that every entry this node holds a receipt for is still at its index with
     /// the same bytes; then the whole tree (tiles against the root, entries against their
-    /// leaves). Cosigns the checkpoint when all is well.
+    /// leaves). Every checkpoint another state cosigned and this node imported
+    /// ([`Node::import_gossip`]) is checked against the served one too, and any evidence of a
+    /// split view held fails the sync, naming both roots; it is posted to the hub first
+    /// (`POST /v1/evidence`), and what the hub lists is checked and kept too. Cosigns the checkpoint when all is
+    /// well.
     pub fn sync(&mut self) -> Result<SyncReport, Error> {
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
-        self.check_consistent(&checkpoint)?;
+        self.check_consistent(&checkpoint, &note)?;
+        let current = Seen::new(
+            checkpoint.clone(),
+            note.clone(),
+            format!("served to {} by the hub", self.party),
+        );
+        self.check_foreign(&current)?;
+        self.exchange_evidence(&current)?;
+        self.refuse_if_evidence()?;
         let size = checkpoint.size();
         let receipts = self.store.receipts()?;
         let served = fetch_entries(&self.client, 0, size, size)?;
@@ -540,13 +554,19 @@ impl Node {
         if !findings.is_empty() {
             return Err(Error::evidence(findings));
         }
+        let raw: Vec<Vec<u8>> = served.into_values().collect();
+        let entries = rex_domain::log::parse_entries(0, &raw)
+            .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
+        let registry = replay(&entries, self.hub.statements, false)?.registry;
         self.advance(&checkpoint, &note)?;
+        let finality = self.settle(&checkpoint, &note, &registry)?;
         let cosigned = self.cosign(&checkpoint, &note);
         Ok(SyncReport {
             old_size,
             size,
             receipts_checked: receipts.len(),
             cosigned,
+            finality,
         })
     }
 }

@@ -24,6 +24,31 @@ CREATE TABLE IF NOT EXISTS receipts (
     entry            BLOB NOT NULL,
     receipt          TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS final_checkpoint (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    id       INTEGER PRIMARY KEY,
+    a_size   INTEGER NOT NULL,
+    a_root   TEXT NOT NULL,
+    a_note   TEXT NOT NULL,
+    a_from   TEXT NOT NULL,
+    b_size   INTEGER NOT NULL,
+    b_root   TEXT NOT NULL,
+    b_note   TEXT NOT NULL,
+    b_from   TEXT NOT NULL,
+    found_at INTEGER NOT NULL,
+    UNIQUE (a_size, a_root, b_size, b_root)
+);
+CREATE TABLE IF NOT EXISTS foreign_checkpoints (
+    party       TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    root        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dossiers (
     sha256    TEXT PRIMARY KEY,
     request   TEXT,
@@ -44,6 +69,32 @@ pub struct StoredReceipt {
     pub statement_sha256: String,
     /// The bytes of the log entry, as verified against the receipt's checkpoint.
     pub entry: Vec<u8>,
+}
+
+/// Two checkpoints signed by the hub that cannot both be true: the same size with different
+/// roots, or two sizes with no valid consistency proof between them. Both signed notes are
+/// kept, so the evidence convinces anyone who pins the hub's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// One checkpoint: its size, root (base64, as in the note) and signed note text.
+    pub a: Witnessed,
+    /// The other.
+    pub b: Witnessed,
+    /// When this node found it (its clock, unix seconds).
+    pub found_at: u64,
+}
+
+/// A signed checkpoint and where the node got it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witnessed {
+    /// The tree size.
+    pub size: u64,
+    /// The root, base64 as the note writes it.
+    pub root: String,
+    /// The signed note, with the signatures it came with.
+    pub note: String,
+    /// Where it came from ("held by US", "cosigned by RU, from a gossip file").
+    pub from: String,
 }
 
 pub(crate) struct Store {
@@ -152,6 +203,120 @@ impl Store {
                 entry: r.get(4)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps `note` as the last final checkpoint if it is larger than the one held.
+    pub(crate) fn set_final(&self, size: u64, note: &str) -> Result<(), Error> {
+        self.conn.execute(
+            "INSERT INTO final_checkpoint (id, size, note) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note
+             WHERE excluded.size > final_checkpoint.size",
+            params![to_i64(size), note],
+        )?;
+        Ok(())
+    }
+
+    /// The size of the last final checkpoint (0 before any).
+    pub(crate) fn final_size(&self) -> Result<u64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT size FROM final_checkpoint WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map_or(0, |s| s as u64))
+    }
+
+    /// The last final checkpoint's note, with the cosignatures that made it final.
+    pub(crate) fn final_note(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT note FROM final_checkpoint WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Keeps `e` (durably, before anyone reports it); the same pair twice is kept once.
+    /// Returns whether it was new.
+    pub(crate) fn add_evidence(&self, e: &Evidence) -> Result<bool, Error> {
+        // One pair is one pair, whichever way round it was found.
+        let mut e = e.clone();
+        if (e.a.size, &e.a.root) > (e.b.size, &e.b.root) {
+            std::mem::swap(&mut e.a, &mut e.b);
+        }
+        let n = self.conn.execute(
+            "INSERT INTO evidence (a_size, a_root, a_note, a_from, b_size, b_root, b_note, b_from,
+                                   found_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT DO NOTHING",
+            params![
+                to_i64(e.a.size),
+                e.a.root,
+                e.a.note,
+                e.a.from,
+                to_i64(e.b.size),
+                e.b.root,
+                e.b.note,
+                e.b.from,
+                to_i64(e.found_at)
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Every piece of evidence held, oldest first.
+    pub(crate) fn evidence(&self) -> Result<Vec<Evidence>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a_size, a_root, a_note, a_from, b_size, b_root, b_note, b_from, found_at
+             FROM evidence ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Evidence {
+                a: Witnessed {
+                    size: r.get::<_, i64>(0)? as u64,
+                    root: r.get(1)?,
+                    note: r.get(2)?,
+                    from: r.get(3)?,
+                },
+                b: Witnessed {
+                    size: r.get::<_, i64>(4)? as u64,
+                    root: r.get(5)?,
+                    note: r.get(6)?,
+                    from: r.get(7)?,
+                },
+                found_at: r.get::<_, i64>(8)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps the checkpoint `party` cosigned, if it is at least as large as the one held from
+    /// that party (one per party: the largest is the one that says most).
+    pub(crate) fn put_foreign(
+        &self,
+        party: &str,
+        w: &Witnessed,
+        received_at: u64,
+    ) -> Result<(), Error> {
+        self.conn.execute(
+            "INSERT INTO foreign_checkpoints (party, size, root, note, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (party) DO UPDATE SET size = excluded.size, root = excluded.root,
+                 note = excluded.note, received_at = excluded.received_at
+             WHERE excluded.size >= foreign_checkpoints.size",
+            params![party, to_i64(w.size), w.root, w.note, to_i64(received_at)],
+        )?;
+        Ok(())
+    }
+
+    /// The checkpoints other states cosigned, as `(party, note)`.
+    pub(crate) fn foreign(&self) -> Result<Vec<(String, String)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT party, note FROM foreign_checkpoints ORDER BY party")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

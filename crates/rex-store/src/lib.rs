@@ -1,4 +1,5 @@
-//! `rex-store`: where the hub keeps its log, checkpoints, cosignatures and dossiers.
+//! `rex-store`: where the hub keeps its log, checkpoints, cosignatures, evidence of split views
+//! reported by nodes, and dossiers.
 //!
 //! **Key design decision: one durable transaction per group commit, checkpoint included.**
 //! [`HubStore::append`] writes a whole batch of log entries, their new Merkle hashes and the
@@ -109,6 +110,13 @@ pub trait HubStore: Send + Sync {
     /// Keeps a cosignature line for the checkpoint of `size` (which must exist); a newer line
     /// from the same cosigner replaces the older.
     fn add_cosignature(&self, size: u64, cosigner: &str, line: &str) -> Result<(), StoreError>;
+
+    /// Keeps a pair of conflicting checkpoint notes (evidence of a split view, checked by the
+    /// caller) durably; the same pair twice is kept once. Returns whether it was new.
+    fn add_evidence(&self, a: &str, b: &str) -> Result<bool, StoreError>;
+
+    /// The pairs of conflicting checkpoint notes kept, oldest first, at most `limit`.
+    fn evidence(&self, limit: usize) -> Result<Vec<(String, String)>, StoreError>;
 
     /// Stores a dossier (ciphertext) durably for `uploader`, dated `now`, unless the bytes that
     /// uploader holds would then exceed `quota` (checked and stored in one transaction). Bytes

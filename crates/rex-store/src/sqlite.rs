@@ -13,6 +13,7 @@ use crate::{DossierInfo, HubStore, PutDossier, Sha256, StoreError, StoredCheckpo
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_dossier_owners.sql"),
+    include_str!("../migrations/sqlite/0003_evidence.sql"),
 ];
 
 /// Read connections kept open for reuse. More may be open at a moment; the extra are closed.
@@ -299,6 +300,25 @@ impl HubStore for SqliteStore {
             return Err(StoreError::Missing(format!("checkpoint of size {size}")));
         }
         Ok(())
+    }
+
+    fn add_evidence(&self, a: &str, b: &str) -> Result<bool, StoreError> {
+        let n = self.writer().execute(
+            "INSERT INTO evidence (a, b) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![a, b],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn evidence(&self, limit: usize) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.writer();
+        let mut stmt = conn.prepare_cached("SELECT a, b FROM evidence ORDER BY id LIMIT ?1")?;
+        let pairs = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<Vec<(String, String)>, _>>()?;
+        Ok(pairs)
     }
 
     fn put_dossier(

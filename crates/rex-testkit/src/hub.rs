@@ -247,6 +247,63 @@ impl TestHub {
         &self.origin
     }
 
+    /// A second hub on a copy of this one's data directory: the same keys, the same log, its
+    /// own temporary directory and clock (at this hub's time), served on an address of its own
+    /// if this one is served. What an operator who wants to show two states two histories
+    /// does. This hub is stopped while its files are copied, then started again.
+    pub async fn copy(&mut self) -> TestHub {
+        self.stop().await;
+        let dir = self.copy_files();
+        self.start().await;
+        TestHub::on_copy(dir, self.now(), self.config.clone(), self.addr.is_some()).await
+    }
+
+    /// Copies the files of the stopped hub's data directory into a new temporary directory.
+    pub(crate) fn copy_files(&self) -> tempfile::TempDir {
+        assert!(
+            matches!(self.running, Running::Stopped),
+            "copy the files of a stopped hub only"
+        );
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        copy_tree(self.dir.path(), dir.path());
+        dir
+    }
+
+    /// A hub started on `dir` (a copy made by [`TestHub::copy_files`]) at time `now`, served
+    /// on a fresh loopback address if `serve`.
+    pub(crate) async fn on_copy(
+        dir: tempfile::TempDir,
+        now: u64,
+        config: HubConfig,
+        serve: bool,
+    ) -> TestHub {
+        let clock = Arc::new(ManualClock::new(now));
+        let mut copy = TestHub {
+            dir,
+            config: HubConfig {
+                clock: clock.clone(),
+                ..config
+            },
+            clock,
+            router: Router::new(),
+            state: None,
+            running: Running::Stopped,
+            addr: None,
+            nonces: AtomicU64::new(0),
+            origin: String::new(),
+        };
+        copy.start().await;
+        if serve {
+            copy.serve().await;
+        }
+        copy
+    }
+
+    /// The configuration every start uses.
+    pub(crate) fn config(&self) -> HubConfig {
+        self.config.clone()
+    }
+
     /// The data directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -432,6 +489,24 @@ impl TestHub {
                 "waited {PATIENCE:?} for {what}"
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// Copies the files under `from` into `to`, directories included, keeping permission bits
+/// (`fs::copy` does: key files stay 0600).
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let path = entry.expect("a directory entry").path();
+        let target = to.join(path.file_name().expect("a file name"));
+        if path.is_dir() {
+            std::fs::create_dir(&target)
+                .and_then(|()| std::fs::set_permissions(&target, path.metadata()?.permissions()))
+                .unwrap_or_else(|e| panic!("creating {}: {e}", target.display()));
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
         }
     }
 }

@@ -82,6 +82,23 @@ impl LoopbackHub {
         self.runtime.block_on(self.hub.try_start())
     }
 
+    /// A second hub on a copy of this one's data directory (same keys, same log), served on an
+    /// address of its own, on a runtime of its own ([`TestHub::copy`]).
+    pub fn copy(&mut self) -> LoopbackHub {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("a tokio runtime: {e}"));
+        // This hub stops and starts on its own runtime; the copy runs on the new one.
+        self.stop();
+        let dir = self.hub.copy_files();
+        self.start();
+        let (now, config) = (self.hub.now(), self.hub.config());
+        let hub = runtime.block_on(TestHub::on_copy(dir, now, config, true));
+        LoopbackHub { runtime, hub }
+    }
+
     /// Registers parties offline, as an operator does: stop, import the key files, start.
     pub fn register(&mut self, files: impl IntoIterator<Item = PublicKeyFile>) {
         self.runtime.block_on(self.hub.register(files));

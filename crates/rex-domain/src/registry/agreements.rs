@@ -5,9 +5,59 @@ use crate::agreement::{Agreement, AgreementTerms, MAX_SIGNING_SECONDS};
 use crate::id::{AgreementId, Digest, PartyId, UnixSeconds};
 use crate::keys::{KeyId, PublicKeyFile};
 use crate::rejection::Rejection;
+use crate::witness::{WitnessPolicy, MAX_WITNESSES};
 use std::collections::BTreeSet;
 
 impl Registry {
+    /// `witness_policy_set`: a state says whose cosignatures make a checkpoint final for it.
+    /// A threshold policy lists registered states other than itself, sorted, without
+    /// duplicates, at most [`MAX_WITNESSES`], and asks for at least one and at most all.
+    pub(super) fn set_witness_policy(
+        &mut self,
+        me: PartyId,
+        policy: &WitnessPolicy,
+    ) -> Result<Vec<Event>, Rejection> {
+        if let WitnessPolicy::Threshold {
+            witnesses,
+            threshold,
+        } = policy
+        {
+            let invalid = |reason: String| Rejection::Invalid {
+                what: "witness policy",
+                reason,
+            };
+            if witnesses.is_empty() || witnesses.len() > MAX_WITNESSES {
+                return Err(invalid(format!(
+                    "a threshold policy lists 1 to {MAX_WITNESSES} witnesses, not {}",
+                    witnesses.len()
+                )));
+            }
+            if !witnesses.windows(2).all(|w| w[0] < w[1]) {
+                return Err(invalid(
+                    "the witnesses must be sorted, without duplicates".into(),
+                ));
+            }
+            if witnesses.contains(&me) {
+                return Err(invalid(format!("{me} cannot witness its own checkpoints")));
+            }
+            if let Some(w) = witnesses.iter().find(|w| !self.parties.contains_key(w)) {
+                return Err(Rejection::UnknownParty(w.to_string()));
+            }
+            let n = witnesses.len();
+            if *threshold == 0 || *threshold as usize > n {
+                return Err(invalid(format!(
+                    "threshold {threshold} is not between 1 and the {n} witnesses listed"
+                )));
+            }
+        }
+        let party = self
+            .parties
+            .get_mut(&me)
+            .ok_or_else(|| Rejection::UnknownParty(me.to_string()))?;
+        party.witness_policy = policy.clone();
+        Ok(vec![Event::WitnessPolicySet(me)])
+    }
+
     /// `party_registered`: the hub registers a state's public keys.
     pub(super) fn register(
         &mut self,
@@ -30,6 +80,7 @@ impl Registry {
                 keys: keys.clone(),
                 last_seq: 0,
                 registered_at: now,
+                witness_policy: WitnessPolicy::default(),
             },
         );
         Ok(vec![Event::PartyRegistered(p)])

@@ -21,6 +21,7 @@ use crate::keys::{KeyId, PublicKeyFile};
 use crate::rejection::Rejection;
 use crate::request::{Answer, Request};
 use crate::statement::{Action, Statement};
+use crate::witness::{Quorum, WitnessPolicy};
 use ed25519_dalek::VerifyingKey;
 use std::collections::BTreeMap;
 
@@ -41,6 +42,9 @@ pub struct Party {
     pub last_seq: u64,
     /// When the hub registered it.
     pub registered_at: UnixSeconds,
+    /// Whose cosignatures make a checkpoint final for it (its agreement partners until it
+    /// sets another).
+    pub witness_policy: WitnessPolicy,
 }
 
 /// What an accepted statement changed, in order. The hub turns these into notifications; tests
@@ -108,6 +112,8 @@ pub enum Event {
     },
     /// Every leg is complete.
     ExchangeCompleted(ExchangeId),
+    /// A state set its witness policy.
+    WitnessPolicySet(PartyId),
     /// A request of a completed exchange is fulfilled.
     RequestFulfilled(RequestId),
 }
@@ -198,6 +204,34 @@ impl Registry {
     /// All exchanges, by id.
     pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
         self.exchanges.values()
+    }
+
+    /// What `party`'s witness policy asks for now: which states must cosign a checkpoint, and
+    /// how many of them, for it to be final for `party`. `None` for an unregistered party.
+    pub fn quorum(&self, party: &PartyId) -> Option<Quorum> {
+        let p = self.parties.get(party)?;
+        Some(match &p.witness_policy {
+            WitnessPolicy::AgreementPartners => {
+                let witnesses: std::collections::BTreeSet<PartyId> = self
+                    .agreements
+                    .values()
+                    .filter(|a| a.in_force() && a.terms.is_member(*party))
+                    .flat_map(|a| a.terms.members.iter().copied())
+                    .filter(|m| m != party && self.parties.contains_key(m))
+                    .collect();
+                Quorum {
+                    threshold: witnesses.len(),
+                    witnesses: witnesses.into_iter().collect(),
+                }
+            }
+            WitnessPolicy::Threshold {
+                witnesses,
+                threshold,
+            } => Quorum {
+                witnesses: witnesses.clone(),
+                threshold: *threshold as usize,
+            },
+        })
     }
 
     /// The sequence number the next statement of `actor` must carry, if it is known.
@@ -391,6 +425,7 @@ impl Registry {
                 self.answer_request(me()?, request, answer)
             }
             Action::RequestWithdrawn { request } => self.withdraw_request(me()?, request),
+            Action::WitnessPolicySet { policy } => self.set_witness_policy(me()?, policy),
             Action::ExchangeSigned {
                 exchange,
                 proposal_sha256,
