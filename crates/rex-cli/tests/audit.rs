@@ -76,8 +76,16 @@ fn an_auditor_pins_the_keys_the_binary_prints() {
     let ru = init(d, "RU", &hub.url);
     for node in [&us, &ru] {
         let keyfile = Path::new(node).join("public-keys.json");
+        let operator_key = hub_dir.join("operator.key");
         ok(&os(&[
-            &"hub", &"party", &"add", &"--hub", &hub.url, &keyfile,
+            &"hub",
+            &"party",
+            &"add",
+            &"--hub",
+            &hub.url,
+            &"--operator-key",
+            &operator_key,
+            &keyfile,
         ]));
     }
     for node in [&us, &ru] {
@@ -147,8 +155,16 @@ fn an_auditor_pins_the_keys_the_binary_prints() {
     // A third state joins: the new checkpoint is cosigned by nobody yet.
     let de = init(d, "DE", &hub.url);
     let keyfile = Path::new(&de).join("public-keys.json");
+    let operator_key = hub_dir.join("operator.key");
     ok(&os(&[
-        &"hub", &"party", &"add", &"--hub", &hub.url, &keyfile,
+        &"hub",
+        &"party",
+        &"add",
+        &"--hub",
+        &hub.url,
+        &"--operator-key",
+        &operator_key,
+        &keyfile,
     ]));
     let verify = os(&[&"log", &"verify", &"--hub", &hub.url, &"--trust", &trust]);
     fails(

@@ -35,7 +35,8 @@ fn finality_and_gossip_through_the_binary() {
             .assert()
             .success();
         rex()
-            .args(["hub", "party", "add", "--hub", &hub.url])
+            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
+            .arg(d.join("hub").join("operator.key"))
             .arg(node.join("public-keys.json"))
             .assert()
             .success();

@@ -199,9 +199,14 @@ fn a_rolled_back_and_resigned_history_is_refused() {
              missing: US, RU, DE"
         )
     );
-    // And they refuse to cosign it.
+    // And they refuse to cosign it: the US node keeps both signed trees as evidence.
     let message = evidence(w.us.sync());
-    assert!(message.contains("(fork)"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "split view: the hub signed two different trees of {size} entries"
+        )),
+        "{message}"
+    );
     let message = evidence(rex_node::verify_log(&w.hub.url(), &all));
     assert!(message.contains("missing: US, RU, DE"), "{message}");
 }
