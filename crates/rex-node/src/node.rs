@@ -126,8 +126,12 @@ pub fn init_with_clock(
     let client = HubClient::new(hub_url)?;
     let info = client.hub_info()?;
     let hub = HubKeys::from_info(&info)?;
-    fs::create_dir_all(data_dir)?;
-    fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700))?;
+    let at = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| Error::Local(format!("{path}: {e}"))
+    };
+    fs::create_dir_all(data_dir).map_err(at(data_dir))?;
+    fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700)).map_err(at(data_dir))?;
     let key = SigningKey::generate(&mut rand_core::OsRng);
     let b64 = base64::engine::general_purpose::STANDARD;
     write_secret(
@@ -141,7 +145,7 @@ pub fn init_with_clock(
     )?;
     let store_path = data_dir.join(STORE_FILE);
     let store = Store::open(&store_path)?;
-    fs::set_permissions(&store_path, fs::Permissions::from_mode(0o600))?;
+    fs::set_permissions(&store_path, fs::Permissions::from_mode(0o600)).map_err(at(&store_path))?;
     let client = client.signing_with(RequestKey::new(
         party.as_str(),
         key.clone(),
@@ -165,10 +169,8 @@ pub fn init_with_clock(
         clock,
         alarm_after: DEFAULT_ALARM_AFTER,
     };
-    fs::write(
-        data_dir.join(PUBLIC_KEY_FILE),
-        node.public_keys()?.to_json(),
-    )?;
+    let public = data_dir.join(PUBLIC_KEY_FILE);
+    fs::write(&public, node.public_keys()?.to_json()).map_err(at(&public))?;
     Ok(node)
 }
 

@@ -106,12 +106,18 @@ fn to_i64(n: u64) -> i64 {
 }
 
 impl Store {
+    /// Opens (or creates) the store at `path`; an error names the file.
     pub(crate) fn open(path: &Path) -> Result<Store, Error> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        let named =
+            |e: rusqlite::Error| Error::Local(format!("local store {}: {e}", path.display()));
+        let conn = Connection::open(path).map_err(named)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(named)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(named)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(named)?;
+        conn.execute_batch(SCHEMA).map_err(named)?;
         Ok(Store { conn })
     }
 
@@ -346,5 +352,37 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "local store: file is not a database" said neither which file nor where.
+    #[test]
+    fn a_store_that_is_not_a_database_is_named() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("node.sqlite");
+        std::fs::write(&path, vec![b'x'; 4096]).expect("write");
+        let Err(Error::Local(message)) = Store::open(&path) else {
+            panic!("a garbage file opened as a store");
+        };
+        assert!(
+            message.starts_with(&format!("local store {}: ", path.display())),
+            "{message}"
+        );
+        assert!(message.contains("not a database"), "{message}");
+    }
+
+    /// A store in a directory that does not exist names the path too.
+    #[test]
+    fn a_store_that_cannot_be_created_is_named() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("missing").join("node.sqlite");
+        let Err(Error::Local(message)) = Store::open(&path) else {
+            panic!("a store was created in a missing directory");
+        };
+        assert!(message.contains(&path.display().to_string()), "{message}");
     }
 }
