@@ -66,6 +66,21 @@ fn init(dir: &Path, code: &str, url: &str) -> OsString {
     data
 }
 
+/// `rex hub party add`, signed with the operator key the hub in `hub_dir` made.
+fn register(hub_dir: &Path, url: &str, keyfile: &Path) {
+    let operator_key = hub_dir.join("operator.key");
+    ok(&os(&[
+        &"hub",
+        &"party",
+        &"add",
+        &"--hub",
+        &url,
+        &"--operator-key",
+        &operator_key,
+        &keyfile,
+    ]));
+}
+
 #[test]
 fn an_auditor_pins_the_keys_the_binary_prints() {
     let tmp = tempfile::tempdir().expect("temporary directory");
@@ -76,17 +91,7 @@ fn an_auditor_pins_the_keys_the_binary_prints() {
     let ru = init(d, "RU", &hub.url);
     for node in [&us, &ru] {
         let keyfile = Path::new(node).join("public-keys.json");
-        let operator_key = hub_dir.join("operator.key");
-        ok(&os(&[
-            &"hub",
-            &"party",
-            &"add",
-            &"--hub",
-            &hub.url,
-            &"--operator-key",
-            &operator_key,
-            &keyfile,
-        ]));
+        register(&hub_dir, &hub.url, &keyfile);
     }
     for node in [&us, &ru] {
         let synced = ok(&os(&[&"node", &"sync", &"--data", node]));
@@ -155,17 +160,7 @@ fn an_auditor_pins_the_keys_the_binary_prints() {
     // A third state joins: the new checkpoint is cosigned by nobody yet.
     let de = init(d, "DE", &hub.url);
     let keyfile = Path::new(&de).join("public-keys.json");
-    let operator_key = hub_dir.join("operator.key");
-    ok(&os(&[
-        &"hub",
-        &"party",
-        &"add",
-        &"--hub",
-        &hub.url,
-        &"--operator-key",
-        &operator_key,
-        &keyfile,
-    ]));
+    register(&hub_dir, &hub.url, &keyfile);
     let verify = os(&[&"log", &"verify", &"--hub", &hub.url, &"--trust", &trust]);
     fails(
         &verify,

@@ -5,39 +5,10 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use rex_domain::{
-    Action, AgreementId, Answer, Digest, DossierRef, Envelope, ExchangeStatus, MetadataDraft,
-    Offence, RequestId, RequestMetadata, Severity, Statement,
+    Action, AgreementId, Answer, Digest, DossierRef, Envelope, ExchangeStatus, RequestId, Statement,
 };
-use rex_testkit::{key_file, key_of, party, terms, TestHub, DAY};
+use rex_testkit::{key_file, key_of, metadata, party, terms, TestHub, DAY};
 use rex_tlog::{Checkpoint, Cosigner, SignedNote};
-
-/// US proposes an agreement with RU, RU signs it: in force.
-async fn agreement_in_force(t: &TestHub) -> AgreementId {
-    let (e, _) = t
-        .act(
-            "US",
-            Action::AgreementProposed {
-                terms: terms(&["RU", "US"]),
-            },
-        )
-        .await;
-    let agreement = AgreementId::from_digest(&e.payload_digest());
-    t.act("RU", Action::AgreementSigned { agreement }).await;
-    agreement
-}
-
-fn metadata(requester: &str, custodian: &str, agreement: AgreementId) -> RequestMetadata {
-    RequestMetadata::new(MetadataDraft {
-        requester: party(requester),
-        custodian: party(custodian),
-        agreement,
-        offences: vec![Offence::IllegalAccess],
-        max_penalty_months: 120,
-        severity: Severity::Serious,
-        subject_is_custodian_national: false,
-    })
-    .unwrap()
-}
 
 async fn file(t: &TestHub, requester: &str, custodian: &str, agreement: AgreementId) -> RequestId {
     let (e, _) = t
@@ -113,7 +84,7 @@ async fn statements_get_receipts_that_verify() {
 #[tokio::test]
 async fn refusals_answer_their_code_and_append_nothing() {
     let t = TestHub::new(&["RU", "US"]).await;
-    let agreement = agreement_in_force(&t).await;
+    let agreement = t.agreement_in_force("US", "RU").await;
     // A replay is an accepted envelope sent again as is: this proposal.
     let (proposal, _) = t
         .act(
@@ -284,7 +255,7 @@ async fn the_hub_stores_no_plaintext_dossier() {
 #[tokio::test]
 async fn a_restart_rebuilds_the_same_registry_and_tree() {
     let mut t = TestHub::new(&["RU", "US"]).await;
-    let agreement = agreement_in_force(&t).await;
+    let agreement = t.agreement_in_force("US", "RU").await;
     file(&t, "US", "RU", agreement).await;
     let registry = t.get("/v1/registry").await.json;
     let checkpoint = t.get("/checkpoint").await.bytes;
@@ -401,7 +372,7 @@ async fn group_commit_batches_concurrent_statements() {
 #[tokio::test]
 async fn matching_lapse_and_cosignatures() {
     let t = TestHub::new(&["RU", "US"]).await;
-    let agreement = agreement_in_force(&t).await;
+    let agreement = t.agreement_in_force("US", "RU").await;
     let r1 = file(&t, "US", "RU", agreement).await;
     let r2 = file(&t, "RU", "US", agreement).await;
     t.act(
@@ -496,7 +467,7 @@ async fn matching_lapse_and_cosignatures() {
 #[tokio::test]
 async fn the_hub_records_breaches_at_the_execution_deadline() {
     let t = TestHub::new(&["RU", "US"]).await;
-    let agreement = agreement_in_force(&t).await;
+    let agreement = t.agreement_in_force("US", "RU").await;
     let r1 = file(&t, "US", "RU", agreement).await;
     let r2 = file(&t, "RU", "US", agreement).await;
     for (who, request) in [("RU", r1), ("US", r2)] {

@@ -4,10 +4,8 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use rex_domain::{
-    Action, AgreementId, Digest, DossierRef, MetadataDraft, Offence, RequestMetadata, Severity,
-};
-use rex_testkit::{key_of, party, terms, Answer, TestHub, DAY};
+use rex_domain::{Action, Digest, DossierRef};
+use rex_testkit::{key_of, metadata, Answer, TestHub, DAY};
 
 fn age_file(plaintext: &[u8]) -> Vec<u8> {
     let identity = age::x25519::Identity::generate();
@@ -36,26 +34,8 @@ fn code(a: &Answer) -> (StatusCode, &str) {
 
 /// US files a request to RU naming the dossier `ciphertext`.
 async fn file_request(t: &TestHub, ciphertext: &[u8]) {
-    let (e, _) = t
-        .act(
-            "US",
-            Action::AgreementProposed {
-                terms: terms(&["RU", "US"]),
-            },
-        )
-        .await;
-    let agreement = AgreementId::from_digest(&e.payload_digest());
-    t.act("RU", Action::AgreementSigned { agreement }).await;
-    let metadata = RequestMetadata::new(MetadataDraft {
-        requester: party("US"),
-        custodian: party("RU"),
-        agreement,
-        offences: vec![Offence::IllegalAccess],
-        max_penalty_months: 120,
-        severity: Severity::Serious,
-        subject_is_custodian_national: false,
-    })
-    .unwrap();
+    let agreement = t.agreement_in_force("US", "RU").await;
+    let metadata = metadata("US", "RU", agreement);
     t.act(
         "US",
         Action::RequestFiled {

@@ -4,37 +4,16 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use rex_domain::{
-    Action, AgreementId, Answer, Digest, DossierRef, MetadataDraft, Offence, RequestId,
-    RequestMetadata, Severity,
-};
-use rex_testkit::{party, terms, TestHub};
+use rex_domain::{Action, Answer, Digest, DossierRef, RequestId};
+use rex_testkit::{metadata, terms, TestHub};
 
 /// An agreement in force between US and RU, and one exchangeable request each way: a round
 /// has exactly one exchange to propose.
 async fn two_exchangeable_requests(t: &TestHub) -> [RequestId; 2] {
-    let (e, _) = t
-        .act(
-            "US",
-            Action::AgreementProposed {
-                terms: terms(&["RU", "US"]),
-            },
-        )
-        .await;
-    let agreement = AgreementId::from_digest(&e.payload_digest());
-    t.act("RU", Action::AgreementSigned { agreement }).await;
+    let agreement = t.agreement_in_force("US", "RU").await;
     let mut requests = Vec::new();
     for (requester, custodian) in [("US", "RU"), ("RU", "US")] {
-        let metadata = RequestMetadata::new(MetadataDraft {
-            requester: party(requester),
-            custodian: party(custodian),
-            agreement,
-            offences: vec![Offence::IllegalAccess],
-            max_penalty_months: 120,
-            severity: Severity::Serious,
-            subject_is_custodian_national: false,
-        })
-        .unwrap();
+        let metadata = metadata(requester, custodian, agreement);
         let (e, _) = t
             .act(
                 requester,

@@ -510,8 +510,8 @@ impl Node {
     /// leaves). Every checkpoint another state cosigned and this node imported
     /// ([`Node::import_gossip`]) is checked against the served one too, and any evidence of a
     /// split view held fails the sync, naming both roots; it is posted to the hub first
-    /// (`POST /v1/evidence`), and what the hub lists is checked and kept too. Cosigns the checkpoint when all is
-    /// well.
+    /// (`POST /v1/evidence`), and what the hub lists is checked and kept too. Cosigns the
+    /// checkpoint when all is well.
     pub fn sync(&mut self) -> Result<SyncReport, Error> {
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;

@@ -11,12 +11,7 @@ use rex_testkit::{node_clock, party, LoopbackHub, T0};
 
 /// The hub's database, opened behind its back.
 fn db(hub: &LoopbackHub) -> rusqlite::Connection {
-    let path = std::fs::read_dir(hub.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
-        .expect("the hub's SQLite file");
-    rusqlite::Connection::open(path).unwrap()
+    rusqlite::Connection::open(hub.database_path()).unwrap()
 }
 
 /// A hub with US, RU and DE registered, a bilateral US–RU agreement in force, and two
@@ -325,16 +320,8 @@ fn a_shrunk_log_is_named_after_a_restart() {
             |r| r.get(0),
         )
         .expect("the hub signed a checkpoint of every size, one statement per batch");
-    // A tree of n leaves stores 2n - popcount(n) hashes (every leaf, every full subtree).
-    let kept_hashes = 2 * keep - u64::from(keep.count_ones());
-    db.execute_batch(&format!(
-        "DELETE FROM cosignatures WHERE size > {keep};
-         DELETE FROM checkpoints WHERE size > {keep};
-         DELETE FROM hashes WHERE idx >= {kept_hashes};
-         DELETE FROM entries WHERE idx >= {keep};"
-    ))
-    .unwrap();
     drop(db);
+    w.hub.roll_back_to(keep);
 
     // The hub serves the shorter log.
     if let Err(e) = w.hub.try_start() {

@@ -8,16 +8,6 @@ use rex_domain::{Action, AgreementId};
 use rex_node::{Error, Node, Trust};
 use rex_testkit::{key_file, node_clock, party, terms, LoopbackHub};
 
-/// The hub's database, opened behind its back.
-fn db(hub: &LoopbackHub) -> rusqlite::Connection {
-    let path = std::fs::read_dir(hub.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
-        .expect("the hub's SQLite file");
-    rusqlite::Connection::open(path).unwrap()
-}
-
 /// A hub with US, RU and DE registered, an agreement proposed by the US and signed by RU, and
 /// every node synced (so every state cosigned the latest checkpoint).
 struct World {
@@ -167,17 +157,7 @@ fn a_rolled_back_and_resigned_history_is_refused() {
     let keep = size - 1;
 
     w.hub.stop();
-    let db = db(&w.hub);
-    // A tree of n leaves stores 2n - popcount(n) hashes (every leaf, every full subtree).
-    let kept_hashes = 2 * keep - u64::from(keep.count_ones());
-    db.execute_batch(&format!(
-        "DELETE FROM cosignatures WHERE size > {keep};
-         DELETE FROM checkpoints WHERE size > {keep};
-         DELETE FROM hashes WHERE idx >= {kept_hashes};
-         DELETE FROM entries WHERE idx >= {keep};"
-    ))
-    .unwrap();
-    drop(db);
+    w.hub.roll_back_to(keep);
     if let Err(e) = w.hub.try_start() {
         panic!("the hub refused a log it signed itself: {e}");
     }

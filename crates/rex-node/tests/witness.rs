@@ -36,6 +36,19 @@ fn point_at(dir: &Path, url: &str) -> Node {
     rex_node::open_with_clock(dir, node_clock).unwrap()
 }
 
+/// The US proposes an agreement with Russia, Russia signs it: in force.
+fn us_ru_agreement(us: &mut Node, ru: &mut Node) {
+    let s = us
+        .submit(Action::AgreementProposed {
+            terms: terms(&["RU", "US"], 12),
+        })
+        .unwrap();
+    ru.submit(Action::AgreementSigned {
+        agreement: AgreementId::from_digest(&s.digest),
+    })
+    .unwrap();
+}
+
 /// Two hubs on one set of keys: `a` serves the US, `b` (a copy made after the agreement came
 /// into force) serves Russia. DE stays on `a`.
 struct Split {
@@ -48,6 +61,21 @@ struct Split {
 }
 
 impl Split {
+    /// Each branch grows by one statement, a proposal of its own: the same size, different
+    /// roots.
+    fn diverge(&mut self) {
+        self.us
+            .submit(Action::AgreementProposed {
+                terms: terms(&["DE", "US"], 12),
+            })
+            .unwrap();
+        self.ru
+            .submit(Action::AgreementProposed {
+                terms: terms(&["DE", "RU"], 24),
+            })
+            .unwrap();
+    }
+
     fn new() -> Split {
         let tmp = tempfile::tempdir().unwrap();
         let mut a = LoopbackHub::new(&[]);
@@ -57,15 +85,7 @@ impl Split {
         };
         let (mut us, mut ru, mut de) = (node("US"), node("RU"), node("DE"));
         a.register([&us, &ru, &de].map(|n| n.public_keys().unwrap()));
-        let s = us
-            .submit(Action::AgreementProposed {
-                terms: terms(&["RU", "US"], 12),
-            })
-            .unwrap();
-        ru.submit(Action::AgreementSigned {
-            agreement: AgreementId::from_digest(&s.digest),
-        })
-        .unwrap();
+        us_ru_agreement(&mut us, &mut ru);
         for n in [&mut us, &mut ru, &mut de] {
             n.sync().unwrap();
         }
@@ -107,14 +127,7 @@ fn gossip(node: &Node) -> Vec<u8> {
 fn a_split_view_of_the_same_size_is_detected_by_every_node_once_a_checkpoint_crosses() {
     let mut w = Split::new();
     // Each branch grows by one statement: the same size, different roots.
-    w.us.submit(Action::AgreementProposed {
-        terms: terms(&["DE", "US"], 12),
-    })
-    .unwrap();
-    w.ru.submit(Action::AgreementProposed {
-        terms: terms(&["DE", "RU"], 24),
-    })
-    .unwrap();
+    w.diverge();
     // Alone, each node sees nothing wrong: this is the hole.
     let (us_sync, ru_sync) = (w.us.sync().unwrap(), w.ru.sync().unwrap());
     assert_eq!(us_sync.size, ru_sync.size);
@@ -341,15 +354,7 @@ fn a_checkpoint_is_final_only_with_its_quorum_and_a_long_wait_raises_the_alarm()
 
     // With the US–RU agreement in force, Russia is the US's witness. Russia cosigned the
     // checkpoint of its own signature: final for the US.
-    let s = us
-        .submit(Action::AgreementProposed {
-            terms: terms(&["RU", "US"], 12),
-        })
-        .unwrap();
-    ru.submit(Action::AgreementSigned {
-        agreement: AgreementId::from_digest(&s.digest),
-    })
-    .unwrap();
+    us_ru_agreement(&mut us, &mut ru);
     let r = us.sync().unwrap();
     assert_eq!(r.finality.quorum.witnesses, vec![party("RU")]);
     assert_eq!(r.finality.cosigned_by, vec![party("RU")]);
@@ -418,14 +423,7 @@ fn a_checkpoint_is_final_only_with_its_quorum_and_a_long_wait_raises_the_alarm()
 #[test]
 fn evidence_reaches_the_states_on_the_same_branch_through_the_hub() {
     let mut w = Split::new();
-    w.us.submit(Action::AgreementProposed {
-        terms: terms(&["DE", "US"], 12),
-    })
-    .unwrap();
-    w.ru.submit(Action::AgreementProposed {
-        terms: terms(&["DE", "RU"], 24),
-    })
-    .unwrap();
+    w.diverge();
     w.us.sync().unwrap();
     w.ru.sync().unwrap();
     let (us_root, ru_root) = (root(&w.us), root(&w.ru));

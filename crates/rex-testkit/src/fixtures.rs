@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use rex_domain::{AgeRecipient, AgreementTerms, Offence, PartyId, PublicKeyFile, TermsDraft};
+use rex_domain::{
+    AgeRecipient, AgreementId, AgreementTerms, MetadataDraft, Offence, PartyId, PublicKeyFile,
+    RequestMetadata, Severity, TermsDraft,
+};
 
 /// The tests' "now": 2025-06-15, 15:06:40 UTC.
 pub const T0: u64 = 1_750_000_000;
@@ -58,6 +61,21 @@ pub fn terms(members: &[&str]) -> AgreementTerms {
         ..TermsDraft::standard(&members, &offences, T0)
     })
     .unwrap_or_else(|e| panic!("standard terms among {members:?}: {e}"))
+}
+
+/// The metadata of a request from `requester` to `custodian` under `agreement`: illegal access,
+/// ten years at most, serious, the subject not a national of the custodian.
+pub fn metadata(requester: &str, custodian: &str, agreement: AgreementId) -> RequestMetadata {
+    RequestMetadata::new(MetadataDraft {
+        requester: party(requester),
+        custodian: party(custodian),
+        agreement,
+        offences: vec![Offence::IllegalAccess],
+        max_penalty_months: 120,
+        severity: Severity::Serious,
+        subject_is_custodian_national: false,
+    })
+    .unwrap_or_else(|e| panic!("metadata {requester} -> {custodian}: {e}"))
 }
 
 /// A node's clock for tests (`rex_node::init_with_clock`, `rex_node::open_with_clock`): always

@@ -424,6 +424,23 @@ impl TestHub {
         )
     }
 
+    /// `first` proposes an agreement with `second` on [`crate::terms`], `second` signs it: in
+    /// force.
+    pub async fn agreement_in_force(&self, first: &str, second: &str) -> rex_domain::AgreementId {
+        let (e, _) = self
+            .act(
+                first,
+                Action::AgreementProposed {
+                    terms: crate::terms(&[second, first]),
+                },
+            )
+            .await;
+        let agreement = rex_domain::AgreementId::from_digest(&e.payload_digest());
+        self.act(second, Action::AgreementSigned { agreement })
+            .await;
+        agreement
+    }
+
     /// Signs and submits; the answer must be a receipt, which is checked.
     pub async fn act(&self, actor: &str, action: Action) -> (Envelope, Receipt) {
         let envelope = self.envelope(actor, action).await;

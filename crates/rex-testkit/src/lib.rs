@@ -25,6 +25,8 @@ mod hub;
 mod loopback;
 mod start;
 
-pub use crate::fixtures::{key_file, key_of, node_clock, party, terms, write_key_file, DAY, T0};
+pub use crate::fixtures::{
+    key_file, key_of, metadata, node_clock, party, terms, write_key_file, DAY, T0,
+};
 pub use crate::hub::{fast_commit, Answer, TestHub};
 pub use crate::loopback::LoopbackHub;

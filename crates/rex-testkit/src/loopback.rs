@@ -42,6 +42,32 @@ impl LoopbackHub {
         self.hub.path()
     }
 
+    /// The hub's SQLite file, for tests that change it behind the hub's back.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        std::fs::read_dir(self.path())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.path().display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
+            .unwrap_or_else(|| panic!("no SQLite file in {}", self.path().display()))
+    }
+
+    /// Rolls the stopped hub's database back to its first `keep` entries, as an insider with
+    /// the file would: entries, Merkle hashes, checkpoints and cosignatures beyond them go. The
+    /// checkpoint of `keep` entries the hub signed stays, so the hub serves the shorter log.
+    pub fn roll_back_to(&self, keep: u64) {
+        let db = rusqlite::Connection::open(self.database_path())
+            .unwrap_or_else(|e| panic!("the hub's database: {e}"));
+        // A tree of n leaves stores 2n - popcount(n) hashes (every leaf, every full subtree).
+        let kept_hashes = 2 * keep - u64::from(keep.count_ones());
+        db.execute_batch(&format!(
+            "DELETE FROM cosignatures WHERE size > {keep};
+             DELETE FROM checkpoints WHERE size > {keep};
+             DELETE FROM hashes WHERE idx >= {kept_hashes};
+             DELETE FROM entries WHERE idx >= {keep};"
+        ))
+        .unwrap_or_else(|e| panic!("rolling the hub's database back to {keep}: {e}"));
+    }
+
     /// The hub's clock.
     pub fn clock(&self) -> &ManualClock {
         &self.hub.clock
