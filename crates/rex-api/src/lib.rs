@@ -93,6 +93,16 @@ pub struct CosignatureBody {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CosignatureTaken {}
 
+/// `GET /v1/cosigned`: for each state that cosigned a checkpoint, the newest (largest) one it
+/// cosigned, each as a [`CosignatureBody`] whose note carries the hub's signature and that
+/// state's line only. A node judges finality by these: a witness that cosigned a larger tree
+/// consistent with the node's vouched for the node's tree too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CosignedList {
+    /// Ordered by party code; one item per state at most.
+    pub cosigned: Vec<CosignatureBody>,
+}
+
 /// `POST /v1/evidence`, and each item of `GET /v1/evidence`: two checkpoint notes signed by
 /// the hub's key that cannot both be true (the same size with different roots, or no
 /// consistency between them): evidence that the hub showed two histories.

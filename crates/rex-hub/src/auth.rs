@@ -1,9 +1,6 @@
 //! Who signed a request ([`rex_api::auth`]): the operator or a registered state, checked
 //! against the hub's clock and a window of the signed messages already received.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
 use axum::http::{header, HeaderMap, Method, Uri};
 use ed25519_dalek::VerifyingKey;
 use rex_api::auth::{AuthError, Authorization, MAX_SKEW_SECS, OPERATOR};
@@ -19,27 +16,6 @@ pub(crate) enum Signer {
     Operator,
     /// A registered state.
     Party(PartyId),
-}
-
-/// The signed messages accepted within the last [`MAX_SKEW_SECS`] either side of now, by
-/// `(time, digest)`: a message is only ever accepted within that window of its own time, so
-/// one older than that can be forgotten. Only messages with a valid signature are kept, so
-/// its size is bounded by what registered signers send in ten minutes.
-#[derive(Debug, Default)]
-pub(crate) struct Seen(Mutex<BTreeSet<(u64, [u8; 32])>>);
-
-impl Seen {
-    /// Records a message; false if it was already there (a replay).
-    fn insert(&self, time: u64, digest: [u8; 32], now: u64) -> bool {
-        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        while seen
-            .first()
-            .is_some_and(|(t, _)| t.saturating_add(MAX_SKEW_SECS) < now)
-        {
-            seen.pop_first();
-        }
-        seen.insert((time, digest))
-    }
 }
 
 /// The request target as the signer signed it: path and query.
@@ -130,7 +106,13 @@ pub(crate) fn verify(
     digest.update(auth.key.as_bytes());
     digest.update(b"\n");
     digest.update(&message);
-    if !state.seen.insert(auth.time, digest.finalize().into(), now) {
+    // A message is accepted only within MAX_SKEW_SECS of its own time: one dated before the
+    // window can be forgotten. Kept in the store, so a restarted hub refuses replays too.
+    let forget_before = now.saturating_sub(MAX_SKEW_SECS);
+    if !state
+        .store
+        .remember_signed(&digest.finalize().into(), auth.time, forget_before)?
+    {
         return Err(unauthenticated(AuthError::Replayed));
     }
     Ok(signer)
@@ -150,21 +132,5 @@ pub(crate) fn operator(
             "only the hub's operator may call {}; {p} signed this request",
             uri.path()
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_forgets_only_what_can_no_longer_be_accepted() {
-        let seen = Seen::default();
-        assert!(seen.insert(1000, [1; 32], 1000));
-        assert!(!seen.insert(1000, [1; 32], 1000 + MAX_SKEW_SECS));
-        assert!(seen.insert(1000, [2; 32], 1000));
-        // At now = 1301 a message dated 1000 is stale anyway: forgotten.
-        assert!(seen.insert(1301, [3; 32], 1000 + MAX_SKEW_SECS + 1));
-        assert_eq!(seen.0.lock().unwrap().len(), 1);
     }
 }

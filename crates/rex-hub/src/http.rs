@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
+use rex_api::auth::MAX_SKEW_SECS;
 use rex_api::{
-    Bytes as RawBytes, CosignatureBody, CosignatureTaken, DossierStored, EnvelopeBody, ErrorBody,
-    EvidenceBody, EvidenceList, EvidenceTaken, HubInfo, MatchAnswer, NextSeq, Note, Proof, Receipt,
-    RegistrySnapshot, MAX_EVIDENCE_LISTED,
+    Bytes as RawBytes, CosignatureBody, CosignatureTaken, CosignedList, DossierStored,
+    EnvelopeBody, ErrorBody, EvidenceBody, EvidenceList, EvidenceTaken, HubInfo, MatchAnswer,
+    NextSeq, Note, Proof, Receipt, RegistrySnapshot, MAX_EVIDENCE_LISTED,
 };
 use rex_domain::{Actor, Envelope, PartyId, Prechecked, PublicKeyFile};
 use rex_store::{PutDossier, Tiles};
@@ -49,6 +50,7 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
         post_dossier,
         get_dossier,
         post_cosignature,
+        cosigned,
         post_evidence,
         get_evidence,
         admin_match,
@@ -66,6 +68,7 @@ pub const MAX_DOSSIER_BYTES: usize = 16 * 1024 * 1024;
         DossierStored,
         CosignatureBody,
         CosignatureTaken,
+        CosignedList,
         EvidenceBody,
         EvidenceTaken,
         EvidenceList,
@@ -91,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/next-seq/{actor}", get(next_seq))
         .route("/v1/dossiers/{sha256}", get(get_dossier))
         .route("/v1/cosignatures", post(post_cosignature))
+        .route("/v1/cosigned", get(cosigned))
         .route("/v1/evidence", post(post_evidence).get(get_evidence))
         .route("/v1/admin/match", post(admin_match))
         .route("/v1/admin/parties", post(admin_register))
@@ -570,14 +574,22 @@ async fn post_cosignature(
         .find(|s| s.name() == verifier.name() && s.key_id() == verifier.key_id())
         .map(|s| s.to_line())
         .ok_or_else(bad_signature)?;
-    // Checked again as a cosignature proper: 72 bytes, timestamp in range.
-    Cosignature::from_note_signature(
+    // Checked again as a cosignature proper: 72 bytes, timestamp in range, and not dated
+    // ahead of the hub's clock (a witness cannot vouch now for a time to come).
+    let dated = Cosignature::from_note_signature(
         note.signatures()
             .iter()
             .find(|s| s.name() == verifier.name())
             .ok_or_else(bad_signature)?,
     )
-    .map_err(|e| invalid(e.to_string()))?;
+    .map_err(|e| invalid(e.to_string()))?
+    .timestamp();
+    let now = state.clock.now();
+    if dated > now.saturating_add(MAX_SKEW_SECS) {
+        return Err(invalid(format!(
+            "dated {dated}, more than {MAX_SKEW_SECS} s ahead of the hub clock {now}; check {party}'s clock"
+        )));
+    }
     let store = Arc::clone(&state.store);
     let size = checkpoint.size();
     let text = note.text().to_owned();
@@ -597,6 +609,26 @@ async fn post_cosignature(
     })
     .await?;
     Ok(Json(CosignatureTaken {}))
+}
+
+#[utoipa::path(
+    get, path = "/v1/cosigned",
+    responses((status = 200, body = CosignedList, description = "for each state, the newest checkpoint it cosigned, with the hub's signature and that state's line"))
+)]
+/// For each state that cosigned, the newest checkpoint it cosigned: nodes judge finality by
+/// the largest tree each witness vouched for.
+async fn cosigned(State(state): State<AppState>) -> Result<Json<CosignedList>, AppError> {
+    let store = Arc::clone(&state.store);
+    let newest = blocking(move || Ok(store.newest_cosigned()?)).await?;
+    Ok(Json(CosignedList {
+        cosigned: newest
+            .into_iter()
+            .map(|c| CosignatureBody {
+                party: c.cosigner,
+                note: format!("{}{}\n", c.note, c.line),
+            })
+            .collect(),
+    }))
 }
 
 #[utoipa::path(

@@ -177,8 +177,6 @@ pub struct Shared {
     clock: Arc<dyn Clock>,
     /// The operator's public key.
     operator: ed25519_dalek::VerifyingKey,
-    /// Signed requests received lately, to refuse replays.
-    seen: auth::Seen,
     /// Bounds on uploaded dossiers.
     dossiers: DossierLimits,
 }
@@ -314,7 +312,6 @@ impl Hub {
             jobs,
             clock: Arc::clone(&config.clock),
             operator,
-            seen: auth::Seen::default(),
             dossiers: config.dossiers,
         });
         let sequencer = tokio::spawn(sequencer(core, rx, stopped, config));
@@ -495,6 +492,18 @@ pub async fn serve_on(
     serve::serve(listener, router, hub.connections, shutdown).await;
     hub.shutdown().await;
     Ok(())
+}
+
+/// Serves any `router` (the officers' desk of `rex node serve`) on `listener` within
+/// `limits` until `shutdown` completes: the hub's bounded connections (head and body read
+/// timeouts, a cap on connections) for another service.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    serve::serve(listener, router, limits, shutdown).await;
 }
 
 async fn shutdown_signal() {

@@ -135,6 +135,26 @@ async fn only_members_upload_and_only_within_their_quota() {
     assert!(replay.json["message"].as_str().unwrap().contains("replay"));
 }
 
+/// The window of signed requests already received is in the hub's database: a restart (or a
+/// crash) does not open it to a replay.
+#[tokio::test]
+async fn a_replay_is_refused_after_a_restart_too() {
+    let mut t = TestHub::new(&["DE", "RU", "US"]).await;
+    let fresh = age_file(b"once");
+    let auth = t.authorization(&key_of("RU"), "RU", "POST", "/v1/dossiers", t.now(), &fresh);
+    let request = || {
+        axum::http::Request::post("/v1/dossiers")
+            .header("authorization", auth.clone())
+            .body(axum::body::Body::from(fresh.clone()))
+            .unwrap()
+    };
+    assert_eq!(t.request(request()).await.status, StatusCode::CREATED);
+    t.restart().await;
+    let replay = t.request(request()).await;
+    assert_eq!(code(&replay), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert!(replay.json["message"].as_str().unwrap().contains("replay"));
+}
+
 #[tokio::test]
 async fn a_dossier_is_served_to_the_states_it_concerns_only() {
     let t = TestHub::new(&["DE", "RU", "US"]).await;

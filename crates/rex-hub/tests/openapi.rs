@@ -648,18 +648,21 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
     // Cosignatures.
     let note = t.state().published_note();
     let checkpoint = Checkpoint::open(&SignedNote::parse(&note).unwrap(), &t.verifier()).unwrap();
-    let cosigned = |key: &str, checkpoint: &Checkpoint, note: &str| {
+    let cosigned_at = |key: &str, checkpoint: &Checkpoint, note: &str, time: u64| {
         let cosigner = Cosigner::new("US", key_of(key)).unwrap();
         let mut signed = SignedNote::parse(note).unwrap();
         signed
             .add_signature(
                 cosigner
-                    .cosign(checkpoint, t.now())
+                    .cosign(checkpoint, time)
                     .unwrap()
                     .to_note_signature(),
             )
             .unwrap();
         json!({"party": "US", "note": signed.to_string()})
+    };
+    let cosigned = |key: &str, checkpoint: &Checkpoint, note: &str| {
+        cosigned_at(key, checkpoint, note, t.now())
     };
     let cosign = |v: &Value| post("/v1/cosignatures", json_body(v));
     c.check(
@@ -694,6 +697,35 @@ async fn every_answer_of_the_live_router_validates_against_the_openapi_document(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+    // A cosignature dated ahead of the hub's clock by more than the allowed skew.
+    let ahead = c
+        .check(
+            &r,
+            Peer::Unknown,
+            "/v1/cosignatures",
+            cosign(&cosigned_at("US", &checkpoint, &note, t.now() + 301)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    assert!(ahead.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("ahead of the hub clock"));
+    // The newest checkpoint each state cosigned, with its line.
+    let listed = c
+        .check(&r, Peer::Unknown, "/v1/cosigned", get("/v1/cosigned"), ok)
+        .await;
+    let listed: rex_api::CosignedList = serde_json::from_slice(&listed.bytes).unwrap();
+    assert_eq!(listed.cosigned.len(), 1);
+    assert_eq!(listed.cosigned[0].party, "US");
+    let listed_note = SignedNote::parse(&listed.cosigned[0].note).unwrap();
+    assert_eq!(
+        Checkpoint::open(&listed_note, &t.verifier())
+            .unwrap()
+            .size(),
+        checkpoint.size()
+    );
+    assert_eq!(listed_note.signatures().len(), 2, "the hub's and the US's");
     // A checkpoint the hub's key signed but the hub never published.
     let other = Checkpoint::new(checkpoint.origin(), checkpoint.size(), Hash([7; 32]))
         .unwrap()

@@ -4,8 +4,8 @@
 use crate::Error;
 use base64::Engine as _;
 use rex_api::{
-    CosignatureBody, CosignatureTaken, DossierStored, ErrorBody, EvidenceBody, EvidenceList,
-    EvidenceTaken, MatchAnswer, NextSeq, Proof, RegistrySnapshot,
+    CosignatureBody, CosignatureTaken, CosignedList, DossierStored, ErrorBody, EvidenceBody,
+    EvidenceList, EvidenceTaken, MatchAnswer, NextSeq, Proof, RegistrySnapshot,
 };
 pub use rex_api::{HubInfo, Receipt};
 use rex_domain::{Envelope, PartyId};
@@ -281,6 +281,12 @@ impl HubClient {
         .map_err(|e| Error::Local(e.to_string()))?;
         let bytes = self.exchange(path, "POST", Some(("application/json", &body)))?;
         Ok(self.json::<EvidenceTaken>(path, &bytes)?.new)
+    }
+
+    /// `GET /v1/cosigned`: for each state, the newest checkpoint it cosigned (the hub's note
+    /// with that state's line).
+    pub fn cosigned(&self) -> Result<Vec<CosignatureBody>, Error> {
+        Ok(self.get_json::<CosignedList>("v1/cosigned")?.cosigned)
     }
 
     /// `GET /v1/evidence`: the pairs of conflicting checkpoints reported to the hub.

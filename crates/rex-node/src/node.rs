@@ -329,7 +329,11 @@ impl Node {
     /// the hub's pinned note key and is consistent with the last checkpoint the node holds;
     /// the entry at its index is this very envelope (read from the entry bundle); and the
     /// inclusion proof leads from that entry to the checkpoint's root.
+    ///
+    /// Holds the data directory's lock throughout: another process acting for this state
+    /// (`rex node serve` and the CLI) waits its turn rather than taking the same number.
     pub fn submit(&mut self, action: Action) -> Result<Submitted, Error> {
+        let _lock = self.exclusive()?;
         let last = self.store.last_seq()?;
         let expected = self.client.next_seq(self.party)?;
         if expected != last + 1 {
@@ -513,6 +517,13 @@ impl Node {
     /// (`POST /v1/evidence`), and what the hub lists is checked and kept too. Cosigns the
     /// checkpoint when all is well.
     pub fn sync(&mut self) -> Result<SyncReport, Error> {
+        self.sync_replayed().map(|(report, _)| report)
+    }
+
+    /// [`Node::sync`], also returning the registry replayed from the verified log (what a
+    /// long-running node shows until its next sync).
+    pub fn sync_replayed(&mut self) -> Result<(SyncReport, Registry), Error> {
+        let _lock = self.exclusive()?;
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
         self.check_consistent(&checkpoint, &note)?;
@@ -561,15 +572,43 @@ impl Node {
             .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
         let registry = replay(&entries, self.hub.statements, false)?.registry;
         self.advance(&checkpoint, &note)?;
-        let finality = self.settle(&checkpoint, &note, &registry)?;
+        let vouched = self.vouched(&current, &registry)?;
+        let finality = self.settle(&checkpoint, &note, &registry, &vouched)?;
         let cosigned = self.cosign(&checkpoint, &note);
-        Ok(SyncReport {
+        let report = SyncReport {
             old_size,
             size,
             receipts_checked: receipts.len(),
             cosigned,
             finality,
-        })
+        };
+        Ok((report, registry))
+    }
+
+    /// Holds the data directory's lock (`node.lock`) until the guard is dropped: one process
+    /// at a time signs, submits and syncs, so that `rex node serve` and the CLI on the same
+    /// directory never pick the same sequence number nor interleave a sync. Waits for the
+    /// other process to finish.
+    pub(crate) fn exclusive(&self) -> Result<DirLock, Error> {
+        let path = self.dir.join("node.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::Local(format!("{}: {e}", path.display())))?;
+        file.lock()
+            .map_err(|e| Error::Local(format!("{}: {e}", path.display())))?;
+        Ok(DirLock(file))
+    }
+}
+
+/// The data directory's lock, held until dropped ([`Node::exclusive`]).
+pub(crate) struct DirLock(std::fs::File);
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 

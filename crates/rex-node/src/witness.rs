@@ -389,6 +389,13 @@ pub struct Finality {
     pub quorum: Quorum,
     /// Those of them whose cosignature on the served checkpoint verifies.
     pub cosigned_by: Vec<PartyId>,
+    /// Each witness of the quorum with the largest prefix of the served tree it vouched for:
+    /// the served size when it cosigned this checkpoint or a larger one consistent with it,
+    /// the size of the newest checkpoint it cosigned when that is smaller and consistent, 0
+    /// when it cosigned nothing this node could check.
+    pub vouched: Vec<(PartyId, u64)>,
+    /// The size of the served checkpoint.
+    pub size: u64,
     /// The size of the last final checkpoint: statements at this index and later are not
     /// settled.
     pub final_size: u64,
@@ -397,15 +404,50 @@ pub struct Finality {
 }
 
 impl Finality {
-    /// The witnesses of the quorum whose cosignature is missing.
+    /// The witnesses of the quorum that have not vouched for the whole served tree.
     pub fn missing(&self) -> Vec<PartyId> {
-        self.quorum
-            .witnesses
+        self.vouched
             .iter()
-            .filter(|w| !self.cosigned_by.contains(w))
-            .copied()
+            .filter(|(_, n)| *n < self.size)
+            .map(|(p, _)| *p)
             .collect()
     }
+}
+
+/// A checkpoint another state cosigned, checked by this node: signed by the hub it pins,
+/// cosigned under the key its replay registers for that state, and consistent with the tree
+/// the hub serves now.
+#[derive(Debug, Clone)]
+pub(crate) struct Vouch {
+    pub(crate) party: PartyId,
+    /// The prefix of the served tree it vouches for: the smaller of both sizes.
+    pub(crate) covers: u64,
+    pub(crate) checkpoint: Checkpoint,
+    pub(crate) note: SignedNote,
+}
+
+/// The note of the checkpoint of `size` that witnesses cosigned, with every one of their
+/// cosignatures on it: the checkpoint this node keeps as its last final one when the served
+/// checkpoint is not final yet but a smaller one is.
+fn final_note(size: u64, vouches: &[Vouch]) -> Result<SignedNote, Error> {
+    let mut exact = vouches.iter().filter(|v| v.checkpoint.size() == size);
+    let first = exact
+        .next()
+        .ok_or_else(|| Error::Local(format!("no cosigned checkpoint of size {size}")))?;
+    let mut note = first.note.clone();
+    for other in exact.filter(|v| v.note.text() == first.note.text()) {
+        for signature in other.note.signatures() {
+            let held = note
+                .signatures()
+                .iter()
+                .any(|s| s.name() == signature.name() && s.key_id() == signature.key_id());
+            if !held {
+                note.add_signature(signature.clone())
+                    .map_err(|e| Error::Local(e.to_string()))?;
+            }
+        }
+    }
+    Ok(note)
 }
 
 fn codes(parties: &[PartyId]) -> String {
@@ -434,6 +476,7 @@ impl Node {
         checkpoint: &Checkpoint,
         note: &SignedNote,
         registry: &Registry,
+        vouches: &[Vouch],
     ) -> Result<Finality, Error> {
         let quorum = registry.quorum(&self.party).unwrap_or(Quorum {
             witnesses: Vec::new(),
@@ -444,8 +487,33 @@ impl Node {
             .filter(|p| quorum.witnesses.contains(p))
             .collect();
         let size = checkpoint.size();
-        if cosigned_by.len() >= quorum.threshold {
+        let vouched: Vec<(PartyId, u64)> = quorum
+            .witnesses
+            .iter()
+            .map(|w| {
+                let covers = if cosigned_by.contains(w) {
+                    size
+                } else {
+                    vouches
+                        .iter()
+                        .find(|v| v.party == *w)
+                        .map_or(0, |v| v.covers)
+                };
+                (*w, covers)
+            })
+            .collect();
+        // The largest size that at least `threshold` witnesses vouched for.
+        let mut covers: Vec<u64> = vouched.iter().map(|(_, n)| *n).collect();
+        covers.sort_unstable_by(|a, b| b.cmp(a));
+        let settled = match quorum.threshold {
+            0 => size,
+            k => covers.get(k - 1).copied().unwrap_or(0),
+        };
+        if settled == size {
             self.store.set_final(size, &note.to_string())?;
+        } else if settled > 0 {
+            self.store
+                .set_final(settled, &final_note(settled, vouches)?.to_string())?;
         }
         let final_size = self.store.final_size()?;
         let now = (self.clock)();
@@ -471,11 +539,11 @@ impl Node {
             };
             let waited = now.saturating_sub(since);
             if waited > self.alarm_after {
-                let missing: Vec<PartyId> = quorum
-                    .witnesses
+                let did = vouched.iter().filter(|(_, n)| *n >= waiting).count();
+                let missing: Vec<PartyId> = vouched
                     .iter()
-                    .filter(|w| !cosigned_by.contains(w))
-                    .copied()
+                    .filter(|(_, n)| *n < waiting)
+                    .map(|(p, _)| *p)
                     .collect();
                 alarm = Some(format!(
                     "alarm: checkpoint {waiting} has waited {} (more than {}) for {} of the witnesses {} to cosign; {} of them did, {} did not; the statements from index {final_size} on are not final",
@@ -483,7 +551,7 @@ impl Node {
                     duration(self.alarm_after),
                     quorum.threshold,
                     codes(&quorum.witnesses),
-                    cosigned_by.len(),
+                    did,
                     codes(&missing),
                 ));
             }
@@ -491,9 +559,62 @@ impl Node {
         Ok(Finality {
             quorum,
             cosigned_by,
+            vouched,
+            size,
             final_size,
             alarm,
         })
+    }
+
+    /// What every other state vouched for, as far as this node can check (`GET /v1/cosigned`):
+    /// the newest checkpoint each cosigned, kept when the hub's pinned key signed it, the
+    /// state's key in this node's replay (`registry`) cosigned it, and it is consistent with
+    /// `current`, the tree the hub serves now. A witness that cosigned a larger tree
+    /// consistent with this one vouched for all of this one; a smaller consistent tree, for
+    /// its prefix. A checkpoint that conflicts with `current` is kept as evidence and fails
+    /// the sync; one that does not verify is left out (a hub can always withhold; it cannot
+    /// forge).
+    pub(crate) fn vouched(&self, current: &Seen, registry: &Registry) -> Result<Vec<Vouch>, Error> {
+        let mut vouches = Vec::new();
+        for item in self.client.cosigned()? {
+            let Ok(party) = PartyId::new(&item.party) else {
+                continue;
+            };
+            if party == self.party {
+                continue;
+            }
+            let Some(record) = registry.party(&party) else {
+                continue;
+            };
+            let Ok((checkpoint, note)) = open_checkpoint(&item.note, &self.hub) else {
+                continue;
+            };
+            let Ok(verifier) = NoteVerifier::new(
+                party.as_str(),
+                SignatureKind::CosignatureV1,
+                *record.keys.signing_key(),
+            ) else {
+                continue;
+            };
+            if !note.has_cosignature(&checkpoint, &verifier) {
+                continue;
+            }
+            let theirs = Seen::new(
+                checkpoint.clone(),
+                note.clone(),
+                format!("cosigned by {party}, listed by the hub"),
+            );
+            if let Some(e) = self.conflict(current, &theirs)? {
+                return Err(self.keep(&e)?);
+            }
+            vouches.push(Vouch {
+                party,
+                covers: checkpoint.size().min(current.checkpoint.size()),
+                checkpoint,
+                note,
+            });
+        }
+        Ok(vouches)
     }
 
     /// The last checkpoint final for this state (cosigned by a quorum of its witnesses), with

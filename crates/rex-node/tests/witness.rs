@@ -420,6 +420,48 @@ fn a_checkpoint_is_final_only_with_its_quorum_and_a_long_wait_raises_the_alarm()
     assert_eq!((r.finality.final_size, r.finality.alarm), (r.size, None));
 }
 
+/// A busy log: the checkpoint the hub serves is newer than any a witness has synced to, so
+/// no served checkpoint ever carries the quorum. A witness that cosigned a smaller tree,
+/// consistent with the served one, vouched for that prefix (`GET /v1/cosigned`): the US's
+/// statements up to there are final, not none of them.
+#[test]
+fn a_witness_that_cosigned_an_earlier_tree_makes_that_prefix_final() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut hub = LoopbackHub::new(&[]);
+    let init = |code: &str| {
+        rex_node::init_with_clock(party(code), &hub.url(), &tmp.path().join(code), node_clock)
+            .unwrap()
+    };
+    let (mut us, mut ru) = (init("US"), init("RU"));
+    hub.register([&us, &ru].map(|n| n.public_keys().unwrap()));
+    us_ru_agreement(&mut us, &mut ru);
+    let before = us.sync().unwrap().finality.final_size;
+    // The US acts; Russia syncs (and cosigns) while the US acts on: the US never sees
+    // Russia's checkpoint as the latest one.
+    let policy = Action::WitnessPolicySet {
+        policy: WitnessPolicy::AgreementPartners,
+    };
+    us.submit(policy.clone()).unwrap();
+    let cosigned = ru.sync().unwrap().size;
+    assert!(cosigned > before);
+    us.submit(policy.clone()).unwrap();
+    us.submit(policy).unwrap();
+    let r = us.sync().unwrap();
+    assert!(r.size > cosigned);
+    assert!(r.finality.cosigned_by.is_empty());
+    assert_eq!(r.finality.vouched, vec![(party("RU"), cosigned)]);
+    assert_eq!(r.finality.missing(), vec![party("RU")]);
+    assert_eq!(r.finality.final_size, cosigned);
+    let (checkpoint, note) = us.final_checkpoint().unwrap().unwrap();
+    assert_eq!(checkpoint.size(), cosigned);
+    assert!(note.to_string().contains("\u{2014} RU "), "{note}");
+    // Russia's newer cosignature covers the whole tree.
+    ru.sync().unwrap();
+    let r = us.sync().unwrap();
+    assert_eq!(r.finality.vouched, vec![(party("RU"), r.size)]);
+    assert_eq!(r.finality.final_size, r.size);
+}
+
 #[test]
 fn evidence_reaches_the_states_on_the_same_branch_through_the_hub() {
     let mut w = Split::new();

@@ -84,6 +84,19 @@ pub struct StoredCheckpoint {
     pub cosignatures: Vec<String>,
 }
 
+/// The newest checkpoint one cosigner cosigned ([`HubStore::newest_cosigned`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cosigned {
+    /// The cosigner's key name (a party code).
+    pub cosigner: String,
+    /// The size of the largest tree it cosigned.
+    pub size: u64,
+    /// That checkpoint's note, as the hub signed it.
+    pub note: String,
+    /// The cosigner's line for it (without newline).
+    pub line: String,
+}
+
 /// The hub's storage. Every method is safe to call from several threads; only the hub's
 /// sequencer calls [`HubStore::append`].
 pub trait HubStore: Send + Sync {
@@ -107,9 +120,24 @@ pub trait HubStore: Send + Sync {
     /// The checkpoint signed for tree size `size`, if the hub signed one.
     fn checkpoint(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
 
+    /// For each cosigner, the largest checkpoint it cosigned with its line, ordered by
+    /// cosigner name.
+    fn newest_cosigned(&self) -> Result<Vec<Cosigned>, StoreError>;
+
     /// Keeps a cosignature line for the checkpoint of `size` (which must exist); a newer line
     /// from the same cosigner replaces the older.
     fn add_cosignature(&self, size: u64, cosigner: &str, line: &str) -> Result<(), StoreError>;
+
+    /// Records a signed request the hub accepted, by the digest of its signed message and the
+    /// time it is dated, forgetting those dated before `forget_before` (they can no longer be
+    /// accepted anyway); false when the digest was recorded already: a replay. Durable before
+    /// it returns, so a restarted hub refuses the replay too.
+    fn remember_signed(
+        &self,
+        digest: &[u8; 32],
+        time: u64,
+        forget_before: u64,
+    ) -> Result<bool, StoreError>;
 
     /// Keeps a pair of conflicting checkpoint notes (evidence of a split view, checked by the
     /// caller) durably; the same pair twice is kept once. Returns whether it was new.

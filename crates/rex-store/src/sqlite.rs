@@ -7,13 +7,15 @@ use rex_tlog::{AppendResult, Hash, TileStore};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256 as Sha256Hasher};
 
-use crate::{DossierInfo, HubStore, PutDossier, Sha256, StoreError, StoredCheckpoint};
+use crate::{Cosigned, DossierInfo, HubStore, PutDossier, Sha256, StoreError, StoredCheckpoint};
 
 /// The migrations, in order; migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_dossier_owners.sql"),
     include_str!("../migrations/sqlite/0003_evidence.sql"),
+    include_str!("../migrations/sqlite/0004_cosigned_by.sql"),
+    include_str!("../migrations/sqlite/0005_signed_requests.sql"),
 ];
 
 /// Read connections kept open for reuse. More may be open at a moment; the extra are closed.
@@ -288,6 +290,27 @@ impl HubStore for SqliteStore {
         })
     }
 
+    fn newest_cosigned(&self) -> Result<Vec<Cosigned>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.cosigner, c.size, k.note, c.line
+                 FROM (SELECT cosigner, MAX(size) AS size FROM cosignatures GROUP BY cosigner) n
+                 JOIN cosignatures c ON c.cosigner = n.cosigner AND c.size = n.size
+                 JOIN checkpoints k ON k.size = c.size
+                 ORDER BY c.cosigner",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Cosigned {
+                    cosigner: r.get(0)?,
+                    size: r.get::<_, i64>(1)? as u64,
+                    note: r.get(2)?,
+                    line: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     fn add_cosignature(&self, size: u64, cosigner: &str, line: &str) -> Result<(), StoreError> {
         let conn = self.writer();
         let n = conn.execute(
@@ -300,6 +323,26 @@ impl HubStore for SqliteStore {
             return Err(StoreError::Missing(format!("checkpoint of size {size}")));
         }
         Ok(())
+    }
+
+    fn remember_signed(
+        &self,
+        digest: &[u8; 32],
+        time: u64,
+        forget_before: u64,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM signed_requests WHERE time < ?1",
+            [to_i64(forget_before)?],
+        )?;
+        let n = tx.execute(
+            "INSERT INTO signed_requests (digest, time) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![&digest[..], to_i64(time)?],
+        )?;
+        tx.commit()?;
+        Ok(n == 1)
     }
 
     fn add_evidence(&self, a: &str, b: &str) -> Result<bool, StoreError> {

@@ -64,6 +64,44 @@ fn round_trip() {
         s.latest_checkpoint().unwrap().unwrap().cosignatures,
         vec!["— RU line".to_owned(), "— US new".to_owned()]
     );
+    // The newest checkpoint each cosigner cosigned: an older cosignature arriving late does
+    // not hide a newer one.
+    s.add_cosignature(3, "US", "— US late").unwrap();
+    s.add_cosignature(3, "DE", "— DE line").unwrap();
+    let newest: Vec<(String, u64, String)> = s
+        .newest_cosigned()
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            assert_eq!(c.note, s.checkpoint(c.size).unwrap().unwrap().note);
+            (c.cosigner, c.size, c.line)
+        })
+        .collect();
+    assert_eq!(
+        newest,
+        [
+            ("DE", 3, "— DE line"),
+            ("RU", 5, "— RU line"),
+            ("US", 5, "— US new")
+        ]
+        .map(|(c, n, l)| (c.to_owned(), n, l.to_owned()))
+    );
+
+    // Signed requests: a digest is remembered once; those dated before the window are
+    // forgotten, and only those.
+    assert!(s.remember_signed(&[1; 32], 1000, 0).unwrap());
+    assert!(!s.remember_signed(&[1; 32], 1000, 0).unwrap(), "a replay");
+    assert!(s.remember_signed(&[2; 32], 1200, 1000).unwrap());
+    assert!(
+        !s.remember_signed(&[1; 32], 1000, 1000).unwrap(),
+        "still in the window"
+    );
+    assert!(s.remember_signed(&[3; 32], 1400, 1001).unwrap());
+    assert!(
+        s.remember_signed(&[1; 32], 1000, 1001).unwrap(),
+        "forgotten"
+    );
+    assert!(!s.remember_signed(&[2; 32], 1200, 1001).unwrap());
 
     // Dossiers by SHA-256, with their uploader, time and size.
     let bytes = b"age-encryption.org/v1\n...";
