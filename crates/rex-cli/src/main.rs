@@ -5,6 +5,7 @@
 mod act;
 mod agreement;
 mod demo;
+mod desk;
 mod exchange;
 mod failure;
 mod hub;
@@ -33,7 +34,7 @@ enum Command {
     Match(matching::MatchArgs),
     /// The hub: serve it, register states.
     Hub(hub::HubArgs),
-    /// A state's node: create it, export its public keys, sync with the hub.
+    /// A state's node: create it, export its public keys, sync with the hub, serve the desk.
     Node(node::NodeArgs),
     /// Agreements: propose, sign, list.
     Agreement(agreement::AgreementArgs),

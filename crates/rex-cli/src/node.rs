@@ -1,4 +1,5 @@
-//! `rex node init|export-keys [--vkey]|sync|witness-policy|checkpoint export|checkpoint import`.
+//! `rex node init|export-keys [--vkey]|sync|witness-policy|checkpoint export|checkpoint import`,
+//! and `rex node serve|officer` (in `desk.rs`).
 
 use crate::act::{acted, open};
 use crate::failure::{fail, party};
@@ -71,6 +72,14 @@ enum NodeCommand {
         #[command(subcommand)]
         command: CheckpointCommand,
     },
+    /// Run the node as a service: keep it in sync with the hub (check, replay, cosign) and
+    /// serve the officers' desk. The CLI keeps working on the same directory meanwhile.
+    Serve(crate::desk::ServeArgs),
+    /// The officers of this state's desk: enrol, list, revoke.
+    Officer {
+        #[command(subcommand)]
+        command: crate::desk::OfficerCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +107,8 @@ enum CheckpointCommand {
 
 pub fn run(args: NodeArgs) -> Result<(), Failure> {
     match args.command {
+        NodeCommand::Serve(args) => crate::desk::serve(args)?,
+        NodeCommand::Officer { command } => crate::desk::officer(command)?,
         NodeCommand::Init {
             party: p,
             hub,
@@ -139,10 +150,10 @@ pub fn run(args: NodeArgs) -> Result<(), Failure> {
             );
             let f = &r.finality;
             let witnesses = format!(
-                "{} of the witnesses [{}] needed, {} cosigned",
+                "{} of the witnesses [{}] needed, {} cosigned it or a larger tree consistent with it",
                 f.quorum.threshold,
                 codes(&f.quorum.witnesses),
-                f.cosigned_by.len()
+                f.quorum.witnesses.len() - f.missing().len()
             );
             if f.final_size >= r.size {
                 println!("final: checkpoint {} ({witnesses})", r.size);
@@ -197,7 +208,7 @@ fn codes(parties: &[rex_domain::PartyId]) -> String {
 }
 
 /// `3600`, `90s`, `30m`, `1h`, `2d`: seconds.
-fn seconds(text: &str) -> Result<u64, Failure> {
+pub(crate) fn seconds(text: &str) -> Result<u64, Failure> {
     let bad = || {
         Failure::input(format!(
             "{text:?} is not a duration (seconds, or a number with s, m, h or d: 90s, 30m, 1h)"

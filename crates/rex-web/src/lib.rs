@@ -1,0 +1,266 @@
+//! `rex-web`: the officers' desk, the web UI that a state's node serves (`rex node serve`).
+//!
+//! The people who run rex are the officers of each state's central authority: case officers,
+//! approvers, liaison officers, auditors and the node's admin. The desk is where they work:
+//! what awaits them, the work queue by due date, a page per case with its dossier decrypted on
+//! this node, the log and its witnesses, and the officers themselves.
+//!
+//! **Design.**
+//! - Server-rendered HTML (askama templates in `templates/`, checked at compile time and
+//!   escaped), every page readable and every form usable without JavaScript; the only script
+//!   (`assets/webauthn.js`) runs the WebAuthn ceremonies of login and enrolment.
+//! - Handlers parse, call `rex-node`, render; the desk holds no domain logic. Pages read a
+//!   [`View`]: the registry the node last replayed from the log and the node's health, kept
+//!   fresh by the sync loop ([`Desk::sync_now`], [`Desk::run_sync_loop`]), so a page never
+//!   waits for the hub.
+//! - Officers log in with passkeys only (WebAuthn with user verification, `webauthn-rs`): no
+//!   passwords, phishing-resistant. The admin enrols an officer on the command line
+//!   (`rex node officer add`), which prints a one-time code; the officer registers a passkey
+//!   with it on the enrolment page.
+//! - Sessions live in the desk's own SQLite file ([`db`]): a 256-bit random id in an
+//!   `HttpOnly; SameSite=Strict` cookie, only its SHA-256 stored, [`db::SESSION_IDLE`] idle
+//!   and [`db::SESSION_MAX`] absolute limits on the injected clock.
+//! - Every answer carries a strict Content-Security-Policy (`default-src 'self'`, no inline
+//!   script or style), `no-store`, `no-referrer`, `nosniff`, `frame-ancestors 'none'`;
+//!   cross-site form posts are refused (tower-http's CSRF layer: `Sec-Fetch-Site` and
+//!   `Origin`).
+//! - Roles are separated ([`role::Roles`]): an admin holds no other role and never sees a
+//!   dossier in clear; an auditor holds no other role and changes nothing.
+
+pub mod cycle;
+pub mod db;
+pub mod role;
+mod web;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use rex_domain::{PartyId, Registry};
+use rex_node::{Node, SyncReport};
+
+pub use db::{DeskStore, Officer};
+pub use role::{Role, Roles};
+pub use web::{router, CSP};
+
+/// What went wrong, for people.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input.
+    #[error("{0}")]
+    Input(String),
+    /// Not allowed.
+    #[error("{0}")]
+    Denied(String),
+    /// No such thing.
+    #[error("{0}")]
+    NotFound(String),
+    /// The desk's store.
+    #[error("desk store {0}")]
+    Store(String),
+    /// The node.
+    #[error(transparent)]
+    Node(#[from] rex_node::Error),
+    /// The desk's configuration.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// The clock: unix seconds. Injected so that tests move time.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// What the pages show: the registry as this node last replayed it and the node's health.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// The registry replayed from the log at the last successful sync.
+    pub registry: Option<Arc<Registry>>,
+    /// The last successful sync's report.
+    pub report: Option<SyncReport>,
+    /// When the last sync succeeded (unix seconds).
+    pub synced_at: Option<u64>,
+    /// When the last sync was tried.
+    pub tried_at: Option<u64>,
+    /// Why the last sync failed, if it did (the hub unreachable, evidence of a split view, an
+    /// alarm); cleared by the next success.
+    pub error: Option<String>,
+}
+
+/// The desk's configuration.
+#[derive(Clone)]
+pub struct Config {
+    /// The URL officers open, e.g. `http://us.localhost:8080`: its host is the WebAuthn
+    /// relying party id, and it is the only origin allowed to post forms.
+    pub public_url: String,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Config {
+    /// The desk at `public_url`, on the system clock.
+    pub fn new(public_url: &str) -> Config {
+        Config {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            clock: Arc::new(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            }),
+        }
+    }
+}
+
+/// The desk of one state's node: the node (behind a lock: one act at a time), the desk's
+/// store, the view the pages read, and the WebAuthn relying party.
+pub struct Desk {
+    pub(crate) party: PartyId,
+    pub(crate) dir: PathBuf,
+    pub(crate) node: Mutex<Node>,
+    pub(crate) store: Mutex<DeskStore>,
+    pub(crate) view: RwLock<View>,
+    pub(crate) config: Config,
+    pub(crate) webauthn: webauthn_rs::Webauthn,
+    pub(crate) ceremonies: web::Ceremonies,
+}
+
+impl Desk {
+    /// The desk of the node in `dir` (which `rex node init` made), at `config.public_url`.
+    pub fn open(dir: &Path, config: Config) -> Result<Arc<Desk>, Error> {
+        let node = rex_node::open(dir)?;
+        Desk::with_node(node, config)
+    }
+
+    /// The desk of an opened node.
+    pub fn with_node(node: Node, config: Config) -> Result<Arc<Desk>, Error> {
+        let dir = node.dir().to_path_buf();
+        let store = DeskStore::open(&dir)?;
+        let webauthn = web::relying_party(&config.public_url, node.party())?;
+        Ok(Arc::new(Desk {
+            party: node.party(),
+            dir,
+            node: Mutex::new(node),
+            store: Mutex::new(store),
+            view: RwLock::new(View::default()),
+            config,
+            webauthn,
+            ceremonies: web::Ceremonies::default(),
+        }))
+    }
+
+    /// The state whose desk this is.
+    pub fn party(&self) -> PartyId {
+        self.party
+    }
+
+    /// The node's data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the pages show now.
+    pub fn view(&self) -> View {
+        self.view.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.config.clock)()
+    }
+
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, DeskStore> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn node(&self) -> std::sync::MutexGuard<'_, Node> {
+        self.node.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Signs and submits `action` as this state's node (for scripted use and tests: no
+    /// officer signs it), then syncs so that the pages show it.
+    pub fn act(&self, action: rex_domain::Action) -> Result<rex_node::Submitted, Error> {
+        let submitted = self.node().submit(action)?;
+        self.sync_now()?;
+        Ok(submitted)
+    }
+
+    /// Syncs the node with the hub once (checks the log, replays it, cosigns; see
+    /// [`Node::sync`]) and updates the view; blocking. A failure is kept in the view (the
+    /// desk shows it) and returned.
+    pub fn sync_now(&self) -> Result<(), Error> {
+        let result = self.node().sync_replayed();
+        let now = self.now();
+        let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
+        view.tried_at = Some(now);
+        match result {
+            Ok((report, registry)) => {
+                view.error = report.finality.alarm.clone();
+                view.registry = Some(Arc::new(registry));
+                view.report = Some(report);
+                view.synced_at = Some(now);
+                Ok(())
+            }
+            Err(e) => {
+                view.error = Some(e.to_string());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Syncs every `every` seconds until `stop` says so; each round runs on a blocking
+    /// thread. Failures are in the view, not fatal: the next round tries again.
+    pub async fn run_sync_loop(
+        self: Arc<Desk>,
+        every: std::time::Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            let desk = Arc::clone(&self);
+            let _ = tokio::task::spawn_blocking(move || desk.sync_now()).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+/// Enrols an officer on the node in `dir` (the CLI's `rex node officer add`): returns the
+/// officer and the one-time enrolment code to hand over, valid for [`db::ENROLMENT_TTL`].
+pub fn add_officer(
+    dir: &Path,
+    handle: &str,
+    name: &str,
+    roles: Roles,
+    now: u64,
+) -> Result<(Officer, String), Error> {
+    let mut store = DeskStore::open(dir)?;
+    let code = web::enrolment_code();
+    let officer = store.add_officer(handle, name, roles, web::random(), &code, now)?;
+    Ok((officer, code))
+}
+
+/// A new one-time enrolment code for an existing officer (`rex node officer enrol`).
+pub fn new_enrolment(dir: &Path, handle: &str, now: u64) -> Result<(Officer, String), Error> {
+    let store = DeskStore::open(dir)?;
+    let officer = store
+        .officer_by_handle(handle)?
+        .ok_or_else(|| Error::NotFound(format!("no officer {handle:?} on this node")))?;
+    let code = web::enrolment_code();
+    store.new_enrolment(&officer, &code, now)?;
+    Ok((officer, code))
+}
+
+/// Revokes an officer (`rex node officer revoke`): no login nor session from now on.
+pub fn revoke_officer(dir: &Path, handle: &str, now: u64) -> Result<Officer, Error> {
+    let mut store = DeskStore::open(dir)?;
+    let officer = store
+        .officer_by_handle(handle)?
+        .ok_or_else(|| Error::NotFound(format!("no officer {handle:?} on this node")))?;
+    store.revoke(&officer, None, now)?;
+    Ok(officer)
+}
+
+/// The officers of the node in `dir` (`rex node officer list`).
+pub fn officers(dir: &Path) -> Result<Vec<Officer>, Error> {
+    DeskStore::open(dir)?.officers()
+}

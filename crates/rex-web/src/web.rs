@@ -1,0 +1,1330 @@
+//! The router: pages, the WebAuthn ceremonies, sessions, and the headers every answer carries.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::prelude::{Engine as _, BASE64_URL_SAFE_NO_PAD};
+use rand_core::{OsRng, RngCore};
+use rex_domain::{ExchangeId, ExchangeStatus, PartyId, Registry, RequestId, RequestStatus};
+use serde::{Deserialize, Serialize};
+use tower_http::csrf::CsrfLayer;
+use webauthn_rs::prelude::{
+    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential, Url, Uuid,
+};
+use webauthn_rs::{Webauthn, WebauthnBuilder};
+
+use crate::db::Officer;
+use crate::role::Role;
+use crate::{Desk, Error};
+
+type AppState = Arc<Desk>;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "rex_session";
+
+/// How long a WebAuthn ceremony may take, in seconds.
+const CEREMONY_TTL: u64 = 300;
+
+/// The most ceremonies in progress at once; more are refused until some finish or expire.
+const MAX_CEREMONIES: usize = 1024;
+
+/// The Content-Security-Policy of every answer: nothing but this origin, no inline script or
+/// style, no framing, forms posted here only.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// 32 random bytes.
+pub(crate) fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A one-time enrolment code for people to type: 20 characters of Crockford base32 in groups
+/// of five (100 bits).
+pub(crate) fn enrolment_code() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes: [u8; 20] = random();
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[(b & 31) as usize] as char)
+        .collect();
+    chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The WebAuthn relying party of the desk at `public_url`.
+pub(crate) fn relying_party(public_url: &str, party: PartyId) -> Result<Webauthn, Error> {
+    let url = Url::parse(public_url)
+        .map_err(|e| Error::Config(format!("the desk's public URL {public_url:?}: {e}")))?;
+    let host = url.host_str().ok_or_else(|| {
+        Error::Config(format!("the desk's public URL {public_url:?} has no host"))
+    })?;
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        return Err(Error::Config(format!(
+            "the desk's public URL {public_url:?} names an IP address, which WebAuthn refuses; use a name such as http://localhost:PORT or http://{}.localhost:PORT",
+            party.as_str().to_lowercase()
+        )));
+    }
+    let name = format!("rex desk {party}");
+    WebauthnBuilder::new(host, &url)
+        .and_then(|b| b.rp_name(&name).build())
+        .map_err(|e| Error::Config(format!("WebAuthn for {public_url}: {e}")))
+}
+
+enum Ceremony {
+    Enrol {
+        code: String,
+        officer: i64,
+        state: Box<PasskeyRegistration>,
+    },
+    Login {
+        officer: i64,
+        state: Box<PasskeyAuthentication>,
+    },
+}
+
+/// WebAuthn ceremonies in progress, by a random id the page sends back.
+#[derive(Default)]
+pub(crate) struct Ceremonies(Mutex<HashMap<String, (Ceremony, u64)>>);
+
+impl Ceremonies {
+    fn start(&self, ceremony: Ceremony, now: u64) -> Result<String, WebError> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, (_, expires)| *expires >= now);
+        if map.len() >= MAX_CEREMONIES {
+            return Err(WebError::Busy);
+        }
+        let id = BASE64_URL_SAFE_NO_PAD.encode(random::<16>());
+        map.insert(id.clone(), (ceremony, now + CEREMONY_TTL));
+        Ok(id)
+    }
+
+    fn take(&self, id: &str, now: u64) -> Result<Ceremony, WebError> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.remove(id) {
+            Some((c, expires)) if expires >= now => Ok(c),
+            _ => Err(WebError::Denied(
+                "this login or enrolment has expired or was used; start again".into(),
+            )),
+        }
+    }
+}
+
+/// A failure, answered as a page (or as `{message}` to the ceremony scripts).
+#[derive(Debug)]
+pub(crate) enum WebError {
+    /// Not logged in: to the login page.
+    Login,
+    Denied(String),
+    NotFound(String),
+    Input(String),
+    Busy,
+    Internal(String),
+}
+
+impl From<Error> for WebError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Input(m) => WebError::Input(m),
+            Error::Denied(m) => WebError::Denied(m),
+            Error::NotFound(m) => WebError::NotFound(m),
+            e => WebError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<rex_node::Error> for WebError {
+    fn from(e: rex_node::Error) -> Self {
+        Error::Node(e).into()
+    }
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::Login => StatusCode::UNAUTHORIZED,
+            WebError::Denied(_) => StatusCode::FORBIDDEN,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            WebError::Login => "log in first".into(),
+            WebError::Denied(m) | WebError::NotFound(m) | WebError::Input(m) => m.clone(),
+            WebError::Busy => "too many logins in progress; try again in a minute".into(),
+            WebError::Internal(m) => format!("the desk failed: {m}"),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Login = self {
+            return Redirect::to("/login").into_response();
+        }
+        let page = ErrorPage {
+            title: self
+                .status()
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_owned(),
+            message: self.message(),
+        };
+        (self.status(), render(&page)).into_response()
+    }
+}
+
+/// The same failure for the ceremony scripts: `{message}`.
+struct JsonError(WebError);
+
+impl From<WebError> for JsonError {
+    fn from(e: WebError) -> Self {
+        JsonError(e)
+    }
+}
+
+impl From<Error> for JsonError {
+    fn from(e: Error) -> Self {
+        JsonError(e.into())
+    }
+}
+
+impl IntoResponse for JsonError {
+    fn into_response(self) -> Response {
+        let status = match self.0 {
+            WebError::Login => StatusCode::UNAUTHORIZED,
+            ref e => e.status(),
+        };
+        (
+            status,
+            Json(serde_json::json!({ "message": self.0.message() })),
+        )
+            .into_response()
+    }
+}
+
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the page failed to render: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+/// Runs blocking work (SQLite, the node) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+}
+
+/// The router of the desk.
+pub fn router(desk: Arc<Desk>) -> Router {
+    Router::new()
+        .route("/", get(desk_page))
+        .route("/queue", get(queue_page))
+        .route("/requests/{id}", get(case_page))
+        .route("/requests/{id}/dossier", get(dossier_page))
+        .route("/exchanges/{id}", get(exchange_page))
+        .route("/log", get(log_page))
+        .route("/log/sync", post(sync_now))
+        .route("/officers", get(officers_page))
+        .route("/officers/{handle}/revoke", post(revoke))
+        .route("/audit", get(audit_page))
+        .route("/login", get(login_page))
+        .route("/login/options", post(login_options))
+        .route("/login/finish", post(login_finish))
+        .route("/enrol", get(enrol_page))
+        .route("/enrol/options", post(enrol_options))
+        .route("/enrol/finish", post(enrol_finish))
+        .route("/logout", post(logout))
+        .route("/health", get(health))
+        .route("/assets/{file}", get(asset))
+        .fallback(|| async { WebError::NotFound("no such page".into()) })
+        .layer(CsrfLayer::new())
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(desk)
+}
+
+/// The headers every answer carries.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    h.insert(
+        axum::http::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+// ----- sessions -----
+
+fn session_id(headers: &HeaderMap) -> Option<Vec<u8>> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, value)| BASE64_URL_SAFE_NO_PAD.decode(value).ok())
+        .filter(|id| id.len() == 32)
+}
+
+/// The officer of the request's session, or the login page.
+async fn officer(desk: &AppState, headers: &HeaderMap) -> Result<Officer, WebError> {
+    let id = session_id(headers).ok_or(WebError::Login)?;
+    let desk = Arc::clone(desk);
+    blocking(move || {
+        let now = desk.now();
+        desk.store().session(&id, now)?.ok_or(WebError::Login)
+    })
+    .await
+}
+
+fn require(officer: &Officer, allowed: &[Role], what: &str) -> Result<(), WebError> {
+    if allowed.iter().any(|r| officer.has(*r)) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|r| r.label()).collect();
+    Err(WebError::Denied(format!(
+        "{what} is for the {} role{}; {} holds {}",
+        names.join(" or "),
+        if names.len() > 1 { "s" } else { "" },
+        officer.handle,
+        officer.roles.labels()
+    )))
+}
+
+fn session_cookie(desk: &Desk, id: &[u8]) -> String {
+    let secure = if desk.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
+        BASE64_URL_SAFE_NO_PAD.encode(id)
+    )
+}
+
+// ----- the common frame of every page -----
+
+/// What the frame of every page shows: the state, the officer, the navigation.
+pub(crate) struct Frame {
+    party: String,
+    handle: String,
+    roles: String,
+    audits: bool,
+}
+
+impl Frame {
+    fn of(desk: &Desk, officer: &Officer) -> Frame {
+        Frame {
+            party: desk.party.to_string(),
+            handle: officer.handle.clone(),
+            roles: officer.roles.labels(),
+            audits: officer.has(Role::Admin) || officer.has(Role::Auditor),
+        }
+    }
+}
+
+/// `2026-12-01 04:30 UTC`.
+pub(crate) fn when(t: u64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(i64::try_from(t).unwrap_or(i64::MAX))
+    else {
+        return t.to_string();
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&format)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// `in 3 d 4 h`, `2 h 5 min ago`.
+pub(crate) fn relative(t: u64, now: u64) -> String {
+    if t >= now {
+        format!("in {}", rex_node::witness::duration(t - now))
+    } else {
+        format!("{} ago", rex_node::witness::duration(now - t))
+    }
+}
+
+// ----- the desk -----
+
+/// One thing awaiting this state.
+pub(crate) struct Item {
+    what: String,
+    link: String,
+    due: String,
+    overdue: bool,
+    sort: u64,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    frame: Frame,
+    items: Vec<Item>,
+    health: Health,
+}
+
+/// The node's health as the desk shows it.
+pub(crate) struct Health {
+    synced: String,
+    size: u64,
+    final_size: u64,
+    witnesses: String,
+    error: Option<String>,
+    ok: bool,
+}
+
+fn health_of(desk: &Desk) -> Health {
+    let view = desk.view();
+    let now = desk.now();
+    let (size, final_size, witnesses) = match &view.report {
+        Some(r) => {
+            let f = &r.finality;
+            let w: Vec<String> = f
+                .vouched
+                .iter()
+                .map(|(p, n)| format!("{p} up to {n}"))
+                .collect();
+            (
+                r.size,
+                f.final_size,
+                if f.quorum.witnesses.is_empty() {
+                    "none required".to_owned()
+                } else {
+                    format!(
+                        "{} of {} needed: {}",
+                        f.quorum.threshold,
+                        f.quorum.witnesses.len(),
+                        w.join(", ")
+                    )
+                },
+            )
+        }
+        None => (0, 0, "not synced yet".to_owned()),
+    };
+    Health {
+        synced: view.synced_at.map_or("never".to_owned(), |t| {
+            format!("{} ({})", when(t), relative(t, now))
+        }),
+        size,
+        final_size,
+        witnesses,
+        ok: view.error.is_none() && view.synced_at.is_some(),
+        error: view.error,
+    }
+}
+
+fn registry_of(desk: &Desk) -> Result<Arc<Registry>, WebError> {
+    desk.view().registry.ok_or_else(|| {
+        WebError::Internal("the node has not synced with the hub yet; see the log page".into())
+    })
+}
+
+/// Everything awaiting `me`, soonest due first (no due date last).
+pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut push = |what: String, link: String, due: Option<u64>| {
+        items.push(Item {
+            what,
+            link,
+            due: due.map_or("no deadline".to_owned(), |d| {
+                format!("{} ({})", when(d), relative(d, now))
+            }),
+            overdue: due.is_some_and(|d| d < now),
+            sort: due.unwrap_or(u64::MAX),
+        });
+    };
+    for r in registry.requests() {
+        if r.metadata.custodian == me && r.status == RequestStatus::AwaitingAnswer {
+            push(
+                format!("answer request {} from {}", r.id, r.metadata.requester),
+                format!("/requests/{}", r.id),
+                None,
+            );
+        }
+    }
+    for x in registry.exchanges() {
+        let id = x.proposal.id;
+        if x.status == ExchangeStatus::Proposed
+            && x.parties.contains(&me)
+            && !x.signed.contains(&me)
+        {
+            push(
+                format!("sign exchange {id} ({} states)", x.parties.len()),
+                format!("/exchanges/{id}"),
+                Some(x.proposal.deadline),
+            );
+        }
+        if x.status == ExchangeStatus::Binding {
+            for (leg, stage) in x.proposal.legs.iter().zip(&x.stages) {
+                if leg.owed_by(*stage, x.go_at.is_some()) == Some(me) {
+                    push(
+                        format!(
+                            "next step of the leg {} → {} of exchange {id} ({stage:?})",
+                            leg.giver, leg.receiver
+                        ),
+                        format!("/exchanges/{id}"),
+                        x.execution_deadline,
+                    );
+                }
+            }
+        }
+    }
+    items.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.what.cmp(&b.what)));
+    items
+}
+
+async fn desk_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let items = match desk.view().registry {
+        Some(r) => awaiting(&r, desk.party, desk.now()),
+        None => Vec::new(),
+    };
+    Ok(render(&DeskPage {
+        frame: Frame::of(&desk, &officer),
+        items,
+        health: health_of(&desk),
+    }))
+}
+
+// ----- the work queue -----
+
+#[derive(Deserialize, Default)]
+struct QueueFilter {
+    side: Option<String>,
+    status: Option<String>,
+}
+
+pub(crate) struct Row {
+    id: String,
+    side: &'static str,
+    counterpart: String,
+    offences: String,
+    status: String,
+    filed: String,
+    due: String,
+    sort: (u64, u64),
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    frame: Frame,
+    rows: Vec<Row>,
+    side: String,
+    status: String,
+    statuses: Vec<&'static str>,
+}
+
+fn status_name(s: &RequestStatus) -> &'static str {
+    match s {
+        RequestStatus::AwaitingAnswer => "awaiting_answer",
+        RequestStatus::Refused(_) => "refused",
+        RequestStatus::Pooled => "pooled",
+        RequestStatus::InExchange(_) => "in_exchange",
+        RequestStatus::Fulfilled(_) => "fulfilled",
+        RequestStatus::Withdrawn => "withdrawn",
+    }
+}
+
+const STATUSES: [&str; 6] = [
+    "awaiting_answer",
+    "pooled",
+    "in_exchange",
+    "fulfilled",
+    "refused",
+    "withdrawn",
+];
+
+async fn queue_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<QueueFilter>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let registry = registry_of(&desk)?;
+    let (me, now) = (desk.party, desk.now());
+    let side = filter.side.unwrap_or_default();
+    let status = filter.status.unwrap_or_default();
+    if !["", "incoming", "outgoing"].contains(&side.as_str()) {
+        return Err(WebError::Input(format!(
+            "side {side:?}: use incoming or outgoing"
+        )));
+    }
+    if !status.is_empty() && !STATUSES.contains(&status.as_str()) {
+        return Err(WebError::Input(format!(
+            "status {status:?}: use one of {}",
+            STATUSES.join(", ")
+        )));
+    }
+    let mut rows: Vec<Row> = registry
+        .requests()
+        .filter_map(|r| {
+            let m = &r.metadata;
+            let (side_name, counterpart) = if m.custodian == me {
+                ("incoming", m.requester)
+            } else if m.requester == me {
+                ("outgoing", m.custodian)
+            } else {
+                return None;
+            };
+            let name = status_name(&r.status);
+            if (!side.is_empty() && side != side_name) || (!status.is_empty() && status != name) {
+                return None;
+            }
+            let due = match r.status {
+                RequestStatus::InExchange(x) => {
+                    registry.exchange(&x).and_then(|x| match x.status {
+                        ExchangeStatus::Proposed => Some(x.proposal.deadline),
+                        ExchangeStatus::Binding => x.execution_deadline,
+                        _ => None,
+                    })
+                }
+                _ => None,
+            };
+            let offences: Vec<String> = m.offences.iter().map(|o| format!("{o:?}")).collect();
+            Some(Row {
+                id: r.id.to_string(),
+                side: side_name,
+                counterpart: counterpart.to_string(),
+                offences: offences.join(", "),
+                status: name.replace('_', " "),
+                filed: when(r.filed_at),
+                due: due.map_or("—".to_owned(), |d| {
+                    format!("{} ({})", when(d), relative(d, now))
+                }),
+                sort: (due.unwrap_or(u64::MAX), r.filed_at),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.id.cmp(&b.id)));
+    Ok(render(&QueuePage {
+        frame: Frame::of(&desk, &officer),
+        rows,
+        side,
+        status,
+        statuses: STATUSES.to_vec(),
+    }))
+}
+
+// ----- a case -----
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    frame: Frame,
+    id: String,
+    requester: String,
+    custodian: String,
+    agreement: String,
+    offences: String,
+    penalty: u32,
+    severity: String,
+    own_national: bool,
+    route: String,
+    status: String,
+    answer: Option<String>,
+    exchange: Option<String>,
+    filed: String,
+    dossier_sha256: String,
+    dossier_size: u64,
+    may_read: bool,
+}
+
+fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
+    let id: RequestId = id
+        .parse()
+        .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
+    registry
+        .request(&id)
+        .map(|_| id)
+        .ok_or_else(|| WebError::NotFound(format!("no request {id}")))
+}
+
+async fn case_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let registry = registry_of(&desk)?;
+    let id = request_of(&registry, &id)?;
+    let r = registry.request(&id).expect("checked");
+    let m = &r.metadata;
+    let concerned = m.requester == desk.party || m.custodian == desk.party;
+    let offences: Vec<String> = m.offences.iter().map(|o| format!("{o:?}")).collect();
+    let exchange = match r.status {
+        RequestStatus::InExchange(x) | RequestStatus::Fulfilled(x) => Some(x.to_string()),
+        _ => None,
+    };
+    Ok(render(&CasePage {
+        frame: Frame::of(&desk, &officer),
+        id: id.to_string(),
+        requester: m.requester.to_string(),
+        custodian: m.custodian.to_string(),
+        agreement: m.agreement.to_string(),
+        offences: offences.join(", "),
+        penalty: m.max_penalty_months,
+        severity: format!("{:?}", m.severity),
+        own_national: m.subject_is_custodian_national,
+        route: format!("{:?}", r.route),
+        status: status_name(&r.status).replace('_', " "),
+        answer: r.answer.map(|a| format!("{a:?}")),
+        exchange,
+        filed: when(r.filed_at),
+        dossier_sha256: r.dossier.sha256.to_string(),
+        dossier_size: r.dossier.size,
+        may_read: concerned && officer.roles.reads_dossiers(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    frame: Frame,
+    id: String,
+    text: String,
+    bytes: usize,
+}
+
+async fn dossier_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(
+        &officer,
+        &[Role::CaseOfficer, Role::Approver, Role::Auditor],
+        "reading a dossier",
+    )?;
+    let registry = registry_of(&desk)?;
+    let id = request_of(&registry, &id)?;
+    let r = registry.request(&id).expect("checked");
+    if r.metadata.requester != desk.party && r.metadata.custodian != desk.party {
+        return Err(WebError::Denied(format!(
+            "the dossier of {id} is addressed to {} and {}, not to {}",
+            r.metadata.requester, r.metadata.custodian, desk.party
+        )));
+    }
+    let sha = r.dossier.sha256;
+    let d = Arc::clone(&desk);
+    let who = officer.id;
+    let plaintext = blocking(move || {
+        let node = d.node();
+        let plaintext = match node.local_dossier(&sha)? {
+            Some(p) => p,
+            None => node.read_dossier(&id)?,
+        };
+        drop(node);
+        d.store()
+            .audit(d.now(), Some(who), "dossier_opened", &id.to_string())?;
+        Ok(plaintext)
+    })
+    .await?;
+    Ok(render(&DossierPage {
+        frame: Frame::of(&desk, &officer),
+        id: id.to_string(),
+        bytes: plaintext.len(),
+        text: String::from_utf8_lossy(&plaintext).into_owned(),
+    }))
+}
+
+// ----- an exchange -----
+
+pub(crate) struct LegRow {
+    request: String,
+    giver: String,
+    receiver: String,
+    kind: String,
+    stage: String,
+}
+
+#[derive(Template)]
+#[template(path = "exchange.html")]
+struct ExchangePage {
+    frame: Frame,
+    id: String,
+    status: String,
+    deadline: String,
+    execution_deadline: Option<String>,
+    signed: String,
+    legs: Vec<LegRow>,
+    svg: crate::cycle::Drawing,
+}
+
+async fn exchange_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let registry = registry_of(&desk)?;
+    let xid: ExchangeId = id
+        .parse()
+        .map_err(|e| WebError::NotFound(format!("{id:?} is not an exchange id: {e}")))?;
+    let x = registry
+        .exchange(&xid)
+        .ok_or_else(|| WebError::NotFound(format!("no exchange {xid}")))?;
+    let now = desk.now();
+    let legs: Vec<LegRow> = x
+        .proposal
+        .legs
+        .iter()
+        .zip(&x.stages)
+        .map(|(l, s)| LegRow {
+            request: l.request.to_string(),
+            giver: l.giver.to_string(),
+            receiver: l.receiver.to_string(),
+            kind: format!("{:?}", l.kind),
+            stage: format!("{s:?}"),
+        })
+        .collect();
+    let signed: Vec<String> = x.signed.iter().map(|p| p.to_string()).collect();
+    let arrows: Vec<(String, String)> = x
+        .proposal
+        .legs
+        .iter()
+        .map(|l| (l.giver.to_string(), l.receiver.to_string()))
+        .collect();
+    Ok(render(&ExchangePage {
+        frame: Frame::of(&desk, &officer),
+        id: xid.to_string(),
+        status: format!("{:?}", x.status),
+        deadline: format!(
+            "{} ({})",
+            when(x.proposal.deadline),
+            relative(x.proposal.deadline, now)
+        ),
+        execution_deadline: x.execution_deadline.map(when),
+        signed: signed.join(", "),
+        legs,
+        svg: crate::cycle::draw(&arrows),
+    }))
+}
+
+// ----- the log -----
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    frame: Frame,
+    health: Health,
+    checkpoint: Option<String>,
+    final_checkpoint: Option<String>,
+    cosigned_by: String,
+    evidence: Vec<String>,
+}
+
+async fn log_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let d = Arc::clone(&desk);
+    let (checkpoint, final_checkpoint, evidence) = blocking(move || {
+        let node = d.node();
+        Ok((
+            node.checkpoint()?.map(|(_, n)| n.to_string()),
+            node.final_checkpoint()?.map(|(_, n)| n.to_string()),
+            node.evidence()?
+                .iter()
+                .map(|e| e.describe())
+                .collect::<Vec<_>>(),
+        ))
+    })
+    .await?;
+    let cosigned_by = desk
+        .view()
+        .report
+        .map(|r| {
+            let v: Vec<String> = r
+                .finality
+                .cosigned_by
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            v.join(", ")
+        })
+        .unwrap_or_default();
+    Ok(render(&LogPage {
+        frame: Frame::of(&desk, &officer),
+        health: health_of(&desk),
+        checkpoint,
+        final_checkpoint,
+        cosigned_by,
+        evidence,
+    }))
+}
+
+async fn sync_now(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        // A failure is shown on the log page, from the view.
+        let _ = d.sync_now();
+        d.store()
+            .audit(d.now(), Some(officer.id), "log_verified", "")?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/log").into_response())
+}
+
+// ----- officers and the audit trail -----
+
+pub(crate) struct OfficerRow {
+    handle: String,
+    name: String,
+    roles: String,
+    enrolled: String,
+    revoked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officers.html")]
+struct OfficersPage {
+    frame: Frame,
+    officers: Vec<OfficerRow>,
+    may_revoke: bool,
+}
+
+async fn officers_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(
+        &officer,
+        &[Role::Admin, Role::Auditor],
+        "the list of officers",
+    )?;
+    let d = Arc::clone(&desk);
+    let officers = blocking(move || Ok(d.store().officers()?)).await?;
+    Ok(render(&OfficersPage {
+        frame: Frame::of(&desk, &officer),
+        officers: officers
+            .into_iter()
+            .map(|o| OfficerRow {
+                handle: o.handle,
+                name: o.name,
+                roles: o.roles.labels(),
+                enrolled: when(o.created_at),
+                revoked: o.revoked_at.map(when),
+            })
+            .collect(),
+        may_revoke: officer.has(Role::Admin),
+    }))
+}
+
+async fn revoke(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::Admin], "revoking an officer")?;
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let mut store = d.store();
+        let target = store
+            .officer_by_handle(&handle)?
+            .ok_or_else(|| WebError::NotFound(format!("no officer {handle:?}")))?;
+        if target.id == officer.id {
+            return Err(WebError::Input(
+                "an admin does not revoke themself; another admin or `rex node officer revoke` does".into(),
+            ));
+        }
+        let now = d.now();
+        store.revoke(&target, Some(officer.id), now)?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/officers").into_response())
+}
+
+pub(crate) struct AuditRow {
+    time: String,
+    officer: String,
+    action: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    frame: Frame,
+    lines: Vec<AuditRow>,
+}
+
+async fn audit_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::Admin, Role::Auditor], "the audit trail")?;
+    let d = Arc::clone(&desk);
+    let lines = blocking(move || Ok(d.store().audit_trail(500)?)).await?;
+    Ok(render(&AuditPage {
+        frame: Frame::of(&desk, &officer),
+        lines: lines
+            .into_iter()
+            .map(|l| AuditRow {
+                time: when(l.time),
+                officer: l.officer,
+                action: l.action.replace('_', " "),
+                detail: l.detail,
+            })
+            .collect(),
+    }))
+}
+
+// ----- login and enrolment -----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    party: String,
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct EnrolPage {
+    party: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+}
+
+async fn login_page(State(desk): State<AppState>) -> Response {
+    render(&LoginPage {
+        party: desk.party.to_string(),
+    })
+}
+
+async fn enrol_page(State(desk): State<AppState>) -> Response {
+    render(&EnrolPage {
+        party: desk.party.to_string(),
+    })
+}
+
+/// `POST /enrol/options`.
+#[derive(Deserialize)]
+pub struct EnrolStart {
+    /// The one-time code the admin handed over.
+    pub code: String,
+}
+
+/// `POST /login/options`.
+#[derive(Deserialize)]
+pub struct LoginStart {
+    /// The officer's handle.
+    pub handle: String,
+}
+
+/// The answer to `POST /enrol/options` and `POST /login/options`: the ceremony's id, to send
+/// back, and the options for `navigator.credentials`.
+#[derive(Serialize, Deserialize)]
+pub struct Options<T> {
+    /// The ceremony's id.
+    pub ceremony: String,
+    /// `CreationChallengeResponse` or `RequestChallengeResponse`.
+    pub options: T,
+}
+
+/// `POST /enrol/finish` and `POST /login/finish`.
+#[derive(Deserialize, Serialize)]
+pub struct Finish<T> {
+    /// The ceremony's id.
+    pub ceremony: String,
+    /// What the authenticator answered.
+    pub credential: T,
+}
+
+/// Where the page goes next, with the session cookie set.
+#[derive(Serialize, Deserialize)]
+pub struct Next {
+    /// A path of the desk.
+    pub next: String,
+}
+
+async fn enrol_options(
+    State(desk): State<AppState>,
+    Json(start): Json<EnrolStart>,
+) -> Result<Json<Options<webauthn_rs::prelude::CreationChallengeResponse>>, JsonError> {
+    let d = Arc::clone(&desk);
+    let code = start.code.trim().to_uppercase();
+    let officer = {
+        let code = code.clone();
+        blocking(move || Ok(d.store().enrolment(&code, d.now())?)).await?
+    };
+    let d = Arc::clone(&desk);
+    let o = officer.clone();
+    let existing: Vec<_> = blocking(move || Ok(d.store().passkeys(&o)?))
+        .await?
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_str::<Passkey>(&json).ok())
+        .map(|p| p.cred_id().clone())
+        .collect();
+    let (options, state) = desk
+        .webauthn
+        .start_passkey_registration(
+            Uuid::from_bytes(officer.user_id),
+            &officer.handle,
+            &officer.name,
+            Some(existing),
+        )
+        .map_err(|e| WebError::Internal(format!("WebAuthn: {e}")))?;
+    let ceremony = desk.ceremonies.start(
+        Ceremony::Enrol {
+            code,
+            officer: officer.id,
+            state: Box::new(state),
+        },
+        desk.now(),
+    )?;
+    Ok(Json(Options { ceremony, options }))
+}
+
+async fn enrol_finish(
+    State(desk): State<AppState>,
+    Json(finish): Json<Finish<RegisterPublicKeyCredential>>,
+) -> Result<Response, JsonError> {
+    let Ceremony::Enrol {
+        code,
+        officer,
+        state,
+    } = desk.ceremonies.take(&finish.ceremony, desk.now())?
+    else {
+        return Err(WebError::Denied("not an enrolment".into()).into());
+    };
+    let passkey = desk
+        .webauthn
+        .finish_passkey_registration(&finish.credential, &state)
+        .map_err(|e| WebError::Denied(format!("the passkey was not accepted: {e}")))?;
+    let json = serde_json::to_string(&passkey).map_err(|e| WebError::Internal(e.to_string()))?;
+    let session: [u8; 32] = random();
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let now = d.now();
+        let mut store = d.store();
+        let officer = store.officer(officer)?;
+        store.finish_enrolment(&code, &officer, passkey.cred_id().as_ref(), &json, now)?;
+        store.open_session(&officer, &session, now)?;
+        store.audit(now, Some(officer.id), "login", "after enrolment")?;
+        Ok(())
+    })
+    .await?;
+    Ok(logged_in(&desk, &session))
+}
+
+fn logged_in(desk: &Desk, session: &[u8]) -> Response {
+    (
+        [(header::SET_COOKIE, session_cookie(desk, session))],
+        Json(Next { next: "/".into() }),
+    )
+        .into_response()
+}
+
+async fn login_options(
+    State(desk): State<AppState>,
+    Json(start): Json<LoginStart>,
+) -> Result<Json<Options<webauthn_rs::prelude::RequestChallengeResponse>>, JsonError> {
+    let d = Arc::clone(&desk);
+    let handle = start.handle.trim().to_lowercase();
+    let (officer, passkeys) = blocking(move || {
+        let store = d.store();
+        let unknown = || {
+            WebError::Denied(format!(
+                "no officer {handle:?} with a passkey on this desk; check the handle, or ask the admin for an enrolment code"
+            ))
+        };
+        let officer = store.officer_by_handle(&handle)?.ok_or_else(unknown)?;
+        if officer.revoked_at.is_some() {
+            return Err(WebError::Denied(format!("officer {handle:?} is revoked")));
+        }
+        let keys: Vec<Passkey> = store
+            .passkeys(&officer)?
+            .into_iter()
+            .filter_map(|(_, json)| serde_json::from_str(&json).ok())
+            .collect();
+        if keys.is_empty() {
+            return Err(unknown());
+        }
+        Ok((officer, keys))
+    })
+    .await?;
+    let (options, state) = desk
+        .webauthn
+        .start_passkey_authentication(&passkeys)
+        .map_err(|e| WebError::Internal(format!("WebAuthn: {e}")))?;
+    let ceremony = desk.ceremonies.start(
+        Ceremony::Login {
+            officer: officer.id,
+            state: Box::new(state),
+        },
+        desk.now(),
+    )?;
+    Ok(Json(Options { ceremony, options }))
+}
+
+async fn login_finish(
+    State(desk): State<AppState>,
+    Json(finish): Json<Finish<PublicKeyCredential>>,
+) -> Result<Response, JsonError> {
+    let Ceremony::Login { officer, state } = desk.ceremonies.take(&finish.ceremony, desk.now())?
+    else {
+        return Err(WebError::Denied("not a login".into()).into());
+    };
+    let result = desk
+        .webauthn
+        .finish_passkey_authentication(&finish.credential, &state)
+        .map_err(|e| WebError::Denied(format!("the passkey was not accepted: {e}")))?;
+    if !result.user_verified() {
+        return Err(WebError::Denied(
+            "the authenticator did not verify the officer (PIN or biometrics)".into(),
+        )
+        .into());
+    }
+    let session: [u8; 32] = random();
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let now = d.now();
+        let store = d.store();
+        let officer = store.officer(officer)?;
+        if officer.revoked_at.is_some() {
+            return Err(WebError::Denied(format!(
+                "officer {} is revoked",
+                officer.handle
+            )));
+        }
+        for (row, json) in store.passkeys(&officer)? {
+            let Ok(mut key) = serde_json::from_str::<Passkey>(&json) else {
+                continue;
+            };
+            if key.update_credential(&result) == Some(true) {
+                let json =
+                    serde_json::to_string(&key).map_err(|e| WebError::Internal(e.to_string()))?;
+                store.update_passkey(row, &json, now)?;
+            }
+        }
+        store.open_session(&officer, &session, now)?;
+        store.audit(now, Some(officer.id), "login", "")?;
+        Ok(())
+    })
+    .await?;
+    Ok(logged_in(&desk, &session))
+}
+
+async fn logout(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    if let Some(id) = session_id(&headers) {
+        let d = Arc::clone(&desk);
+        blocking(move || {
+            let store = d.store();
+            if let Some(o) = store.session(&id, d.now())? {
+                store.audit(d.now(), Some(o.id), "logout", "")?;
+            }
+            store.close_session(&id)?;
+            Ok(())
+        })
+        .await?;
+    }
+    Ok((
+        [(
+            header::SET_COOKIE,
+            format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+// ----- health and assets -----
+
+/// `GET /health`: whether the node is in sync, for monitoring (no case data).
+#[derive(Serialize, Deserialize, Debug)]
+pub struct HealthBody {
+    /// The state.
+    pub party: String,
+    /// When the last sync succeeded.
+    pub synced_at: Option<u64>,
+    /// The size of the checkpoint held.
+    pub size: u64,
+    /// The size of the last final checkpoint.
+    pub final_size: u64,
+    /// Why the last sync failed, or the alarm it raised.
+    pub error: Option<String>,
+}
+
+async fn health(State(desk): State<AppState>) -> Response {
+    let view = desk.view();
+    let body = HealthBody {
+        party: desk.party.to_string(),
+        synced_at: view.synced_at,
+        size: view.report.as_ref().map_or(0, |r| r.size),
+        final_size: view.report.as_ref().map_or(0, |r| r.finality.final_size),
+        error: view.error,
+    };
+    let status = if body.error.is_none() && body.synced_at.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+const APP_CSS: &str = include_str!("../assets/app.css");
+const WEBAUTHN_JS: &str = include_str!("../assets/webauthn.js");
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "webauthn.js" => (WEBAUTHN_JS, "text/javascript; charset=utf-8"),
+        _ => return WebError::NotFound(format!("no asset {file:?}")).into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}

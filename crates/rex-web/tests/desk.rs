@@ -1,0 +1,599 @@
+//! The officers' desk through its real router: a real hub on loopback, real nodes, the desk's
+//! SQLite file, WebAuthn ceremonies answered by a software passkey, and an injected clock.
+//!
+//! The story: the US and Russia have an agreement in force; each asks the other for a person,
+//! each answers, a matching round proposes the exchange. The US desk is the one under test.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt as _;
+use rex_domain::{Action, AgreementId, Answer, MetadataDraft, Offence, RequestId, Severity};
+use rex_node::Node;
+use rex_testkit::{node_clock, party, terms, LoopbackHub, T0};
+use rex_web::{db, Config, Desk, Roles};
+use scraper::{Html, Selector};
+use tower::ServiceExt as _;
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+
+const ORIGIN: &str = "http://localhost:8080";
+
+struct World {
+    _tmp: tempfile::TempDir,
+    hub: LoopbackHub,
+    ru: Node,
+    desk: Arc<Desk>,
+    router: Router,
+    now: Arc<AtomicU64>,
+    us_asks: RequestId,
+    ru_asks: RequestId,
+}
+
+fn draft(requester: &str, custodian: &str, agreement: AgreementId) -> MetadataDraft {
+    MetadataDraft {
+        requester: party(requester),
+        custodian: party(custodian),
+        agreement,
+        offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
+        max_penalty_months: 240,
+        severity: Severity::Grave,
+        subject_is_custodian_national: false,
+    }
+}
+
+impl World {
+    /// Both requests filed; Russia has answered the US's, the US has not answered Russia's.
+    fn new() -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut hub = LoopbackHub::new(&[]);
+        let node = |code: &str| {
+            rex_node::init_with_clock(party(code), &hub.url(), &tmp.path().join(code), node_clock)
+                .unwrap()
+        };
+        let (mut us, mut ru) = (node("US"), node("RU"));
+        hub.register([&us, &ru].map(|n| n.public_keys().unwrap()));
+        let s = us
+            .submit(Action::AgreementProposed {
+                terms: terms(&["RU", "US"]),
+            })
+            .unwrap();
+        let agreement = AgreementId::from_digest(&s.digest);
+        ru.submit(Action::AgreementSigned { agreement }).unwrap();
+        let (us_asks, _) = us
+            .file_request(
+                draft("US", "RU", agreement),
+                b"US dossier: two ransomware operators",
+            )
+            .unwrap();
+        let (ru_asks, _) = ru
+            .file_request(
+                draft("RU", "US", agreement),
+                b"RU dossier: a carding administrator",
+            )
+            .unwrap();
+        ru.submit(Action::RequestAnswered {
+            request: us_asks,
+            answer: Answer::Surrender,
+        })
+        .unwrap();
+        let now = Arc::new(AtomicU64::new(T0));
+        let clock = {
+            let now = Arc::clone(&now);
+            Arc::new(move || now.load(Ordering::SeqCst))
+        };
+        let desk = Desk::with_node(
+            us,
+            Config {
+                public_url: ORIGIN.into(),
+                clock,
+            },
+        )
+        .unwrap();
+        desk.sync_now().unwrap();
+        let router = rex_web::router(Arc::clone(&desk));
+        World {
+            _tmp: tmp,
+            hub,
+            ru,
+            desk,
+            router,
+            now,
+            us_asks,
+            ru_asks,
+        }
+    }
+
+    fn advance(&self, seconds: u64) {
+        self.now.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    fn add(&self, handle: &str, roles: &str) -> String {
+        let roles: Roles = roles.parse().unwrap();
+        let (_, code) = rex_web::add_officer(
+            self.desk.dir(),
+            handle,
+            &format!("Officer {handle}"),
+            roles,
+            self.now.load(Ordering::SeqCst),
+        )
+        .unwrap();
+        code
+    }
+
+    fn send(&self, request: Request<Body>) -> Reply {
+        let router = self.router.clone();
+        let response = self
+            .hub
+            .block_on(async move { router.oneshot(request).await.unwrap() });
+        let status = response.status();
+        let headers = Box::new(response.headers().clone());
+        let body = self
+            .hub
+            .block_on(async move { response.into_body().collect().await.unwrap().to_bytes() });
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    fn get(&self, path: &str, cookie: &str) -> Reply {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    }
+
+    fn post(&self, path: &str, cookie: &str, site: &str) -> Reply {
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", site)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    }
+
+    fn json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+    }
+
+    /// Registers a passkey with the enrolment code; returns the session cookie.
+    fn enrol(&self, code: &str, key: &mut SoftPasskey) -> Result<String, Reply> {
+        let started = self.json("/enrol/options", &serde_json::json!({ "code": code }));
+        if started.status != StatusCode::OK {
+            return Err(started);
+        }
+        let v: serde_json::Value = serde_json::from_str(&started.body).unwrap();
+        let options: CreationChallengeResponse =
+            serde_json::from_value(v["options"].clone()).unwrap();
+        let credential = key
+            .do_registration(Url::parse(ORIGIN).unwrap(), options)
+            .unwrap();
+        let finished = self.json(
+            "/enrol/finish",
+            &serde_json::json!({ "ceremony": v["ceremony"], "credential": credential }),
+        );
+        cookie(finished)
+    }
+
+    /// Logs in with the passkey; returns the session cookie.
+    fn login(&self, handle: &str, key: &mut SoftPasskey) -> Result<String, Reply> {
+        let started = self.json("/login/options", &serde_json::json!({ "handle": handle }));
+        if started.status != StatusCode::OK {
+            return Err(started);
+        }
+        let v: serde_json::Value = serde_json::from_str(&started.body).unwrap();
+        let options: RequestChallengeResponse =
+            serde_json::from_value(v["options"].clone()).unwrap();
+        let credential = key
+            .do_authentication(Url::parse(ORIGIN).unwrap(), options)
+            .unwrap_or_else(|e| panic!("the authenticator: {e:?}"));
+        let finished = self.json(
+            "/login/finish",
+            &serde_json::json!({ "ceremony": v["ceremony"], "credential": credential }),
+        );
+        cookie(finished)
+    }
+
+    /// An officer enrolled with these roles, logged in: its cookie.
+    fn officer(&self, handle: &str, roles: &str) -> String {
+        let code = self.add(handle, roles);
+        self.enrol(&code, &mut SoftPasskey::new(true)).unwrap()
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    headers: Box<axum::http::HeaderMap>,
+    body: String,
+}
+
+impl Reply {
+    fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    fn texts(&self, selector: &str) -> Vec<String> {
+        let s = Selector::parse(selector).unwrap();
+        self.html()
+            .select(&s)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+fn cookie(a: Reply) -> Result<String, Reply> {
+    if a.status != StatusCode::OK {
+        return Err(a);
+    }
+    let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    Ok(set.split(';').next().unwrap().to_owned())
+}
+
+#[test]
+fn an_officer_enrols_with_a_passkey_logs_in_and_sees_what_awaits_the_state() {
+    let w = World::new();
+    let code = w.add("jroe", "case-officer,approver");
+    let mut key = SoftPasskey::new(true);
+    let cookie = w.enrol(&code, &mut key).unwrap();
+
+    let desk = w.get("/", &cookie);
+    assert_eq!(desk.status, StatusCode::OK, "{}", desk.body);
+    let awaiting = desk.texts("table.awaiting td a");
+    assert_eq!(
+        awaiting,
+        vec![format!("answer request {} from RU", w.ru_asks)],
+        "{}",
+        desk.body
+    );
+    let health = desk.texts("section.health dd");
+    assert!(health[0].contains("reachable"), "{health:?}");
+    assert!(desk.texts("header .who span")[0].contains("jroe (case officer, approver)"));
+
+    // The code was for one passkey: a second use is refused, naming why.
+    let again = w.enrol(&code, &mut SoftPasskey::new(true)).unwrap_err();
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    assert!(again.body.contains("used already"), "{}", again.body);
+
+    // Logging out ends the session; logging in with the passkey opens a new one.
+    let out = w.post("/logout", &cookie, "same-origin");
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.get("/", &cookie).location(), "/login");
+    let again = w.login("jroe", &mut key).unwrap();
+    assert_eq!(w.get("/", &again).status, StatusCode::OK);
+    // Another officer's passkey does not answer jroe's login, though it answers its own.
+    let mut kims = SoftPasskey::new(true);
+    w.enrol(&w.add("kim", "liaison"), &mut kims).unwrap();
+    let jroes = w.json("/login/options", &serde_json::json!({ "handle": "jroe" }));
+    let jroes: serde_json::Value = serde_json::from_str(&jroes.body).unwrap();
+    let kim_started = w.json("/login/options", &serde_json::json!({ "handle": "kim" }));
+    let kim_started: serde_json::Value = serde_json::from_str(&kim_started.body).unwrap();
+    let kim_answer = kims
+        .do_authentication(
+            Url::parse(ORIGIN).unwrap(),
+            serde_json::from_value(kim_started["options"].clone()).unwrap(),
+        )
+        .unwrap();
+    let swapped = w.json(
+        "/login/finish",
+        &serde_json::json!({ "ceremony": jroes["ceremony"], "credential": kim_answer }),
+    );
+    assert_eq!(swapped.status, StatusCode::FORBIDDEN, "{}", swapped.body);
+    assert!(swapped.headers.get(header::SET_COOKIE).is_none());
+    // Kim's own ceremony takes kim's answer, once.
+    let kim_ok = w.json(
+        "/login/finish",
+        &serde_json::json!({ "ceremony": kim_started["ceremony"], "credential": kim_answer }),
+    );
+    assert_eq!(kim_ok.status, StatusCode::OK, "{}", kim_ok.body);
+    let replayed = w.json(
+        "/login/finish",
+        &serde_json::json!({ "ceremony": kim_started["ceremony"], "credential": kim_answer }),
+    );
+    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
+    // Nor is an unknown handle anyone's.
+    let unknown = w.login("nobody", &mut key).unwrap_err();
+    assert_eq!(unknown.status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn a_code_that_expired_or_was_never_issued_enrols_nobody() {
+    let w = World::new();
+    let code = w.add("late", "liaison");
+    w.advance(db::ENROLMENT_TTL + 1);
+    let expired = w.enrol(&code, &mut SoftPasskey::new(true)).unwrap_err();
+    assert_eq!(expired.status, StatusCode::FORBIDDEN);
+    assert!(expired.body.contains("expired"), "{}", expired.body);
+    let made_up = w
+        .enrol("AAAAA-BBBBB-CCCCC-DDDDD", &mut SoftPasskey::new(true))
+        .unwrap_err();
+    assert!(made_up.body.contains("not known"), "{}", made_up.body);
+}
+
+#[test]
+fn every_page_wants_a_session_and_carries_a_strict_policy() {
+    let w = World::new();
+    let pages = [
+        "/".to_owned(),
+        "/queue".to_owned(),
+        format!("/requests/{}", w.ru_asks),
+        format!("/requests/{}/dossier", w.ru_asks),
+        "/log".to_owned(),
+        "/officers".to_owned(),
+        "/audit".to_owned(),
+    ];
+    for page in &pages {
+        let a = w.get(page, "rex_session=AAAA");
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(a.location(), "/login", "{page}");
+    }
+    let cookie = w.officer("ann", "auditor");
+    for page in pages
+        .iter()
+        .map(String::as_str)
+        .chain(["/login", "/enrol", "/nowhere"])
+    {
+        let a = w.get(page, &cookie);
+        let csp = a.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert_eq!(csp, rex_web::CSP, "{page}");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"));
+        assert_eq!(a.headers[header::CACHE_CONTROL], "no-store", "{page}");
+        assert_eq!(a.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        // No inline script or style anywhere.
+        assert!(
+            !a.body.contains("<script>") && !a.body.contains("style="),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn roles_are_enforced_page_by_page() {
+    let w = World::new();
+    let admin = w.officer("root", "admin");
+    let case = w.officer("jroe", "case-officer");
+    let liaison = w.officer("lia", "liaison");
+    let auditor = w.officer("ann", "auditor");
+    let dossier = format!("/requests/{}/dossier", w.ru_asks);
+
+    // The case officer reads the dossier, decrypted on this node; the reading is audited.
+    let read = w.get(&dossier, &case);
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(
+        read.texts("pre.dossier"),
+        vec!["RU dossier: a carding administrator"]
+    );
+    // The admin and the liaison officer do not.
+    for who in [&admin, &liaison] {
+        let refused = w.get(&dossier, who);
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            refused.body.contains("reading a dossier"),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains("carding"));
+    }
+    // The case page offers the dossier only to those who may read it.
+    let case_page = format!("/requests/{}", w.ru_asks);
+    assert!(w.get(&case_page, &case).body.contains("Open the dossier"));
+    assert!(!w.get(&case_page, &admin).body.contains("Open the dossier"));
+
+    // Officers and the audit trail: the admin and the auditor only.
+    for who in [&case, &liaison] {
+        assert_eq!(w.get("/officers", who).status, StatusCode::FORBIDDEN);
+        assert_eq!(w.get("/audit", who).status, StatusCode::FORBIDDEN);
+    }
+    let trail = w.get("/audit", &auditor);
+    assert_eq!(trail.status, StatusCode::OK);
+    let opened = trail
+        .texts("table.audit tr")
+        .into_iter()
+        .find(|row| row.contains("dossier opened"))
+        .expect("the opening is in the trail");
+    assert!(opened.contains("jroe") && opened.contains(&w.ru_asks.to_string()));
+
+    // The auditor changes nothing: no revocation.
+    let refused = w.post("/officers/lia/revoke", &auditor, "same-origin");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!w.get("/officers", &auditor).body.contains("Revoke"));
+    // The admin revokes; the revoked officer's session ends at once.
+    let revoked = w.post("/officers/lia/revoke", &admin, "same-origin");
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(w.get("/", &liaison).location(), "/login");
+    let listed = w.get("/officers", &admin).texts("table.officers tr");
+    assert!(listed
+        .iter()
+        .any(|r| r.contains("lia") && r.contains("revoked")));
+    // Nor does the admin revoke themself.
+    let own = w.post("/officers/root/revoke", &admin, "same-origin");
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[test]
+fn a_cross_site_post_is_refused() {
+    let w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let forged = w.post("/log/sync", &cookie, "cross-site");
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let forged = w.send(
+        Request::post("/officers/jroe/revoke")
+            .header(header::COOKIE, &cookie)
+            .header(header::HOST, "localhost:8080")
+            .header(header::ORIGIN, "http://evil.example")
+            .body(Body::empty())
+            .unwrap(),
+    );
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // The same form from the desk itself goes through.
+    let ok = w.post("/log/sync", &cookie, "same-origin");
+    assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, "/log"));
+}
+
+#[test]
+fn sessions_expire_when_idle_and_after_a_working_day() {
+    let w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    // Active every 14 minutes: the session lives on, up to 8 hours after login.
+    let steps = db::SESSION_MAX / (db::SESSION_IDLE - 60);
+    for _ in 0..steps {
+        w.advance(db::SESSION_IDLE - 60);
+        assert_eq!(w.get("/", &cookie).status, StatusCode::OK);
+    }
+    w.advance(db::SESSION_MAX - steps * (db::SESSION_IDLE - 60) + 1);
+    assert_eq!(w.get("/", &cookie).location(), "/login");
+
+    // Idle for more than 15 minutes: over.
+    let other = w.officer("kim", "liaison");
+    w.advance(db::SESSION_IDLE + 1);
+    assert_eq!(w.get("/", &other).location(), "/login");
+}
+
+#[test]
+fn the_queue_filters_by_the_url_and_the_exchange_page_draws_the_cycle() {
+    let mut w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let all = w.get("/queue", &cookie);
+    assert_eq!(all.texts("table.queue tbody tr").len(), 2, "{}", all.body);
+    let incoming = w.get("/queue?side=incoming", &cookie);
+    let rows = incoming.texts("table.queue tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains(&w.ru_asks.to_string()) && rows[0].contains("awaiting answer"));
+    let pooled = w.get("/queue?status=pooled", &cookie);
+    let rows = pooled.texts("table.queue tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].contains(&w.us_asks.to_string()));
+    let bad = w.get("/queue?side=sideways", &cookie);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The US answers; the operator runs a round; the US desk, synced, shows the exchange.
+    w.desk_node_answers();
+    let client = rex_node::HubClient::new(&w.hub.url())
+        .unwrap()
+        .signing_with(rex_node::RequestKey::new(
+            "operator",
+            w.hub.operator_key(),
+            &w.hub.origin(),
+            node_clock,
+        ));
+    assert!(client.run_matching_round().unwrap().is_some());
+    w.ru.sync().unwrap();
+    w.desk.sync_now().unwrap();
+    let desk = w.get("/", &cookie);
+    let link = desk
+        .texts("table.awaiting td a")
+        .into_iter()
+        .find(|t| t.starts_with("sign exchange"))
+        .expect("the exchange awaits the US's signature");
+    let id = link.split_whitespace().nth(2).unwrap().to_owned();
+    let page = w.get(&format!("/exchanges/{id}"), &cookie);
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = page.html();
+    let nodes: Vec<String> = html
+        .select(&Selector::parse("svg g.state").unwrap())
+        .map(|g| g.value().attr("data-party").unwrap().to_owned())
+        .collect();
+    let mut states = nodes.clone();
+    states.sort();
+    assert_eq!(states, ["RU", "US"]);
+    let arrows: Vec<(String, String)> = html
+        .select(&Selector::parse("svg line.handover").unwrap())
+        .map(|l| {
+            (
+                l.value().attr("data-from").unwrap().to_owned(),
+                l.value().attr("data-to").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let td = Selector::parse("td").unwrap();
+    let legs: Vec<(String, String)> = html
+        .select(&Selector::parse("table.legs tbody tr").unwrap())
+        .map(|row| {
+            let cells: Vec<String> = row.select(&td).map(|c| c.text().collect()).collect();
+            (cells[1].clone(), cells[2].clone())
+        })
+        .collect();
+    assert_eq!(arrows.len(), 2);
+    assert_eq!(arrows, legs, "one arrow per leg, giver to receiver");
+    assert!(arrows.contains(&("US".into(), "RU".into())));
+    assert!(arrows.contains(&("RU".into(), "US".into())));
+    assert_eq!(
+        page.texts("svg title"),
+        vec![html
+            .select(&Selector::parse("figcaption").unwrap())
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>()
+            .split(':')
+            .next()
+            .unwrap()
+            .to_owned()]
+    );
+}
+
+impl World {
+    /// The US answers Russia's request, through its desk's node.
+    fn desk_node_answers(&mut self) {
+        self.desk
+            .act(Action::RequestAnswered {
+                request: self.ru_asks,
+                answer: Answer::Surrender,
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn the_health_endpoint_says_whether_the_node_is_in_sync() {
+    let w = World::new();
+    let a = w.get("/health", "");
+    assert_eq!(a.status, StatusCode::OK);
+    let h: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(h["party"], "US");
+    assert!(h["size"].as_u64().unwrap() > 0);
+    // The hub goes away: the next sync fails, and the desk says so.
+    let mut w = w;
+    w.hub.stop();
+    assert!(w.desk.sync_now().is_err());
+    let a = w.get("/health", "");
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    let cookie = w.officer("jroe", "case-officer");
+    let desk = w.get("/", &cookie);
+    assert!(
+        desk.texts("section.health dd.bad")[0].contains("hub"),
+        "{}",
+        desk.body
+    );
+}
