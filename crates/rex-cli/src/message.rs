@@ -161,14 +161,17 @@ pub fn run(args: MessageArgs) -> Result<(), Failure> {
         }
         MessageCommand::List { data } => {
             let mut node = open(&data)?;
-            let delivered = node.deliver_messages().map_err(fail)?;
-            if !delivered.is_empty() {
+            let delivery = node.deliver_messages().map_err(fail)?;
+            let n = delivery.delivered.len();
+            if n > 0 {
                 println!(
-                    "{} logged the delivery of {} new message{}",
+                    "{} logged the delivery of {n} new message{}",
                     node.party(),
-                    delivered.len(),
-                    if delivered.len() == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" }
                 );
+            }
+            for (id, why) in &delivery.undeliverable {
+                println!("not delivered: {id}: {why}");
             }
             let views = node.messages().map_err(fail)?;
             if views.is_empty() {

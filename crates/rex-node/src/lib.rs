@@ -41,7 +41,7 @@ pub mod witness;
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
-pub use message::{Letter, MessageView, Opened, Outgoing};
+pub use message::{Delivery, Letter, MessageView, Opened, Outgoing};
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
 pub use trust::Trust;

@@ -92,6 +92,15 @@ impl MessageView {
     }
 }
 
+/// What [`Node::deliver_messages`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Messages fetched, checked and decrypted, whose `message_delivered` is now logged.
+    pub delivered: Vec<MessageId>,
+    /// Messages that failed their checks, with the reason; their delivery is not logged.
+    pub undeliverable: Vec<(MessageId, String)>,
+}
+
 /// A message opened: its view (after any evidence the opening logged) and its letter.
 #[derive(Debug, Clone)]
 pub struct Opened {
@@ -206,9 +215,12 @@ impl Node {
     }
 
     /// Fetches every message addressed to this state whose delivery it has not logged yet,
-    /// checks and decrypts it, and logs `message_delivered`. Returns the messages delivered.
-    /// A message that fails its checks is not delivered, and the first failure is returned.
-    pub fn deliver_messages(&mut self) -> Result<Vec<MessageId>, Error> {
+    /// checks and decrypts it, and logs `message_delivered`. A message that fails its checks
+    /// (a ciphertext the hub serves altered, one not encrypted to this state, a letter that
+    /// contradicts its statement) is not delivered and is named with the reason, so that one
+    /// bad message from one sender does not hold up the others. Fails only when the hub or
+    /// the log does.
+    pub fn deliver_messages(&mut self) -> Result<Delivery, Error> {
         let registry = self.registry()?;
         let pending: Vec<Message> = registry
             .messages()
@@ -219,13 +231,20 @@ impl Node {
             })
             .cloned()
             .collect();
-        let mut delivered = Vec::with_capacity(pending.len());
+        let mut delivery = Delivery::default();
         for m in pending {
-            self.fetch_letter(&m)?;
-            self.submit(Action::MessageDelivered { message: m.id })?;
-            delivered.push(m.id);
+            match self.fetch_letter(&m) {
+                Ok(_) => {
+                    self.submit(Action::MessageDelivered { message: m.id })?;
+                    delivery.delivered.push(m.id);
+                }
+                Err(e @ (Error::Denied(_) | Error::Evidence(_))) => {
+                    delivery.undeliverable.push((m.id, e.to_string()));
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(delivered)
+        Ok(delivery)
     }
 
     /// Opens a message: fetches the ciphertext, checks its digest against the statement,

@@ -4,10 +4,10 @@
 //! log (`rex log verify`) recomputes every message's state.
 
 use rex_domain::{
-    ActedBy, Action, AgreementId, Conversation, ConversationName, MessageId,
+    ActedBy, Action, AgreementId, Conversation, ConversationName, Digest, DossierRef, MessageId,
     MessageRejectionReason, MessageState, OfficerId, PartyId, RequestId,
 };
-use rex_node::{Error, Node, Outgoing};
+use rex_node::{Delivery, Error, Node, Outgoing};
 use rex_testkit::{metadata, node_clock, party, terms, LoopbackHub};
 use std::collections::BTreeMap;
 
@@ -83,8 +83,8 @@ fn a_message_is_delivered_read_and_acknowledged_with_every_receipt_in_the_log() 
     );
 
     // RU fetches its new messages: the delivery is logged once.
-    assert_eq!(w.ru.deliver_messages().unwrap(), vec![id]);
-    assert_eq!(w.ru.deliver_messages().unwrap(), vec![]);
+    assert_eq!(w.ru.deliver_messages().unwrap().delivered, vec![id]);
+    assert_eq!(w.ru.deliver_messages().unwrap(), Delivery::default());
     assert_eq!(
         states(&w.us, &id),
         vec![(party("RU"), MessageState::Delivered)]
@@ -362,5 +362,82 @@ fn an_audit_of_the_log_recomputes_every_message_state() {
             party("RU"),
             MessageState::Rejected(MessageRejectionReason::Incomplete)
         )]
+    );
+}
+
+#[test]
+fn a_message_that_does_not_open_is_not_delivered_and_holds_up_no_other() {
+    let mut w = World::new();
+    // US uploads a ciphertext that is not encrypted to RU and names it in a message, past its
+    // own node's checks; then a proper message follows.
+    let stranger = age::x25519::Identity::generate().to_public();
+    let bad = age::encrypt(&stranger, b"not for RU").unwrap();
+    w.us.client().post_dossier(&bad).unwrap();
+    let s =
+        w.us.submit(Action::MessageSent {
+            conversation: Conversation::Request { request: w.request },
+            to: vec![party("RU")],
+            ciphertext: DossierRef {
+                sha256: Digest::of(&bad),
+                size: bad.len() as u64,
+            },
+            ack_by: rex_testkit::T0 + 86_400,
+            acted_by: ActedBy::NoOfficer,
+        })
+        .unwrap();
+    let bad_id = MessageId::from_digest(&s.digest);
+    let (good, _) =
+        w.us.send_message(w.outgoing(&["RU"], "Fine", 86_400))
+            .unwrap();
+    let delivery = w.ru.deliver_messages().unwrap();
+    assert_eq!(delivery.delivered, vec![good]);
+    assert_eq!(delivery.undeliverable.len(), 1);
+    let (id, why) = &delivery.undeliverable[0];
+    assert_eq!(*id, bad_id);
+    assert!(why.contains("is not encrypted to RU"), "{why}");
+    assert_eq!(
+        states(&w.us, &bad_id),
+        vec![(party("RU"), MessageState::Submitted)]
+    );
+    assert_eq!(
+        states(&w.us, &good),
+        vec![(party("RU"), MessageState::Delivered)]
+    );
+}
+
+#[test]
+fn a_node_refuses_to_send_what_it_should_not() {
+    let mut w = World::new();
+    let check = |w: &mut World, out: Outgoing, fragment: &str| {
+        let err = w.us.send_message(out).unwrap_err();
+        assert!(err.is_input(), "{err}");
+        assert!(
+            err.to_string().contains(fragment),
+            "{err} lacks {fragment:?}"
+        );
+    };
+    let out = w.outgoing(&[], "x", 3600);
+    check(&mut w, out, "at least one recipient");
+    let out = w.outgoing(&["US"], "x", 3600);
+    check(&mut w, out, "US cannot send a message to itself");
+    let out = w.outgoing(&["RU"], "  ", 3600);
+    check(&mut w, out, "the subject must be one line, not empty");
+    let out = w.outgoing(&["RU"], "two\nlines", 3600);
+    check(&mut w, out, "the subject must be one line");
+    let out = w.outgoing(&["RU"], &"x".repeat(201), 3600);
+    check(&mut w, out, "longer than 200 characters");
+    let out = w.outgoing(&["RU"], "x", 0);
+    check(&mut w, out, "must be in the future");
+    let out = w.outgoing(&["FR"], "x", 3600);
+    check(&mut w, out, "FR is not registered at the hub");
+    // Nothing was logged for any of them.
+    assert!(w.us.messages().unwrap().is_empty());
+    // The hub refuses a recipient that is no party to the request.
+    let err =
+        w.us.send_message(w.outgoing(&["DE", "RU"], "x", 3600))
+            .unwrap_err();
+    assert!(
+        matches!(&err, Error::Refused { code, message } if code == "not_allowed" && message.contains("DE is not a party to request")),
+        "{err}"
     );
 }
