@@ -281,6 +281,28 @@ async fn a_message_is_served_to_its_sender_and_recipients_only_and_kept_while_na
         .signed("operator", &t.operator_key(), "GET", &path, Vec::new())
         .await;
     assert_eq!(code(&operator), (StatusCode::FORBIDDEN, "forbidden"));
+    // CN reads the digest in the log and names it in a message of its own: the hub serves a
+    // message's ciphertext only for messages its uploader sent.
+    t.act(
+        "CN",
+        Action::MessageSent {
+            conversation: Conversation::Free {
+                name: ConversationName::new("borrowed").unwrap(),
+            },
+            to: vec![party("DE")],
+            ciphertext: DossierRef {
+                sha256: Digest::of(&letter),
+                size: letter.len() as u64,
+            },
+            ack_by: t.now() + DAY,
+            acted_by: ActedBy::NoOfficer,
+        },
+    )
+    .await;
+    assert_eq!(
+        code(&download(&t, "CN", &sha).await),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
 
     // Past its time to live, an upload a message names is not collected. (The idle hub may
     // collect by itself once its clock has moved an hour: what is checked is what is left.)

@@ -21,7 +21,8 @@
 //! signed notes, before anything is reported, and every later sync fails naming both roots.
 //!
 //! Messages between states ([`message`]) are `age` files too, encrypted to every recipient
-//! and to the sender, with their evidence chain in the log.
+//! and to the sender, with their evidence chain in the log; each node archives the plaintext
+//! of those it sent or opened in the same store.
 //!
 //! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
 //! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and

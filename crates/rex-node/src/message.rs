@@ -9,9 +9,13 @@
 //! letter says what the statement says, so a letter sent to one state cannot be passed off as
 //! addressed to another.
 //!
-//! Nothing about messages is kept in the node's store: what happened to a message is the
-//! log's evidence chain, replayed ([`rex_domain::message`]), and its content is fetched from
-//! the hub and decrypted each time it is opened.
+//! What happened to a message is the log's evidence chain, replayed
+//! ([`rex_domain::message`]); the node keeps no state of its own about it. It keeps the
+//! plaintext, though, as its archive: the sender's at sending, a recipient's once fetched,
+//! checked and decrypted, in the store's table of plaintexts by ciphertext digest (next to
+//! dossiers), so a message stays readable without the hub. The letter is checked against its
+//! statement at every opening, so a statement that names another message's ciphertext (any
+//! state can read digests in the log) is caught even when the plaintext comes from the archive.
 
 use crate::node::{encrypt, Node, Submitted};
 use crate::Error;
@@ -114,8 +118,8 @@ pub struct Opened {
 
 impl Node {
     /// Sends a message: checks the recipients against the node's replay of the log, encrypts
-    /// the letter to every recipient's node and to this one, uploads the ciphertext, and
-    /// submits `message_sent`. Returns the message id.
+    /// the letter to every recipient's node and to this one, uploads the ciphertext, archives
+    /// the letter, and submits `message_sent`. Returns the message id.
     pub fn send_message(&mut self, out: Outgoing) -> Result<(MessageId, Submitted), Error> {
         let mut to = out.to;
         to.sort();
@@ -182,6 +186,8 @@ impl Node {
                 ciphertext.len()
             )));
         }
+        // The sender's archive.
+        self.store.put_dossier(&sha256.to_string(), &plaintext)?;
         let ack_by = (self.clock)().saturating_add(out.ack_within);
         let submitted = self.submit(Action::MessageSent {
             conversation: out.conversation,
@@ -216,10 +222,10 @@ impl Node {
 
     /// Fetches every message addressed to this state whose delivery it has not logged yet,
     /// checks and decrypts it, and logs `message_delivered`. A message that fails its checks
-    /// (a ciphertext the hub serves altered, one not encrypted to this state, a letter that
-    /// contradicts its statement) is not delivered and is named with the reason, so that one
-    /// bad message from one sender does not hold up the others. Fails only when the hub or
-    /// the log does.
+    /// (a ciphertext the hub refuses to serve or serves altered, one not encrypted to this
+    /// state, a letter that contradicts its statement) is not delivered and is named with the
+    /// reason, so that one bad message from one sender does not hold up the others. Fails only
+    /// when the hub cannot be reached, a statement is refused, or the log does not verify.
     pub fn deliver_messages(&mut self) -> Result<Delivery, Error> {
         let registry = self.registry()?;
         let pending: Vec<Message> = registry
@@ -238,7 +244,7 @@ impl Node {
                     self.submit(Action::MessageDelivered { message: m.id })?;
                     delivery.delivered.push(m.id);
                 }
-                Err(e @ (Error::Denied(_) | Error::Evidence(_))) => {
+                Err(e @ (Error::Denied(_) | Error::Evidence(_) | Error::Refused { .. })) => {
                     delivery.undeliverable.push((m.id, e.to_string()));
                 }
                 Err(e) => return Err(e),
@@ -247,10 +253,11 @@ impl Node {
         Ok(delivery)
     }
 
-    /// Opens a message: fetches the ciphertext, checks its digest against the statement,
-    /// decrypts it and checks the letter against the statement. At a recipient, logs
+    /// Opens a message: its letter from the archive, or else fetched, its digest checked
+    /// against the statement, decrypted and archived; the letter checked against the
+    /// statement. At a recipient, logs
     /// `message_delivered` if it was not yet, and `message_read` (naming `officer`, if given)
-    /// on the first opening. The sender opens its own archive copy and logs nothing.
+    /// on the first opening. The sender reads its archive and logs nothing.
     pub fn open_message(
         &mut self,
         id: &MessageId,
@@ -359,24 +366,33 @@ impl Node {
         Ok(m)
     }
 
-    /// Fetches a message's ciphertext, checks its digest, decrypts it, and checks that the
-    /// letter says what the statement says.
+    /// A message's letter: from the node's archive, or else fetched (the ciphertext's digest
+    /// and size checked against the statement), decrypted and archived; either way checked
+    /// against what the statement says.
     fn fetch_letter(&self, m: &Message) -> Result<Letter, Error> {
-        let ciphertext = self.client.get_dossier(&m.ciphertext.sha256.to_string())?;
-        if Digest::of(&ciphertext) != m.ciphertext.sha256
-            || ciphertext.len() as u64 != m.ciphertext.size
-        {
-            return Err(Error::Evidence(format!(
-                "the hub served a ciphertext for message {} that is not {} ({} bytes)",
-                m.id, m.ciphertext.sha256, m.ciphertext.size
-            )));
-        }
-        let plaintext = age::decrypt(&self.identity, &ciphertext).map_err(|_| {
-            Error::Denied(format!(
-                "message {} is not encrypted to {} (its key cannot open it)",
-                m.id, self.party
-            ))
-        })?;
+        let sha = m.ciphertext.sha256.to_string();
+        let plaintext = match self.store.dossier(&sha)? {
+            Some(plaintext) => plaintext,
+            None => {
+                let ciphertext = self.client.get_dossier(&sha)?;
+                if Digest::of(&ciphertext) != m.ciphertext.sha256
+                    || ciphertext.len() as u64 != m.ciphertext.size
+                {
+                    return Err(Error::Evidence(format!(
+                        "the hub served a ciphertext for message {} that is not {} ({} bytes)",
+                        m.id, m.ciphertext.sha256, m.ciphertext.size
+                    )));
+                }
+                let plaintext = age::decrypt(&self.identity, &ciphertext).map_err(|_| {
+                    Error::Denied(format!(
+                        "message {} is not encrypted to {} (its key cannot open it)",
+                        m.id, self.party
+                    ))
+                })?;
+                self.store.put_dossier(&sha, &plaintext)?;
+                plaintext
+            }
+        };
         let letter: Letter = serde_json::from_slice(&plaintext).map_err(|e| {
             Error::Evidence(format!(
                 "message {} from {} is not a letter: {e}",

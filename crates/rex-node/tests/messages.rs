@@ -441,3 +441,70 @@ fn a_node_refuses_to_send_what_it_should_not() {
         "{err}"
     );
 }
+
+#[test]
+fn each_state_keeps_its_archive_and_reads_it_without_the_hub() {
+    let mut w = World::new();
+    let (id, _) =
+        w.us.send_message(w.outgoing(&["RU"], "Archived", 86_400))
+            .unwrap();
+    w.ru.open_message(&id, None).unwrap();
+    let sha = w.us.message(&id).unwrap().message.ciphertext.sha256;
+    // An insider deletes the ciphertext at the hub.
+    let db = rusqlite::Connection::open(w.hub.database_path()).unwrap();
+    let deleted = db
+        .execute("DELETE FROM dossiers WHERE sha256 = ?1", [sha.0.to_vec()])
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(w.us.client().get_dossier(&sha.to_string()).is_err());
+    // Sender and recipient still read it, from their archives, checked against the log.
+    assert_eq!(
+        w.us.open_message(&id, None).unwrap().letter.subject,
+        "Archived"
+    );
+    assert_eq!(
+        w.ru.open_message(&id, None).unwrap().letter.subject,
+        "Archived"
+    );
+}
+
+#[test]
+fn a_statement_naming_another_messages_ciphertext_is_not_delivered() {
+    let mut w = World::new();
+    let (original, _) =
+        w.us.send_message(w.outgoing(&["RU"], "From US", 86_400))
+            .unwrap();
+    assert_eq!(w.ru.deliver_messages().unwrap().delivered, vec![original]);
+    // DE reads the digest in the log and names the same ciphertext in a message of its own to
+    // RU, as if it had written it.
+    let ciphertext = w.us.message(&original).unwrap().message.ciphertext;
+    let s =
+        w.de.submit(Action::MessageSent {
+            conversation: Conversation::Free {
+                name: ConversationName::new("borrowed").unwrap(),
+            },
+            to: vec![party("RU")],
+            ciphertext,
+            ack_by: rex_testkit::T0 + 86_400,
+            acted_by: ActedBy::NoOfficer,
+        })
+        .unwrap();
+    let forged = MessageId::from_digest(&s.digest);
+    let delivery = w.ru.deliver_messages().unwrap();
+    assert_eq!(delivery.delivered, vec![]);
+    let (id, why) = &delivery.undeliverable[0];
+    assert_eq!(*id, forged);
+    assert!(why.contains("does not match its statement"), "{why}");
+    let opened = w.ru.open_message(&forged, None).unwrap_err();
+    assert!(matches!(opened, Error::Evidence(_)), "{opened}");
+    // DE itself cannot read what it named: the hub serves a message's ciphertext only for a
+    // message its uploader sent.
+    let err = w.de.open_message(&forged, None).unwrap_err();
+    assert!(
+        matches!(&err, Error::Refused { code, .. } if code == "forbidden"),
+        "{err}"
+    );
+    // Nor would a recipient without the letter in its archive get it from the hub.
+    let served = w.ru.client().get_dossier(&ciphertext.sha256.to_string());
+    assert!(served.is_ok(), "RU is a recipient of the original");
+}
