@@ -163,6 +163,28 @@ fn two_states_talk_and_every_receipt_reaches_the_sender() {
         "{listed}"
     );
 
+    // An outside audit replays the log and finds the same chains.
+    for node in [&us, &ru, &de] {
+        ok(&["node", "sync"], node);
+    }
+    let vkeys = rex()
+        .args(["hub", "vkeys", "--data"])
+        .arg(d.join("hub"))
+        .output()
+        .expect("run rex");
+    let trust = d.join("hub.trust");
+    std::fs::write(&trust, &vkeys.stdout).unwrap();
+    let audit = rex()
+        .args(["log", "verify", "--hub", &hub.url, "--trust"])
+        .arg(&trust)
+        .output()
+        .expect("run rex");
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.contains("2 messages (recipients: 1 acknowledged, 1 rejected)"),
+        "{audit}"
+    );
+
     // A third state sees none of it.
     assert!(ok(&["message", "list"], &de).contains("no messages"));
     let denied = fails(&["message", "show", &id], &de, 1);
