@@ -109,7 +109,7 @@ pub fn summary(r: &rex_node::LogReport) -> String {
     format!(
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
-         agreements, {} requests, {} exchanges; {witnessed}",
+         agreements, {} requests, {} exchanges, {}; {witnessed}",
         r.size,
         r.size,
         r.root.to_hex().get(..16).unwrap_or_default(),
@@ -119,5 +119,38 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.registry.agreements().count(),
         r.registry.requests().count(),
         r.registry.exchanges().count(),
+        messages(&r.registry),
     )
+}
+
+/// The messages of the log and where their evidence chains stand, recomputed by the replay:
+/// `2 messages (recipients: 1 acknowledged, 1 not acknowledged)`.
+fn messages(registry: &rex_domain::Registry) -> String {
+    use rex_domain::MessageState as S;
+    let mut count = [0usize; 4];
+    for e in registry.messages().flat_map(|m| m.recipients.values()) {
+        count[match e.state() {
+            S::Acknowledged | S::LateAcknowledged => 0,
+            S::Rejected(_) | S::LateRejected(_) => 1,
+            S::NotAcknowledged => 2,
+            S::Submitted | S::Delivered | S::Read => 3,
+        }] += 1;
+    }
+    let n = registry.messages().count();
+    let plural = if n == 1 { "" } else { "s" };
+    if n == 0 {
+        return "0 messages".to_owned();
+    }
+    let parts: Vec<String> = [
+        "acknowledged",
+        "rejected",
+        "not acknowledged",
+        "awaiting an answer",
+    ]
+    .iter()
+    .zip(count)
+    .filter(|(_, c)| *c > 0)
+    .map(|(what, c)| format!("{c} {what}"))
+    .collect();
+    format!("{n} message{plural} (recipients: {})", parts.join(", "))
 }

@@ -11,6 +11,7 @@ mod failure;
 mod hub;
 mod log;
 mod matching;
+mod message;
 mod node;
 mod request;
 
@@ -42,6 +43,8 @@ enum Command {
     Request(request::RequestArgs),
     /// Exchanges: sign, execute legs, record milestones, show.
     Exchange(exchange::ExchangeArgs),
+    /// Messages between states: send, list, show, acknowledge or reject.
+    Message(message::MessageArgs),
     /// The transparency log: audit a hub from scratch.
     Log(log::LogArgs),
     /// Play the June 2021 offer end to end on a hub and nodes started in this process.
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Agreement(args) => agreement::run(args),
         Command::Request(args) => request::run(args),
         Command::Exchange(args) => exchange::run(args),
+        Command::Message(args) => message::run(args),
         Command::Log(args) => log::run(args),
         Command::Demo(args) => demo::run(args),
     };

@@ -1,7 +1,7 @@
 //! Identifiers: parties, the actors that sign, digests, and the ids of agreements, requests and
 //! exchanges.
 //!
-//! Agreement and request ids are *derived*, never chosen: the first 16 bytes of the SHA-256 of the
+//! Agreement, request and message ids are *derived*, never chosen: the first 16 bytes of the SHA-256 of the
 //! payload bytes of the statement that created the object (see [`crate::statement`]). The
 //! creating state knows the id as soon as it has serialised its statement, nobody can pick an id
 //! that collides with someone else's, and anyone holding the log can recompute it. An exchange id
@@ -303,6 +303,12 @@ derived_id!(
     ExchangeId,
     "exc_",
     "exchange id"
+);
+derived_id!(
+    /// A message, named after the `message_sent` statement. Wire form `msg_` + 32 hex.
+    MessageId,
+    "msg_",
+    "message id"
 );
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ pub mod id;
 pub mod keys;
 pub mod log;
 pub mod matching;
+pub mod message;
 pub mod offence;
 pub mod registry;
 pub mod rejection;
@@ -70,10 +71,14 @@ pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
     Exchange, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep, Milestone,
 };
-pub use id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+pub use id::{Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
 pub use log::{LogEntry, Replay, ReplayError};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
+pub use message::{
+    ActedBy, Conversation, ConversationName, Message, MessageAnswer, MessageRejectionReason,
+    MessageState, OfficerId, RecipientEvidence,
+};
 pub use offence::{Offence, Severity, SimilarityRule};
 pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry, PRECHECK_BATCH};
 pub use rejection::Rejection;

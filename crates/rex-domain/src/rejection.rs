@@ -75,7 +75,7 @@ pub enum Rejection {
     /// An agreement, request or exchange the statement names does not exist.
     #[error("no {kind} {id}")]
     NotFound {
-        /// "agreement", "request", "exchange" or "leg".
+        /// "agreement", "request", "exchange", "leg" or "message".
         kind: &'static str,
         /// The id named.
         id: String,

@@ -23,8 +23,11 @@
 
 use crate::agreement::AgreementTerms;
 use crate::exchange::{ExchangeProposal, LegStep, Milestone};
-use crate::id::{Actor, AgreementId, Digest, ExchangeId, RequestId, UnixSeconds};
+use crate::id::{
+    Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
+};
 use crate::keys::PublicKeyFile;
+use crate::message::{ActedBy, Conversation, MessageRejectionReason, OfficerId};
 use crate::rejection::Rejection;
 use crate::request::{Answer, DossierRef, RequestMetadata};
 use crate::witness::WitnessPolicy;
@@ -159,6 +162,56 @@ pub enum Action {
         /// The policy.
         policy: WitnessPolicy,
     },
+    /// A state sends a message ([`crate::message`]). Its id is derived from this statement.
+    MessageSent {
+        /// What it is about.
+        conversation: Conversation,
+        /// The recipient states: registered, sorted, distinct, not the sender.
+        to: Vec<PartyId>,
+        /// Digest and size of the `age` ciphertext, encrypted to every recipient and the
+        /// sender.
+        ciphertext: DossierRef,
+        /// By when each recipient must acknowledge or reject it (hub clock, unix seconds).
+        ack_by: UnixSeconds,
+        /// Whether an officer signed too.
+        acted_by: ActedBy,
+    },
+    /// A recipient's node fetched the message, checked its digest and decrypted it.
+    MessageDelivered {
+        /// The message.
+        message: MessageId,
+    },
+    /// A recipient opened the message for the first time.
+    MessageRead {
+        /// The message.
+        message: MessageId,
+        /// The officer who opened it, if the node knows.
+        officer: Option<OfficerId>,
+    },
+    /// A recipient acknowledges the message.
+    MessageAcknowledged {
+        /// The message.
+        message: MessageId,
+        /// Whether an officer signed too.
+        acted_by: ActedBy,
+    },
+    /// A recipient rejects the message.
+    MessageRejected {
+        /// The message.
+        message: MessageId,
+        /// Why.
+        reason: MessageRejectionReason,
+        /// Whether an officer signed too.
+        acted_by: ActedBy,
+    },
+    /// Hub: the message's acknowledgement deadline passed without an answer from this
+    /// recipient (negative evidence).
+    MessageNotAcknowledged {
+        /// The message.
+        message: MessageId,
+        /// The recipient that did not answer.
+        recipient: PartyId,
+    },
 }
 
 impl Action {
@@ -182,6 +235,12 @@ impl Action {
             Action::LegReceived { .. } => "leg_received",
             Action::MilestoneRecorded { .. } => "milestone_recorded",
             Action::WitnessPolicySet { .. } => "witness_policy_set",
+            Action::MessageSent { .. } => "message_sent",
+            Action::MessageDelivered { .. } => "message_delivered",
+            Action::MessageRead { .. } => "message_read",
+            Action::MessageAcknowledged { .. } => "message_acknowledged",
+            Action::MessageRejected { .. } => "message_rejected",
+            Action::MessageNotAcknowledged { .. } => "message_not_acknowledged",
         }
     }
 
@@ -194,6 +253,7 @@ impl Action {
                 | Action::ExchangeLapsed { .. }
                 | Action::Go { .. }
                 | Action::BreachRecorded { .. }
+                | Action::MessageNotAcknowledged { .. }
         )
     }
 

@@ -5,9 +5,10 @@ mod world;
 
 use expect_test::expect;
 use rex_domain::{
-    Action, Actor, AgreementId, AgreementTerms, Answer, Digest, DossierRef, Envelope, ExchangeId,
-    ExchangeProposal, Leg, LegKind, Milestone, PublicKeyFile, RefusalGround, RequestId, Severity,
-    Statement,
+    ActedBy, Action, Actor, AgreementId, AgreementTerms, Answer, Conversation, ConversationName,
+    Digest, DossierRef, Envelope, ExchangeId, ExchangeProposal, Leg, LegKind, MessageId,
+    MessageRejectionReason, Milestone, OfficerId, PublicKeyFile, RefusalGround, RequestId,
+    Severity, Statement,
 };
 use world::{age_recipient_of, key_of, party, terms, World, T0};
 
@@ -34,6 +35,7 @@ fn every_action_on_the_wire() {
     ];
     let proposal = ExchangeProposal::new(a, vec![r, r2], legs, T0 + 7 * 86_400);
     let x: ExchangeId = proposal.id;
+    let m = MessageId::from_digest(&Digest::of(b"message statement"));
     let keys = PublicKeyFile::new(
         party("US"),
         key_of("US").verifying_key(),
@@ -134,6 +136,84 @@ fn every_action_on_the_wire() {
                 milestone: Milestone::Opened,
             },
         ),
+        (
+            "US",
+            Action::MessageSent {
+                conversation: Conversation::Request { request: r },
+                to: vec![party("DE"), party("RU")],
+                ciphertext: DossierRef {
+                    sha256: Digest::of(b"message"),
+                    size: 812,
+                },
+                ack_by: T0 + 14 * 86_400,
+                acted_by: ActedBy::NoOfficer,
+            },
+        ),
+        (
+            "US",
+            Action::MessageSent {
+                conversation: Conversation::Exchange { exchange: x },
+                to: vec![party("RU")],
+                ciphertext: DossierRef {
+                    sha256: Digest::of(b"message 2"),
+                    size: 812,
+                },
+                ack_by: T0 + 86_400,
+                acted_by: ActedBy::NoOfficer,
+            },
+        ),
+        (
+            "US",
+            Action::MessageSent {
+                conversation: Conversation::Free {
+                    name: ConversationName::new("liaison-2026").unwrap(),
+                },
+                to: vec![party("RU")],
+                ciphertext: DossierRef {
+                    sha256: Digest::of(b"message 3"),
+                    size: 812,
+                },
+                ack_by: T0 + 86_400,
+                acted_by: ActedBy::NoOfficer,
+            },
+        ),
+        ("RU", Action::MessageDelivered { message: m }),
+        (
+            "RU",
+            Action::MessageRead {
+                message: m,
+                officer: Some(OfficerId::new("ru-liaison-1").unwrap()),
+            },
+        ),
+        (
+            "RU",
+            Action::MessageRead {
+                message: m,
+                officer: None,
+            },
+        ),
+        (
+            "RU",
+            Action::MessageAcknowledged {
+                message: m,
+                acted_by: ActedBy::NoOfficer,
+            },
+        ),
+        (
+            "RU",
+            Action::MessageRejected {
+                message: m,
+                reason: MessageRejectionReason::WrongConversation,
+                acted_by: ActedBy::NoOfficer,
+            },
+        ),
+        (
+            "hub",
+            Action::MessageNotAcknowledged {
+                message: m,
+                recipient: party("RU"),
+            },
+        ),
     ];
     let mut out = Vec::new();
     for (i, (actor, action)) in actions.into_iter().enumerate() {
@@ -160,7 +240,16 @@ fn every_action_on_the_wire() {
         {"actor":"US","seq":14,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
         {"actor":"RU","seq":15,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
         {"actor":"US","seq":16,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":17,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"US","seq":17,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}
+        {"actor":"US","seq":18,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"request","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"to":["DE","RU"],"ciphertext":{"sha256":"ab530a13e45914982b79f9b7e3fba994cfd1f3fb22f71cea1afbf02b460c6d1d","size":812},"ack_by":1751209600,"acted_by":"no_officer"}}
+        {"actor":"US","seq":19,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"exchange","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"},"to":["RU"],"ciphertext":{"sha256":"84768ddee659efeafdeb972b55143141bc23b6e333c70e8b68d29774ab09a548","size":812},"ack_by":1750086400,"acted_by":"no_officer"}}
+        {"actor":"US","seq":20,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"free","name":"liaison-2026"},"to":["RU"],"ciphertext":{"sha256":"fb29a8d5309d7c35b180dbd78c63a455a5d1fb45149a3264c08f1aff43524beb","size":812},"ack_by":1750086400,"acted_by":"no_officer"}}
+        {"actor":"RU","seq":21,"time":1750000000,"action":{"type":"message_delivered","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9"}}
+        {"actor":"RU","seq":22,"time":1750000000,"action":{"type":"message_read","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","officer":"ru-liaison-1"}}
+        {"actor":"RU","seq":23,"time":1750000000,"action":{"type":"message_read","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","officer":null}}
+        {"actor":"RU","seq":24,"time":1750000000,"action":{"type":"message_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","acted_by":"no_officer"}}
+        {"actor":"RU","seq":25,"time":1750000000,"action":{"type":"message_rejected","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","reason":"wrong_conversation","acted_by":"no_officer"}}
+        {"actor":"hub","seq":26,"time":1750000000,"action":{"type":"message_not_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","recipient":"RU"}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

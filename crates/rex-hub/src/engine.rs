@@ -283,7 +283,7 @@ impl Core {
     }
 
     /// Deletes the dossiers uploaded more than the time to live before `now` that no request
-    /// in the registry references. Returns how many.
+    /// and no message in the registry references. Returns how many.
     fn collect_dossiers(&mut self, now: u64) -> Result<u64, Refusal> {
         let Some((ttl, _)) = self.collection else {
             return Ok(0);
@@ -298,8 +298,11 @@ impl Core {
             return Ok(0);
         }
         let registry = self.registry.read().unwrap_or_else(|p| p.into_inner());
-        let referenced: std::collections::HashSet<[u8; 32]> =
-            registry.requests().map(|r| r.dossier.sha256.0).collect();
+        let referenced: std::collections::HashSet<[u8; 32]> = registry
+            .requests()
+            .map(|r| r.dossier.sha256.0)
+            .chain(registry.messages().map(|m| m.ciphertext.sha256.0))
+            .collect();
         drop(registry);
         let doomed: Vec<[u8; 32]> = old
             .into_iter()
@@ -463,26 +466,31 @@ impl Core {
 
     /// The hub's own statements that have come due: go for exchanges ready for it, lapse for
     /// proposals past their deadline, a breach for each leg unfinished at its exchange's
-    /// execution deadline. Applied to the registry and added to the batch.
+    /// execution deadline, a missing acknowledgement for each recipient that did not answer a
+    /// message by its deadline. Applied to the registry and added to the batch.
     fn due_statements(&self, registry: &mut Registry, now: u64, entries: &mut Vec<Vec<u8>>) {
-        let due: Vec<Action> = registry
-            .go_due()
-            .into_iter()
-            .map(|exchange| Action::Go { exchange })
-            .chain(
-                registry
-                    .lapse_due(now)
-                    .into_iter()
-                    .map(|exchange| Action::ExchangeLapsed { exchange }),
-            )
-            .chain(
-                registry
-                    .breach_due(now)
-                    .into_iter()
-                    .map(|(exchange, request)| Action::BreachRecorded { exchange, request }),
-            )
-            .take(MAX_DUE_PER_BATCH)
-            .collect();
+        let due: Vec<Action> =
+            registry
+                .go_due()
+                .into_iter()
+                .map(|exchange| Action::Go { exchange })
+                .chain(
+                    registry
+                        .lapse_due(now)
+                        .into_iter()
+                        .map(|exchange| Action::ExchangeLapsed { exchange }),
+                )
+                .chain(
+                    registry
+                        .breach_due(now)
+                        .into_iter()
+                        .map(|(exchange, request)| Action::BreachRecorded { exchange, request }),
+                )
+                .chain(registry.not_acknowledged_due(now).into_iter().map(
+                    |(message, recipient)| Action::MessageNotAcknowledged { message, recipient },
+                ))
+                .take(MAX_DUE_PER_BATCH)
+                .collect();
         for action in due {
             let envelope = hub_statement(registry, &self.keys, now, action);
             match registry.apply(&envelope, now) {

@@ -468,12 +468,12 @@ async fn post_dossier(
     get, path = "/v1/dossiers/{sha256}",
     params(
         ("sha256" = String, Path, description = "hex SHA-256 of the ciphertext"),
-        ("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by the uploader, or the requester or custodian of a request that references the dossier")
+        ("Authorization" = String, Header, description = "`Rex-Ed25519 key=<state>, ...`: signed by the uploader, the requester or custodian of a request that references the dossier, or a recipient of a message its uploader sent that references it")
     ),
     responses(
         (status = 200, body = RawBytes, content_type = "application/octet-stream", description = "the ciphertext"),
         (status = 401, body = ErrorBody, description = "`unauthenticated`: unsigned, not a registered state's signature, stale or replayed"),
-        (status = 403, body = ErrorBody, description = "`forbidden`: the signer neither uploaded it nor is a party to a request that references it"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: the signer neither uploaded it nor is a party to a request that references it, nor a recipient of a message its uploader sent that references it"),
         (status = 404, body = ErrorBody, description = "`not_found`")
     )
 )]
@@ -501,13 +501,21 @@ async fn get_dossier(
         let info = store
             .dossier_info(&digest.0)?
             .ok_or_else(|| AppError::NotFound(format!("no dossier {digest}")))?;
-        let named = read_registry(&registry).requests().any(|r| {
+        let registry = read_registry(&registry);
+        let named = registry.requests().any(|r| {
             r.dossier.sha256 == digest
                 && (r.metadata.requester == reader || r.metadata.custodian == reader)
+        }) || registry.messages().any(|m| {
+            // Only a message its uploader sent: anyone can read a digest in the log and name
+            // it in a message of its own.
+            m.ciphertext.sha256 == digest
+                && m.from.as_str() == info.uploader
+                && m.concerns(reader)
         });
+        drop(registry);
         if info.uploader != reader.as_str() && !named {
             return Err(AppError::Forbidden(format!(
-                "{reader} neither uploaded dossier {digest} nor is requester or custodian of a request that references it"
+                "{reader} neither uploaded {digest} nor is requester or custodian of a request that references it, nor a recipient of a message its uploader sent that references it"
             )));
         }
         store

@@ -29,9 +29,10 @@
 //! - Time is injected ([`Clock`]); tests drive a [`ManualClock`].
 //! - Dossiers are uploaded and downloaded by registered states only (signed requests): each
 //!   state's uploads count against its quota ([`DossierLimits`]), a dossier is served to its
-//!   uploader and to the requester and custodian of a request that references it, and the
-//!   sequencer deletes uploads no statement references once they are older than the time to
-//!   live. Collection runs in the sequencer, between batches, so no statement that references
+//!   uploader, to the requester and custodian of a request that references it and to the
+//!   recipients of a message that its uploader sent and that references it (a message's
+//!   ciphertext is an upload like a dossier), and the sequencer deletes uploads no statement references once
+//!   they are older than the time to live. Collection runs in the sequencer, between batches, so no statement that references
 //!   a dossier can be applied while its dossier is being judged unreferenced.
 //! - Matching rounds are idempotent: a round that proposes nothing is not logged (the answer
 //!   says so), so asking again, or a schedule ([`HubConfig::match_every`], run by the

@@ -1,11 +1,12 @@
-//! Dossiers are uploaded by registered states only, bounded by a per-state quota, served only
-//! to the states they concern, and collected when no statement references them in time.
+//! Dossiers (and messages' ciphertexts, uploaded the same way) are uploaded by registered
+//! states only, bounded by a per-state quota, served only to the states they concern, and
+//! collected when no statement references them in time.
 
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use rex_domain::{Action, Digest, DossierRef};
-use rex_testkit::{key_of, metadata, Answer, TestHub, DAY};
+use rex_domain::{ActedBy, Action, Conversation, ConversationName, Digest, DossierRef};
+use rex_testkit::{key_of, metadata, party, Answer, TestHub, DAY};
 
 fn age_file(plaintext: &[u8]) -> Vec<u8> {
     let identity = age::x25519::Identity::generate();
@@ -248,4 +249,88 @@ async fn unreferenced_uploads_are_collected_after_their_time_to_live() {
     let store = t.state().store().clone();
     assert_eq!(store.dossier(&Digest::of(&late).0).unwrap(), None);
     assert_eq!(download(&t, "RU", &sha(&kept)).await.bytes, kept);
+}
+
+/// US sends a message to RU and DE in a free conversation, naming `ciphertext`.
+async fn send_message(t: &TestHub, ciphertext: &[u8]) {
+    t.act(
+        "US",
+        Action::MessageSent {
+            conversation: Conversation::Free {
+                name: ConversationName::new("liaison").unwrap(),
+            },
+            to: vec![party("DE"), party("RU")],
+            ciphertext: DossierRef {
+                sha256: Digest::of(ciphertext),
+                size: ciphertext.len() as u64,
+            },
+            ack_by: t.now() + DAY,
+            acted_by: ActedBy::NoOfficer,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_message_is_served_to_its_sender_and_recipients_only_and_kept_while_named() {
+    let t = TestHub::with_config(&["CN", "DE", "RU", "US"], |c| {
+        c.dossiers.ttl = Duration::from_secs(DAY);
+    })
+    .await;
+    let letter = age_file(b"a letter");
+    let stored = upload(&t, "US", &letter).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.json);
+    let sha = stored.json["sha256"].as_str().unwrap().to_owned();
+    // Before the statement names them, the recipients cannot fetch it.
+    assert_eq!(
+        code(&download(&t, "RU", &sha).await),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    send_message(&t, &letter).await;
+    for who in ["US", "RU", "DE"] {
+        assert_eq!(download(&t, who, &sha).await.bytes, letter, "{who}");
+    }
+    let outsider = download(&t, "CN", &sha).await;
+    assert_eq!(code(&outsider), (StatusCode::FORBIDDEN, "forbidden"));
+    assert!(outsider.json["message"]
+        .as_str()
+        .unwrap()
+        .contains("CN neither uploaded"));
+    let path = format!("/v1/dossiers/{sha}");
+    let operator = t
+        .signed("operator", &t.operator_key(), "GET", &path, Vec::new())
+        .await;
+    assert_eq!(code(&operator), (StatusCode::FORBIDDEN, "forbidden"));
+    // CN reads the digest in the log and names it in a message of its own: the hub serves a
+    // message's ciphertext only for messages its uploader sent.
+    t.act(
+        "CN",
+        Action::MessageSent {
+            conversation: Conversation::Free {
+                name: ConversationName::new("borrowed").unwrap(),
+            },
+            to: vec![party("DE")],
+            ciphertext: DossierRef {
+                sha256: Digest::of(&letter),
+                size: letter.len() as u64,
+            },
+            ack_by: t.now() + DAY,
+            acted_by: ActedBy::NoOfficer,
+        },
+    )
+    .await;
+    assert_eq!(
+        code(&download(&t, "CN", &sha).await),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+
+    // Past its time to live, an upload a message names is not collected. (The idle hub may
+    // collect by itself once its clock has moved an hour: what is checked is what is left.)
+    let stray = age_file(b"never sent");
+    assert_eq!(upload(&t, "US", &stray).await.status, StatusCode::CREATED);
+    t.clock.advance(DAY + 1);
+    t.state().collect_dossiers().await.unwrap();
+    let store = t.state().store().clone();
+    assert_eq!(store.dossier(&Digest::of(&stray).0).unwrap(), None);
+    assert_eq!(download(&t, "RU", &sha).await.bytes, letter);
 }

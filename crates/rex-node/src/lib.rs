@@ -20,6 +20,10 @@
 //! as gossip files; two conflicting checkpoints signed by the hub are kept as evidence, both
 //! signed notes, before anything is reported, and every later sync fails naming both roots.
 //!
+//! Messages between states ([`message`]) are `age` files too, encrypted to every recipient
+//! and to the sender, with their evidence chain in the log; each node archives the plaintext
+//! of those it sent or opened in the same store.
+//!
 //! Dossiers are `age` files encrypted to requester and custodian; the plaintext stays in the
 //! node's SQLite store (WAL, `synchronous=FULL`), next to receipts, the last checkpoint and
 //! the sequence number. HTTP is blocking ([`client::HubClient`]): the CLI needs no runtime.
@@ -29,6 +33,7 @@
 pub mod audit;
 pub mod client;
 mod error;
+pub mod message;
 pub mod node;
 mod store;
 pub mod trust;
@@ -37,6 +42,7 @@ pub mod witness;
 pub use audit::{verify_log, verify_log_with_progress, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
+pub use message::{Delivery, Letter, MessageView, Opened, Outgoing};
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;
 pub use trust::Trust;

@@ -75,7 +75,7 @@ pub struct Node {
     dir: PathBuf,
     pub(crate) party: PartyId,
     pub(crate) key: SigningKey,
-    identity: age::x25519::Identity,
+    pub(crate) identity: age::x25519::Identity,
     pub(crate) store: Store,
     pub(crate) client: HubClient,
     pub(crate) hub: HubKeys,
@@ -613,7 +613,10 @@ impl Drop for DirLock {
 }
 
 /// Encrypts to every recipient (an age file with one stanza each).
-fn encrypt(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+pub(crate) fn encrypt(
+    recipients: &[age::x25519::Recipient],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|e| Error::Local(format!("encryption: {e}")))?;

@@ -4,10 +4,11 @@
 //! This module holds the state, its accessors and the checks every statement passes (actor,
 //! key, signature, sequence number, clock); each action's transition lives with its concern:
 //! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
-//! rounds ([`exchanges`]), and the parallel precheck used to replay long logs ([`precheck`]).
+//! rounds ([`exchanges`]), messages and their evidence ([`messages`]), and the parallel precheck used to replay long logs ([`precheck`]).
 
 mod agreements;
 mod exchanges;
+mod messages;
 mod precheck;
 mod requests;
 
@@ -16,8 +17,11 @@ pub use precheck::{precheck_all, Prechecked, PRECHECK_BATCH};
 use crate::agreement::Agreement;
 use crate::dsse::Envelope;
 use crate::exchange::{Exchange, ExchangeStatus, LegStage};
-use crate::id::{Actor, AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::id::{
+    Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
+};
 use crate::keys::{KeyId, PublicKeyFile};
+use crate::message::{Message, MessageAnswer};
 use crate::rejection::Rejection;
 use crate::request::{Answer, Request};
 use crate::statement::{Action, Statement};
@@ -116,6 +120,41 @@ pub enum Event {
     WitnessPolicySet(PartyId),
     /// A request of a completed exchange is fulfilled.
     RequestFulfilled(RequestId),
+    /// A message was sent.
+    MessageSent(MessageId),
+    /// A recipient's node logged the delivery of a message.
+    MessageDelivered {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        party: PartyId,
+    },
+    /// A recipient opened a message for the first time.
+    MessageRead {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        party: PartyId,
+    },
+    /// A recipient acknowledged or rejected a message; `late` when after the hub's negative
+    /// evidence.
+    MessageAnswered {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        party: PartyId,
+        /// Acknowledged or rejected.
+        answer: MessageAnswer,
+        /// Whether the hub had already recorded it as not acknowledged.
+        late: bool,
+    },
+    /// The hub recorded that a recipient did not answer by the deadline.
+    MessageNotAcknowledged {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        party: PartyId,
+    },
 }
 
 /// An accepted statement.
@@ -138,6 +177,10 @@ pub struct Registry {
     agreements: BTreeMap<AgreementId, Agreement>,
     requests: BTreeMap<RequestId, Request>,
     exchanges: BTreeMap<ExchangeId, Exchange>,
+    messages: BTreeMap<MessageId, Message>,
+    /// Messages with a recipient still to answer, by acknowledgement deadline: an index over
+    /// `messages`, so that the hub's due negatives cost what is due, not every message.
+    ack_deadlines: std::collections::BTreeSet<(UnixSeconds, MessageId)>,
 }
 
 pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
@@ -158,6 +201,8 @@ impl Registry {
             agreements: BTreeMap::new(),
             requests: BTreeMap::new(),
             exchanges: BTreeMap::new(),
+            messages: BTreeMap::new(),
+            ack_deadlines: std::collections::BTreeSet::new(),
         }
     }
 
@@ -204,6 +249,16 @@ impl Registry {
     /// All exchanges, by id.
     pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
         self.exchanges.values()
+    }
+
+    /// A message.
+    pub fn message(&self, id: &MessageId) -> Option<&Message> {
+        self.messages.get(id)
+    }
+
+    /// All messages, by id.
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.messages.values()
     }
 
     /// What `party`'s witness policy asks for now: which states must cosign a checkpoint, and
@@ -440,6 +495,47 @@ impl Registry {
                     unreachable!("every leg action has a leg step");
                 };
                 self.leg_step(me, &exchange, &request, step)
+            }
+            Action::MessageSent {
+                conversation,
+                to,
+                ciphertext,
+                ack_by,
+                acted_by,
+            } => self.send_message(
+                me()?,
+                messages::Sent {
+                    conversation,
+                    to,
+                    ciphertext,
+                    ack_by: *ack_by,
+                    acted_by: *acted_by,
+                },
+                digest,
+                now,
+            ),
+            Action::MessageDelivered { message } => {
+                self.recipient_act(me()?, message, messages::RecipientAct::Delivered, now)
+            }
+            Action::MessageRead { message, officer } => {
+                self.recipient_act(me()?, message, messages::RecipientAct::Read(officer), now)
+            }
+            Action::MessageAcknowledged { message, .. } => self.recipient_act(
+                me()?,
+                message,
+                messages::RecipientAct::Answered(MessageAnswer::Acknowledged),
+                now,
+            ),
+            Action::MessageRejected {
+                message, reason, ..
+            } => self.recipient_act(
+                me()?,
+                message,
+                messages::RecipientAct::Answered(MessageAnswer::Rejected(*reason)),
+                now,
+            ),
+            Action::MessageNotAcknowledged { message, recipient } => {
+                self.not_acknowledged(message, *recipient, now)
             }
         }
     }

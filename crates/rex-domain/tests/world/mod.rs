@@ -61,7 +61,7 @@ pub struct World {
     /// that a test can check that a refusal after several statements changed nothing.
     pub before_last_submit: Option<Registry>,
     aliases: Vec<(String, String)>,
-    counts: [usize; 3],
+    counts: [usize; 4],
 }
 
 impl World {
@@ -76,7 +76,7 @@ impl World {
             log: Vec::new(),
             before_last_submit: None,
             aliases: Vec::new(),
-            counts: [0; 3],
+            counts: [0; 4],
         };
         for p in parties {
             w.register(p);
@@ -123,6 +123,7 @@ impl World {
                 Event::AgreementProposed(id) => (0, "A", id.to_string()),
                 Event::RequestFiled(id) => (1, "r", id.to_string()),
                 Event::ExchangeProposed(id) => (2, "x", id.to_string()),
+                Event::MessageSent(id) => (3, "m", id.to_string()),
                 _ => continue,
             };
             self.counts[slot] += 1;
