@@ -29,6 +29,7 @@
 
 pub mod cycle;
 pub mod db;
+mod messages;
 pub mod role;
 mod web;
 
@@ -181,10 +182,15 @@ impl Desk {
     }
 
     /// Syncs the node with the hub once (checks the log, replays it, cosigns; see
-    /// [`Node::sync`]) and updates the view; blocking. A failure is kept in the view (the
+    /// [`Node::sync`]), logs the delivery of messages addressed to this state, and updates
+    /// the view; blocking. A failure is kept in the view (the
     /// desk shows it) and returned.
     pub fn sync_now(&self) -> Result<(), Error> {
-        let result = self.node().sync_replayed();
+        // The node's lock is released before delivery takes it again.
+        let synced = self.node().sync_replayed();
+        let result = synced
+            .map_err(Error::from)
+            .and_then(|(report, registry)| Ok((report, self.deliver(registry)?)));
         let now = self.now();
         let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
         view.tried_at = Some(now);
@@ -198,9 +204,28 @@ impl Desk {
             }
             Err(e) => {
                 view.error = Some(e.to_string());
-                Err(e.into())
+                Err(e)
             }
         }
+    }
+
+    /// Fetches, checks, decrypts and logs the delivery of the messages addressed to this
+    /// state that `registry` shows undelivered; returns the registry as it stands after.
+    fn deliver(&self, registry: Registry) -> Result<Registry, Error> {
+        let pending = registry.messages().any(|m| {
+            m.recipients
+                .get(&self.party)
+                .is_some_and(|e| e.delivered_at.is_none())
+        });
+        if !pending {
+            return Ok(registry);
+        }
+        let mut node = self.node();
+        let delivery = node.deliver_messages()?;
+        if delivery.delivered.is_empty() {
+            return Ok(registry);
+        }
+        Ok(node.registry()?)
     }
 
     /// Syncs every `every` seconds until `stop` says so; each round runs on a blocking

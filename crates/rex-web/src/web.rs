@@ -138,6 +138,7 @@ impl From<Error> for WebError {
             Error::Input(m) => WebError::Input(m),
             Error::Denied(m) => WebError::Denied(m),
             Error::NotFound(m) => WebError::NotFound(m),
+            Error::Node(e) => e.into(),
             e => WebError::Internal(e.to_string()),
         }
     }
@@ -145,7 +146,12 @@ impl From<Error> for WebError {
 
 impl From<rex_node::Error> for WebError {
     fn from(e: rex_node::Error) -> Self {
-        Error::Node(e).into()
+        match e {
+            rex_node::Error::Input(m) => WebError::Input(m),
+            rex_node::Error::Denied(m) => WebError::Denied(m),
+            e @ rex_node::Error::Refused { .. } => WebError::Input(e.to_string()),
+            e => WebError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -217,7 +223,7 @@ impl IntoResponse for JsonError {
     }
 }
 
-fn render(page: &impl Template) -> Response {
+pub(crate) fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => (
@@ -229,7 +235,7 @@ fn render(page: &impl Template) -> Response {
 }
 
 /// Runs blocking work (SQLite, the node) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
 ) -> Result<T, WebError> {
     tokio::task::spawn_blocking(f)
@@ -245,6 +251,13 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/requests/{id}", get(case_page))
         .route("/requests/{id}/dossier", get(dossier_page))
         .route("/exchanges/{id}", get(exchange_page))
+        .route(
+            "/messages",
+            get(crate::messages::inbox).post(crate::messages::send),
+        )
+        .route("/messages/new", get(crate::messages::compose))
+        .route("/messages/{id}", get(crate::messages::show))
+        .route("/messages/{id}/answer", post(crate::messages::answer))
         .route("/log", get(log_page))
         .route("/log/sync", post(sync_now))
         .route("/officers", get(officers_page))
@@ -304,7 +317,7 @@ fn session_id(headers: &HeaderMap) -> Option<Vec<u8>> {
 }
 
 /// The officer of the request's session, or the login page.
-async fn officer(desk: &AppState, headers: &HeaderMap) -> Result<Officer, WebError> {
+pub(crate) async fn officer(desk: &AppState, headers: &HeaderMap) -> Result<Officer, WebError> {
     let id = session_id(headers).ok_or(WebError::Login)?;
     let desk = Arc::clone(desk);
     blocking(move || {
@@ -314,7 +327,7 @@ async fn officer(desk: &AppState, headers: &HeaderMap) -> Result<Officer, WebErr
     .await
 }
 
-fn require(officer: &Officer, allowed: &[Role], what: &str) -> Result<(), WebError> {
+pub(crate) fn require(officer: &Officer, allowed: &[Role], what: &str) -> Result<(), WebError> {
     if allowed.iter().any(|r| officer.has(*r)) {
         return Ok(());
     }
@@ -344,14 +357,14 @@ fn session_cookie(desk: &Desk, id: &[u8]) -> String {
 
 /// What the frame of every page shows: the state, the officer, the navigation.
 pub(crate) struct Frame {
-    party: String,
-    handle: String,
-    roles: String,
-    audits: bool,
+    pub(crate) party: String,
+    pub(crate) handle: String,
+    pub(crate) roles: String,
+    pub(crate) audits: bool,
 }
 
 impl Frame {
-    fn of(desk: &Desk, officer: &Officer) -> Frame {
+    pub(crate) fn of(desk: &Desk, officer: &Officer) -> Frame {
         Frame {
             party: desk.party.to_string(),
             handle: officer.handle.clone(),
@@ -385,11 +398,11 @@ pub(crate) fn relative(t: u64, now: u64) -> String {
 
 /// One thing awaiting this state.
 pub(crate) struct Item {
-    what: String,
-    link: String,
-    due: String,
-    overdue: bool,
-    sort: u64,
+    pub(crate) what: String,
+    pub(crate) link: String,
+    pub(crate) due: String,
+    pub(crate) overdue: bool,
+    pub(crate) sort: u64,
 }
 
 #[derive(Template)]
@@ -397,6 +410,7 @@ pub(crate) struct Item {
 struct DeskPage {
     frame: Frame,
     items: Vec<Item>,
+    unread: usize,
     health: Health,
 }
 
@@ -450,7 +464,7 @@ fn health_of(desk: &Desk) -> Health {
     }
 }
 
-fn registry_of(desk: &Desk) -> Result<Arc<Registry>, WebError> {
+pub(crate) fn registry_of(desk: &Desk) -> Result<Arc<Registry>, WebError> {
     desk.view().registry.ok_or_else(|| {
         WebError::Internal("the node has not synced with the hub yet; see the log page".into())
     })
@@ -512,13 +526,29 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
 
 async fn desk_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let officer = officer(&desk, &headers).await?;
-    let items = match desk.view().registry {
-        Some(r) => awaiting(&r, desk.party, desk.now()),
-        None => Vec::new(),
+    let (items, unread) = match desk.view().registry {
+        Some(r) => {
+            let mut items = awaiting(&r, desk.party, desk.now());
+            if officer.has(Role::Liaison) {
+                items.extend(crate::messages::to_answer(&r, desk.party, desk.now()));
+                items.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.what.cmp(&b.what)));
+            }
+            let unread = crate::messages::concerning(&r, desk.party)
+                .iter()
+                .filter(|m| {
+                    m.recipients
+                        .get(&desk.party)
+                        .is_some_and(|e| e.read.is_none())
+                })
+                .count();
+            (items, unread)
+        }
+        None => (Vec::new(), 0),
     };
     Ok(render(&DeskPage {
         frame: Frame::of(&desk, &officer),
         items,
+        unread,
         health: health_of(&desk),
     }))
 }

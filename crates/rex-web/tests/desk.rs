@@ -161,6 +161,18 @@ impl World {
         )
     }
 
+    /// A form posted from the desk itself.
+    fn form(&self, path: &str, cookie: &str, body: String) -> Reply {
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+    }
+
     fn json(&self, path: &str, body: &serde_json::Value) -> Reply {
         self.send(
             Request::post(path)
@@ -595,5 +607,152 @@ fn the_health_endpoint_says_whether_the_node_is_in_sync() {
         desk.texts("section.health dd.bad")[0].contains("hub"),
         "{}",
         desk.body
+    );
+}
+
+#[test]
+fn a_message_from_russia_is_delivered_read_and_acknowledged_on_the_us_desk() {
+    let mut w = World::new();
+    let liaison = w.officer("lia", "liaison");
+    let auditor = w.officer("ann", "auditor");
+    let case = w.officer("jroe", "case-officer");
+    let (id, _) =
+        w.ru.send_message(rex_node::Outgoing {
+            conversation: rex_domain::Conversation::Request { request: w.ru_asks },
+            to: vec![party("US")],
+            subject: "Custody hearing".into(),
+            body: "The hearing is set for Monday; please confirm the escort.".into(),
+            ack_within: 3 * 86_400,
+        })
+        .unwrap();
+    // The desk's sync fetches, decrypts and logs the delivery by itself.
+    w.desk.sync_now().unwrap();
+    let desk = w.get("/", &liaison);
+    assert!(
+        desk.body.contains("<strong>1</strong> unread message"),
+        "{}",
+        desk.body
+    );
+    let due = desk
+        .texts("table.awaiting td a")
+        .into_iter()
+        .find(|t| t.contains(&id.to_string()))
+        .expect("the message awaits the US's answer");
+    assert!(due.starts_with("acknowledge or reject message"));
+    let inbox = w.get("/messages", &liaison);
+    let row = inbox.texts("table.inbox tbody tr").remove(0);
+    assert!(
+        row.contains("(unread)") && row.contains("US: delivered"),
+        "{row}"
+    );
+
+    // An auditor does not open it first: opening logs the reading.
+    let page = format!("/messages/{id}");
+    let refused = w.get(&page, &auditor);
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("logs the reading"),
+        "{}",
+        refused.body
+    );
+
+    // The liaison officer opens it: the letter, decrypted here; the reading is logged with
+    // the officer's handle.
+    let opened = w.get(&page, &liaison);
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    assert_eq!(opened.texts("h1"), vec!["Custody hearing"]);
+    assert!(opened.texts("pre.letter")[0].contains("please confirm the escort"));
+    let steps = opened.texts("ol.chain li");
+    assert!(
+        steps.iter().any(|s| s.starts_with("read at US by lia")),
+        "{steps:?}"
+    );
+    // Now the auditor may read it, and sees no answer form; a case officer cannot answer.
+    let audited = w.get(&page, &auditor);
+    assert_eq!(audited.status, StatusCode::OK);
+    assert!(!audited.body.contains("Acknowledge"));
+    assert!(!w.get(&page, &case).body.contains("Acknowledge"));
+    assert_eq!(
+        w.post(&format!("{page}/answer"), &case, "same-origin")
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The liaison officer acknowledges: Russia's node sees it acknowledged.
+    let acked = w.post(&format!("{page}/answer"), &liaison, "same-origin");
+    assert_eq!(
+        (acked.status, acked.location()),
+        (StatusCode::SEE_OTHER, page.as_str())
+    );
+    let view = w.ru.message(&id).unwrap();
+    assert_eq!(view.describe_states(), "US acknowledged");
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(trail
+        .iter()
+        .any(|r| r.contains("lia") && r.contains("message acknowledged")));
+    // A second answer is refused, with the reason.
+    let again = w.post(&format!("{page}/answer"), &liaison, "same-origin");
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains("already acknowledged"),
+        "{}",
+        again.body
+    );
+}
+
+#[test]
+fn a_liaison_officer_writes_to_russia_from_the_desk() {
+    let mut w = World::new();
+    let liaison = w.officer("lia", "liaison");
+    let case = w.officer("jroe", "case-officer");
+    assert_eq!(w.get("/messages/new", &case).status, StatusCode::FORBIDDEN);
+    let form = w.get("/messages/new", &liaison);
+    assert_eq!(form.status, StatusCode::OK);
+    let body = format!(
+        "to=RU&request={}&conversation=&subject=Escort&body=Two+officers+will+travel.&ack_days=2",
+        w.us_asks
+    );
+    let sent = w.form("/messages", &liaison, body.clone());
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let id: rex_domain::MessageId = sent
+        .location()
+        .strip_prefix("/messages/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Russia's node finds it, decrypts it, reads the same words.
+    w.ru.sync().unwrap();
+    let opened = w.ru.open_message(&id, None).unwrap();
+    assert_eq!(opened.letter.subject, "Escort");
+    assert_eq!(opened.letter.body, "Two officers will travel.");
+    // The US page shows Russia's receipts once synced.
+    w.desk.sync_now().unwrap();
+    let page = w.get(&format!("/messages/{id}"), &liaison);
+    let steps = page.texts("ol.chain li");
+    assert!(
+        steps.iter().any(|s| s.starts_with("delivered to RU")),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s.starts_with("read at RU")),
+        "{steps:?}"
+    );
+    // Bad forms: no recipient, both a request and a name, a case officer.
+    let none = w.form("/messages", &liaison, body.replace("to=RU&", ""));
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let both = w.form(
+        "/messages",
+        &liaison,
+        body.replace("conversation=", "conversation=x"),
+    );
+    assert!(both.body.contains("not both"), "{}", both.body);
+    assert_eq!(
+        w.form("/messages", &case, body).status,
+        StatusCode::FORBIDDEN
     );
 }
