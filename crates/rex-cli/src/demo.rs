@@ -34,6 +34,10 @@ pub struct DemoArgs {
     /// Keep the data directories here instead of a temporary directory that is removed.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
+    /// After the story, keep the hub and the states' nodes running, each serving its
+    /// officers' desk, and print each desk's URL with one-time enrolment codes (Ctrl-C stops).
+    #[arg(long)]
+    pub ui: bool,
 }
 
 /// A hub served in this process on loopback.
@@ -485,14 +489,22 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
     };
     std::fs::create_dir_all(&root)
         .map_err(|e| Failure::other(format!("{}: {e}", root.display())))?;
-    let result = play(&root);
+    let result = play(&root).and_then(
+        |(hub, nodes)| {
+            if args.ui {
+                desks(hub, nodes)
+            } else {
+                Ok(())
+            }
+        },
+    );
     if temporary {
         let _ = std::fs::remove_dir_all(&root);
     }
     result
 }
 
-fn play(root: &Path) -> Result<(), Failure> {
+fn play(root: &Path) -> Result<(LocalHub, Vec<Node>), Failure> {
     let mut story = Story {
         step: 0,
         gave: BTreeMap::new(),
@@ -672,5 +684,101 @@ fn play(root: &Path) -> Result<(), Failure> {
         );
     }
     println!("rex demo: everything verified");
+    Ok((hub, nodes))
+}
+
+/// The officers each desk of `rex demo --ui` enrols: handle, name, roles.
+const DEMO_OFFICERS: [(&str, &str, &str); 3] = [
+    ("case", "Case officer", "case-officer,approver"),
+    ("liaison", "Liaison officer", "liaison"),
+    ("auditor", "Auditor", "auditor"),
+];
+
+/// `rex demo --ui`: a message from Russia's node to the US awaits on the US desk; each state's
+/// node serves its desk on `http://<state>.localhost:PORT`, syncing every 10 s, with officers
+/// enrolled and their one-time codes printed, until Ctrl-C.
+fn desks(hub: LocalHub, nodes: Vec<Node>) -> Result<(), Failure> {
+    let mut nodes = nodes;
+    if let Some(ru) = nodes.iter_mut().find(|n| n.party() == party("RU")) {
+        let exchange = ru
+            .registry()
+            .map_err(fail)?
+            .exchanges()
+            .next()
+            .map(|x| x.proposal.id);
+        let conversation = match exchange {
+            Some(exchange) => rex_domain::Conversation::Exchange { exchange },
+            None => rex_domain::Conversation::Free {
+                name: rex_domain::ConversationName::new("liaison")
+                    .map_err(|e| Failure::other(e.to_string()))?,
+            },
+        };
+        let (id, _) = ru
+            .send_message(rex_node::Outgoing {
+                conversation,
+                to: vec![party("US")],
+                subject: "Handover at Vnukovo: escort and timing".into(),
+                body: "Two officers will accompany the subject. Please confirm the time of the flight \
+                       and the names of your escort by return."
+                    .into(),
+                ack_within: 3 * 86_400,
+            })
+            .map_err(fail)?;
+        println!("RU's liaison writes to the US: message {id} awaits the US's acknowledgement");
+    }
+    let runtime = &hub.runtime;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    println!("— The desks (Ctrl-C stops everything) —");
+    for node in nodes {
+        let code = node.party().as_str().to_lowercase();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))
+            .map_err(|e| Failure::other(format!("cannot listen: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Failure::other(e.to_string()))?
+            .port();
+        let url = format!("http://{code}.localhost:{port}");
+        let dir = node.dir().to_path_buf();
+        let mut codes = Vec::new();
+        for (handle, name, roles) in DEMO_OFFICERS {
+            let roles: rex_web::Roles = roles.parse().map_err(Failure::other)?;
+            let (_, enrol) = rex_web::add_officer(&dir, handle, name, roles, now())
+                .map_err(|e| Failure::other(e.to_string()))?;
+            codes.push(format!("{handle} {enrol}"));
+        }
+        let desk = rex_web::Desk::with_node(node, rex_web::Config::new(&url))
+            .map_err(|e| Failure::other(e.to_string()))?;
+        println!(
+            "{} desk: {url}/enrol  (officer code: {})",
+            desk.party(),
+            codes.join(", ")
+        );
+        let sync =
+            std::sync::Arc::clone(&desk).run_sync_loop(Duration::from_secs(10), stopped.clone());
+        tasks.push(runtime.spawn(sync));
+        let mut stopping = stopped.clone();
+        tasks.push(runtime.spawn(rex_hub::serve_router(
+            listener,
+            rex_web::router(desk),
+            rex_hub::ConnectionLimits::default(),
+            async move {
+                let _ = stopping.changed().await;
+            },
+        )));
+    }
+    println!(
+        "Open a desk's /enrol page in Chromium or Firefox, type the handle's code, register a \
+         passkey; then log in at /login with the handle. Ctrl-C stops the hub and the desks."
+    );
+    runtime.block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    let _ = stop.send(true);
+    for t in tasks {
+        let _ = runtime.block_on(t);
+    }
+    drop(hub);
     Ok(())
 }

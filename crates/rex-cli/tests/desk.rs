@@ -227,3 +227,60 @@ fn officers_are_enrolled_on_the_command_line_and_the_desk_serves_while_the_cli_a
     assert_eq!(get(&addr, "/health").0, 200);
     drop(served);
 }
+
+#[test]
+fn the_demo_with_ui_keeps_every_state_s_desk_running_with_enrolment_codes() {
+    // Killed at the end: its data goes in a directory the test removes.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(common::REX)
+        .args(["demo", "--ui", "--keep"])
+        .arg(tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rex demo --ui");
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let served = Served(child);
+    let mut desks = Vec::new();
+    let mut seen = Vec::new();
+    for line in lines {
+        let line = line.unwrap();
+        if let Some(rest) = line.split_once(" desk: http://") {
+            desks.push((rest.0.to_owned(), rest.1.to_owned()));
+        }
+        let done = line.starts_with("Open a desk's /enrol page");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let story = seen.join("\n");
+    assert!(story.contains("rex demo: everything verified"), "{story}");
+    assert!(story.contains("awaits the US's acknowledgement"), "{story}");
+    let states: Vec<&str> = desks.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(states, ["US", "RU", "DE"], "{story}");
+    for (state, rest) in &desks {
+        // `us.localhost:PORT/enrol  (officer code: case XXXXX-..., liaison ..., auditor ...)`
+        let host = rest.split('/').next().unwrap();
+        assert!(
+            host.starts_with(&format!("{}.localhost:", state.to_lowercase())),
+            "{rest}"
+        );
+        for handle in ["case ", "liaison ", "auditor "] {
+            assert!(rest.contains(handle), "{rest}");
+        }
+        let addr = format!("127.0.0.1:{}", host.split(':').nth(1).unwrap());
+        let mut health = (0, String::new());
+        for _ in 0..600 {
+            health = get(&addr, "/health");
+            if health.0 == 200 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(health.0, 200, "{state}: {}", health.1);
+        assert_eq!(get(&addr, "/enrol").0, 200);
+    }
+    drop(served);
+}
