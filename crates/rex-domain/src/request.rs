@@ -115,6 +115,21 @@ pub enum RefusalGround {
     Other,
 }
 
+impl RefusalGround {
+    /// Every ground, in declaration order (for forms that offer them).
+    pub const ALL: [RefusalGround; 9] = [
+        RefusalGround::PoliticalOffence,
+        RefusalGround::PersecutionRisk,
+        RefusalGround::AssurancesLacking,
+        RefusalGround::InsufficientEvidence,
+        RefusalGround::LimitationExpired,
+        RefusalGround::AlreadyTried,
+        RefusalGround::SubjectNotFound,
+        RefusalGround::CompetingRequest,
+        RefusalGround::Other,
+    ];
+}
+
 /// The custodian's answer to a request. Wire form tagged by `kind`:
 /// `{"kind":"surrender"}`, `{"kind":"prosecution_at_home"}`,
 /// `{"kind":"refused","ground":"political_offence"}`. Unknown fields are refused (serde's

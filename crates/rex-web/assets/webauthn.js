@@ -74,8 +74,8 @@ async function post(path, body) {
 
 async function ceremony(form, status) {
   const kind = form.dataset.ceremony;
-  const field = form.querySelector("input");
-  const start = kind === "enrol" ? { code: field.value } : { handle: field.value };
+  const field = form.querySelector("input") || { value: "" };
+  const start = kind === "enrol" ? { code: field.value } : kind === "login" ? { handle: field.value } : {};
   status.textContent = "Asking your authenticator…";
   const { ceremony: id, options } = await post(`/${kind}/options`, start);
   const credential = kind === "enrol"
@@ -83,7 +83,7 @@ async function ceremony(form, status) {
     : assertion(await navigator.credentials.get(requestOptions(options)));
   const { next } = await post(`/${kind}/finish`, { ceremony: id, credential });
   status.textContent = "Done.";
-  window.location.assign(next);
+  window.location.assign(form.dataset.next || next);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -92,7 +92,7 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       ceremony(form, status).catch((err) => {
-        status.textContent = `Not logged in: ${err.message}`;
+        status.textContent = `Not done: ${err.message}`;
       });
     });
   }

@@ -39,10 +39,24 @@ CREATE TABLE IF NOT EXISTS passkeys (
     used_at       INTEGER
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    id_sha256  BLOB PRIMARY KEY CHECK (length(id_sha256) = 32),
-    officer    INTEGER NOT NULL REFERENCES officers (id),
+    id_sha256     BLOB PRIMARY KEY CHECK (length(id_sha256) = 32),
+    officer       INTEGER NOT NULL REFERENCES officers (id),
+    created_at    INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL,
+    stepped_up_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    summary    TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    drafter    INTEGER NOT NULL REFERENCES officers (id),
     created_at INTEGER NOT NULL,
-    last_seen  INTEGER NOT NULL
+    state      TEXT NOT NULL DEFAULT 'awaiting',
+    approver   INTEGER REFERENCES officers (id),
+    decided_at INTEGER,
+    outcome    TEXT
 );
 CREATE TABLE IF NOT EXISTS audit (
     id      INTEGER PRIMARY KEY,
@@ -84,6 +98,46 @@ pub struct Officer {
     pub revoked_at: Option<u64>,
 }
 
+/// A binding act drafted by one officer, awaiting another's approval.
+pub struct NewDraft<'a> {
+    /// `file_request` or `answer_request`.
+    pub kind: &'a str,
+    /// What will be signed, for people.
+    pub summary: &'a str,
+    /// The act's inputs, JSON: what the approver approves (its SHA-256 is shown).
+    pub payload: &'a str,
+}
+
+/// A draft as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// Its number.
+    pub id: i64,
+    /// `file_request` or `answer_request`.
+    pub kind: String,
+    /// What will be signed, for people.
+    pub summary: String,
+    /// The act's inputs, JSON.
+    pub payload: String,
+    /// SHA-256 (hex) of `payload`.
+    pub digest: String,
+    /// The drafter's handle.
+    pub drafter: String,
+    /// The drafter's number.
+    pub drafter_id: i64,
+    /// When it was drafted.
+    pub created_at: u64,
+    /// `awaiting`, `approved` (then logged), `rejected`, or `failed` (approved, refused by the
+    /// hub).
+    pub state: String,
+    /// The approver's (or rejecter's) handle.
+    pub approver: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<u64>,
+    /// The statement logged, the rejection's reason, or the failure.
+    pub outcome: Option<String>,
+}
+
 /// One line of the local audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditLine {
@@ -110,6 +164,10 @@ fn at(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -417,6 +475,140 @@ impl DeskStore {
             )
             .map_err(|e| self.err(e))?;
         Ok(Some(officer))
+    }
+
+    /// Records that the session's officer just passed a fresh WebAuthn check (step-up).
+    pub fn step_up(&self, id: &[u8], now: u64) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET stepped_up_at = ?1 WHERE id_sha256 = ?2",
+                params![to_i64(now), &sha256(id)[..]],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// When the session's officer last passed a fresh WebAuthn check, if ever.
+    pub fn stepped_up_at(&self, id: &[u8]) -> Result<Option<u64>, Error> {
+        let t: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT stepped_up_at FROM sessions WHERE id_sha256 = ?1",
+                [&sha256(id)[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(t.flatten().map(|t| t as u64))
+    }
+
+    /// Keeps a draft of a binding act; returns its number.
+    pub fn add_draft(
+        &self,
+        draft: &NewDraft<'_>,
+        drafter: &Officer,
+        now: u64,
+    ) -> Result<i64, Error> {
+        self.conn
+            .execute(
+                "INSERT INTO drafts (kind, summary, payload, digest, drafter, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    draft.kind,
+                    draft.summary,
+                    draft.payload,
+                    hex(&sha256(draft.payload.as_bytes())),
+                    drafter.id,
+                    to_i64(now)
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        let id = self.conn.last_insert_rowid();
+        self.audit(
+            now,
+            Some(drafter.id),
+            "draft_created",
+            &format!("draft {id}: {}", draft.summary),
+        )?;
+        Ok(id)
+    }
+
+    /// A draft.
+    pub fn draft(&self, id: i64) -> Result<Draft, Error> {
+        self.drafts_where("d.id = ?1", params![id])?
+            .pop()
+            .ok_or_else(|| Error::NotFound(format!("no draft {id}")))
+    }
+
+    /// Drafts, newest first: those awaiting approval, then the last 50 decided.
+    pub fn drafts(&self) -> Result<Vec<Draft>, Error> {
+        let mut all = self.drafts_where("d.state = 'awaiting' ORDER BY d.id DESC", [])?;
+        let decided = self.drafts_where("d.state != 'awaiting' ORDER BY d.id DESC LIMIT 50", [])?;
+        all.extend(decided);
+        Ok(all)
+    }
+
+    fn drafts_where(&self, clause: &str, args: impl rusqlite::Params) -> Result<Vec<Draft>, Error> {
+        let sql = format!(
+            "SELECT d.id, d.kind, d.summary, d.payload, d.digest, o.handle, d.drafter, d.created_at,
+                    d.state, a.handle, d.decided_at, d.outcome
+             FROM drafts d JOIN officers o ON o.id = d.drafter
+             LEFT JOIN officers a ON a.id = d.approver
+             WHERE {clause}"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok(Draft {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    summary: r.get(2)?,
+                    payload: r.get(3)?,
+                    digest: r.get(4)?,
+                    drafter: r.get(5)?,
+                    drafter_id: r.get(6)?,
+                    created_at: r.get::<_, i64>(7)? as u64,
+                    state: r.get(8)?,
+                    approver: r.get(9)?,
+                    decided_at: r.get::<_, Option<i64>>(10)?.map(|t| t as u64),
+                    outcome: r.get(11)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Claims an awaiting draft for a decision by `approver` (another officer than its
+    /// drafter): only one decision wins. Returns false if it was decided meanwhile.
+    pub fn decide(
+        &self,
+        id: i64,
+        approver: &Officer,
+        state: &str,
+        outcome: &str,
+        now: u64,
+    ) -> Result<bool, Error> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE drafts SET state = ?1, approver = ?2, decided_at = ?3, outcome = ?4
+                 WHERE id = ?5 AND state = 'awaiting' AND drafter != ?2",
+                params![state, approver.id, to_i64(now), outcome, id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n == 1)
+    }
+
+    /// Records what came of an approved draft (the statement logged, or why it failed).
+    pub fn set_outcome(&self, id: i64, state: &str, outcome: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE drafts SET state = ?1, outcome = ?2 WHERE id = ?3",
+                params![state, outcome, id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Ends a session.

@@ -29,6 +29,7 @@
 
 pub mod cycle;
 pub mod db;
+mod drafts;
 mod messages;
 pub mod role;
 mod web;
@@ -40,6 +41,7 @@ use rex_domain::{PartyId, Registry};
 use rex_node::{Node, SyncReport};
 
 pub use db::{DeskStore, Officer};
+pub use drafts::STEP_UP_TTL;
 pub use role::{Role, Roles};
 pub use web::{router, CSP};
 

@@ -91,6 +91,11 @@ enum Ceremony {
         officer: i64,
         state: Box<PasskeyAuthentication>,
     },
+    StepUp {
+        session: Vec<u8>,
+        officer: i64,
+        state: Box<PasskeyAuthentication>,
+    },
 }
 
 /// WebAuthn ceremonies in progress, by a random id the page sends back.
@@ -269,6 +274,17 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/enrol", get(enrol_page))
         .route("/enrol/options", post(enrol_options))
         .route("/enrol/finish", post(enrol_finish))
+        .route("/stepup/options", post(stepup_options))
+        .route("/stepup/finish", post(stepup_finish))
+        .route(
+            "/requests/new",
+            get(crate::drafts::new_request).post(crate::drafts::draft_request),
+        )
+        .route("/requests/{id}/answer", post(crate::drafts::draft_answer))
+        .route("/approvals", get(crate::drafts::approvals))
+        .route("/approvals/{id}", get(crate::drafts::approval))
+        .route("/approvals/{id}/approve", post(crate::drafts::approve))
+        .route("/approvals/{id}/reject", post(crate::drafts::reject))
         .route("/logout", post(logout))
         .route("/health", get(health))
         .route("/assets/{file}", get(asset))
@@ -304,7 +320,7 @@ async fn security_headers(
 
 // ----- sessions -----
 
-fn session_id(headers: &HeaderMap) -> Option<Vec<u8>> {
+pub(crate) fn session_id(headers: &HeaderMap) -> Option<Vec<u8>> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -533,6 +549,22 @@ async fn desk_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<R
                 items.extend(crate::messages::to_answer(&r, desk.party, desk.now()));
                 items.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.what.cmp(&b.what)));
             }
+            if officer.has(Role::Approver) {
+                let (d, me) = (Arc::clone(&desk), officer.id);
+                let drafts = blocking(move || Ok(d.store().drafts()?)).await?;
+                for draft in drafts
+                    .into_iter()
+                    .filter(|x| x.state == "awaiting" && x.drafter_id != me)
+                {
+                    items.push(Item {
+                        what: format!("approve draft {}: {}", draft.id, draft.summary),
+                        link: format!("/approvals/{}", draft.id),
+                        due: "no deadline".into(),
+                        overdue: false,
+                        sort: u64::MAX,
+                    });
+                }
+            }
             let unread = crate::messages::concerning(&r, desk.party)
                 .iter()
                 .filter(|m| {
@@ -695,6 +727,8 @@ struct CasePage {
     dossier_sha256: String,
     dossier_size: u64,
     may_read: bool,
+    may_answer: bool,
+    grounds: Vec<String>,
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
@@ -741,6 +775,13 @@ async fn case_page(
         dossier_sha256: r.dossier.sha256.to_string(),
         dossier_size: r.dossier.size,
         may_read: concerned && officer.roles.reads_dossiers(),
+        may_answer: m.custodian == desk.party
+            && r.status == RequestStatus::AwaitingAnswer
+            && officer.has(Role::CaseOfficer),
+        grounds: rex_domain::RefusalGround::ALL
+            .iter()
+            .filter_map(|g| serde_json::to_value(g).ok()?.as_str().map(str::to_owned))
+            .collect(),
     }))
 }
 
@@ -1281,6 +1322,84 @@ async fn login_finish(
     })
     .await?;
     Ok(logged_in(&desk, &session))
+}
+
+/// The passkeys of an officer, as webauthn-rs reads them.
+async fn passkeys_of(desk: &AppState, officer: &Officer) -> Result<Vec<Passkey>, WebError> {
+    let (d, o) = (Arc::clone(desk), officer.clone());
+    Ok(blocking(move || Ok(d.store().passkeys(&o)?))
+        .await?
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_str(&json).ok())
+        .collect())
+}
+
+/// `POST /stepup/options`: a fresh passkey check of the session's own officer (before an
+/// approval).
+async fn stepup_options(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Options<webauthn_rs::prelude::RequestChallengeResponse>>, JsonError> {
+    let officer = officer(&desk, &headers).await?;
+    let session = session_id(&headers).ok_or(WebError::Login)?;
+    let passkeys = passkeys_of(&desk, &officer).await?;
+    let (options, state) = desk
+        .webauthn
+        .start_passkey_authentication(&passkeys)
+        .map_err(|e| WebError::Internal(format!("WebAuthn: {e}")))?;
+    let ceremony = desk.ceremonies.start(
+        Ceremony::StepUp {
+            session,
+            officer: officer.id,
+            state: Box::new(state),
+        },
+        desk.now(),
+    )?;
+    Ok(Json(Options { ceremony, options }))
+}
+
+/// `POST /stepup/finish`: the session's officer passed the check; the session remembers when.
+async fn stepup_finish(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Json(finish): Json<Finish<PublicKeyCredential>>,
+) -> Result<Json<Next>, JsonError> {
+    let officer = officer(&desk, &headers).await?;
+    let Ceremony::StepUp {
+        session,
+        officer: started_by,
+        state,
+    } = desk.ceremonies.take(&finish.ceremony, desk.now())?
+    else {
+        return Err(WebError::Denied("not a passkey check".into()).into());
+    };
+    if Some(&session) != session_id(&headers).as_ref() || started_by != officer.id {
+        return Err(
+            WebError::Denied("this passkey check belongs to another session".into()).into(),
+        );
+    }
+    let result = desk
+        .webauthn
+        .finish_passkey_authentication(&finish.credential, &state)
+        .map_err(|e| WebError::Denied(format!("the passkey was not accepted: {e}")))?;
+    if !result.user_verified() {
+        return Err(WebError::Denied(
+            "the authenticator did not verify the officer (PIN or biometrics)".into(),
+        )
+        .into());
+    }
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let now = d.now();
+        let store = d.store();
+        store.step_up(&session, now)?;
+        store.audit(now, Some(officer.id), "passkey_check", "before approving")?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(Next {
+        next: String::new(),
+    }))
 }
 
 async fn logout(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {

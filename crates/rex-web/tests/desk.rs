@@ -756,3 +756,218 @@ fn a_liaison_officer_writes_to_russia_from_the_desk() {
         StatusCode::FORBIDDEN
     );
 }
+
+impl World {
+    /// An officer enrolled and logged in, with its passkey (for step-up checks).
+    fn officer_with_key(&self, handle: &str, roles: &str) -> (String, SoftPasskey) {
+        let code = self.add(handle, roles);
+        let mut key = SoftPasskey::new(true);
+        let cookie = self.enrol(&code, &mut key).unwrap();
+        (cookie, key)
+    }
+
+    /// A fresh passkey check of the session's officer.
+    fn step_up(&self, cookie: &str, key: &mut SoftPasskey) -> Reply {
+        let json = |path: &str, body: serde_json::Value| {
+            self.send(
+                Request::post(path)
+                    .header(header::COOKIE, cookie)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header("sec-fetch-site", "same-origin")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+        };
+        let started = json("/stepup/options", serde_json::json!({}));
+        assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+        let v: serde_json::Value = serde_json::from_str(&started.body).unwrap();
+        let credential = key
+            .do_authentication(
+                Url::parse(ORIGIN).unwrap(),
+                serde_json::from_value(v["options"].clone()).unwrap(),
+            )
+            .unwrap();
+        json(
+            "/stepup/finish",
+            serde_json::json!({ "ceremony": v["ceremony"], "credential": credential }),
+        )
+    }
+}
+
+#[test]
+fn a_binding_act_needs_a_second_officer_who_confirms_with_a_passkey() {
+    let w = World::new();
+    let drafter = w.officer("jroe", "case-officer");
+    let (both, mut both_key) = w.officer_with_key("sam", "case-officer,approver");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+
+    // jroe drafts the US's answer to Russia's request: nothing is signed yet.
+    let size_before = w.desk.view().report.unwrap().size;
+    let drafted = w.form(
+        &format!("/requests/{}/answer", w.ru_asks),
+        &drafter,
+        "answer=surrender&ground=other".into(),
+    );
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let page = drafted.location().to_owned();
+    assert_eq!(page, "/approvals/1");
+    let shown = w.get(&page, &approver);
+    assert_eq!(
+        shown.texts("dd.summary"),
+        vec![format!(
+            "US answers request {} from RU: surrender",
+            w.ru_asks
+        )]
+    );
+    assert_eq!(shown.texts("code.digest")[0].len(), 64);
+    assert!(shown.body.contains("Confirm with your passkey"));
+
+    // The drafter is no approver; an approver who drafted may not approve their own draft.
+    assert_eq!(
+        w.post(&format!("{page}/approve"), &drafter, "same-origin")
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let own = w.form(
+        &format!("/requests/{}/answer", w.ru_asks),
+        &both,
+        "answer=prosecution_at_home".into(),
+    );
+    let own_page = own.location().to_owned();
+    assert_eq!(w.step_up(&both, &mut both_key).status, StatusCode::OK);
+    let refused = w.post(&format!("{own_page}/approve"), &both, "same-origin");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("another officer approves it"),
+        "{}",
+        refused.body
+    );
+    assert!(w
+        .get(&own_page, &both)
+        .body
+        .contains("You drafted this act"));
+
+    // Without a fresh passkey check, no approval.
+    let unchecked = w.post(&format!("{page}/approve"), &approver, "same-origin");
+    assert_eq!(unchecked.status, StatusCode::FORBIDDEN);
+    assert!(
+        unchecked.body.contains("confirm with your passkey"),
+        "{}",
+        unchecked.body
+    );
+    assert_eq!(
+        w.desk.view().report.unwrap().size,
+        size_before,
+        "nothing signed"
+    );
+
+    // With it, the approval signs: the answer is in the log, the request is pooled.
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    let approved = w.post(&format!("{page}/approve"), &approver, "same-origin");
+    assert_eq!(
+        (approved.status, approved.location()),
+        (StatusCode::SEE_OTHER, page.as_str())
+    );
+    let done = w.get(&page, &approver);
+    assert_eq!(done.texts("dd.state"), vec!["approved"]);
+    assert!(
+        done.texts("dd.outcome")[0].starts_with("logged at index "),
+        "{}",
+        done.body
+    );
+    let status = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .request(&w.ru_asks)
+        .unwrap()
+        .status;
+    assert_eq!(status, rex_domain::RequestStatus::Pooled);
+    // Decided once: a second approval is refused.
+    let again = w.post(&format!("{page}/approve"), &approver, "same-origin");
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let trail = w
+        .get("/audit", &w.officer("ann", "auditor"))
+        .texts("table.audit tr");
+    assert!(trail
+        .iter()
+        .any(|r| r.contains("appr") && r.contains("draft approved")));
+    assert!(trail
+        .iter()
+        .any(|r| r.contains("jroe") && r.contains("draft created")));
+
+    // A passkey check lasts five minutes.
+    w.advance(rex_web::STEP_UP_TTL + 1);
+    let late = w.post(&format!("{own_page}/approve"), &approver, "same-origin");
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+    // Checked again, appr approves sam's competing answer: the hub refuses it (the request is
+    // answered already), and the draft says so.
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    let failed = w.post(&format!("{own_page}/approve"), &approver, "same-origin");
+    assert_eq!(failed.status, StatusCode::SEE_OTHER);
+    let shown = w.get(&own_page, &approver);
+    assert_eq!(shown.texts("dd.state"), vec!["failed"]);
+    assert!(
+        shown.texts("dd.outcome")[0].contains("hub refused"),
+        "{}",
+        shown.body
+    );
+}
+
+#[test]
+fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
+    let w = World::new();
+    let drafter = w.officer("jroe", "case-officer");
+    let approver = w.officer("appr", "approver");
+    let form = w.get("/requests/new", &drafter);
+    assert_eq!(form.status, StatusCode::OK);
+    let agreement = form.texts("#agreement option")[0].clone();
+    let body = format!(
+        "custodian=RU&agreement={agreement}&offence=illegal_access&offence=data_interference&max_penalty_months=96&severity=serious&dossier=Subject%3A+a+botnet+operator"
+    );
+    let drafted = w.form("/requests/new", &drafter, body.clone());
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let page = drafted.location().to_owned();
+    let summary = w.get(&page, &approver).texts("dd.summary").remove(0);
+    assert!(
+        summary.starts_with("US asks RU to hand over a subject under agreement")
+            && summary.contains("illegal_access, data_interference; up to 96 months; serious"),
+        "{summary}"
+    );
+    let rejected = w.form(
+        &format!("{page}/reject"),
+        &approver,
+        "reason=evidence+too+thin".into(),
+    );
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER);
+    let shown = w.get(&page, &approver);
+    assert_eq!(shown.texts("dd.state"), vec!["rejected"]);
+    assert_eq!(shown.texts("dd.outcome"), vec!["evidence too thin"]);
+    let requests = w.desk.view().registry.unwrap().requests().count();
+    assert_eq!(requests, 2, "nothing filed");
+    // Bad drafts are refused before anyone sees them.
+    for (bad, says) in [
+        (
+            body.replace("max_penalty_months=96", "max_penalty_months=0"),
+            "maximum penalty",
+        ),
+        (
+            body.replace("&offence=illegal_access&offence=data_interference", ""),
+            "no offence",
+        ),
+        (body.replace("custodian=RU", "custodian=US"), "same state"),
+        (
+            body.replace("dossier=Subject%3A+a+botnet+operator", "dossier="),
+            "dossier is empty",
+        ),
+    ] {
+        let a = w.form("/requests/new", &drafter, bad);
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(a.body.contains(says), "{says}: {}", a.body);
+    }
+    assert_eq!(
+        w.form("/requests/new", &approver, body).status,
+        StatusCode::FORBIDDEN
+    );
+}

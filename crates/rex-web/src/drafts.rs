@@ -1,0 +1,445 @@
+//! Four eyes on the desk: a case officer drafts a binding act (filing a request with its
+//! dossier, answering one); another officer, an approver, sees exactly what will be signed (a
+//! readable summary and the SHA-256 of the act's inputs), confirms with a fresh passkey check
+//! (step-up, at most [`STEP_UP_TTL`] old) and approves, and only then does the node sign and
+//! submit it. Nobody approves their own draft. Every step is in the audit trail.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use rex_domain::{
+    Action, AgreementId, Answer, MetadataDraft, Offence, RefusalGround, RequestId, RequestMetadata,
+    RequestStatus, Severity,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Draft, NewDraft};
+use crate::role::Role;
+use crate::web::{
+    blocking, officer, registry_of, render, require, session_id, when, Frame, WebError,
+};
+use crate::Desk;
+
+type AppState = Arc<Desk>;
+
+/// How recent the approver's passkey check must be: 5 minutes.
+pub const STEP_UP_TTL: u64 = 300;
+
+/// What a draft holds, by kind.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Act {
+    /// File a request: its metadata and the dossier's text (encrypted when filed).
+    FileRequest {
+        metadata: MetadataDraft,
+        dossier: String,
+    },
+    /// Answer a request.
+    AnswerRequest { request: RequestId, answer: Answer },
+}
+
+fn form_values(body: &[u8], name: &str) -> Vec<String> {
+    form_urlencoded::parse(body)
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+fn field(body: &[u8], name: &str) -> String {
+    form_values(body, name)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+fn name_of<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn parse_name<T: for<'de> Deserialize<'de>>(what: &str, s: &str) -> Result<T, WebError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| WebError::Input(format!("{s:?} is not a {what}")))
+}
+
+#[derive(Template)]
+#[template(path = "new_request.html")]
+struct NewRequestPage {
+    frame: Frame,
+    states: Vec<String>,
+    agreements: Vec<String>,
+    offences: Vec<String>,
+    severities: Vec<String>,
+}
+
+pub(crate) async fn new_request(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting a request")?;
+    let registry = registry_of(&desk)?;
+    let me = desk.party;
+    Ok(render(&NewRequestPage {
+        frame: Frame::of(&desk, &officer),
+        states: registry
+            .parties()
+            .map(|p| p.keys.party())
+            .filter(|p| *p != me)
+            .map(|p| p.to_string())
+            .collect(),
+        agreements: registry
+            .agreements()
+            .filter(|a| a.in_force_since.is_some() && a.terms.members.contains(&me))
+            .map(|a| a.id.to_string())
+            .collect(),
+        offences: Offence::ALL.iter().map(name_of).collect(),
+        severities: Severity::ALL.iter().map(name_of).collect(),
+    }))
+}
+
+/// `POST /requests/new`: the draft of a request, kept for approval.
+pub(crate) async fn draft_request(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting a request")?;
+    let custodian = field(&body, "custodian");
+    let agreement = field(&body, "agreement");
+    let mut offences = form_values(&body, "offence")
+        .iter()
+        .map(|o| parse_name::<Offence>("offence", o))
+        .collect::<Result<Vec<_>, _>>()?;
+    offences.sort();
+    offences.dedup();
+    let penalty = field(&body, "max_penalty_months");
+    let metadata = MetadataDraft {
+        requester: desk.party,
+        custodian: rex_domain::PartyId::new(&custodian)
+            .map_err(|e| WebError::Input(format!("custodian {custodian:?}: {e}")))?,
+        agreement: agreement
+            .parse::<AgreementId>()
+            .map_err(|e| WebError::Input(format!("agreement {agreement:?}: {e}")))?,
+        offences,
+        max_penalty_months: penalty.parse().map_err(|_| {
+            WebError::Input(format!("maximum penalty {penalty:?}: a number of months"))
+        })?,
+        severity: parse_name("severity", &field(&body, "severity"))?,
+        subject_is_custodian_national: field(&body, "own_national") == "yes",
+    };
+    // Checked now, so that an approver never sees a draft the hub would refuse as malformed.
+    RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;
+    let dossier = field(&body, "dossier");
+    if dossier.trim().is_empty() {
+        return Err(WebError::Input("the dossier is empty".into()));
+    }
+    let offences: Vec<String> = metadata.offences.iter().map(name_of).collect();
+    let summary = format!(
+        "{} asks {} to hand over a subject under agreement {}: {}; up to {} months; {}; {}national of {}; dossier of {} bytes (encrypted to both states when filed)",
+        metadata.requester,
+        metadata.custodian,
+        metadata.agreement,
+        offences.join(", "),
+        metadata.max_penalty_months,
+        name_of(&metadata.severity),
+        if metadata.subject_is_custodian_national { "" } else { "not a " },
+        metadata.custodian,
+        dossier.len()
+    );
+    keep(
+        &desk,
+        &officer,
+        "file_request",
+        summary,
+        &Act::FileRequest { metadata, dossier },
+    )
+    .await
+}
+
+/// `POST /requests/{id}/answer`: the draft of an answer to a request awaiting this state's.
+pub(crate) async fn draft_answer(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting an answer")?;
+    let registry = registry_of(&desk)?;
+    let request: RequestId = id
+        .parse()
+        .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
+    let r = registry
+        .request(&request)
+        .ok_or_else(|| WebError::NotFound(format!("no request {request}")))?;
+    if r.metadata.custodian != desk.party || r.status != RequestStatus::AwaitingAnswer {
+        return Err(WebError::Input(format!(
+            "request {request} awaits no answer from {}",
+            desk.party
+        )));
+    }
+    let answer = match field(&body, "answer").as_str() {
+        "surrender" => Answer::Surrender,
+        "prosecution_at_home" => Answer::ProsecutionAtHome,
+        "refused" => Answer::Refused {
+            ground: parse_name::<RefusalGround>("refusal ground", &field(&body, "ground"))?,
+        },
+        other => {
+            return Err(WebError::Input(format!(
+                "answer {other:?}: surrender, prosecution_at_home or refused"
+            )))
+        }
+    };
+    let said = match answer {
+        Answer::Surrender => "surrender".to_owned(),
+        Answer::ProsecutionAtHome => "prosecution at home".to_owned(),
+        Answer::Refused { ground } => format!("refusal ({})", name_of(&ground)),
+    };
+    let summary = format!(
+        "{} answers request {request} from {}: {said}",
+        desk.party, r.metadata.requester
+    );
+    keep(
+        &desk,
+        &officer,
+        "answer_request",
+        summary,
+        &Act::AnswerRequest { request, answer },
+    )
+    .await
+}
+
+async fn keep(
+    desk: &AppState,
+    officer: &crate::Officer,
+    kind: &'static str,
+    summary: String,
+    act: &Act,
+) -> Result<Response, WebError> {
+    let payload = serde_json::to_string(act).map_err(|e| WebError::Internal(e.to_string()))?;
+    let (d, o) = (Arc::clone(desk), officer.clone());
+    let id = blocking(move || {
+        let draft = NewDraft {
+            kind,
+            summary: &summary,
+            payload: &payload,
+        };
+        Ok(d.store().add_draft(&draft, &o, d.now())?)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+pub(crate) struct DraftRow {
+    id: i64,
+    summary: String,
+    drafter: String,
+    created: String,
+    state: String,
+    approver: String,
+    outcome: String,
+}
+
+fn row(d: Draft) -> DraftRow {
+    DraftRow {
+        id: d.id,
+        summary: d.summary,
+        drafter: d.drafter,
+        created: when(d.created_at),
+        state: d.state,
+        approver: d.approver.unwrap_or_default(),
+        outcome: d.outcome.unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    frame: Frame,
+    drafts: Vec<DraftRow>,
+}
+
+const SEE_DRAFTS: [Role; 3] = [Role::CaseOfficer, Role::Approver, Role::Auditor];
+
+pub(crate) async fn approvals(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &SEE_DRAFTS, "the approvals")?;
+    let d = Arc::clone(&desk);
+    let drafts = blocking(move || Ok(d.store().drafts()?)).await?;
+    Ok(render(&ApprovalsPage {
+        frame: Frame::of(&desk, &officer),
+        drafts: drafts.into_iter().map(row).collect(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "approval.html")]
+struct ApprovalPage {
+    frame: Frame,
+    draft: DraftRow,
+    digest: String,
+    payload: String,
+    awaiting: bool,
+    may_decide: bool,
+    own: bool,
+    stepped_up: bool,
+}
+
+fn draft_id(id: &str) -> Result<i64, WebError> {
+    id.parse()
+        .map_err(|_| WebError::NotFound(format!("{id:?} is not a draft number")))
+}
+
+pub(crate) async fn approval(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &SEE_DRAFTS, "the approvals")?;
+    let id = draft_id(&id)?;
+    let session = session_id(&headers).unwrap_or_default();
+    let d = Arc::clone(&desk);
+    let (draft, stepped) = blocking(move || {
+        let store = d.store();
+        Ok((store.draft(id)?, store.stepped_up_at(&session)?))
+    })
+    .await?;
+    let now = desk.now();
+    let own = draft.drafter_id == officer.id;
+    let awaiting = draft.state == "awaiting";
+    let payload = serde_json::from_str::<serde_json::Value>(&draft.payload)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| draft.payload.clone());
+    Ok(render(&ApprovalPage {
+        frame: Frame::of(&desk, &officer),
+        digest: draft.digest.clone(),
+        payload,
+        awaiting,
+        may_decide: awaiting && officer.has(Role::Approver) && !own,
+        own,
+        stepped_up: stepped.is_some_and(|t| now <= t + STEP_UP_TTL),
+        draft: row(draft),
+    }))
+}
+
+/// `POST /approvals/{id}/approve`: another officer than the drafter, an approver, with a
+/// passkey check at most [`STEP_UP_TTL`] old, approves; the node signs and submits the act.
+pub(crate) async fn approve(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::Approver], "approving a draft")?;
+    let id = draft_id(&id)?;
+    let session = session_id(&headers).unwrap_or_default();
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let now = d.now();
+        let (draft, stepped) = {
+            let store = d.store();
+            (store.draft(id)?, store.stepped_up_at(&session)?)
+        };
+        if draft.drafter_id == officer.id {
+            return Err(WebError::Denied(format!(
+                "{} drafted draft {id}; another officer approves it (four eyes)",
+                officer.handle
+            )));
+        }
+        if stepped.is_none_or(|t| now > t + STEP_UP_TTL) {
+            return Err(WebError::Denied(
+                "confirm with your passkey first: approving needs a passkey check of the last 5 minutes".into(),
+            ));
+        }
+        if !d.store().decide(id, &officer, "approved", "submitting", now)? {
+            return Err(WebError::Input(format!("draft {id} was decided already")));
+        }
+        let act: Act = serde_json::from_str(&draft.payload)
+            .map_err(|e| WebError::Internal(format!("draft {id}: {e}")))?;
+        let submitted = {
+            let mut node = d.node();
+            match act {
+                Act::FileRequest { metadata, dossier } => node
+                    .file_request(metadata, dossier.as_bytes())
+                    .map(|(request, s)| (Some(request), s)),
+                Act::AnswerRequest { request, answer } => node
+                    .submit(Action::RequestAnswered { request, answer })
+                    .map(|s| (None, s)),
+            }
+        };
+        let store = d.store();
+        match submitted {
+            Ok((request, s)) => {
+                let what = match request {
+                    Some(r) => format!("request {r} filed: "),
+                    None => String::new(),
+                };
+                let outcome = format!(
+                    "{what}logged at index {}, statement SHA-256 {}",
+                    s.index, s.digest
+                );
+                store.set_outcome(id, "approved", &outcome)?;
+                store.audit(now, Some(officer.id), "draft_approved", &format!("draft {id}: {outcome}"))?;
+            }
+            Err(e) => {
+                store.set_outcome(id, "failed", &e.to_string())?;
+                store.audit(now, Some(officer.id), "draft_failed", &format!("draft {id}: {e}"))?;
+            }
+        }
+        drop(store);
+        let _ = d.sync_now();
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+/// `POST /approvals/{id}/reject`: an approver (not the drafter) rejects, with a reason.
+pub(crate) async fn reject(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::Approver], "rejecting a draft")?;
+    let id = draft_id(&id)?;
+    let reason = field(&body, "reason");
+    if reason.trim().is_empty() {
+        return Err(WebError::Input("say why the draft is rejected".into()));
+    }
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let now = d.now();
+        let store = d.store();
+        if store.draft(id)?.drafter_id == officer.id {
+            return Err(WebError::Denied(format!(
+                "{} drafted draft {id}; another officer decides on it (four eyes)",
+                officer.handle
+            )));
+        }
+        if !store.decide(id, &officer, "rejected", reason.trim(), now)? {
+            return Err(WebError::Input(format!("draft {id} was decided already")));
+        }
+        store.audit(
+            now,
+            Some(officer.id),
+            "draft_rejected",
+            &format!("draft {id}: {reason}"),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
