@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::db::{Draft, NewDraft};
 use crate::role::Role;
 use crate::web::{
-    blocking, officer, registry_of, render, require, session_id, when, Frame, WebError,
+    blocking, form_field as field, form_values, officer, other_states, registry_of, render,
+    require, session_id, when, Frame, WebError,
 };
 use crate::Desk;
 
@@ -39,20 +40,6 @@ enum Act {
     },
     /// Answer a request.
     AnswerRequest { request: RequestId, answer: Answer },
-}
-
-fn form_values(body: &[u8], name: &str) -> Vec<String> {
-    form_urlencoded::parse(body)
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .collect()
-}
-
-fn field(body: &[u8], name: &str) -> String {
-    form_values(body, name)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
 }
 
 fn name_of<T: Serialize>(v: &T) -> String {
@@ -87,12 +74,7 @@ pub(crate) async fn new_request(
     let me = desk.party;
     Ok(render(&NewRequestPage {
         frame: Frame::of(&desk, &officer),
-        states: registry
-            .parties()
-            .map(|p| p.keys.party())
-            .filter(|p| *p != me)
-            .map(|p| p.to_string())
-            .collect(),
+        states: other_states(&registry, me),
         agreements: registry
             .agreements()
             .filter(|a| a.in_force_since.is_some() && a.terms.members.contains(&me))

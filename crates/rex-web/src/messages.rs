@@ -18,7 +18,8 @@ use rex_node::Outgoing;
 
 use crate::role::Role;
 use crate::web::{
-    blocking, officer, registry_of, relative, render, require, when, Frame, WebError,
+    blocking, form_values, officer, other_states, registry_of, relative, render, require, when,
+    Frame, WebError,
 };
 use crate::Desk;
 
@@ -286,7 +287,7 @@ pub(crate) async fn answer(
     require(&officer, &[Role::Liaison], "answering a message")?;
     let registry = registry_of(&desk)?;
     let m = message_of(&registry, &id, desk.party)?;
-    let rejection = url_values(&body, "reject")
+    let rejection = form_values(&body, "reject")
         .into_iter()
         .next()
         .filter(|r| !r.is_empty())
@@ -326,12 +327,7 @@ pub(crate) async fn compose(
     require(&officer, &[Role::Liaison], "writing a message")?;
     let registry = registry_of(&desk)?;
     let me = desk.party;
-    let states = registry
-        .parties()
-        .map(|p| p.keys.party())
-        .filter(|p| *p != me)
-        .map(|p| p.to_string())
-        .collect();
+    let states = other_states(&registry, me);
     let requests = registry
         .requests()
         .filter(|r| r.metadata.requester == me || r.metadata.custodian == me)
@@ -354,7 +350,7 @@ pub(crate) async fn send(
     // The form: `to` once per checked state, `request` or `conversation`, `subject`, `body`,
     // `ack_days`.
     let field = |name: &str| {
-        url_values(&body, name)
+        form_values(&body, name)
             .into_iter()
             .next()
             .unwrap_or_default()
@@ -365,7 +361,7 @@ pub(crate) async fn send(
             .parse()
             .map_err(|_| WebError::Input(format!("{d:?} is not a number of days")))?,
     };
-    let to = url_values(&body, "to")
+    let to = form_values(&body, "to")
         .iter()
         .map(|c| PartyId::new(c).map_err(|e| WebError::Input(format!("recipient {c:?}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
@@ -413,14 +409,6 @@ pub(crate) async fn send(
     })
     .await?;
     Ok(Redirect::to(&format!("/messages/{id}")).into_response())
-}
-
-/// Every value of the form field `name`, in order.
-fn url_values(body: &[u8], name: &str) -> Vec<String> {
-    form_urlencoded::parse(body)
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .collect()
 }
 
 /// The messages this state must still acknowledge or reject, as desk items due by their

@@ -248,6 +248,33 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| WebError::Internal(e.to_string()))?
 }
 
+/// Every value of the form field `name` in an `application/x-www-form-urlencoded` body, in
+/// order (a field repeats once per checked box).
+pub(crate) fn form_values(body: &[u8], name: &str) -> Vec<String> {
+    form_urlencoded::parse(body)
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+/// The first value of the form field `name`, or empty.
+pub(crate) fn form_field(body: &[u8], name: &str) -> String {
+    form_values(body, name)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// The registered states other than `me`, by code.
+pub(crate) fn other_states(registry: &Registry, me: PartyId) -> Vec<String> {
+    registry
+        .parties()
+        .map(|p| p.keys.party())
+        .filter(|p| *p != me)
+        .map(|p| p.to_string())
+        .collect()
+}
+
 /// The router of the desk.
 pub fn router(desk: Arc<Desk>) -> Router {
     Router::new()
