@@ -101,6 +101,35 @@ fn progress_lines_name_the_phase_the_incumbent_and_the_bound() {
     assert_eq!(phases[1], "root LP", "{stderr}");
 }
 
+/// K = 2 without chains is a matching: the 2-cycle only, proven optimal, under both objectives.
+#[test]
+fn pairs_only_is_matched_and_proven() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_instance(dir.path());
+    for objective in ["count", "weight"] {
+        let (json, _) = json_of(
+            &[
+                "--max-cycle",
+                "2",
+                "--max-chain",
+                "0",
+                "--objective",
+                objective,
+            ],
+            &file,
+        );
+        assert_eq!(json["objective"], 2.0, "{objective}");
+        assert_eq!(json["bound"], 2.0, "{objective}");
+        assert_eq!(json["status"], "optimal", "{objective}");
+        assert_eq!(
+            json["cycles"],
+            serde_json::json!([["0", "1"]]),
+            "{objective}"
+        );
+        assert_eq!(json["chains"], serde_json::json!([]), "{objective}");
+    }
+}
+
 /// `rex kep generate` writes a pool that `rex match` solves, the same bytes for the same seed;
 /// a bad share is one line on stderr and exit code 2.
 #[test]

@@ -9,6 +9,8 @@
 //! (the solver uses this path only when every arc weight is an integer), so all arithmetic is
 //! exact: vertex duals are kept doubled, and the slack between two outer vertices is even.
 //!
+//! Stages start from a greedy matching of the heaviest edges (see `State::greedy_start`).
+//!
 //! The proof is checked at the end, independently of the algorithm's bookkeeping: the duals
 //! (a value per vertex, one per blossom) must satisfy every edge's constraint, and their
 //! objective, an upper bound on every matching's weight by LP duality over the matching
@@ -119,6 +121,7 @@ pub(crate) fn maximum_weight_matching(n: usize, edges: &[(u32, u32, i64)]) -> We
         slot: vec![0; 2 * n],
         stamp: 0,
     };
+    s.greedy_start(max_weight);
     for _ in 0..n {
         if !s.stage() {
             break;
@@ -128,6 +131,39 @@ pub(crate) fn maximum_weight_matching(n: usize, edges: &[(u32, u32, i64)]) -> We
 }
 
 impl State<'_> {
+    /// Warm start: while every vertex dual is still the largest weight, the edges of that
+    /// weight are exactly the tight ones, and any matching of them keeps the algorithm's
+    /// invariants (matched edges tight, every free vertex with the same dual). Matched greedily
+    /// (least tight degree first, then index), they leave few stages to run when many pairs
+    /// weigh the same, as with unit weights.
+    fn greedy_start(&mut self, max_weight: i64) {
+        let n = self.n;
+        let mut degree = vec![0usize; n];
+        for &(u, v, w) in self.edges {
+            if w == max_weight {
+                degree[u as usize] += 1;
+                degree[v as usize] += 1;
+            }
+        }
+        let mut order: Vec<u32> = (0..n as u32).filter(|&v| degree[v as usize] > 0).collect();
+        order.sort_by_key(|&v| (degree[v as usize], v));
+        for &u in &order {
+            if self.mate[u as usize] != NONE {
+                continue;
+            }
+            let best = self.incident[u as usize]
+                .iter()
+                .filter(|&&k| self.edges[k as usize].2 == max_weight)
+                .map(|&k| self.other(k, u))
+                .filter(|&w| self.mate[w as usize] == NONE)
+                .min_by_key(|&w| (degree[w as usize], w));
+            if let Some(w) = best {
+                self.mate[u as usize] = w;
+                self.mate[w as usize] = u;
+            }
+        }
+    }
+
     fn other(&self, k: u32, v: u32) -> u32 {
         let (a, b, _) = self.edges[k as usize];
         if a == v {
