@@ -12,7 +12,12 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rex_match::oracle::{brute_force, check_solution};
 use rex_match::solve::{solve_with, RootLp};
-use rex_match::{solve, Graph, GraphBuilder, Objective, Params, Solution, Status, VertexId};
+use rex_match::{
+    solve, solve_with_clock, Clock, Graph, GraphBuilder, Objective, Params, Solution, Status,
+    VertexId,
+};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 fn pairs_only() -> Params {
     Params {
@@ -193,6 +198,81 @@ fn weighted_matching_agrees_with_the_mip_on_larger_random_graphs() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A clock that reads zero `n` times, then one hour: a solve with a one-minute limit runs out
+/// at its `n`-th reading.
+struct RunsOutAt {
+    readings: AtomicU64,
+    n: u64,
+}
+
+impl Clock for RunsOutAt {
+    fn now(&self) -> Duration {
+        if self.readings.fetch_add(1, Ordering::SeqCst) < self.n {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(3600)
+        }
+    }
+}
+
+/// The weighted matching checks the time limit between stages: stopped at any reading of its
+/// clock, it returns a feasible matching and a valid bound (the duals'), and once the clock
+/// never runs out, the optimum.
+#[test]
+fn weighted_matching_stopped_by_the_time_limit_returns_a_matching_and_a_bound() {
+    for seed in 0..40 {
+        let mut rng = ChaCha8Rng::seed_from_u64(4_000_000 + seed);
+        let n = rng.random_range(6..=12usize);
+        let arcs: Vec<(u32, u32, f64)> = random_arcs(&mut rng, n, 0, 0.6)
+            .into_iter()
+            .map(|(u, v)| (u, v, f64::from(rng.random_range(1..=9u32))))
+            .collect();
+        let g = build_weighted(n, 0, &arcs);
+        let p = Params {
+            time_limit: Some(Duration::from_secs(60)),
+            ..weighted()
+        };
+        let oracle = brute_force(&g, &weighted()).unwrap();
+        let mut stopped = 0;
+        for readings in 1..=40 {
+            let clock = RunsOutAt {
+                readings: AtomicU64::new(0),
+                n: readings,
+            };
+            let sol = solve_with_clock(&g, &p, &clock, &|_| {}).unwrap();
+            check_solution(&g, &p, &sol).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            assert!(
+                sol.objective <= oracle && oracle <= sol.bound,
+                "seed {seed}, {readings} readings: {} <= {oracle} <= {}",
+                sol.objective,
+                sol.bound
+            );
+            match sol.status {
+                Status::Optimal => assert_eq!(sol.objective, oracle, "seed {seed}"),
+                Status::TimeLimit { gap } => {
+                    stopped += 1;
+                    assert!(gap >= 0.0, "seed {seed}: gap {gap}");
+                }
+            }
+        }
+        let last = solve_with_clock(
+            &g,
+            &p,
+            &RunsOutAt {
+                readings: AtomicU64::new(0),
+                n: u64::MAX,
+            },
+            &|_| {},
+        )
+        .unwrap();
+        assert_eq!((last.objective, last.status), (oracle, Status::Optimal));
+        assert!(
+            stopped > 0 || g.arcs().is_empty(),
+            "seed {seed}: never stopped"
+        );
+    }
 }
 
 /// Blossoms by construction: odd cycles of mutual pairs with stems, where a greedy start
