@@ -9,6 +9,7 @@ mod desk;
 mod exchange;
 mod failure;
 mod hub;
+mod kep;
 mod log;
 mod matching;
 mod message;
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Solve a matching instance exactly: pack cycles and chains of maximum value.
     Match(matching::MatchArgs),
+    /// Kidney-exchange instances: generate seeded benchmark pools.
+    Kep(kep::KepArgs),
     /// The hub: serve it, register states.
     Hub(hub::HubArgs),
     /// A state's node: create it, export its public keys, sync with the hub, serve the desk.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Match(args) => matching::run(args),
+        Command::Kep(args) => kep::run(args),
         Command::Hub(args) => hub::run(args),
         Command::Node(args) => node::run(args),
         Command::Agreement(args) => agreement::run(args),

@@ -100,3 +100,73 @@ fn progress_lines_name_the_phase_the_incumbent_and_the_bound() {
     assert_eq!(phases[0], "reducing", "{stderr}");
     assert_eq!(phases[1], "root LP", "{stderr}");
 }
+
+/// K = 2 without chains is a matching: the 2-cycle only, proven optimal, under both objectives.
+#[test]
+fn pairs_only_is_matched_and_proven() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = small_instance(dir.path());
+    for objective in ["count", "weight"] {
+        let (json, _) = json_of(
+            &[
+                "--max-cycle",
+                "2",
+                "--max-chain",
+                "0",
+                "--objective",
+                objective,
+            ],
+            &file,
+        );
+        assert_eq!(json["objective"], 2.0, "{objective}");
+        assert_eq!(json["bound"], 2.0, "{objective}");
+        assert_eq!(json["status"], "optimal", "{objective}");
+        assert_eq!(
+            json["cycles"],
+            serde_json::json!([["0", "1"]]),
+            "{objective}"
+        );
+        assert_eq!(json["chains"], serde_json::json!([]), "{objective}");
+    }
+}
+
+/// `rex kep generate` writes a pool that `rex match` solves, the same bytes for the same seed;
+/// a bad share is one line on stderr and exit code 2.
+#[test]
+fn generated_pools_are_seeded_and_solvable() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, seed: &str| {
+        let prefix = dir.path().join(name);
+        let output = rex()
+            .args(["kep", "generate", "--model", "modified", "--pairs", "40"])
+            .args(["--altruists", "0.25", "--seed", seed, "--out"])
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.contains("40 pairs") && stdout.contains("13 altruists"),
+            "{stdout}"
+        );
+        let read = |suffix: &str| std::fs::read(dir.path().join(format!("{name}.{suffix}")));
+        (read("input").unwrap(), read("ndds").unwrap())
+    };
+    let one = generate("a", "3");
+    assert_eq!(one, generate("b", "3"));
+    assert_ne!(one, generate("c", "4"));
+    let (json, _) = json_of(&[], &dir.path().join("a.input"));
+    assert_eq!(json["status"], "optimal");
+    assert_eq!(json["offers"], 13);
+
+    let output = rex()
+        .args(["kep", "generate", "--model", "saidman", "--pairs", "10"])
+        .args(["--altruists", "1.5", "--out"])
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("altruist share"), "{stderr}");
+}

@@ -13,6 +13,9 @@
 //! | `.yaml` | kep_solver YAML | `kep_yaml` |
 //! | `.wmd` | PrefLib weighted matching data, 2022 and original layouts | `wmd` |
 //!
+//! The one module that writes rather than reads is `generate`: seeded benchmark pools (Saidman,
+//! modified Saidman, sparse) in the Trimble format.
+//!
 //! Any of them may also be xz-compressed (`NAME.xz`). Files named `*_output.*` are kep_solver
 //! solutions, not instances, and are refused.
 //!
@@ -36,6 +39,7 @@ use std::path::{Path, PathBuf};
 
 use rex_match::{Graph, GraphError};
 
+pub mod generate;
 mod kep;
 mod kep_json;
 mod kep_xml;

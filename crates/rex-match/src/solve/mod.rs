@@ -12,6 +12,14 @@
 //!
 //! # Algorithm
 //!
+//! *Pairs only.* With cycles of at most 2 arcs, no chains and no exclusive group of several
+//! vertices, the problem is a maximum matching of the mutual pairs. Under `count`, `pairs`
+//! solves it in polynomial time with Edmonds' blossom algorithm and proves the matching
+//! maximum by a Tutte–Berge bound; under `weight` with integer weights, `pairs_weighted`
+//! runs the primal-dual blossom algorithm and proves the matching maximum by its duals. The
+//! proof's value is the solution's `bound`, equal to its objective. None of the steps below
+//! runs. Otherwise:
+//!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
 //! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
@@ -59,6 +67,8 @@
 
 mod ffi;
 mod master;
+mod pairs;
+mod pairs_weighted;
 mod prep;
 
 use crate::clock::{Clock, WallClock};
@@ -150,6 +160,9 @@ pub fn solve_forced(
         incumbent: None,
         bound: None,
     };
+    if how == RootLp::BySize && pairs_only(graph, params) {
+        return Ok(run.match_pairs());
+    }
     let prep = match reduce(&mut run)? {
         Continue(prep) => prep,
         Break(outcome) => return Ok(run.finish(None, outcome)),
@@ -222,6 +235,28 @@ fn check_params(params: &Params) -> Result<(), SolveError> {
     Ok(())
 }
 
+/// Whether the solve is a maximum matching of the mutual pairs (see `pairs` and
+/// `pairs_weighted`): cycles of at most 2 arcs, no chain possible, no exclusive group of
+/// several vertices (which would make two pairs conflict), and the `count` objective or the
+/// `weight` objective with integer weights (of at most [`MAX_MATCHING_WEIGHT`] in absolute
+/// value, so that the weighted matching's arithmetic is exact).
+fn pairs_only(graph: &Graph, params: &Params) -> bool {
+    params.max_cycle == 2
+        && (params.max_chain == 0 || graph.offer_count() == 0)
+        && graph.group_sizes().iter().all(|&size| size == 1)
+        && match params.objective {
+            Objective::Count => true,
+            Objective::Weight => graph
+                .arcs()
+                .iter()
+                .all(|a| a.weight.fract() == 0.0 && a.weight.abs() <= MAX_MATCHING_WEIGHT),
+        }
+}
+
+/// The largest arc weight (in absolute value) for which the weighted matching is used: sums
+/// and doubled duals of 10^7 such weights stay far inside `i64`.
+const MAX_MATCHING_WEIGHT: f64 = (1u64 << 40) as f64;
+
 /// Models of at most this many columns (cycles and chain arc-positions) get their whole root
 /// LP at once, without column generation. Measured on the 139 PrefLib and kep_solver
 /// instances (best of 3): up to ~1,000 columns the two ways take the same time (within noise,
@@ -233,7 +268,8 @@ const WHOLE_LP_COLUMNS: u64 = 1_000;
 const TOL: f64 = 1e-6;
 
 /// How the root LP is solved: by model size, or (for tests, which must cover both ways on
-/// small graphs) forced.
+/// small graphs) forced. A forced way also forces the LP pipeline where the pairs-only
+/// matching (`pairs`) would otherwise settle the solve, so tests can compare the two.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootLp {
@@ -331,6 +367,62 @@ impl Run<'_> {
     /// The bound proven so far (set by [`root_lp`] before anything can use it).
     fn ub(&self) -> f64 {
         self.bound.unwrap_or(f64::INFINITY)
+    }
+
+    /// Pairs only: a maximum(-weight) matching of the 2-cycles, proven maximum by its
+    /// Tutte–Berge bound (`count`, see `pairs`) or its duals (`weight`, see `pairs_weighted`).
+    /// The maximum matching takes well under a second at 10,000 pairs and does not consult the
+    /// time limit; the weighted one checks it between stages and, stopped, returns its matching
+    /// with the duals' bound.
+    fn match_pairs(mut self) -> Solution {
+        self.report("matching pairs");
+        let (pairs, edges, objective, bound, optimal) = match self.params.objective {
+            Objective::Count => {
+                let m = pairs::maximum_matching(self.graph);
+                let objective = 2.0 * m.pairs.len() as f64;
+                (m.pairs, m.edges, objective, 2.0 * m.bound as f64, true)
+            }
+            Objective::Weight => {
+                let (n, edges) = pairs_weighted::pair_edges(self.graph);
+                let deadline = &self.deadline;
+                let mut stop = || deadline.check().is_err();
+                let m = pairs_weighted::maximum_weight_matching(n, &edges, &mut stop);
+                let (weight, bound) = (m.weight as f64, m.bound as f64);
+                (m.pairs, edges.len(), weight, bound, m.optimal)
+            }
+        };
+        let cycles: Vec<Vec<VertexId>> = pairs
+            .iter()
+            .map(|&(u, v)| vec![VertexId(u), VertexId(v)])
+            .collect();
+        self.stats.arcs_after_reduction = 2 * edges;
+        self.stats.cycles_enumerated = edges;
+        self.stats.lp_bound = bound;
+        self.incumbent = Some(objective);
+        self.bound = Some(bound);
+        self.report("matching pairs");
+        let recomputed = objective_value(self.graph, self.params.objective, &cycles, &[]);
+        assert!(
+            (recomputed - objective).abs() <= TOL * objective.abs().max(1.0),
+            "matching objective {objective} differs from the pairs' value {recomputed}"
+        );
+        let mut stats = self.stats;
+        stats.elapsed = self.deadline.elapsed();
+        let status = if optimal {
+            Status::Optimal
+        } else {
+            Status::TimeLimit {
+                gap: (bound - objective) / bound.abs().max(1.0),
+            }
+        };
+        Solution {
+            cycles,
+            chains: Vec::new(),
+            objective,
+            bound,
+            status,
+            stats,
+        }
     }
 
     /// Turns the outcome's columns into canonical cycles and chains and assembles the
