@@ -60,6 +60,7 @@ pub mod log;
 pub mod matching;
 pub mod message;
 pub mod offence;
+pub mod officer;
 pub mod registry;
 pub mod rejection;
 pub mod request;
@@ -80,6 +81,7 @@ pub use message::{
     MessageState, OfficerId, RecipientEvidence,
 };
 pub use offence::{Offence, Severity, SimilarityRule};
+pub use officer::{officer_message, Officer, OfficerKey, Officers, Role, Signing};
 pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry, PRECHECK_BATCH};
 pub use rejection::Rejection;
 pub use request::{

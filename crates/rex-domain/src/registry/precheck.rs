@@ -4,6 +4,7 @@
 use super::Registry;
 use crate::dsse::{pae, Envelope};
 use crate::id::{Actor, Digest, PartyId};
+use crate::officer::Officers;
 use crate::rejection::Rejection;
 use crate::statement::{Action, Statement};
 use ed25519_dalek::VerifyingKey;
@@ -28,6 +29,18 @@ impl Prechecked {
     pub fn new(envelope: Envelope) -> Result<Self, Rejection> {
         envelope.check_shape()?;
         let statement = Statement::from_bytes(&envelope.payload)?;
+        let officers = matches!(statement.acted_by, Some(Officers::FourEyes { .. }));
+        if officers != (envelope.signatures.len() == 3) {
+            return Err(Rejection::BadEnvelope(format!(
+                "{} signatures for a statement {}",
+                envelope.signatures.len(),
+                if officers {
+                    "naming a drafter and an approver: three, the signer's first"
+                } else {
+                    "that names no officer: exactly one"
+                }
+            )));
+        }
         Ok(Prechecked {
             digest: envelope.payload_digest(),
             envelope,
