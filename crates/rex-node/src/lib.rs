@@ -35,6 +35,7 @@ pub mod client;
 mod error;
 pub mod message;
 pub mod node;
+mod officer;
 mod store;
 pub mod trust;
 pub mod witness;
