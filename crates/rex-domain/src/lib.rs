@@ -21,6 +21,9 @@
 //!   round is re-derived on apply and refused if any proposal differs ([`ExchangeProposal`]).
 //! - The log entry (`{time, envelope}` bytes) and the replay of a log into a registry are
 //!   written once, here, for the hub's restart and the node's audit alike ([`log`]).
+//! - A binding act says who acted for the state: the node alone, or a drafter and an approver,
+//!   two officers the state certified in the log, whose signatures the envelope carries; a state
+//!   may require the latter for good ([`officer`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
 //!
