@@ -82,6 +82,23 @@ impl World {
         }
     }
 
+    /// `rex log verify`'s audit, with the hub's and both states' keys pinned.
+    fn audit(&mut self) -> rex_node::LogReport {
+        let state = self.hub.hub().state();
+        let keys = state.keys();
+        let mut trust =
+            rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+                .unwrap();
+        for n in [&self.us, &self.ru] {
+            let vkey = rex_node::trust::witness_vkey(&n.public_keys().unwrap()).unwrap();
+            trust.push_str(&format!("witness {vkey}\n"));
+        }
+        self.us.sync().unwrap();
+        self.ru.sync().unwrap();
+        let trust = rex_node::Trust::parse(&trust).unwrap();
+        rex_node::verify_log(&self.hub.url(), &trust).unwrap()
+    }
+
     fn dir(&self, code: &str) -> PathBuf {
         self.tmp.path().join(code)
     }
@@ -243,20 +260,15 @@ fn the_hub_takes_two_officers_and_refuses_every_other_form() {
     assert!(reg.request(&w.request).unwrap().answer.is_some());
 
     // Anyone's audit replays the same checks from the log alone.
-    let state = w.hub.hub().state();
-    let keys = state.keys();
-    let mut trust =
-        rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
-            .unwrap();
-    for n in [&w.us, &w.ru] {
-        let vkey = rex_node::trust::witness_vkey(&n.public_keys().unwrap()).unwrap();
-        trust.push_str(&format!("witness {vkey}\n"));
-    }
-    w.us.sync().unwrap();
-    w.ru.sync().unwrap();
-    let trust = rex_node::Trust::parse(&trust).unwrap();
-    let report = rex_node::verify_log(&w.hub.url(), &trust).unwrap();
+    let report = w.audit();
     assert_eq!(report.registry, w.us.registry().unwrap());
+    assert_eq!(
+        report.binding_acts,
+        rex_node::BindingActs {
+            by_officers: 1,
+            by_node: 0
+        }
+    );
     assert!(report
         .registry
         .request(&w.request)
@@ -299,6 +311,13 @@ fn a_state_that_does_not_require_four_eyes_still_acts_node_only() {
         .unwrap()
         .answer
         .is_some());
+    assert_eq!(
+        w.audit().binding_acts,
+        rex_node::BindingActs {
+            by_officers: 0,
+            by_node: 1
+        }
+    );
     // Officers sign binding acts only.
     let e =
         w.us.submit_four_eyes(Action::FourEyesRequired, &id("us-approver"), &id("us-x"))
