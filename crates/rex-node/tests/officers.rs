@@ -324,3 +324,140 @@ fn a_state_that_does_not_require_four_eyes_still_acts_node_only() {
             .unwrap_err();
     assert!(e.to_string().contains("not a binding act"), "{e}");
 }
+
+#[test]
+fn a_whole_exchange_under_four_eyes_through_the_hub() {
+    let mut w = World::new();
+    w.us.create_officer_key(&id("us-case")).unwrap();
+    w.us.certify_officer(&id("us-case"), &[Role::CaseOfficer], T0, T0 + 86_400)
+        .unwrap();
+    w.us.submit(Action::FourEyesRequired).unwrap();
+    let agreement =
+        w.us.registry()
+            .unwrap()
+            .request(&w.request)
+            .unwrap()
+            .metadata
+            .agreement;
+    let (ru_asks, _) =
+        w.ru.file_request((*metadata("RU", "US", agreement)).clone(), b"RU dossier")
+            .unwrap();
+    let us_asks = w.request;
+    let (us_officers, ru_officers) = (
+        (id("us-case"), id("us-approver")),
+        (id("ru-case"), id("ru-approver")),
+    );
+    let act = |node: &mut Node, officers: &(OfficerId, OfficerId), action: Action| {
+        node.submit_four_eyes(action, &officers.0, &officers.1)
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    let surrender = |request| Action::RequestAnswered {
+        request,
+        answer: Answer::Surrender,
+    };
+    act(&mut w.ru, &ru_officers, surrender(us_asks));
+    act(&mut w.us, &us_officers, surrender(ru_asks));
+    let client = HubClient::new(&w.hub.url())
+        .unwrap()
+        .signing_with(rex_node::RequestKey::new(
+            "operator",
+            w.hub.operator_key(),
+            &w.hub.origin(),
+            node_clock,
+        ));
+    assert!(client.run_matching_round().unwrap().is_some());
+    let x = w.us.registry().unwrap().exchanges().next().unwrap().clone();
+    let exchange = x.proposal.id;
+    let signed = Action::ExchangeSigned {
+        exchange,
+        proposal_sha256: x.digest,
+    };
+    // The node alone cannot sign the exchange for either state.
+    let (code, _) = refused(w.us.submit(signed.clone()).unwrap_err());
+    assert_eq!(code, "four_eyes");
+    act(&mut w.us, &us_officers, signed.clone());
+    act(&mut w.ru, &ru_officers, signed);
+    let leg = |request| (exchange, request);
+    let (e1, r1) = leg(us_asks); // RU gives to the US
+    let (e2, r2) = leg(ru_asks); // the US gives to RU
+    act(
+        &mut w.ru,
+        &ru_officers,
+        Action::LegReady {
+            exchange: e1,
+            request: r1,
+        },
+    );
+    act(
+        &mut w.us,
+        &us_officers,
+        Action::LegReady {
+            exchange: e2,
+            request: r2,
+        },
+    );
+    act(
+        &mut w.us,
+        &us_officers,
+        Action::LegVerified {
+            exchange: e1,
+            request: r1,
+        },
+    );
+    act(
+        &mut w.ru,
+        &ru_officers,
+        Action::LegVerified {
+            exchange: e2,
+            request: r2,
+        },
+    );
+    let hub = w.hub.hub();
+    w.hub
+        .block_on(hub.wait_for_registry("go", |r| r.exchange(&exchange)?.go_at));
+    act(
+        &mut w.ru,
+        &ru_officers,
+        Action::LegDelivered {
+            exchange: e1,
+            request: r1,
+        },
+    );
+    act(
+        &mut w.us,
+        &us_officers,
+        Action::LegReceived {
+            exchange: e1,
+            request: r1,
+        },
+    );
+    act(
+        &mut w.us,
+        &us_officers,
+        Action::LegDelivered {
+            exchange: e2,
+            request: r2,
+        },
+    );
+    act(
+        &mut w.ru,
+        &ru_officers,
+        Action::LegReceived {
+            exchange: e2,
+            request: r2,
+        },
+    );
+    let report = w.audit();
+    assert_eq!(
+        report.registry.exchange(&exchange).unwrap().status,
+        rex_domain::ExchangeStatus::Completed
+    );
+    // Two answers, two exchange signatures, eight leg steps: each signed by two officers.
+    assert_eq!(
+        report.binding_acts,
+        rex_node::BindingActs {
+            by_officers: 12,
+            by_node: 0
+        }
+    );
+}
