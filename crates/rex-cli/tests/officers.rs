@@ -199,4 +199,79 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
         2,
     );
     assert!(line.contains("\"judge\" is not case_officer"), "{line}");
+
+    // An exchange: RU asks the US too, the US answers (it does not require four-eyes), the
+    // operator runs a round, and RU's exchange acts need two officers again.
+    ok(&["node", "officer-key", "create", "ru-approver-2"], &ru);
+    ok(
+        &[
+            "node",
+            "officer-key",
+            "certify",
+            "ru-approver-2",
+            "--role",
+            "approver",
+        ],
+        &ru,
+    );
+    let filed = ok(
+        &[
+            "request",
+            "file",
+            "--custodian",
+            "US",
+            "--agreement",
+            &agreement,
+            "--offences",
+            "illegal_access",
+            "--max-penalty-months",
+            "120",
+            "--severity",
+            "serious",
+            "--dossier",
+            dossier.to_str().unwrap(),
+        ],
+        &ru,
+    );
+    let ru_asks = word(&filed, "req_");
+    ok(&["request", "answer", &ru_asks, "surrender"], &us);
+    let out = rex()
+        .args(["hub", "match", "--hub", &hub.url, "--operator-key"])
+        .arg(d.join("hub").join("operator.key"))
+        .output()
+        .expect("run rex");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exchange = word(&ok(&["exchange", "show"], &ru), "exc_");
+    let officers = ["--drafter", "ru-case", "--approver", "ru-approver-2"];
+    let line = fails(&["exchange", "sign", &exchange], &ru, 1);
+    assert!(line.contains("hub refused (four_eyes)"), "{line}");
+    let sign: Vec<&str> = ["exchange", "sign", &exchange]
+        .into_iter()
+        .chain(officers)
+        .collect();
+    let signed = ok(&sign, &ru);
+    assert!(
+        signed.starts_with(&format!("RU signed exchange {exchange}")),
+        "{signed}"
+    );
+    ok(&["exchange", "sign", &exchange], &us);
+    let line = fails(
+        &["exchange", "ready", &exchange, "--request", &request],
+        &ru,
+        1,
+    );
+    assert!(line.contains("hub refused (four_eyes)"), "{line}");
+    let ready: Vec<&str> = ["exchange", "ready", &exchange, "--request", &request]
+        .into_iter()
+        .chain(officers)
+        .collect();
+    let done = ok(&ready, &ru);
+    assert!(
+        done.starts_with(&format!("RU declared the subject of {request} ready")),
+        "{done}"
+    );
 }
