@@ -465,6 +465,27 @@ fn four_eyes_envelopes_refused() {
     // The node's signature alone on a statement that names officers.
     check(f.w.submit(&signed_by_node), "bad_envelope");
 
+    // Three signatures on a statement that names no officer.
+    let plain = f.w.statement(ru, answer(r));
+    let mut extra = f.w.envelope(&plain);
+    extra.add_officer_signature(
+        Signing::Drafter,
+        party("RU"),
+        &id("ru-case"),
+        &key_of("ru-case"),
+    );
+    extra.add_officer_signature(
+        Signing::Approver,
+        party("RU"),
+        &id("ru-approver"),
+        &key_of("ru-approver"),
+    );
+    let message = check(f.w.submit(&extra), "bad_envelope");
+    assert!(
+        message.contains("names no officer: exactly one"),
+        "{message}"
+    );
+
     // Officers named on an act that is not binding, and no_officer there too.
     for acted_by in [
         Officers::NoOfficer,
