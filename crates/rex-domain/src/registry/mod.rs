@@ -412,6 +412,7 @@ impl Registry {
             statement,
             digest,
             verified_under,
+            officers_verified_under,
         } = checked;
         let actor = statement.actor;
         let (key, last_seq) = match actor {
@@ -476,7 +477,7 @@ impl Registry {
             }
             _ => {}
         }
-        self.check_officers(&envelope, &statement, digest, now)?;
+        self.check_officers(&envelope, &statement, digest, officers_verified_under, now)?;
         let events = self.transition(&statement, digest, now)?;
         match actor {
             Actor::Hub => self.hub_last_seq = statement.seq,

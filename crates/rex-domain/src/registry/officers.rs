@@ -144,12 +144,15 @@ impl Registry {
     /// on binding acts; officers where the state requires them; and named officers that are
     /// two, certified by the acting state, valid at `now`, in their roles, whose signatures
     /// (the envelope's second and third) verify. The envelope has three signatures exactly
-    /// when the statement names officers ([`super::Prechecked::new`]).
+    /// when the statement names officers ([`super::Prechecked::new`]). A signature found valid
+    /// ahead under the certified key (`verified_under`, by [`super::precheck_all`]) is not
+    /// verified again; under any other key, or none, it is verified here.
     pub(super) fn check_officers(
         &self,
         envelope: &Envelope,
         statement: &Statement,
         digest: Digest,
+        verified_under: Option<[ed25519_dalek::VerifyingKey; 2]>,
         now: UnixSeconds,
     ) -> Result<(), Rejection> {
         let binding = statement.action.is_binding();
@@ -228,8 +231,9 @@ impl Registry {
                 )));
             }
             let message = officer_message(signing, me, id, &digest);
-            let verified = ed25519_dalek::Signature::from_slice(&envelope.signatures[i + 1].sig)
-                .is_ok_and(|sig| officer.key.0.verify_strict(&message, &sig).is_ok());
+            let verified = verified_under.is_some_and(|keys| keys[i] == officer.key.0)
+                || ed25519_dalek::Signature::from_slice(&envelope.signatures[i + 1].sig)
+                    .is_ok_and(|sig| officer.key.0.verify_strict(&message, &sig).is_ok());
             if !verified {
                 return Err(Rejection::FourEyes(format!(
                     "{who}: the envelope's signature {} does not verify under the officer's \
