@@ -49,11 +49,15 @@ pub enum OfficerKeyCommand {
         /// The officer's handle.
         handle: String,
     },
-    /// List this state's officers as the log certifies them.
+    /// List a state's officers as the log certifies them (this node's replay): this state's,
+    /// or another's with --party.
     List {
         /// The node's data directory.
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// The state whose officers to list (this node's state if absent).
+        #[arg(long, value_name = "CODE")]
+        party: Option<String>,
     },
 }
 
@@ -129,11 +133,18 @@ pub fn run(command: OfficerKeyCommand) -> Result<(), Failure> {
             let s = node.revoke_officer(&handle(&h)?).map_err(fail)?;
             println!("{}", acted(&node, &format!("revoked officer {h}"), &s));
         }
-        OfficerKeyCommand::List { data } => {
+        OfficerKeyCommand::List { data, party } => {
             let node = open(&data)?;
+            let party = match party {
+                Some(code) => crate::failure::party(&code)?,
+                None => node.party(),
+            };
             let reg = node.registry().map_err(fail)?;
+            if reg.party(&party).is_none() {
+                return Err(Failure::input(format!("{party} is not a registered state")));
+            }
             let t = now();
-            for o in reg.officers(&node.party()) {
+            for o in reg.officers(&party) {
                 let roles: Vec<&str> = o.roles.iter().map(Role::as_str).collect();
                 let state = match o.revoked_at {
                     Some(at) => format!("revoked at {at}"),
@@ -149,8 +160,8 @@ pub fn run(command: OfficerKeyCommand) -> Result<(), Failure> {
                     o.not_after
                 );
             }
-            if reg.requires_four_eyes(&node.party()) {
-                println!("{} requires four-eyes on its binding acts", node.party());
+            if reg.requires_four_eyes(&party) {
+                println!("{party} requires four-eyes on its binding acts");
             }
         }
     }

@@ -128,6 +128,12 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
         "{listed}"
     );
 
+    // The other side reads the same from its own replay of the log.
+    let seen = ok(&["node", "officer-key", "list", "--party", "RU"], &us);
+    assert_eq!(seen, listed);
+    let line = fails(&["node", "officer-key", "list", "--party", "FR"], &us, 2);
+    assert!(line.contains("FR is not a registered state"), "{line}");
+
     // The node alone is refused, and so is the case officer as approver: one line each.
     let answer = ["request", "answer", &request, "surrender"];
     let line = fails(&answer, &ru, 1);
