@@ -358,6 +358,24 @@ fn four_eyes_refusals() {
             "expired at",
         ),
         (
+            "an approver whose certificate is not valid yet",
+            |w| {
+                let c = Action::OfficerCertified {
+                    party: party("RU"),
+                    officer: OfficerId::new("ru-later").unwrap(),
+                    roles: vec![Role::Approver],
+                    key: OfficerKey(key_of("ru-later").verifying_key()),
+                    not_before: w.now + DAY,
+                    not_after: w.now + 30 * DAY,
+                };
+                w.act("RU", c).unwrap();
+            },
+            ("ru-case", "ru-case"),
+            ("ru-later", "ru-later"),
+            "four_eyes",
+            "approver ru-later of RU: not valid before",
+        ),
+        (
             "another state's officer by its id",
             nothing,
             ("ru-case", "ru-case"),
