@@ -150,8 +150,8 @@ pub struct ErrorBody {
 }
 
 /// `POST /v1/statements`: a DSSE envelope, as `rex_domain::Envelope::to_json` writes it. The
-/// hub parses it with `Envelope::from_json` (which checks what this schema cannot: base64,
-/// one signature); this type describes it.
+/// hub parses it with `Envelope::from_json` and checks what this schema cannot (base64, the
+/// number of signatures); this type describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeBody {
@@ -160,7 +160,8 @@ pub struct EnvelopeBody {
     /// `application/vnd.rex.statement+json`.
     #[serde(rename = "payloadType")]
     pub payload_type: String,
-    /// Exactly one signature.
+    /// One signature, the signer's; or three on a binding act naming officers: the signer's,
+    /// the drafter's, the approver's (`rex_domain::officer`).
     pub signatures: Vec<EnvelopeSignatureBody>,
 }
 

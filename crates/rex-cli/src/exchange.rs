@@ -2,6 +2,7 @@
 
 use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse};
+use crate::officer_key::FourEyesArgs;
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{Action, Exchange, ExchangeId, Milestone, RequestId};
@@ -30,6 +31,8 @@ struct LegArgs {
     /// The leg's request id (req_...).
     #[arg(long)]
     request: String,
+    #[command(flatten)]
+    officers: FourEyesArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +44,8 @@ enum ExchangeCommand {
         data: PathBuf,
         /// The exchange id.
         exchange: String,
+        #[command(flatten)]
+        officers: FourEyesArgs,
     },
     /// Giver: the subject of a surrender leg is ready.
     Ready(LegArgs),
@@ -104,8 +109,12 @@ fn leg(args: &LegArgs) -> Result<(ExchangeId, RequestId), Failure> {
 }
 
 pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
-    let (data, action, what) = match args.command {
-        ExchangeCommand::Sign { data, exchange } => {
+    let (data, action, what, officers) = match args.command {
+        ExchangeCommand::Sign {
+            data,
+            exchange,
+            officers,
+        } => {
             let exchange: ExchangeId = parse(&exchange)?;
             let node = open(&data)?;
             let reg = node.registry().map_err(fail)?;
@@ -116,27 +125,52 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
                 exchange,
                 proposal_sha256: x.digest,
             };
-            (data, action, format!("signed exchange {exchange}"))
+            (
+                data,
+                action,
+                format!("signed exchange {exchange}"),
+                officers,
+            )
         }
         ExchangeCommand::Ready(a) => {
             let (exchange, request) = leg(&a)?;
             let what = format!("declared the subject of {request} ready");
-            (a.data, Action::LegReady { exchange, request }, what)
+            (
+                a.data,
+                Action::LegReady { exchange, request },
+                what,
+                a.officers,
+            )
         }
         ExchangeCommand::Verify(a) => {
             let (exchange, request) = leg(&a)?;
             let what = format!("verified the subject of {request}");
-            (a.data, Action::LegVerified { exchange, request }, what)
+            (
+                a.data,
+                Action::LegVerified { exchange, request },
+                what,
+                a.officers,
+            )
         }
         ExchangeCommand::Deliver(a) => {
             let (exchange, request) = leg(&a)?;
             let what = format!("delivered the subject of {request}");
-            (a.data, Action::LegDelivered { exchange, request }, what)
+            (
+                a.data,
+                Action::LegDelivered { exchange, request },
+                what,
+                a.officers,
+            )
         }
         ExchangeCommand::Receive(a) => {
             let (exchange, request) = leg(&a)?;
             let what = format!("received the subject of {request}");
-            (a.data, Action::LegReceived { exchange, request }, what)
+            (
+                a.data,
+                Action::LegReceived { exchange, request },
+                what,
+                a.officers,
+            )
         }
         ExchangeCommand::Milestone { leg: a, milestone } => {
             let (exchange, request) = leg(&a)?;
@@ -151,7 +185,7 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
                 request,
                 milestone,
             };
-            (a.data, action, what)
+            (a.data, action, what, a.officers)
         }
         ExchangeCommand::Show { data, exchange } => {
             let node = open(&data)?;
@@ -180,7 +214,7 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
         }
     };
     let mut node = open(&data)?;
-    let s = node.submit(action).map_err(fail)?;
+    let s = officers.submit(&mut node, action)?;
     println!("{}", acted(&node, &what, &s));
     Ok(())
 }

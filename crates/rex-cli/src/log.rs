@@ -109,7 +109,8 @@ pub fn summary(r: &rex_node::LogReport) -> String {
     format!(
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
-         agreements, {} requests, {} exchanges, {}; {witnessed}",
+         agreements, {} requests, {} exchanges, {}; {} binding acts ({} by two officers, {} by \
+         the node alone); {witnessed}",
         r.size,
         r.size,
         r.root.to_hex().get(..16).unwrap_or_default(),
@@ -120,6 +121,9 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.registry.requests().count(),
         r.registry.exchanges().count(),
         messages(&r.registry),
+        r.binding_acts.by_officers + r.binding_acts.by_node,
+        r.binding_acts.by_officers,
+        r.binding_acts.by_node,
     )
 }
 

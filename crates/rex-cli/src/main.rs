@@ -14,6 +14,7 @@ mod log;
 mod matching;
 mod message;
 mod node;
+mod officer_key;
 mod request;
 
 use clap::error::ErrorKind;

@@ -1,5 +1,6 @@
 //! `rex node init|export-keys [--vkey]|sync|witness-policy|checkpoint export|checkpoint import`,
-//! and `rex node serve|officer` (in `desk.rs`).
+//! `rex node require-four-eyes`, `rex node officer-key` (in `officer_key.rs`), and `rex node
+//! serve|officer` (in `desk.rs`).
 
 use crate::act::{acted, open};
 use crate::failure::{fail, party};
@@ -75,10 +76,25 @@ enum NodeCommand {
     /// Run the node as a service: keep it in sync with the hub (check, replay, cosign) and
     /// serve the officers' desk. The CLI keeps working on the same directory meanwhile.
     Serve(crate::desk::ServeArgs),
-    /// The officers of this state's desk: enrol, list, revoke.
+    /// The officers of this state's desk, their login accounts: enrol, list, revoke. Their
+    /// signing keys are `officer-key`.
     Officer {
         #[command(subcommand)]
         command: crate::desk::OfficerCommand,
+    },
+    /// Officers' signing keys and their certificates in the log: create, certify, revoke,
+    /// list. A certified key signs binding acts (`--drafter`, `--approver`) so that the other
+    /// states can check who signed, in which role; the desk's login accounts are `officer`.
+    OfficerKey {
+        #[command(subcommand)]
+        command: crate::officer_key::OfficerKeyCommand,
+    },
+    /// Require, in the log and for good, a drafter's and an approver's signatures on every
+    /// binding act of this state: the hub then refuses one the node signs alone.
+    RequireFourEyes {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
     },
 }
 
@@ -109,6 +125,19 @@ pub fn run(args: NodeArgs) -> Result<(), Failure> {
     match args.command {
         NodeCommand::Serve(args) => crate::desk::serve(args)?,
         NodeCommand::Officer { command } => crate::desk::officer(command)?,
+        NodeCommand::OfficerKey { command } => crate::officer_key::run(command)?,
+        NodeCommand::RequireFourEyes { data } => {
+            let mut node = open(&data)?;
+            let s = node.submit(Action::FourEyesRequired).map_err(fail)?;
+            println!(
+                "{}",
+                acted(
+                    &node,
+                    "requires four-eyes on its binding acts from now on",
+                    &s
+                )
+            );
+        }
         NodeCommand::Init {
             party: p,
             hub,

@@ -67,6 +67,8 @@ enum RequestCommand {
         /// The ground of a refusal (e.g. political_offence).
         #[arg(long)]
         ground: Option<String>,
+        #[command(flatten)]
+        officers: crate::officer_key::FourEyesArgs,
     },
     /// Withdraw a request this state filed.
     Withdraw {
@@ -168,6 +170,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             request,
             answer,
             ground: g,
+            officers,
         } => {
             let request: RequestId = parse(&request)?;
             let answer = match (answer, g) {
@@ -182,9 +185,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 (_, Some(_)) => return Err(Failure::input("only a refusal takes --ground")),
             };
             let mut node = open(&data)?;
-            let s = node
-                .submit(Action::RequestAnswered { request, answer })
-                .map_err(fail)?;
+            let s = officers.submit(&mut node, Action::RequestAnswered { request, answer })?;
             println!(
                 "{}",
                 acted(&node, &format!("answered {request}: {answer:?}"), &s)

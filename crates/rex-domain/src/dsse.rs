@@ -97,13 +97,31 @@ impl Envelope {
         Envelope::sign(STATEMENT_PAYLOAD_TYPE, statement.to_bytes(), key)
     }
 
-    /// Whether some signature verifies strictly under `key`.
+    /// Whether the first signature (the signer's; the others are officers',
+    /// [`crate::officer`]) verifies strictly under `key`.
     pub fn is_signed_by(&self, key: &VerifyingKey) -> bool {
         let message = pae(self.payload_type.as_bytes(), &self.payload);
-        self.signatures.iter().any(|s| {
+        self.signatures.first().is_some_and(|s| {
             ed25519_dalek::Signature::from_slice(&s.sig)
                 .is_ok_and(|sig| key.verify_strict(&message, &sig).is_ok())
         })
+    }
+
+    /// Adds an officer's signature over [`crate::officer::officer_message`] (after the
+    /// signer's: the drafter's first, then the approver's).
+    pub fn add_officer_signature(
+        &mut self,
+        signing: crate::officer::Signing,
+        party: crate::id::PartyId,
+        officer: &crate::officer::OfficerId,
+        key: &SigningKey,
+    ) {
+        let message =
+            crate::officer::officer_message(signing, party, officer, &self.payload_digest());
+        self.signatures.push(EnvelopeSignature {
+            keyid: KeyId::of(&key.verifying_key()).to_string(),
+            sig: key.sign(&message).to_bytes().to_vec(),
+        });
     }
 
     /// SHA-256 of the payload bytes as signed: the statement's digest, from which the ids of
@@ -124,7 +142,8 @@ impl Envelope {
         Statement::from_bytes(&self.payload)
     }
 
-    /// The checks that need no key: a rex statement payload within size, exactly one signature.
+    /// The checks that need no key: a rex statement payload within size, one signature, or
+    /// three (the signer's, then a drafter's and an approver's: [`crate::officer`]).
     pub(crate) fn check_shape(&self) -> Result<(), Rejection> {
         if self.payload_type != STATEMENT_PAYLOAD_TYPE {
             return Err(Rejection::BadEnvelope(format!(
@@ -138,9 +157,10 @@ impl Envelope {
                 self.payload.len()
             )));
         }
-        if self.signatures.len() != 1 {
+        if !matches!(self.signatures.len(), 1 | 3) {
             return Err(Rejection::BadEnvelope(format!(
-                "{} signatures, a statement has exactly one",
+                "{} signatures, a statement has one (its signer's), or three with a drafter's \
+                 and an approver's",
                 self.signatures.len()
             )));
         }

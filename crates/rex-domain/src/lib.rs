@@ -21,6 +21,9 @@
 //!   round is re-derived on apply and refused if any proposal differs ([`ExchangeProposal`]).
 //! - The log entry (`{time, envelope}` bytes) and the replay of a log into a registry are
 //!   written once, here, for the hub's restart and the node's audit alike ([`log`]).
+//! - A binding act says who acted for the state: the node alone, or a drafter and an approver,
+//!   two officers the state certified in the log, whose signatures the envelope carries; a state
+//!   may require the latter for good ([`officer`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
 //!
@@ -60,6 +63,7 @@ pub mod log;
 pub mod matching;
 pub mod message;
 pub mod offence;
+pub mod officer;
 pub mod registry;
 pub mod rejection;
 pub mod request;
@@ -80,6 +84,7 @@ pub use message::{
     MessageState, OfficerId, RecipientEvidence,
 };
 pub use offence::{Offence, Severity, SimilarityRule};
+pub use officer::{officer_message, Officer, OfficerKey, Officers, Role, Signing};
 pub use registry::{precheck_all, Applied, Event, Party, Prechecked, Registry, PRECHECK_BATCH};
 pub use rejection::Rejection;
 pub use request::{

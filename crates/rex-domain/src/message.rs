@@ -24,8 +24,9 @@
 //! and so does the late answer. A message's state for each recipient is a pure function of
 //! this chain ([`RecipientEvidence::state`]), recomputed by every replay of the log.
 //!
-//! Officers: today statements are signed by the node's key alone, and say so
-//! ([`ActedBy::NoOfficer`]); certified officer signatures will be another variant.
+//! Officers: message statements are signed by the node's key alone, and say so
+//! ([`ActedBy::NoOfficer`]); certified officers sign binding acts ([`crate::officer`]), not
+//! messages yet.
 
 use crate::id::{Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 use crate::rejection::Rejection;
@@ -159,8 +160,8 @@ impl fmt::Display for Conversation {
 ///
 /// Every statement is signed by the state's node key. An act that should be an officer's (a
 /// message sent, acknowledged or rejected) says in the signed bytes whether an officer signed
-/// it too; today none does (the CLI, for scripted use), and says so. Certified officers'
-/// signatures will be a variant of their own.
+/// it too; today none does (the CLI, for scripted use), and says so. Certified officers sign
+/// binding acts ([`crate::officer::Officers`]), not messages yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActedBy {

@@ -115,6 +115,12 @@ pub enum Rejection {
     /// The object already exists (a party registered twice, an id reused).
     #[error("{0} already exists")]
     Conflict(String),
+    /// A binding act's officers' signatures do not meet the four-eyes rule
+    /// ([`crate::officer`]): missing where the state requires them, one officer twice, an
+    /// officer not certified by the acting state, revoked, expired, without the role, or a
+    /// signature that does not verify.
+    #[error("four-eyes: {0}")]
+    FourEyes(String),
 }
 
 impl Rejection {
@@ -137,6 +143,7 @@ impl Rejection {
             Rejection::ScreeningFailed(_) => "screening_failed",
             Rejection::DigestMismatch { .. } => "digest_mismatch",
             Rejection::Conflict(_) => "conflict",
+            Rejection::FourEyes(_) => "four_eyes",
         }
     }
 

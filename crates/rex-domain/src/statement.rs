@@ -11,7 +11,11 @@
 //!
 //! `actor` is the signer (a party code, or `"hub"`), `seq` its per-actor sequence number (1, 2, …
 //! with no gaps; the hub refuses a replay), `time` the signer's clock in unix seconds, and
-//! `action` one of [`Action`], tagged by `type`. Unknown fields are refused.
+//! `action` one of [`Action`], tagged by `type`. Unknown fields are refused. A binding act
+//! ([`Action::is_binding`]) may end with `"acted_by"`: `"no_officer"`, or the drafter and
+//! approver whose signatures the envelope carries ([`crate::officer`]); no other statement
+//! has it. A binding act without it is the form written before officers existed, and reads as
+//! no officer.
 //!
 //! # Which bytes count
 //!
@@ -28,6 +32,7 @@ use crate::id::{
 };
 use crate::keys::PublicKeyFile;
 use crate::message::{ActedBy, Conversation, MessageRejectionReason, OfficerId};
+use crate::officer::{OfficerKey, Officers, Role};
 use crate::rejection::Rejection;
 use crate::request::{Answer, DossierRef, RequestMetadata};
 use crate::witness::WitnessPolicy;
@@ -45,6 +50,10 @@ pub struct Statement {
     pub time: UnixSeconds,
     /// What is done.
     pub action: Action,
+    /// On a binding act, which officers signed besides the node ([`crate::officer`]); absent
+    /// on every other statement, and on binding acts written before officers existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acted_by: Option<Officers>,
 }
 
 /// Every action, with its payload. Wire form: an object tagged by `type` (the snake_case
@@ -212,6 +221,29 @@ pub enum Action {
         /// The recipient that did not answer.
         recipient: PartyId,
     },
+    /// A state certifies the key of one of its officers ([`crate::officer`]).
+    OfficerCertified {
+        /// The officer's state: the signer (named so that the certificate reads alone).
+        party: PartyId,
+        /// The officer's id, never used before by this state.
+        officer: OfficerId,
+        /// Its roles, sorted and distinct; an admin or an auditor holds no other.
+        roles: Vec<Role>,
+        /// Its Ed25519 public key, certified to no other officer.
+        key: OfficerKey,
+        /// Valid from (unix seconds, inclusive).
+        not_before: UnixSeconds,
+        /// Valid until (unix seconds, exclusive).
+        not_after: UnixSeconds,
+    },
+    /// A state revokes one of its officers' keys, for good.
+    OfficerRevoked {
+        /// The officer.
+        officer: OfficerId,
+    },
+    /// A state requires, from now on and for good, two officers' signatures on each of its
+    /// binding acts.
+    FourEyesRequired,
 }
 
 impl Action {
@@ -241,6 +273,9 @@ impl Action {
             Action::MessageAcknowledged { .. } => "message_acknowledged",
             Action::MessageRejected { .. } => "message_rejected",
             Action::MessageNotAcknowledged { .. } => "message_not_acknowledged",
+            Action::OfficerCertified { .. } => "officer_certified",
+            Action::OfficerRevoked { .. } => "officer_revoked",
+            Action::FourEyesRequired => "four_eyes_required",
         }
     }
 
@@ -254,6 +289,21 @@ impl Action {
                 | Action::Go { .. }
                 | Action::BreachRecorded { .. }
                 | Action::MessageNotAcknowledged { .. }
+        )
+    }
+
+    /// Whether this is a binding act, which officers may sign and a state may require them to
+    /// ([`crate::officer`]): answering a request, signing an exchange, every execution step.
+    pub fn is_binding(&self) -> bool {
+        matches!(
+            self,
+            Action::RequestAnswered { .. }
+                | Action::ExchangeSigned { .. }
+                | Action::LegReady { .. }
+                | Action::LegVerified { .. }
+                | Action::LegDelivered { .. }
+                | Action::LegReceived { .. }
+                | Action::MilestoneRecorded { .. }
         )
     }
 
@@ -281,14 +331,23 @@ impl Action {
 }
 
 impl Statement {
-    /// A statement.
+    /// A statement. A binding act says that no officer signed (`acted_by: no_officer`);
+    /// [`Statement::with_officers`] names them instead.
     pub fn new(actor: impl Into<Actor>, seq: u64, time: UnixSeconds, action: Action) -> Self {
+        let acted_by = action.is_binding().then_some(Officers::NoOfficer);
         Statement {
             actor: actor.into(),
             seq,
             time,
             action,
+            acted_by,
         }
+    }
+
+    /// The same statement, naming a drafter and an approver (a binding act's four eyes).
+    pub fn with_officers(mut self, drafter: OfficerId, approver: OfficerId) -> Self {
+        self.acted_by = Some(Officers::FourEyes { drafter, approver });
+        self
     }
 
     /// The bytes a signer signs: compact JSON, fields in declaration order. See the module notes

@@ -7,8 +7,8 @@ use expect_test::expect;
 use rex_domain::{
     ActedBy, Action, Actor, AgreementId, AgreementTerms, Answer, Conversation, ConversationName,
     Digest, DossierRef, Envelope, ExchangeId, ExchangeProposal, Leg, LegKind, MessageId,
-    MessageRejectionReason, Milestone, OfficerId, PublicKeyFile, RefusalGround, RequestId,
-    Severity, Statement,
+    MessageRejectionReason, Milestone, OfficerId, OfficerKey, PublicKeyFile, RefusalGround,
+    RequestId, Role, Severity, Statement,
 };
 use world::{age_recipient_of, key_of, party, terms, World, T0};
 
@@ -214,6 +214,24 @@ fn every_action_on_the_wire() {
                 recipient: party("RU"),
             },
         ),
+        (
+            "US",
+            Action::OfficerCertified {
+                party: party("US"),
+                officer: OfficerId::new("us-approver-1").unwrap(),
+                roles: vec![Role::CaseOfficer, Role::Approver],
+                key: OfficerKey(key_of("us-approver-1").verifying_key()),
+                not_before: T0,
+                not_after: T0 + 365 * 86_400,
+            },
+        ),
+        (
+            "US",
+            Action::OfficerRevoked {
+                officer: OfficerId::new("us-approver-1").unwrap(),
+            },
+        ),
+        ("US", Action::FourEyesRequired),
     ];
     let mut out = Vec::new();
     for (i, (actor, action)) in actions.into_iter().enumerate() {
@@ -232,15 +250,15 @@ fn every_action_on_the_wire() {
         {"actor":"US","seq":6,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000}}}
         {"actor":"RU","seq":7,"time":1750000000,"action":{"type":"agreement_signed","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e"}}
         {"actor":"US","seq":8,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false},"dossier":{"sha256":"649aa3fac922e9a4ef96e61f3b18d502090221088b156cfc6606b93f2de51371","size":4096}}}
-        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}}}
-        {"actor":"RU","seq":10,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"refused","ground":"persecution_risk"}}}
+        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}},"acted_by":"no_officer"}
+        {"actor":"RU","seq":10,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"refused","ground":"persecution_risk"}},"acted_by":"no_officer"}
         {"actor":"US","seq":11,"time":1750000000,"action":{"type":"request_withdrawn","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":12,"time":1750000000,"action":{"type":"exchange_signed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","proposal_sha256":"f25a9da2cb026311bd7633ffc0505ece030008790e86fcf727c43891053042b4"}}
-        {"actor":"RU","seq":13,"time":1750000000,"action":{"type":"leg_ready","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":14,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"RU","seq":15,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":16,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
-        {"actor":"US","seq":17,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"}}
+        {"actor":"US","seq":12,"time":1750000000,"action":{"type":"exchange_signed","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","proposal_sha256":"f25a9da2cb026311bd7633ffc0505ece030008790e86fcf727c43891053042b4"},"acted_by":"no_officer"}
+        {"actor":"RU","seq":13,"time":1750000000,"action":{"type":"leg_ready","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"acted_by":"no_officer"}
+        {"actor":"US","seq":14,"time":1750000000,"action":{"type":"leg_verified","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"acted_by":"no_officer"}
+        {"actor":"RU","seq":15,"time":1750000000,"action":{"type":"leg_delivered","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"acted_by":"no_officer"}
+        {"actor":"US","seq":16,"time":1750000000,"action":{"type":"leg_received","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"acted_by":"no_officer"}
+        {"actor":"US","seq":17,"time":1750000000,"action":{"type":"milestone_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"opened"},"acted_by":"no_officer"}
         {"actor":"US","seq":18,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"request","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"to":["DE","RU"],"ciphertext":{"sha256":"ab530a13e45914982b79f9b7e3fba994cfd1f3fb22f71cea1afbf02b460c6d1d","size":812},"ack_by":1751209600,"acted_by":"no_officer"}}
         {"actor":"US","seq":19,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"exchange","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece"},"to":["RU"],"ciphertext":{"sha256":"84768ddee659efeafdeb972b55143141bc23b6e333c70e8b68d29774ab09a548","size":812},"ack_by":1750086400,"acted_by":"no_officer"}}
         {"actor":"US","seq":20,"time":1750000000,"action":{"type":"message_sent","conversation":{"kind":"free","name":"liaison-2026"},"to":["RU"],"ciphertext":{"sha256":"fb29a8d5309d7c35b180dbd78c63a455a5d1fb45149a3264c08f1aff43524beb","size":812},"ack_by":1750086400,"acted_by":"no_officer"}}
@@ -249,8 +267,47 @@ fn every_action_on_the_wire() {
         {"actor":"RU","seq":23,"time":1750000000,"action":{"type":"message_read","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","officer":null}}
         {"actor":"RU","seq":24,"time":1750000000,"action":{"type":"message_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","acted_by":"no_officer"}}
         {"actor":"RU","seq":25,"time":1750000000,"action":{"type":"message_rejected","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","reason":"wrong_conversation","acted_by":"no_officer"}}
-        {"actor":"hub","seq":26,"time":1750000000,"action":{"type":"message_not_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","recipient":"RU"}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"hub","seq":26,"time":1750000000,"action":{"type":"message_not_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","recipient":"RU"}}
+        {"actor":"US","seq":27,"time":1750000000,"action":{"type":"officer_certified","party":"US","officer":"us-approver-1","roles":["case_officer","approver"],"key":"OOp7gM1T/WlZ/V0nDJ3+Ntmlx8WLQvvc2aeIQqgjKSE=","not_before":1750000000,"not_after":1781536000}}
+        {"actor":"US","seq":28,"time":1750000000,"action":{"type":"officer_revoked","officer":"us-approver-1"}}
+        {"actor":"US","seq":29,"time":1750000000,"action":{"type":"four_eyes_required"}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
+}
+
+#[test]
+fn a_binding_act_names_its_officers_or_says_none_signed() {
+    let r = RequestId::from_digest(&Digest::of(b"request"));
+    let answered = Action::RequestAnswered {
+        request: r,
+        answer: Answer::Surrender,
+    };
+    let plain = Statement::new(party("RU"), 9, T0, answered.clone());
+    let officers = plain.clone().with_officers(
+        OfficerId::new("ru-case-1").unwrap(),
+        OfficerId::new("ru-approver-1").unwrap(),
+    );
+    let out = [&plain, &officers]
+        .iter()
+        .map(|s| {
+            let bytes = s.to_bytes();
+            assert_eq!(Statement::from_bytes(&bytes).as_ref(), Ok(*s), "round trip");
+            String::from_utf8(bytes).unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    expect![[r#"
+        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}},"acted_by":"no_officer"}
+        {"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}},"acted_by":{"four_eyes":{"drafter":"ru-case-1","approver":"ru-approver-1"}}}"#]].assert_eq(&out);
+    // The form written before officers existed still reads, as a statement naming no one.
+    let legacy = br#"{"actor":"RU","seq":9,"time":1750000000,"action":{"type":"request_answered","request":"req_1f58b9145b24d108d7ac38887338b3ea","answer":{"kind":"surrender"}}}"#;
+    let parsed = Statement::from_bytes(legacy).unwrap();
+    assert_eq!(parsed.acted_by, None);
+    assert_eq!(parsed.action, answered);
+    // Non-binding statements carry no acted_by.
+    let filed = Statement::new(party("US"), 1, T0, Action::FourEyesRequired);
+    assert!(!String::from_utf8(filed.to_bytes())
+        .unwrap()
+        .contains("acted_by"));
 }
 
 #[test]

@@ -255,7 +255,7 @@ async fn receipt(state: &AppState, accepted: Accepted) -> Result<Receipt, AppErr
     responses(
         (status = 200, body = Receipt, description = "durable, with its checkpoint and proof"),
         (status = 400, body = ErrorBody, description = "`bad_json`: the body is not JSON"),
-        (status = 403, body = ErrorBody, description = "`wrong_key`, `bad_signature`, `unknown_party`, `not_member`"),
+        (status = 403, body = ErrorBody, description = "`wrong_key`, `bad_signature`, `unknown_party`, `not_member`, `four_eyes`"),
         (status = 409, body = ErrorBody, description = "`replay`, `seq_gap`, `conflict`, `not_allowed`"),
         (status = 413, body = ErrorBody, description = "`too_large`: the body or its log entry"),
         (status = 422, body = ErrorBody, description = "every other rejection (`bad_envelope`, `invalid`, ...)"),

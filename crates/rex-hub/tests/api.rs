@@ -118,6 +118,28 @@ async fn refusals_answer_their_code_and_append_nothing() {
         &key_of("US"),
     );
     let seq_gap = Envelope::sign_statement(&us_statement(9, now), &key_of("US"));
+    // A binding act naming two officers the US never certified.
+    let (drafter, approver) = (
+        rex_domain::OfficerId::new("us-case").unwrap(),
+        rex_domain::OfficerId::new("us-approver").unwrap(),
+    );
+    let answered = Statement::new(
+        party("US"),
+        3,
+        now,
+        Action::RequestAnswered {
+            request: rex_domain::RequestId::from_digest(&Digest::of(b"r")),
+            answer: rex_domain::Answer::Surrender,
+        },
+    )
+    .with_officers(drafter.clone(), approver.clone());
+    let mut four_eyes = Envelope::sign_statement(&answered, &key_of("US"));
+    for (signing, officer) in [
+        (rex_domain::Signing::Drafter, &drafter),
+        (rex_domain::Signing::Approver, &approver),
+    ] {
+        four_eyes.add_officer_signature(signing, party("US"), officer, &key_of(officer.as_str()));
+    }
 
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
         (
@@ -167,6 +189,12 @@ async fn refusals_answer_their_code_and_append_nothing() {
             not_allowed.to_json(),
             StatusCode::CONFLICT,
             "not_allowed",
+        ),
+        (
+            "officers not certified",
+            four_eyes.to_json(),
+            StatusCode::FORBIDDEN,
+            "four_eyes",
         ),
         (
             "oversized body",

@@ -253,6 +253,17 @@ pub struct Replay {
     pub rounds_checked: usize,
     /// Exchange proposals in those rounds.
     pub proposals_checked: usize,
+    /// Binding acts signed by two officers (drafter and approver), and by the node alone.
+    pub binding_acts: BindingActs,
+}
+
+/// Binding acts in a log, by who signed them ([`rex_domain::officer`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BindingActs {
+    /// With a drafter's and an approver's signatures, checked by the replay.
+    pub by_officers: usize,
+    /// By the node's key alone (`no_officer`, or written before officers existed).
+    pub by_node: usize,
 }
 
 /// Replays every entry through [`Registry::apply`] with the hub's statement key, checking
@@ -267,8 +278,16 @@ pub fn replay(
     let mut rounds_checked = 0;
     let mut proposals_checked = 0;
     let mut last_time = 0;
+    let mut binding_acts = BindingActs::default();
     let registry = rex_domain::log::replay(hub_key, entries, |step| {
         let i = step.index;
+        // Counted ahead of the entry's apply: an entry it refuses ends the replay anyway.
+        if step.statement.action.is_binding() {
+            match step.statement.acted_by {
+                Some(rex_domain::Officers::FourEyes { .. }) => binding_acts.by_officers += 1,
+                _ => binding_acts.by_node += 1,
+            }
+        }
         if step.time < last_time {
             return Err(Error::Evidence(format!(
                 "entry {i} is dated {} before entry {} ({last_time})",
@@ -313,6 +332,7 @@ pub fn replay(
         registry,
         rounds_checked,
         proposals_checked,
+        binding_acts,
     })
 }
 
@@ -333,6 +353,8 @@ pub struct LogReport {
     pub witnesses: usize,
     /// Cosignatures required.
     pub quorum: usize,
+    /// Binding acts by two officers and by the node alone, each checked by the replay.
+    pub binding_acts: BindingActs,
     /// The registry at the checkpoint.
     pub registry: Registry,
 }
@@ -392,6 +414,7 @@ pub fn verify_log_with_progress(
         cosigned_by,
         witnesses: trust.witnesses().len(),
         quorum: trust.quorum(),
+        binding_acts: replayed.binding_acts,
         registry: replayed.registry,
     })
 }

@@ -35,11 +35,12 @@ pub mod client;
 mod error;
 pub mod message;
 pub mod node;
+mod officer;
 mod store;
 pub mod trust;
 pub mod witness;
 
-pub use audit::{verify_log, verify_log_with_progress, LogReport};
+pub use audit::{verify_log, verify_log_with_progress, BindingActs, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
 pub use message::{Delivery, Letter, MessageView, Opened, Outgoing};

@@ -12,8 +12,8 @@ use age::secrecy::ExposeSecret as _;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
 use rex_domain::{
-    Action, AgeRecipient, Digest, DossierRef, Envelope, MetadataDraft, PartyId, PublicKeyFile,
-    Registry, RequestId, RequestMetadata, Statement,
+    Action, AgeRecipient, Digest, DossierRef, Envelope, MetadataDraft, OfficerId, PartyId,
+    PublicKeyFile, Registry, RequestId, RequestMetadata, Signing, Statement,
 };
 use rex_tlog::{
     leaf_hash, root_of_leaves, verify_inclusion, Checkpoint, Cosigner, Hash, SignedNote,
@@ -72,7 +72,7 @@ pub struct SyncReport {
 
 /// A state's node.
 pub struct Node {
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
     pub(crate) party: PartyId,
     pub(crate) key: SigningKey,
     pub(crate) identity: age::x25519::Identity,
@@ -332,7 +332,20 @@ impl Node {
     ///
     /// Holds the data directory's lock throughout: another process acting for this state
     /// (`rex node serve` and the CLI) waits its turn rather than taking the same number.
+    ///
+    /// A binding act says in the statement that no officer signed (`acted_by: no_officer`);
+    /// [`Node::submit_four_eyes`] adds a drafter's and an approver's signatures.
     pub fn submit(&mut self, action: Action) -> Result<Submitted, Error> {
+        self.submit_signed(action, None)
+    }
+
+    /// [`Node::submit`], with officers' signatures when `officers` names them (the drafter
+    /// first).
+    pub(crate) fn submit_signed(
+        &mut self,
+        action: Action,
+        officers: Option<[(Signing, OfficerId, SigningKey); 2]>,
+    ) -> Result<Submitted, Error> {
         let _lock = self.exclusive()?;
         let last = self.store.last_seq()?;
         let expected = self.client.next_seq(self.party)?;
@@ -342,8 +355,14 @@ impl Node {
                 self.party
             )));
         }
-        let statement = Statement::new(self.party, last + 1, (self.clock)(), action);
-        let envelope = Envelope::sign_statement(&statement, &self.key);
+        let mut statement = Statement::new(self.party, last + 1, (self.clock)(), action);
+        if let Some([(_, drafter, _), (_, approver, _)]) = &officers {
+            statement = statement.with_officers(drafter.clone(), approver.clone());
+        }
+        let mut envelope = Envelope::sign_statement(&statement, &self.key);
+        for (signing, officer, key) in officers.iter().flatten() {
+            envelope.add_officer_signature(*signing, self.party, officer, key);
+        }
         let receipt = self.client.post_statement(&envelope)?;
         let (checkpoint, note, entry) = self.verify_receipt(&envelope, &receipt)?;
         let digest = envelope.payload_digest();

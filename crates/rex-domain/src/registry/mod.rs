@@ -9,6 +9,7 @@
 mod agreements;
 mod exchanges;
 mod messages;
+mod officers;
 mod precheck;
 mod requests;
 
@@ -21,7 +22,8 @@ use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
 };
 use crate::keys::{KeyId, PublicKeyFile};
-use crate::message::{Message, MessageAnswer};
+use crate::message::{Message, MessageAnswer, OfficerId};
+use crate::officer::Officer;
 use crate::rejection::Rejection;
 use crate::request::{Answer, Request};
 use crate::statement::{Action, Statement};
@@ -148,6 +150,22 @@ pub enum Event {
         /// Whether the hub had already recorded it as not acknowledged.
         late: bool,
     },
+    /// A state certified an officer's key.
+    OfficerCertified {
+        /// The state.
+        party: PartyId,
+        /// The officer.
+        officer: OfficerId,
+    },
+    /// A state revoked an officer's key.
+    OfficerRevoked {
+        /// The state.
+        party: PartyId,
+        /// The officer.
+        officer: OfficerId,
+    },
+    /// A state now requires four-eyes on its binding acts.
+    FourEyesRequired(PartyId),
     /// The hub recorded that a recipient did not answer by the deadline.
     MessageNotAcknowledged {
         /// The message.
@@ -181,6 +199,10 @@ pub struct Registry {
     /// Messages with a recipient still to answer, by acknowledgement deadline: an index over
     /// `messages`, so that the hub's due negatives cost what is due, not every message.
     ack_deadlines: std::collections::BTreeSet<(UnixSeconds, MessageId)>,
+    /// Every officer each state certified, revoked ones included (an id is used once).
+    officers: BTreeMap<PartyId, BTreeMap<OfficerId, Officer>>,
+    /// The states that require four-eyes on their binding acts.
+    four_eyes: std::collections::BTreeSet<PartyId>,
 }
 
 pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
@@ -203,6 +225,8 @@ impl Registry {
             exchanges: BTreeMap::new(),
             messages: BTreeMap::new(),
             ack_deadlines: std::collections::BTreeSet::new(),
+            officers: BTreeMap::new(),
+            four_eyes: std::collections::BTreeSet::new(),
         }
     }
 
@@ -259,6 +283,24 @@ impl Registry {
     /// All messages, by id.
     pub fn messages(&self) -> impl Iterator<Item = &Message> {
         self.messages.values()
+    }
+
+    /// An officer `party` certified (revoked or not).
+    pub fn officer(&self, party: &PartyId, officer: &OfficerId) -> Option<&Officer> {
+        self.officers.get(party)?.get(officer)
+    }
+
+    /// Every officer `party` certified, by id.
+    pub fn officers(&self, party: &PartyId) -> impl Iterator<Item = &Officer> {
+        self.officers
+            .get(party)
+            .into_iter()
+            .flat_map(|o| o.values())
+    }
+
+    /// Whether `party` requires four-eyes on its binding acts (`four_eyes_required`).
+    pub fn requires_four_eyes(&self, party: &PartyId) -> bool {
+        self.four_eyes.contains(party)
     }
 
     /// What `party`'s witness policy asks for now: which states must cosign a checkpoint, and
@@ -349,7 +391,8 @@ impl Registry {
     /// under the actor's key (`bad_signature`); `seq` is the actor's next (`replay`,
     /// `seq_gap`); `time` is not ahead of `now` by more than [`MAX_CLOCK_SKEW_SECONDS`] nor behind
     /// it by more than [`MAX_STATEMENT_AGE_SECONDS`]; the
-    /// action is the hub's or a state's as it should be; and the transition is allowed from the
+    /// action is the hub's or a state's as it should be; a binding act's officers meet the
+    /// four-eyes rule ([`crate::officer`], `four_eyes`); and the transition is allowed from the
     /// current state. Only then does anything change, and the actor's sequence number with it.
     pub fn apply(&mut self, envelope: &Envelope, now: UnixSeconds) -> Result<Applied, Rejection> {
         self.apply_prechecked(Prechecked::new(envelope.clone())?, now)
@@ -369,6 +412,7 @@ impl Registry {
             statement,
             digest,
             verified_under,
+            officers_verified_under,
         } = checked;
         let actor = statement.actor;
         let (key, last_seq) = match actor {
@@ -433,6 +477,7 @@ impl Registry {
             }
             _ => {}
         }
+        self.check_officers(&envelope, &statement, digest, officers_verified_under, now)?;
         let events = self.transition(&statement, digest, now)?;
         match actor {
             Actor::Hub => self.hub_last_seq = statement.seq,
@@ -537,6 +582,27 @@ impl Registry {
             Action::MessageNotAcknowledged { message, recipient } => {
                 self.not_acknowledged(message, *recipient, now)
             }
+            Action::OfficerCertified {
+                party,
+                officer,
+                roles,
+                key,
+                not_before,
+                not_after,
+            } => self.certify_officer(
+                me()?,
+                officers::Certificate {
+                    party: *party,
+                    officer,
+                    roles,
+                    key: *key,
+                    not_before: *not_before,
+                    not_after: *not_after,
+                },
+                now,
+            ),
+            Action::OfficerRevoked { officer } => self.revoke_officer(me()?, officer, now),
+            Action::FourEyesRequired => self.require_four_eyes(me()?),
         }
     }
 }

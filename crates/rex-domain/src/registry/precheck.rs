@@ -4,6 +4,8 @@
 use super::Registry;
 use crate::dsse::{pae, Envelope};
 use crate::id::{Actor, Digest, PartyId};
+use crate::message::OfficerId;
+use crate::officer::{officer_message, Officers, Signing};
 use crate::rejection::Rejection;
 use crate::statement::{Action, Statement};
 use ed25519_dalek::VerifyingKey;
@@ -20,6 +22,10 @@ pub struct Prechecked {
     pub(super) statement: Statement,
     pub(super) digest: Digest,
     pub(super) verified_under: Option<VerifyingKey>,
+    /// The keys under which the drafter's and the approver's signatures were found valid
+    /// ahead ([`crate::officer::officer_message`] for the statement's actor, officers and
+    /// digest), if they were checked.
+    pub(super) officers_verified_under: Option<[VerifyingKey; 2]>,
 }
 
 impl Prechecked {
@@ -28,11 +34,24 @@ impl Prechecked {
     pub fn new(envelope: Envelope) -> Result<Self, Rejection> {
         envelope.check_shape()?;
         let statement = Statement::from_bytes(&envelope.payload)?;
+        let officers = matches!(statement.acted_by, Some(Officers::FourEyes { .. }));
+        if officers != (envelope.signatures.len() == 3) {
+            return Err(Rejection::BadEnvelope(format!(
+                "{} signatures for a statement {}",
+                envelope.signatures.len(),
+                if officers {
+                    "naming a drafter and an approver: three, the signer's first"
+                } else {
+                    "that names no officer: exactly one"
+                }
+            )));
+        }
         Ok(Prechecked {
             digest: envelope.payload_digest(),
             envelope,
             statement,
             verified_under: None,
+            officers_verified_under: None,
         })
     }
 
@@ -41,6 +60,28 @@ impl Prechecked {
     pub fn verify(&mut self, key: &VerifyingKey) -> bool {
         let ok = self.envelope.is_signed_by(key);
         self.verified_under = ok.then_some(*key);
+        ok
+    }
+
+    /// Verifies the drafter's and the approver's signatures under `keys` (the keys their
+    /// certificates are expected to hold) and remembers them if both hold. Returns whether
+    /// they did; `false` for a statement that names no officers.
+    pub fn verify_officers(&mut self, keys: [VerifyingKey; 2]) -> bool {
+        let (Some(Officers::FourEyes { drafter, approver }), Actor::Party(party)) =
+            (&self.statement.acted_by, self.statement.actor)
+        else {
+            return false;
+        };
+        let ok = [(Signing::Drafter, drafter), (Signing::Approver, approver)]
+            .into_iter()
+            .zip(&self.envelope.signatures[1..])
+            .zip(keys)
+            .all(|(((signing, officer), sig), key)| {
+                let message = officer_message(signing, party, officer, &self.digest);
+                ed25519_dalek::Signature::from_slice(&sig.sig)
+                    .is_ok_and(|sig| key.verify_strict(&message, &sig).is_ok())
+            });
+        self.officers_verified_under = ok.then_some(keys);
         ok
     }
 
@@ -68,6 +109,10 @@ impl Prechecked {
 /// make (a small-order or torsioned `R`); it never accepts a forgery under a registered key
 /// (registered keys are never small-order). The hub checks every submission strictly, so an
 /// honest hub's log holds none of those.
+///
+/// A binding act's officers' signatures are verified ahead too (strictly, in parallel), under
+/// the keys certified for them in `registry` or earlier in `envelopes`; `apply_prechecked`
+/// verifies again under the key the registry holds whenever that guess was wrong or absent.
 pub fn precheck_all(
     registry: &Registry,
     envelopes: Vec<Envelope>,
@@ -92,6 +137,31 @@ pub fn precheck_all(
         Actor::Hub => Some(hub_key),
         Actor::Party(p) => keys.get(&p).copied(),
     };
+    // Officers' keys the same way: those certified in `registry` or earlier in `envelopes`
+    // (an id is certified once, so the first certificate is the one).
+    let mut officer_keys: BTreeMap<(PartyId, OfficerId), VerifyingKey> = registry
+        .officers
+        .iter()
+        .flat_map(|(p, os)| os.values().map(move |o| ((*p, o.id.clone()), o.key.0)))
+        .collect();
+    for c in checked.iter().flatten() {
+        if let (Actor::Party(p), Action::OfficerCertified { officer, key, .. }) =
+            (c.statement.actor, &c.statement.action)
+        {
+            officer_keys.entry((p, officer.clone())).or_insert(key.0);
+        }
+    }
+    checked.par_iter_mut().flatten().for_each(|c| {
+        if let (Some(Officers::FourEyes { drafter, approver }), Actor::Party(p)) =
+            (&c.statement.acted_by, c.statement.actor)
+        {
+            let d = officer_keys.get(&(p, drafter.clone()));
+            let a = officer_keys.get(&(p, approver.clone()));
+            if let (Some(d), Some(a)) = (d, a) {
+                c.verify_officers([*d, *a]);
+            }
+        }
+    });
     checked.par_chunks_mut(PRECHECK_BATCH).for_each(|chunk| {
         let batch: Vec<(&mut Prechecked, VerifyingKey)> = chunk
             .iter_mut()
