@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{
-    Action, AgreementId, Answer, MetadataDraft, Offence, RefusalGround, RequestId, RequestMetadata,
-    RequestStatus, Severity,
+    Action, AgreementId, Answer, MetadataDraft, Offence, OfficerId, RefusalGround, RequestId,
+    RequestMetadata, RequestStatus, Severity,
 };
 use serde::{Deserialize, Serialize};
 
@@ -349,15 +349,36 @@ pub(crate) async fn approve(
         }
         let act: Act = serde_json::from_str(&draft.payload)
             .map_err(|e| WebError::Internal(format!("draft {id}: {e}")))?;
+        let mut signed_by = String::new();
         let submitted = {
             let mut node = d.node();
             match act {
                 Act::FileRequest { metadata, dossier } => node
                     .file_request(metadata, dossier.as_bytes())
                     .map(|(request, s)| (Some(request), s)),
-                Act::AnswerRequest { request, answer } => node
-                    .submit(Action::RequestAnswered { request, answer })
-                    .map(|s| (None, s)),
+                Act::AnswerRequest { request, answer } => {
+                    let action = Action::RequestAnswered { request, answer };
+                    // A binding act: signed by both officers when the node holds their keys
+                    // (`rex node officer-key create`, same handles), else by the node alone,
+                    // which the statement says (and which a state requiring four eyes refuses).
+                    let ids = OfficerId::new(&draft.drafter)
+                        .ok()
+                        .zip(OfficerId::new(&officer.handle).ok())
+                        .filter(|(a, b)| node.officer_key(a).is_ok() && node.officer_key(b).is_ok());
+                    match ids {
+                        Some((drafter, approver)) => {
+                            signed_by = format!(
+                                "; signed by officers {drafter} (drafter) and {approver} (approver)"
+                            );
+                            node.submit_four_eyes(action, &drafter, &approver)
+                        }
+                        None => {
+                            signed_by = "; signed by the node alone (it holds no officer key for both officers)".into();
+                            node.submit(action)
+                        }
+                    }
+                    .map(|s| (None, s))
+                }
             }
         };
         let store = d.store();
@@ -368,7 +389,7 @@ pub(crate) async fn approve(
                     None => String::new(),
                 };
                 let outcome = format!(
-                    "{what}logged at index {}, statement SHA-256 {}",
+                    "{what}logged at index {}, statement SHA-256 {}{signed_by}",
                     s.index, s.digest
                 );
                 store.set_outcome(id, "approved", &outcome)?;

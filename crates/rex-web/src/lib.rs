@@ -175,6 +175,12 @@ impl Desk {
         self.node.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The node itself, locked, for tests and scripted set-up (officer keys, policies).
+    #[doc(hidden)]
+    pub fn node_for_tests(&self) -> std::sync::MutexGuard<'_, Node> {
+        self.node()
+    }
+
     /// Signs and submits `action` as this state's node (for scripted use and tests: no
     /// officer signs it), then syncs so that the pages show it.
     pub fn act(&self, action: rex_domain::Action) -> Result<rex_node::Submitted, Error> {

@@ -971,3 +971,87 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[test]
+fn under_four_eyes_the_approval_carries_both_officers_signatures_or_is_refused() {
+    let mut w = World::new();
+    let drafter = w.officer("jroe", "case-officer");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+    // The US requires four eyes; its node holds certified keys for jroe and appr only.
+    {
+        use rex_domain::{OfficerId, Role};
+        let mut node = w.desk_node();
+        for (id, role) in [("jroe", Role::CaseOfficer), ("appr", Role::Approver)] {
+            let id = OfficerId::new(id).unwrap();
+            node.create_officer_key(&id).unwrap();
+            node.certify_officer(&id, &[role], T0 - 60, T0 + 365 * 86_400)
+                .unwrap();
+        }
+        node.submit(Action::FourEyesRequired).unwrap();
+    }
+    w.desk.sync_now().unwrap();
+    let drafted = w.form(
+        &format!("/requests/{}/answer", w.ru_asks),
+        &drafter,
+        "answer=surrender".into(),
+    );
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let page = drafted.location().to_owned();
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    let approved = w.post(&format!("{page}/approve"), &approver, "same-origin");
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    let outcome = w.get(&page, &approver).texts("dd.outcome").remove(0);
+    assert!(
+        outcome.ends_with("signed by officers jroe (drafter) and appr (approver)"),
+        "{outcome}"
+    );
+    let status = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .request(&w.ru_asks)
+        .unwrap()
+        .status;
+    assert_eq!(status, rex_domain::RequestStatus::Pooled);
+
+    // An officer without a key on the node: the act would be the node's alone, which the
+    // state's own requirement refuses at the hub; the draft says so and nothing is logged.
+    let agreement = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .request(&w.ru_asks)
+        .unwrap()
+        .metadata
+        .agreement;
+    let (another, _) =
+        w.ru.file_request(
+            draft("RU", "US", agreement),
+            b"RU dossier: a second subject",
+        )
+        .unwrap();
+    w.desk.sync_now().unwrap();
+    let (other, mut other_key) = w.officer_with_key("kim", "approver");
+    let size = w.desk.view().report.unwrap().size;
+    let second = w.form(
+        &format!("/requests/{another}/answer"),
+        &drafter,
+        "answer=prosecution_at_home".into(),
+    );
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let second = second.location().to_owned();
+    assert_eq!(w.step_up(&other, &mut other_key).status, StatusCode::OK);
+    w.post(&format!("{second}/approve"), &other, "same-origin");
+    let shown = w.get(&second, &other);
+    assert_eq!(shown.texts("dd.state"), vec!["failed"]);
+    assert_eq!(w.desk.view().report.unwrap().size, size, "nothing logged");
+}
+
+impl World {
+    /// The desk's node, for acts a test makes on the state's behalf.
+    fn desk_node(&self) -> std::sync::MutexGuard<'_, Node> {
+        self.desk.node_for_tests()
+    }
+}
