@@ -275,6 +275,50 @@ test("the log page shows the checkpoint held and verifies on demand", SCENARIO, 
   assert.ok(trail.some((row) => row[1] === "jroe" && row[2] === "log verified"), JSON.stringify(trail));
 });
 
+test("a form posted to the desk from another site is refused, even with the officer's session in the browser", SCENARIO, async () => {
+  // An attacker's page on another site (the RU desk's origin: ru.localhost and us.localhost are
+  // different sites) in a browser that holds jroe's US session. The page's own CSP would stop
+  // the form (form-action 'self'): bypassing it leaves the US desk's own defence to be tested.
+  // Without it the post would reach the handler, which, the SameSite=Strict cookie staying
+  // home, would send it to the login page (303); the desk's CSRF check answers 403 first.
+  const context = await browser.newContext({ bypassCSP: true });
+  context.setDefaultTimeout(WAIT_MS);
+  const cookies = await officers.jroe.context.cookies(world.us.url);
+  await context.addCookies(cookies);
+  const page = await context.newPage();
+  await page.goto(`${world.ru.url}/login`);
+  const target = `${world.us.url}/log/sync`;
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url() === target),
+    page.evaluate((action) => {
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = action;
+      document.body.append(form);
+      form.submit();
+    }, target),
+  ]);
+  assert.equal(response.status(), 403, "the desk refuses a cross-site post");
+  await context.close();
+  // Nothing was done: the audit trail shows no second verification by jroe.
+  const { page: auditor } = officers.audit;
+  await visit(auditor, "/audit");
+  const verified = (await rows(auditor)).filter((row) => row[1] === "jroe" && row[2] === "log verified");
+  assert.equal(verified.length, 1, JSON.stringify(verified));
+});
+
+test("an admin revokes an officer on the officers page, and the officer's open session ends at once", SCENARIO, async () => {
+  const { page: admin } = officers.admin;
+  await visit(admin, "/officers");
+  await admin.getByRole("button", { name: "Revoke audit" }).click();
+  await admin.waitForURL(`${world.us.url}/officers`);
+  const row = (await rows(admin)).find((r) => r[0] === "audit");
+  assert.match(row[4], /^revoked /);
+  const { page: auditor } = officers.audit;
+  await auditor.goto("/audit");
+  assert.equal(auditor.url(), `${world.us.url}/login`, "the revoked officer's session is over");
+});
+
 test("with JavaScript off, an officer reads the desk and filters the queue with a session from another context", SCENARIO, async () => {
   const { url } = world.us;
   const noJs = await open(url, { javaScriptEnabled: false, authenticator: false });
@@ -302,10 +346,10 @@ test("with JavaScript off, an officer reads the desk and filters the queue with 
   await page.waitForURL(/\/queue\?side=incoming&status=awaiting_answer$/);
   const listed = (await rows(page)).map((r) => r[0]);
   assert.deepEqual(listed, [world.requests.ruWaits]);
+  await screenshot(page, "queue-no-js");
   await page.getByRole("link", { name: world.requests.ruWaits }).click();
   await page.waitForURL(`${url}/requests/${world.requests.ruWaits}`);
   assert.match(await page.locator("dl.case").innerText(), /Status\s+awaiting answer/);
-  await screenshot(page, "queue-no-js");
 });
 
 test("axe checked every page of the desk", () => {
