@@ -195,6 +195,20 @@ fn e2e() -> Result<(), Failure> {
             )));
         }
     }
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let major: Option<u32> = version
+        .strip_prefix('v')
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok());
+    if major.is_none_or(|m| m < 20) {
+        return Err(Failure::step(format!(
+            "the browser tests need Node.js 20 or later, and node --version says {version:?}"
+        )));
+    }
     let dir = root().join("e2e");
     let in_e2e = |program: &str, args: &[&str]| -> Result<(), Failure> {
         let status = Command::new(program)
