@@ -59,6 +59,12 @@ const PAGES = {
   "/log": /^\/log$/,
   "/officers": /^\/officers$/,
   "/audit": /^\/audit$/,
+  "/requests/new": /^\/requests\/new$/,
+  "/approvals": /^\/approvals$/,
+  "/approvals/{id}": /^\/approvals\/\w+$/,
+  "/messages": /^\/messages$/,
+  "/messages/new": /^\/messages\/new$/,
+  "/messages/{id}": /^\/messages\/(?!new$)\w+$/,
 };
 /** Every URL axe checked, with what it found (nothing, or the test failed there). */
 const checked = [];
@@ -212,7 +218,7 @@ test("an admin is refused the dossier, and sees who opened it in the audit trail
 
   await visit(page, "/officers", { shot: "officers" });
   const handles = (await rows(page)).map((row) => row[0]);
-  assert.deepEqual(handles.sort(), ["admin", "audit", "jroe"]);
+  assert.deepEqual(handles.sort(), ["admin", "audit", "jroe", "lliu", "mkane"]);
   await visit(page, "/audit", { shot: "audit" });
   const trail = await rows(page);
   assert.ok(trail.some((row) => row[1] === "jroe" && row[2] === "dossier opened" && row[3] === id), JSON.stringify(trail));
@@ -275,6 +281,96 @@ test("the log page shows the checkpoint held and verifies on demand", SCENARIO, 
   assert.ok(trail.some((row) => row[1] === "jroe" && row[2] === "log verified"), JSON.stringify(trail));
 });
 
+/** Reloads `path` on `page` until `ready()` holds (bounded): for what another node's sync
+ * loop brings, which no page can wait on otherwise. */
+async function until(page, path, ready, what) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.goto(path);
+    if (await ready()) return;
+    if (Date.now() > deadline) assert.fail(`${path}: ${what} did not come within 60 s:\n${await page.locator("main").innerText()}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+test("a case officer drafts a request; they cannot approve it; a second officer approves it after a passkey check", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  const { url } = world.us;
+  await visit(page, "/requests/new");
+  await page.getByLabel("Custodian (the state holding the subject)").selectOption("RU");
+  await page.getByLabel("Agreement").selectOption(world.agreements.bilateral);
+  await page.getByLabel("illegal access").check();
+  await page.getByLabel("Maximum penalty (months)").fill("60");
+  await page.getByLabel("Severity").selectOption("serious");
+  await page.getByLabel(/^Dossier/).fill("Subject: a phishing-kit author travelling through Sochi.\nWarrant: E.D.N.Y. 2021.\n");
+  await page.getByRole("button", { name: "Save the draft for approval" }).click();
+  await page.waitForURL(/\/approvals\/\w+$/);
+  const draft = new URL(page.url()).pathname;
+  await accessible(page);
+  assert.equal(await page.locator("dd.state").innerText(), "awaiting");
+  assert.match(await page.locator("dd.summary").innerText(), /RU/);
+  assert.match(await page.locator("main").innerText(), /You drafted this act: another officer, an approver, approves it\./);
+  assert.equal(await page.getByRole("button", { name: /approve/i }).count(), 0, "the drafter is offered no approval");
+
+  const { page: approver } = await enrol("mkane");
+  await visit(approver, "/approvals");
+  await approver.getByRole("link", { name: draft.split("/").pop(), exact: true }).click();
+  await approver.waitForURL(`${url}${draft}`);
+  await accessible(approver);
+  await approver.getByRole("button", { name: "Confirm with your passkey to approve" }).click();
+  await approver.getByRole("button", { name: "Approve and sign" }).waitFor();
+  await accessible(approver);
+  await approver.getByRole("button", { name: "Approve and sign" }).click();
+  await approver.waitForURL(`${url}${draft}`);
+  assert.equal(await approver.locator("dd.state").innerText(), "approved");
+  const outcome = await approver.locator("dd.outcome").innerText();
+  assert.match(outcome, /^request req_\w+ filed: logged at index \d+/);
+  const filed = outcome.match(/req_\w+/)[0];
+  await screenshot(approver, "approval");
+  // The request is filed: it is among US's outgoing requests awaiting an answer.
+  await until(page, "/queue?side=outgoing&status=awaiting_answer", async () => (await rows(page)).some((r) => r[0] === filed), `request ${filed}`);
+  assert.deepEqual((await rows(page)).map((r) => r[0]).sort(), [filed, world.requests.usWaits].sort());
+});
+
+test("a US liaison officer writes to RU; a Russian officer reads and acknowledges; the US page shows every receipt", SCENARIO, async () => {
+  const { page: us } = await enrol("lliu");
+  await visit(us, "/messages/new");
+  await us.getByRole("checkbox", { name: "RU" }).check();
+  await us.getByLabel("About a request").selectOption(world.requests.usAsks);
+  await us.getByLabel("Subject").fill("Custody hearing");
+  await us.getByLabel("Message").fill("The hearing is set for 14 June; please confirm the escort.");
+  await us.getByRole("button", { name: "Send" }).click();
+  await us.waitForURL(/\/messages\/\w+$/);
+  const path = new URL(us.url()).pathname;
+  const id = path.split("/").pop();
+  await accessible(us);
+
+  // The RU node delivers it at its next sync; its liaison officer opens and acknowledges it.
+  const { page: ru } = await enrol("avolkova");
+  await until(ru, "/messages", async () => (await ru.getByRole("link", { name: new RegExp(id) }).count()) === 1, `message ${id}`);
+  await accessible(ru);
+  assert.match(await ru.locator("table.inbox").innerText(), /unread/);
+  await ru.getByRole("link", { name: new RegExp(id) }).click();
+  await ru.waitForURL(`${world.ru.url}${path}`);
+  await accessible(ru);
+  assert.equal(await ru.locator("h1").innerText(), "Custody hearing");
+  assert.match(await ru.locator("pre.letter").innerText(), /please confirm the escort/);
+  await ru.getByRole("button", { name: "Acknowledge" }).click();
+  await ru.waitForURL(`${world.ru.url}${path}`);
+  assert.match(await ru.locator("section.answer, main").first().innerText(), /RU: acknowledged/);
+
+  // The US page shows RU's whole chain once the US node has replayed it.
+  await until(us, path, async () => /RU: acknowledged/.test(await us.locator("main").innerText()), "RU's acknowledgement");
+  await accessible(us);
+  const steps = (await us.locator("ol.chain li").allInnerTexts()).join("\n");
+  for (const step of ["submitted", "delivered", "read", "acknowledged"]) assert.match(steps, new RegExp(step), steps);
+  await screenshot(us, "message");
+  // The inbox reads the registry of the node's last sync: it follows within a sync or two.
+  await until(us, "/messages", async () => /RU: acknowledged/.test(await us.locator("table.inbox").innerText()), "the acknowledgement in the inbox");
+  await accessible(us);
+  await screenshot(us, "messages");
+});
+
 test("a form posted to the desk from another site is refused, even with the officer's session in the browser", SCENARIO, async () => {
   // An attacker's page on another site (the RU desk's origin: ru.localhost and us.localhost are
   // different sites) in a browser that holds jroe's US session. The page's own CSP would stop
@@ -319,7 +415,7 @@ test("an admin revokes an officer on the officers page, and the officer's open s
   assert.equal(auditor.url(), `${world.us.url}/login`, "the revoked officer's session is over");
 });
 
-test("with JavaScript off, an officer reads the desk and filters the queue with a session from another context", SCENARIO, async () => {
+test("with JavaScript off, an officer reads the desk, filters the queue and reads the inbox with a session from another context", SCENARIO, async () => {
   const { url } = world.us;
   const noJs = await open(url, { javaScriptEnabled: false, authenticator: false });
   const { page } = noJs;
@@ -350,6 +446,15 @@ test("with JavaScript off, an officer reads the desk and filters the queue with 
   await page.getByRole("link", { name: world.requests.ruWaits }).click();
   await page.waitForURL(`${url}/requests/${world.requests.ruWaits}`);
   assert.match(await page.locator("dl.case").innerText(), /Status\s+awaiting answer/);
+  // The inbox and a letter with its receipts.
+  await page.getByRole("link", { name: "Messages" }).click();
+  await page.waitForURL(`${url}/messages`);
+  const line = page.locator("table.inbox tbody tr").filter({ hasText: "RU: acknowledged" });
+  assert.equal(await line.count(), 1);
+  await line.getByRole("link").click();
+  await page.waitForURL(/\/messages\/msg_\w+$/);
+  assert.match(await page.locator("pre.letter").innerText(), /please confirm the escort/);
+  assert.match(await page.locator("main").innerText(), /RU: acknowledged/);
 });
 
 test("every page reachable by a link, as a case officer and as an admin, passes axe", SCENARIO, async () => {

@@ -150,7 +150,7 @@ async function serveDesk(bin, dir, host) {
 
 /**
  * Makes the world and serves the desks. Returns
- * `{dir, hub, us, ru, requests, exchanges, officers, stop()}` where `us` and `ru` are
+ * `{dir, hub, us, ru, agreements, requests, exchanges, officers, stop()}` where `us` and `ru` are
  * `{url, dir}`, `officers[handle] = {party, code, roles}`, `requests` names the requests by
  * role in the story and `exchanges` lists the exchange ids the matching round proposed.
  */
@@ -242,7 +242,10 @@ async function make(bin, dir) {
   officer("US", "jroe", "Jane Roe", "case-officer", "approver");
   officer("US", "admin", "Alex Admin", "admin");
   officer("US", "audit", "Avery Auditor", "auditor");
+  officer("US", "mkane", "Mary Kane", "approver");
+  officer("US", "lliu", "Lee Liu", "liaison");
   officer("RU", "ipetrov", "Ivan Petrov", "case-officer");
+  officer("RU", "avolkova", "Anna Volkova", "liaison");
 
   const us = { dir: node.US, ...(await serveDesk(bin, node.US, "us")) };
   const ru = { dir: node.RU, ...(await serveDesk(bin, node.RU, "ru")) };
@@ -259,5 +262,5 @@ async function make(bin, dir) {
     }
     if (!process.env.REX_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
   };
-  return { dir, hub, us, ru, requests, exchanges, officers, run, stop };
+  return { dir, hub, us, ru, agreements: { bilateral, trilateral }, requests, exchanges, officers, run, stop };
 }
