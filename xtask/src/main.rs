@@ -5,7 +5,10 @@
 //! them first, so that each of the README's two commands works on its own:
 //!
 //! - `cargo xtask demo` — set up, then `rex demo` from a release build (the main job);
-//! - `cargo xtask test` — set up, then every test of the workspace and the doc tests;
+//! - `cargo xtask test` — set up, then every test of the workspace, the doc tests and the
+//!   browser tests of the officers' desk (`e2e/`: Debian's chromium, installed with apt when
+//!   missing, driven by Node.js with playwright-core);
+//! - `cargo xtask e2e` — set up, then only the browser tests;
 //! - `cargo xtask ci` — set up, `cargo fmt --check`, clippy with `-D warnings`, then the tests:
 //!   exactly what `.ci/run` runs;
 //! - `cargo xtask setup` — only the system packages (idempotent; `apt-get`, with `sudo` when
@@ -16,7 +19,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <setup|demo [ARGS…]|test|ci>";
+const USAGE: &str = "usage: cargo xtask <setup|demo [ARGS…]|test|e2e|ci>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +27,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(),
         Some("demo") => setup().and_then(|()| demo(&args[1..])),
         Some("test") => setup().and_then(|()| test()),
+        Some("e2e") => setup().and_then(|()| e2e()),
         Some("ci") => setup().and_then(|()| ci()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -127,7 +131,11 @@ fn missing_packages() -> Vec<&'static str> {
 /// Installs what building rex needs on a Debian or Ubuntu machine. Idempotent: a machine that
 /// has everything runs no package manager at all.
 fn setup() -> Result<(), Failure> {
-    let need = missing_packages();
+    apt_install(&missing_packages())
+}
+
+/// Installs the Debian packages `need` (none: nothing runs), with `sudo` when not root.
+fn apt_install(need: &[&str]) -> Result<(), Failure> {
     if need.is_empty() {
         return Ok(());
     }
@@ -160,6 +168,69 @@ fn setup() -> Result<(), Failure> {
     run_with(program, &install, &noninteractive)
 }
 
+/// The browser the desk's browser tests drive: `$CHROMIUM`, else Debian's.
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// The browser tests of the officers' desk (`e2e/`): Debian's chromium (installed with apt
+/// when missing; no tool downloads a browser), the test package's locked dependencies
+/// (`npm ci`: playwright-core and axe-core), the `rex` binary, then `node --test`, which
+/// fails if any scenario fails. Node.js 20 or later must be installed: without it this fails,
+/// it never skips.
+fn e2e() -> Result<(), Failure> {
+    if !chromium().is_file() {
+        if std::env::var_os("CHROMIUM").is_some() {
+            return Err(Failure::step(format!(
+                "CHROMIUM={} is not a file",
+                chromium().display()
+            )));
+        }
+        apt_install(&["chromium"])?;
+    }
+    for program in ["node", "npm"] {
+        if !on_path(program) {
+            return Err(Failure::step(format!(
+                "the browser tests need Node.js 20 or later ({program} is not on PATH); install it, then run this again"
+            )));
+        }
+    }
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let major: Option<u32> = version
+        .strip_prefix('v')
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok());
+    if major.is_none_or(|m| m < 20) {
+        return Err(Failure::step(format!(
+            "the browser tests need Node.js 20 or later, and node --version says {version:?}"
+        )));
+    }
+    let dir = root().join("e2e");
+    let in_e2e = |program: &str, args: &[&str]| -> Result<(), Failure> {
+        let status = Command::new(program)
+            .args(args)
+            .current_dir(&dir)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .status()
+            .map_err(|e| Failure::step(format!("cannot run {program}: {e}")))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(Failure::step(format!(
+                "`{program} {}` in e2e/ failed ({status})",
+                args.join(" ")
+            )))
+        }
+    };
+    in_e2e("npm", &["ci", "--no-audit", "--no-fund"])?;
+    run("cargo", &["build", "--workspace"])?;
+    in_e2e("node", &["--test", "--test-concurrency=1", "desk.test.mjs"])
+}
+
 /// The main job: `rex demo` from a release build.
 fn demo(args: &[String]) -> Result<(), Failure> {
     let mut cargo = vec!["run", "--release", "--package", "rex-cli", "--", "demo"];
@@ -167,12 +238,14 @@ fn demo(args: &[String]) -> Result<(), Failure> {
     run("cargo", &cargo)
 }
 
-/// Every test of the workspace (nextest when installed, else cargo test), then the doc tests.
+/// Every test of the workspace (nextest when installed, else cargo test), the doc tests, then
+/// the browser tests ([`e2e`]); each part runs even if an earlier one failed, and the first
+/// failure is the run's.
 /// The tests that read the public kidney-exchange instances find them themselves
 /// (`REX_KEP_DATA`, else `../shared/data/kep` beside the checkout) and say `SKIPPED` without
 /// them, failing under `CI`; nothing is set here, so a wrong guess cannot hide that.
 fn test() -> Result<(), Failure> {
-    if Command::new("cargo")
+    let unit = if Command::new("cargo")
         .args(["nextest", "--version"])
         .output()
         .is_ok_and(|o| o.status.success())
@@ -180,12 +253,23 @@ fn test() -> Result<(), Failure> {
         run(
             "cargo",
             &["nextest", "run", "--workspace", "--no-fail-fast"],
-        )?;
+        )
     } else {
         eprintln!("xtask: cargo-nextest is not installed; running the tests with cargo test");
-        run("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+        run("cargo", &["test", "--workspace", "--no-fail-fast"])
+    };
+    let doc = run("cargo", &["test", "--workspace", "--doc"]);
+    let browser = e2e();
+    for (part, result) in [
+        ("tests", &unit),
+        ("doc tests", &doc),
+        ("browser tests", &browser),
+    ] {
+        if let Err(f) = result {
+            eprintln!("xtask: the {part} failed: {}", f.message);
+        }
     }
-    run("cargo", &["test", "--workspace", "--doc"])
+    unit.and(doc).and(browser)
 }
 
 /// Exactly what CI runs: formatting, lints, then the tests.

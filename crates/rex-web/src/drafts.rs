@@ -248,7 +248,7 @@ struct ApprovalsPage {
     drafts: Vec<DraftRow>,
 }
 
-const SEE_DRAFTS: [Role; 3] = [Role::CaseOfficer, Role::Approver, Role::Auditor];
+pub(crate) const SEE_DRAFTS: [Role; 3] = [Role::CaseOfficer, Role::Approver, Role::Auditor];
 
 pub(crate) async fn approvals(
     State(desk): State<AppState>,

@@ -26,7 +26,7 @@ use crate::Desk;
 type AppState = Arc<Desk>;
 
 /// Who reads messages on the desk.
-const READERS: [Role; 4] = [
+pub(crate) const READERS: [Role; 4] = [
     Role::Liaison,
     Role::CaseOfficer,
     Role::Approver,

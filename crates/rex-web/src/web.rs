@@ -404,15 +404,22 @@ pub(crate) struct Frame {
     pub(crate) handle: String,
     pub(crate) roles: String,
     pub(crate) audits: bool,
+    /// The officer may read the messages (the navigation shows no link that would be refused).
+    pub(crate) messages: bool,
+    /// The officer may see the approvals.
+    pub(crate) approvals: bool,
 }
 
 impl Frame {
     pub(crate) fn of(desk: &Desk, officer: &Officer) -> Frame {
+        let any = |roles: &[Role]| roles.iter().any(|r| officer.has(*r));
         Frame {
             party: desk.party.to_string(),
             handle: officer.handle.clone(),
             roles: officer.roles.labels(),
             audits: officer.has(Role::Admin) || officer.has(Role::Auditor),
+            messages: any(&crate::messages::READERS),
+            approvals: any(&crate::drafts::SEE_DRAFTS),
         }
     }
 }
