@@ -435,9 +435,11 @@ pub(crate) fn when(t: u64) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
-/// `in 3 d 4 h`, `2 h 5 min ago`.
+/// `in 3 d 4 h`, `2 h 5 min ago`, `now`.
 pub(crate) fn relative(t: u64, now: u64) -> String {
-    if t >= now {
+    if t == now {
+        "now".to_owned()
+    } else if t > now {
         format!("in {}", rex_node::witness::duration(t - now))
     } else {
         format!("{} ago", rex_node::witness::duration(now - t))
@@ -1510,4 +1512,17 @@ async fn asset(Path(file): Path<String>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_people_say_them() {
+        assert_eq!(relative(1_000, 1_000), "now");
+        assert_eq!(relative(1_090, 1_000), "in 1 min");
+        assert_eq!(relative(1_000, 4_600), "1 h 0 min ago");
+        assert_eq!(when(1_750_000_000), "2025-06-15 15:06 UTC");
+    }
 }
