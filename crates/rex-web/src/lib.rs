@@ -3,7 +3,9 @@
 //! The people who run rex are the officers of each state's central authority: case officers,
 //! approvers, liaison officers, auditors and the node's admin. The desk is where they work:
 //! what awaits them, the work queue by due date, a page per case with its dossier decrypted on
-//! this node, the log and its witnesses, and the officers themselves.
+//! this node, each exchange with its cycle drawn, drafts of binding acts approved by a second
+//! officer after a fresh passkey check (`drafts`), messages with the other states and their
+//! receipts (`messages`), the log and its witnesses, and the officers themselves.
 //!
 //! **Design.**
 //! - Server-rendered HTML (askama templates in `templates/`, checked at compile time and
