@@ -44,6 +44,20 @@ fn get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Waits (bounded, whatever the machine's speed) until the desk on `addr` answers `/health`
+/// with 200 (its first sync done); returns the last answer.
+fn healthy(addr: &str) -> (u16, String) {
+    let mut health = (0, String::new());
+    for _ in 0..600 {
+        health = get(addr, "/health");
+        if health.0 == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    health
+}
+
 struct Served(Child);
 
 impl Drop for Served {
@@ -192,15 +206,8 @@ fn officers_are_enrolled_on_the_command_line_and_the_desk_serves_while_the_cli_a
         announced.starts_with("rex node: desk of US at http://localhost:"),
         "{announced}"
     );
-    // The first sync runs at start: wait for it (bounded), whatever the machine's speed.
-    let mut health = (0, String::new());
-    for _ in 0..600 {
-        health = get(&addr, "/health");
-        if health.0 == 200 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    // The first sync runs at start: wait for it.
+    let health = healthy(&addr);
     assert_eq!(health.0, 200, "{}", health.1);
     assert!(health.1.contains("\"party\":\"US\""), "{}", health.1);
     let (status, login) = get(&addr, "/login");
@@ -271,14 +278,7 @@ fn the_demo_with_ui_keeps_every_state_s_desk_running_with_enrolment_codes() {
             assert!(rest.contains(handle), "{rest}");
         }
         let addr = format!("127.0.0.1:{}", host.split(':').nth(1).unwrap());
-        let mut health = (0, String::new());
-        for _ in 0..600 {
-            health = get(&addr, "/health");
-            if health.0 == 200 {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        let health = healthy(&addr);
         assert_eq!(health.0, 200, "{state}: {}", health.1);
         assert_eq!(get(&addr, "/enrol").0, 200);
     }

@@ -4,38 +4,7 @@
 
 mod common;
 
-use common::{one_line, rex, serve};
-use std::path::Path;
-
-/// Runs `rex ARGS --data DATA` and returns its stdout; fails with its stderr if it did not
-/// succeed.
-fn ok(args: &[&str], data: &Path) -> String {
-    let out = rex()
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("run rex");
-    assert!(
-        out.status.success(),
-        "rex {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
-
-/// Runs `rex ARGS --data DATA`, which must fail with `code`, and returns its one line.
-fn fails(args: &[&str], data: &Path, code: i32) -> String {
-    let out = rex()
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("run rex");
-    let line = one_line(&out.stderr, &format!("rex {args:?}"));
-    assert_eq!(out.status.code(), Some(code), "{line}");
-    line
-}
+use common::{fails_on as fails, ok_on as ok, rex, serve};
 
 /// The first word of `text` that starts with `prefix`.
 fn word(text: &str, prefix: &str) -> String {

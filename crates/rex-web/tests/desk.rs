@@ -174,8 +174,14 @@ impl World {
     }
 
     fn json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.json_as(path, "", body)
+    }
+
+    /// A JSON post from the desk's own script, in the session of `cookie` (none if empty).
+    fn json_as(&self, path: &str, cookie: &str, body: &serde_json::Value) -> Reply {
         self.send(
             Request::post(path)
+                .header(header::COOKIE, cookie)
                 .header(header::CONTENT_TYPE, "application/json")
                 .header("sec-fetch-site", "same-origin")
                 .body(Body::from(body.to_string()))
@@ -768,16 +774,7 @@ impl World {
 
     /// A fresh passkey check of the session's officer.
     fn step_up(&self, cookie: &str, key: &mut SoftPasskey) -> Reply {
-        let json = |path: &str, body: serde_json::Value| {
-            self.send(
-                Request::post(path)
-                    .header(header::COOKIE, cookie)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header("sec-fetch-site", "same-origin")
-                    .body(Body::from(body.to_string()))
-                    .unwrap(),
-            )
-        };
+        let json = |path: &str, body: serde_json::Value| self.json_as(path, cookie, &body);
         let started = json("/stepup/options", serde_json::json!({}));
         assert_eq!(started.status, StatusCode::OK, "{}", started.body);
         let v: serde_json::Value = serde_json::from_str(&started.body).unwrap();

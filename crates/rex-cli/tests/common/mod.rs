@@ -20,3 +20,33 @@ pub fn rex() -> assert_cmd::Command {
 pub fn serve(dir: &Path) -> ServedHub {
     ServedHub::start(REX, dir)
 }
+
+/// Runs `rex ARGS --data DATA` and returns its stdout; fails with its stderr if it did not
+/// succeed.
+pub fn ok_on(args: &[&str], data: &Path) -> String {
+    let out = rex()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run rex");
+    assert!(
+        out.status.success(),
+        "rex {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// Runs `rex ARGS --data DATA`, which must fail with `code`, and returns its one line.
+pub fn fails_on(args: &[&str], data: &Path, code: i32) -> String {
+    let out = rex()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run rex");
+    let line = one_line(&out.stderr, &format!("rex {args:?}"));
+    assert_eq!(out.status.code(), Some(code), "{line}");
+    line
+}
