@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{Draft, NewDraft};
 use crate::role::Role;
 use crate::web::{
-    blocking, form_field as field, form_values, officer, other_states, registry_of, render,
+    blocking, form_field as field, form_values, label, officer, other_states, registry_of, render,
     require, session_id, when, Frame, WebError,
 };
 use crate::Desk;
@@ -122,7 +122,7 @@ pub(crate) async fn draft_request(
     if dossier.trim().is_empty() {
         return Err(WebError::Input("the dossier is empty".into()));
     }
-    let offences: Vec<String> = metadata.offences.iter().map(name_of).collect();
+    let offences: Vec<String> = metadata.offences.iter().map(label).collect();
     let summary = format!(
         "{} asks {} to hand over a subject under agreement {}: {}; up to {} months; {}; {}national of {}; dossier of {} bytes (encrypted to both states when filed)",
         metadata.requester,
@@ -130,7 +130,7 @@ pub(crate) async fn draft_request(
         metadata.agreement,
         offences.join(", "),
         metadata.max_penalty_months,
-        name_of(&metadata.severity),
+        label(&metadata.severity),
         if metadata.subject_is_custodian_national { "" } else { "not a " },
         metadata.custodian,
         dossier.len()
@@ -182,7 +182,7 @@ pub(crate) async fn draft_answer(
     let said = match answer {
         Answer::Surrender => "surrender".to_owned(),
         Answer::ProsecutionAtHome => "prosecution at home".to_owned(),
-        Answer::Refused { ground } => format!("refusal ({})", name_of(&ground)),
+        Answer::Refused { ground } => format!("refusal ({})", label(&ground)),
     };
     let summary = format!(
         "{} answers request {request} from {}: {said}",

@@ -424,6 +424,14 @@ impl Frame {
     }
 }
 
+/// A domain value as people read it: its wire name with spaces (`illegal access`).
+pub(crate) fn label<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
 /// `2026-12-01 04:30 UTC`.
 pub(crate) fn when(t: u64) -> String {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(i64::try_from(t).unwrap_or(i64::MAX))
@@ -637,6 +645,7 @@ pub(crate) struct Row {
     status: String,
     filed: String,
     due: String,
+    due_in: String,
     sort: (u64, u64),
 }
 
@@ -716,17 +725,17 @@ async fn queue_page(
                 }
                 _ => None,
             };
-            let offences: Vec<String> = m.offences.iter().map(|o| format!("{o:?}")).collect();
+            let offences: Vec<String> = m.offences.iter().map(label).collect();
             Some(Row {
                 id: r.id.to_string(),
                 side: side_name,
                 counterpart: counterpart.to_string(),
                 offences: offences.join(", "),
                 status: name.replace('_', " "),
-                filed: when(r.filed_at),
-                due: due.map_or("—".to_owned(), |d| {
-                    format!("{} ({})", when(d), relative(d, now))
-                }),
+                // The day is enough in a list; the case page has the time.
+                filed: when(r.filed_at).chars().take(10).collect(),
+                due: due.map_or("—".to_owned(), when),
+                due_in: due.map_or(String::new(), |d| relative(d, now)),
                 sort: (due.unwrap_or(u64::MAX), r.filed_at),
             })
         })
@@ -788,7 +797,7 @@ async fn case_page(
     let r = registry.request(&id).expect("checked");
     let m = &r.metadata;
     let concerned = m.requester == desk.party || m.custodian == desk.party;
-    let offences: Vec<String> = m.offences.iter().map(|o| format!("{o:?}")).collect();
+    let offences: Vec<String> = m.offences.iter().map(label).collect();
     let exchange = match r.status {
         RequestStatus::InExchange(x) | RequestStatus::Fulfilled(x) => Some(x.to_string()),
         _ => None,
@@ -801,7 +810,7 @@ async fn case_page(
         agreement: m.agreement.to_string(),
         offences: offences.join(", "),
         penalty: m.max_penalty_months,
-        severity: format!("{:?}", m.severity),
+        severity: label(&m.severity),
         own_national: m.subject_is_custodian_national,
         route: format!("{:?}", r.route),
         status: status_name(&r.status).replace('_', " "),

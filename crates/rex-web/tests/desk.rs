@@ -929,7 +929,7 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
     let summary = w.get(&page, &approver).texts("dd.summary").remove(0);
     assert!(
         summary.starts_with("US asks RU to hand over a subject under agreement")
-            && summary.contains("illegal_access, data_interference; up to 96 months; serious"),
+            && summary.contains("illegal access, data interference; up to 96 months; serious"),
         "{summary}"
     );
     let rejected = w.form(
