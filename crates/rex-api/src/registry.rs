@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rex_domain::{
-    Actor, AgreementId, AgreementTerms, Answer, Digest, DossierRef, ExchangeId, ExchangeProposal,
-    ExchangeStatus, LegStage, PartyId, PublicKeyFile, RefusalGround, Registry, RequestId,
-    RequestMetadata, RequestStatus, Route, WitnessPolicy,
+    Actor, AgreementId, AgreementTerms, Answer, CheckRecord, Digest, DossierRef, ExchangeId,
+    ExchangeProposal, ExchangeStatus, LegStage, PartyId, ProfilesUsed, PublicKeyFile,
+    RefusalGround, Registry, RequestId, RequestMetadata, RequestStatus, Route, StateProfile,
+    WitnessPolicy,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -27,6 +28,8 @@ pub struct RegistrySnapshot {
     pub requests: Vec<RequestRecord>,
     /// Every exchange proposed.
     pub exchanges: Vec<ExchangeRecord>,
+    /// The profile in force of each state that published one.
+    pub profiles: Vec<ProfileRecord>,
 }
 
 /// A registered state.
@@ -87,6 +90,27 @@ pub struct RequestRecord {
     pub answer: Option<Answer>,
     /// Where it stands.
     pub status: RequestState,
+    /// The screening catalogue's record, in catalogue order.
+    #[schema(value_type = Vec<schema::CheckRecordBody>)]
+    pub screening: Vec<CheckRecord>,
+    /// The profile versions it was screened against.
+    #[schema(value_type = schema::ProfilesUsedBody)]
+    pub profiles: ProfilesUsed,
+}
+
+/// A version of a state's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProfileRecord {
+    /// The state.
+    #[schema(value_type = String)]
+    pub party: PartyId,
+    /// Its version (1, 2, …).
+    pub version: u32,
+    /// When the hub accepted it.
+    pub since: u64,
+    /// The profile.
+    #[schema(value_type = schema::ProfileBody)]
+    pub profile: StateProfile,
 }
 
 /// What screening at filing allows the custodian to answer (`rex_domain::Route`).
@@ -281,6 +305,8 @@ impl RegistrySnapshot {
                     route: r.route.into(),
                     answer: r.answer,
                     status: r.status.into(),
+                    screening: r.screening.clone(),
+                    profiles: r.profiles,
                 })
                 .collect(),
             exchanges: registry
@@ -298,6 +324,15 @@ impl RegistrySnapshot {
                     go_at: x.go_at,
                     stages: x.stages.clone(),
                     breaches: x.breaches.clone(),
+                })
+                .collect(),
+            profiles: registry
+                .profiles_in_force()
+                .map(|(party, v)| ProfileRecord {
+                    party: *party,
+                    version: v.version,
+                    since: v.since,
+                    profile: v.profile.clone(),
                 })
                 .collect(),
         }

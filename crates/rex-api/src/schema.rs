@@ -137,6 +137,9 @@ pub struct Metadata {
     pub severity: SeverityName,
     /// Whether the subject is a national of the custodian.
     pub subject_is_custodian_national: bool,
+    /// To enforce a sentence: the months that remain of it (absent to prosecute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence_remaining_months: Option<u32>,
 }
 
 /// The encrypted dossier's reference (`rex_domain::DossierRef`).
@@ -194,6 +197,9 @@ pub enum RefusalGroundName {
     CompetingRequest,
     /// Another ground, explained in the encrypted dialogue.
     Other,
+    /// A check of the screening catalogue failed (the request's screening names it); never
+    /// chosen in an answer.
+    Screening,
 }
 
 /// An exchange proposal (`rex_domain::ExchangeProposal`).
@@ -274,6 +280,120 @@ pub enum WitnessPolicyBody {
     },
 }
 
+/// A screening check's name (`rex_domain::Check`): `legal_basis`, `offence_covered`,
+/// `dual_criminality`, `penalty_threshold`, `remaining_sentence`, `own_national_bar`,
+/// `excluded_category`, `death_penalty_assurance`, `political_offence`, `persecution_risk`,
+/// `protection_status`, `conduct_dual_criminality`.
+pub struct CheckName;
+
+impl ToSchema for CheckName {}
+impl PartialSchema for CheckName {
+    fn schema() -> RefOr<Schema> {
+        string_enum(
+            rex_domain::Check::ALL.iter().map(|c| c.as_str()),
+            "A check of the screening catalogue.",
+        )
+    }
+}
+
+/// A check and its outcome on a request (`rex_domain::CheckRecord`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRecordBody {
+    /// The rule.
+    pub check: CheckName,
+    /// `passed`, `failed` or `awaiting` (a person's decision).
+    pub outcome: OutcomeName,
+    /// Why, in words.
+    pub reason: String,
+    /// Awaiting: the state that decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// Awaiting: the officer role that approves the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Decided: SHA-256 (hex) of the decision statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+}
+
+/// A check's outcome.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeName {
+    /// Passed.
+    Passed,
+    /// Failed: the request is refused by it.
+    Failed,
+    /// A person must decide.
+    Awaiting,
+}
+
+/// The profile versions a request was screened against (`rex_domain::ProfilesUsed`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilesUsedBody {
+    /// The requester's version, if it had published one.
+    pub requester: Option<u32>,
+    /// The custodian's version, if it had published one.
+    pub custodian: Option<u32>,
+}
+
+/// A state's profile of its law (`rex_domain::StateProfile`); lists sorted and distinct.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    /// Whether it surrenders its own nationals.
+    pub surrenders_nationals: bool,
+    /// Lowest maximum penalty, in months, for which it surrenders for prosecution.
+    pub min_penalty_months: u32,
+    /// Shortest remaining sentence, in months, for which it surrenders to enforce one.
+    pub min_sentence_months: u32,
+    /// Its statutes by shared category: `{category, reference}`.
+    pub statutes: Vec<StatuteBody>,
+    /// Limitation periods: `{category, years}`.
+    pub limitations: Vec<LimitationBody>,
+    /// Minimum age of criminal responsibility.
+    pub min_age: u8,
+    /// Whether its law has the death penalty.
+    pub death_penalty: bool,
+    /// `no_death_penalty`, `life_sentence_review`, `prison_conditions`.
+    pub assurances_required: Vec<String>,
+    /// Categories excluded from surrender: `{category, kind}`, kind `political`, `military` or
+    /// `fiscal`.
+    pub exclusions: Vec<ExclusionBody>,
+}
+
+/// A statute of a profile.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatuteBody {
+    /// The shared category.
+    pub category: OffenceName,
+    /// The statute's reference.
+    pub reference: String,
+}
+
+/// A limitation period of a profile.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitationBody {
+    /// The shared category.
+    pub category: OffenceName,
+    /// Years.
+    pub years: u16,
+}
+
+/// An exclusion of a profile.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionBody {
+    /// The shared category.
+    pub category: OffenceName,
+    /// `political`, `military` or `fiscal`.
+    pub kind: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +445,7 @@ mod tests {
             G::SubjectNotFound => N::SubjectNotFound,
             G::CompetingRequest => N::CompetingRequest,
             G::Other => N::Other,
+            G::Screening => N::Screening,
         }
     }
 
@@ -384,6 +505,7 @@ mod tests {
             G::SubjectNotFound,
             G::CompetingRequest,
             G::Other,
+            G::Screening,
         ] {
             same(g, ground(g));
         }

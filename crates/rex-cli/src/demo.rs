@@ -257,6 +257,7 @@ fn file(
         max_penalty_months: 240,
         severity,
         subject_is_custodian_national: own_national,
+        sentence_remaining_months: None,
     };
     let (id, s) = requester
         .file_request(draft, dossier.as_bytes())

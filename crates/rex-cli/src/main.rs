@@ -15,6 +15,7 @@ mod matching;
 mod message;
 mod node;
 mod officer_key;
+mod profile;
 mod request;
 
 use clap::error::ErrorKind;

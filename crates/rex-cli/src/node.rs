@@ -1,5 +1,5 @@
 //! `rex node init|export-keys [--vkey]|sync|witness-policy|checkpoint export|checkpoint import`,
-//! `rex node require-four-eyes`, `rex node officer-key` (in `officer_key.rs`), and `rex node
+//! `rex node require-four-eyes`, `rex node profile` (in `profile.rs`), `rex node officer-key` (in `officer_key.rs`), and `rex node
 //! serve|officer` (in `desk.rs`).
 
 use crate::act::{acted, open};
@@ -89,6 +89,11 @@ enum NodeCommand {
         #[command(subcommand)]
         command: crate::officer_key::OfficerKeyCommand,
     },
+    /// This state's profile of its law, which screening applies: publish, show, template.
+    Profile {
+        #[command(subcommand)]
+        command: crate::profile::ProfileCommand,
+    },
     /// Require, in the log and for good, a drafter's and an approver's signatures on every
     /// binding act of this state: the hub then refuses one the node signs alone.
     RequireFourEyes {
@@ -126,6 +131,7 @@ pub fn run(args: NodeArgs) -> Result<(), Failure> {
         NodeCommand::Serve(args) => crate::desk::serve(args)?,
         NodeCommand::Officer { command } => crate::desk::officer(command)?,
         NodeCommand::OfficerKey { command } => crate::officer_key::run(command)?,
+        NodeCommand::Profile { command } => crate::profile::run(command)?,
         NodeCommand::RequireFourEyes { data } => {
             let mut node = open(&data)?;
             let s = node.submit(Action::FourEyesRequired).map_err(fail)?;

@@ -1,11 +1,12 @@
-//! `rex request file|answer|withdraw|show|dossier`.
+//! `rex request file|answer|evaluate|raise|decide|withdraw|show|dossier`.
 
 use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{
-    Action, AgreementId, Answer, MetadataDraft, Offence, RefusalGround, RequestId, Severity,
+    Action, AgreementId, Answer, Check, Digest, MetadataDraft, Offence, Outcome, RefusalGround,
+    RequestId, Severity,
 };
 use std::path::PathBuf;
 
@@ -23,6 +24,14 @@ enum AnswerArg {
     ProsecutionAtHome,
     /// Refused (give --ground).
     Refuse,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DecisionArg {
+    /// The check passes.
+    Pass,
+    /// The check fails: the request is refused, naming it.
+    Fail,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,9 +56,13 @@ enum RequestCommand {
         /// Severity class: minor, moderate, serious, grave, critical.
         #[arg(long)]
         severity: String,
-        /// The subject is a national of the custodian (it may only prosecute at home).
+        /// The subject is a national of the custodian (unless its profile says it surrenders its
+        /// own nationals, it may only prosecute at home).
         #[arg(long)]
         own_national: bool,
+        /// To enforce a sentence already imposed: the months that remain of it.
+        #[arg(long, value_name = "MONTHS")]
+        sentence_remaining_months: Option<u32>,
         /// The dossier file (identity, facts, evidence, warrant).
         #[arg(long, value_name = "FILE")]
         dossier: PathBuf,
@@ -67,6 +80,51 @@ enum RequestCommand {
         /// The ground of a refusal (e.g. political_offence).
         #[arg(long)]
         ground: Option<String>,
+        #[command(flatten)]
+        officers: crate::officer_key::FourEyesArgs,
+    },
+    /// Evaluate, on the dossier this node decrypts, the screening checks that await it
+    /// (limitation, age at the offence, ne bis in idem, amnesty, under this state's profile),
+    /// and sign the verdicts; `answer` does it first by itself. A structured dossier
+    /// (`rex-dossier/v1`) states the facts; what it does not state is referred to a person.
+    Evaluate {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+    },
+    /// Raise a check that a person of this state (the custodian) must decide before the request
+    /// can be answered as exchangeable: political_offence, persecution_risk, protection_status
+    /// or conduct_dual_criminality.
+    Raise {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+        /// The check.
+        #[arg(long)]
+        check: String,
+    },
+    /// Decide a check that awaits this state's decision, with written grounds: the grounds stay
+    /// on this node (DIR/grounds/<sha256>); the log gets their SHA-256. A failed check refuses
+    /// the request.
+    Decide {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+        /// The check.
+        #[arg(long)]
+        check: String,
+        /// The decision.
+        #[arg(value_enum)]
+        decision: DecisionArg,
+        /// The written grounds (a file).
+        #[arg(long, value_name = "FILE")]
+        grounds: PathBuf,
         #[command(flatten)]
         officers: crate::officer_key::FourEyesArgs,
     },
@@ -132,6 +190,40 @@ pub fn describe(r: &rex_domain::Request) -> String {
     )
 }
 
+/// The screening checklist of a request, one line per check: outcome, rule, reason.
+pub fn checklist(r: &rex_domain::Request) -> Vec<String> {
+    r.screening
+        .iter()
+        .map(|c| {
+            let state = match &c.outcome {
+                Outcome::Passed { .. } => "passed ".to_owned(),
+                Outcome::Failed { .. } => "FAILED ".to_owned(),
+                Outcome::Awaiting {
+                    party,
+                    role: Some(role),
+                    ..
+                } => format!("awaiting {party} ({})", role.as_str()),
+                Outcome::Awaiting {
+                    party, role: None, ..
+                } => format!("awaiting {party}'s node"),
+            };
+            format!("{state} {}: {}", c.check, c.outcome.reason())
+        })
+        .collect()
+}
+
+/// Keeps a decision's written grounds on the node, named by their SHA-256, written once.
+fn keep_grounds(dir: &std::path::Path, sha256: &Digest, text: &[u8]) -> Result<(), Failure> {
+    let dir = dir.join("grounds");
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
+    let path = dir.join(sha256.to_string());
+    if !path.exists() {
+        std::fs::write(&path, text)
+            .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 pub fn run(args: RequestArgs) -> Result<(), Failure> {
     match args.command {
         RequestCommand::File {
@@ -142,6 +234,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             max_penalty_months,
             severity: sev,
             own_national,
+            sentence_remaining_months,
             dossier,
         } => {
             let mut offences = offences
@@ -161,6 +254,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 max_penalty_months,
                 severity: severity(&sev)?,
                 subject_is_custodian_national: own_national,
+                sentence_remaining_months,
             };
             let (id, s) = node.file_request(draft, &plaintext).map_err(fail)?;
             println!("{}", acted(&node, &format!("filed request {id}"), &s));
@@ -185,10 +279,87 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 (_, Some(_)) => return Err(Failure::input("only a refusal takes --ground")),
             };
             let mut node = open(&data)?;
+            if answer.is_exchangeable() {
+                if let Some(s) = node.evaluate_screening(&request).map_err(fail)? {
+                    println!(
+                        "{}",
+                        acted(&node, &format!("evaluated the dossier of {request}"), &s)
+                    );
+                }
+            }
             let s = officers.submit(&mut node, Action::RequestAnswered { request, answer })?;
             println!(
                 "{}",
                 acted(&node, &format!("answered {request}: {answer:?}"), &s)
+            );
+        }
+        RequestCommand::Evaluate { data, request } => {
+            let request: RequestId = parse(&request)?;
+            let mut node = open(&data)?;
+            match node.evaluate_screening(&request).map_err(fail)? {
+                Some(s) => println!(
+                    "{}",
+                    acted(&node, &format!("evaluated the dossier of {request}"), &s)
+                ),
+                None => println!("nothing of {request} awaits this node's evaluation"),
+            }
+        }
+        RequestCommand::Raise {
+            data,
+            request,
+            check,
+        } => {
+            let request: RequestId = parse(&request)?;
+            let check: Check = parse(&check)?;
+            let mut node = open(&data)?;
+            let s = node
+                .submit(Action::ScreeningRaised { request, check })
+                .map_err(fail)?;
+            println!(
+                "{}",
+                acted(&node, &format!("raised {check} on {request}"), &s)
+            );
+        }
+        RequestCommand::Decide {
+            data,
+            request,
+            check,
+            decision,
+            grounds,
+            officers,
+        } => {
+            let request: RequestId = parse(&request)?;
+            let check: Check = parse(&check)?;
+            let text = std::fs::read(&grounds)
+                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
+            if text.iter().all(u8::is_ascii_whitespace) {
+                return Err(Failure::input(format!(
+                    "{}: the grounds are empty; write why the check {} passes or fails",
+                    grounds.display(),
+                    check
+                )));
+            }
+            let mut node = open(&data)?;
+            let grounds_sha256 = Digest::of(&text);
+            keep_grounds(node.dir(), &grounds_sha256, &text)?;
+            let passed = matches!(decision, DecisionArg::Pass);
+            let s = officers.submit(
+                &mut node,
+                Action::DecisionRecorded {
+                    request,
+                    check,
+                    passed,
+                    grounds_sha256,
+                },
+            )?;
+            let verdict = if passed { "passes" } else { "fails" };
+            println!(
+                "{}",
+                acted(
+                    &node,
+                    &format!("decided: {check} {verdict} on {request}"),
+                    &s
+                )
             );
         }
         RequestCommand::Withdraw { data, request } => {
@@ -209,6 +380,9 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                         .request(&id)
                         .ok_or_else(|| Failure::input(format!("no request {id}")))?;
                     println!("{}", describe(r));
+                    for line in checklist(r) {
+                        println!("  {line}");
+                    }
                 }
                 None => {
                     let me = node.party();

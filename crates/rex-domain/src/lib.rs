@@ -24,6 +24,10 @@
 //! - A binding act says who acted for the state: the node alone, or a drafter and an approver,
 //!   two officers the state certified in the log, whose signatures the envelope carries; a state
 //!   may require the latter for good ([`officer`]).
+//! - Screening is a catalogue of named rules, each with a recorded outcome: the hub's rules on
+//!   metadata are one pure function of the request, the agreement and the states' published
+//!   profiles, so every replay recomputes them; the others are signed decisions of a person of
+//!   the custodian. A failed rule refuses the request naming it ([`law`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
 //!
@@ -59,6 +63,7 @@ pub mod dsse;
 pub mod exchange;
 pub mod id;
 pub mod keys;
+pub mod law;
 pub mod log;
 pub mod matching;
 pub mod message;
@@ -77,6 +82,11 @@ pub use exchange::{
 };
 pub use id::{Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};
+pub use law::{
+    AssuranceKind, Check, CheckRecord, DossierFacts, Evaluation, Evaluator, Exclusion,
+    ExclusionKind, Limitation, Outcome, ProfileDraft, ProfileVersion, ProfilesUsed, StateProfile,
+    Statute, StructuredDossier, Verdict, DOSSIER_FORMAT,
+};
 pub use log::{LogEntry, Replay, ReplayError};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
 pub use message::{

@@ -3,6 +3,7 @@
 
 use crate::agreement::MAX_PENALTY_MONTHS;
 use crate::id::{AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::law::{CheckRecord, ProfilesUsed};
 use crate::offence::{Offence, Severity};
 use crate::rejection::Rejection;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,11 @@ pub struct MetadataDraft {
     /// Whether the subject is a national of the custodian (own-national bar: the custodian may
     /// then only prosecute at home).
     pub subject_is_custodian_national: bool,
+    /// To enforce a sentence already imposed: the months that remain of it
+    /// (1..=[`MAX_PENALTY_MONTHS`]); absent to prosecute. Screened against the custodian's
+    /// threshold ([`crate::law::Check::RemainingSentence`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence_remaining_months: Option<u32>,
 }
 
 /// Validated request metadata. Read the fields through `Deref` to [`MetadataDraft`].
@@ -54,6 +60,13 @@ impl RequestMetadata {
                 "maximum penalty {} months, expected 1 to {MAX_PENALTY_MONTHS}",
                 draft.max_penalty_months
             ));
+        }
+        if let Some(m) = draft.sentence_remaining_months {
+            if m == 0 || m > MAX_PENALTY_MONTHS {
+                return bad(format!(
+                    "remaining sentence {m} months, expected 1 to {MAX_PENALTY_MONTHS}"
+                ));
+            }
         }
         Ok(RequestMetadata(draft))
     }
@@ -113,10 +126,14 @@ pub enum RefusalGround {
     CompetingRequest,
     /// Another ground, explained in the encrypted dialogue.
     Other,
+    /// A check of the screening catalogue failed; the request's screening names it
+    /// ([`crate::law`]). Set by the catalogue, never chosen in an answer.
+    Screening,
 }
 
 impl RefusalGround {
-    /// Every ground, in declaration order (for forms that offer them).
+    /// Every ground a custodian may give in an answer, in declaration order (for forms that
+    /// offer them); [`RefusalGround::Screening`] is the catalogue's own.
     pub const ALL: [RefusalGround; 9] = [
         RefusalGround::PoliticalOffence,
         RefusalGround::PersecutionRisk,
@@ -235,10 +252,24 @@ pub struct Request {
     pub filed_at: UnixSeconds,
     /// What screening allows.
     pub route: Route,
+    /// The screening catalogue's record, in catalogue order ([`crate::law`]).
+    pub screening: Vec<CheckRecord>,
+    /// The profile versions it was screened against.
+    pub profiles: ProfilesUsed,
     /// The custodian's answer, once given.
     pub answer: Option<Answer>,
     /// Where it stands.
     pub status: RequestStatus,
+}
+
+impl Request {
+    /// The first check that stands in the way of an exchangeable answer: failed, or awaiting a
+    /// decision.
+    pub fn blocking_check(&self) -> Option<&CheckRecord> {
+        self.screening
+            .iter()
+            .find(|c| !matches!(c.outcome, crate::law::Outcome::Passed { .. }))
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +313,7 @@ mod tests {
             max_penalty_months: 120,
             severity: Severity::Serious,
             subject_is_custodian_national: false,
+            sentence_remaining_months: None,
         };
         assert!(RequestMetadata::new(draft.clone()).is_ok());
         let check = |edit: &dyn Fn(&mut MetadataDraft), reason: &str| {
@@ -298,5 +330,9 @@ mod tests {
         );
         check(&|d| d.max_penalty_months = 0, "maximum penalty 0");
         check(&|d| d.max_penalty_months = 1201, "maximum penalty 1201");
+        check(
+            &|d| d.sentence_remaining_months = Some(0),
+            "remaining sentence 0",
+        );
     }
 }

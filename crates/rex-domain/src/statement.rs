@@ -31,6 +31,7 @@ use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
 };
 use crate::keys::PublicKeyFile;
+use crate::law::{Check, Evaluation, StateProfile};
 use crate::message::{ActedBy, Conversation, MessageRejectionReason, OfficerId};
 use crate::officer::{OfficerKey, Officers, Role};
 use crate::rejection::Rejection;
@@ -244,6 +245,40 @@ pub enum Action {
     /// A state requires, from now on and for good, two officers' signatures on each of its
     /// binding acts.
     FourEyesRequired,
+    /// A state publishes the profile of its law that screening applies ([`crate::law`]); it
+    /// supersedes the previous one for requests filed from now on.
+    ProfilePublished {
+        /// The profile.
+        profile: StateProfile,
+    },
+    /// The custodian raises a check that a person of it must decide (political offence,
+    /// persecution risk, protection status, conduct-level dual criminality).
+    ScreeningRaised {
+        /// The request.
+        request: RequestId,
+        /// The check.
+        check: Check,
+    },
+    /// The custodian's node evaluates, on the dossier it alone can read, the checks that await
+    /// it; what the dossier does not settle it refers to a person.
+    ScreeningEvaluated {
+        /// The request.
+        request: RequestId,
+        /// One per check, in catalogue order.
+        evaluations: Vec<Evaluation>,
+    },
+    /// The state a check awaits decides it, with the digest of its written grounds, which stay
+    /// at its node (a binding act).
+    DecisionRecorded {
+        /// The request.
+        request: RequestId,
+        /// The check.
+        check: Check,
+        /// Passed (`true`) or failed, which refuses the request.
+        passed: bool,
+        /// SHA-256 of the written grounds.
+        grounds_sha256: Digest,
+    },
 }
 
 impl Action {
@@ -276,6 +311,10 @@ impl Action {
             Action::OfficerCertified { .. } => "officer_certified",
             Action::OfficerRevoked { .. } => "officer_revoked",
             Action::FourEyesRequired => "four_eyes_required",
+            Action::ProfilePublished { .. } => "profile_published",
+            Action::ScreeningRaised { .. } => "screening_raised",
+            Action::ScreeningEvaluated { .. } => "screening_evaluated",
+            Action::DecisionRecorded { .. } => "decision_recorded",
         }
     }
 
@@ -293,7 +332,8 @@ impl Action {
     }
 
     /// Whether this is a binding act, which officers may sign and a state may require them to
-    /// ([`crate::officer`]): answering a request, signing an exchange, every execution step.
+    /// ([`crate::officer`]): answering a request, signing an exchange, every execution step,
+    /// deciding a screening check.
     pub fn is_binding(&self) -> bool {
         matches!(
             self,
@@ -304,6 +344,7 @@ impl Action {
                 | Action::LegDelivered { .. }
                 | Action::LegReceived { .. }
                 | Action::MilestoneRecorded { .. }
+                | Action::DecisionRecorded { .. }
         )
     }
 

@@ -5,7 +5,7 @@ mod world;
 use ed25519_dalek::SigningKey;
 use rex_domain::{
     Action, Actor, AgreementTerms, Answer, Envelope, ExchangeId, ExchangeProposal, Milestone,
-    Offence, RequestId, RequestMetadata, Severity, Statement, WitnessPolicy,
+    RequestId, Severity, Statement, WitnessPolicy,
 };
 use world::{check, key_of, party, terms, World, DAY};
 
@@ -735,89 +735,6 @@ fn cases() -> Vec<Case> {
             },
             "not_found",
             "no leg",
-        ),
-        (
-            "a filing under an agreement not in force",
-            proposed,
-            |f| {
-                let t = AgreementTerms::new(terms(&["CN", "US"])).unwrap();
-                let a =
-                    f.w.act("US", Action::AgreementProposed { terms: t })
-                        .unwrap()
-                        .digest;
-                let a = rex_domain::AgreementId::from_digest(&a);
-                let metadata = f.w.metadata("US", "CN", a, Severity::Serious, false);
-                act(
-                    f,
-                    "US",
-                    Action::RequestFiled {
-                        metadata,
-                        dossier: World::dossier("x"),
-                    },
-                )
-            },
-            "screening_failed",
-            "is not in force",
-        ),
-        (
-            "a filing for an offence not covered",
-            proposed,
-            |f| {
-                let a = f.w.reg.agreements().next().unwrap().id;
-                let mut m = (*f.w.metadata("US", "RU", a, Severity::Serious, false)).clone();
-                m.offences = vec![Offence::CopyrightInfringement];
-                let metadata = RequestMetadata::new(m).unwrap();
-                act(
-                    f,
-                    "US",
-                    Action::RequestFiled {
-                        metadata,
-                        dossier: World::dossier("x"),
-                    },
-                )
-            },
-            "screening_failed",
-            "offence copyright_infringement is not covered",
-        ),
-        (
-            "a filing below the penalty threshold",
-            proposed,
-            |f| {
-                let a = f.w.reg.agreements().next().unwrap().id;
-                let mut m = (*f.w.metadata("US", "RU", a, Severity::Serious, false)).clone();
-                m.max_penalty_months = 6;
-                let metadata = RequestMetadata::new(m).unwrap();
-                act(
-                    f,
-                    "US",
-                    Action::RequestFiled {
-                        metadata,
-                        dossier: World::dossier("x"),
-                    },
-                )
-            },
-            "screening_failed",
-            "below the agreement's threshold",
-        ),
-        (
-            "an own national where prosecution at home does not count",
-            proposed,
-            |f| {
-                let mut t = terms(&["RU", "US"]);
-                t.prosecution_at_home_counts = false;
-                let a = f.w.agreement(t);
-                let metadata = f.w.metadata("RU", "US", a, Severity::Serious, true);
-                act(
-                    f,
-                    "RU",
-                    Action::RequestFiled {
-                        metadata,
-                        dossier: World::dossier("x"),
-                    },
-                )
-            },
-            "screening_failed",
-            "own-national bar",
         ),
         (
             "a filing in another state's name",

@@ -10,6 +10,10 @@ use rex_domain::{
     MessageRejectionReason, Milestone, OfficerId, OfficerKey, PublicKeyFile, RefusalGround,
     RequestId, Role, Severity, Statement,
 };
+use rex_domain::{
+    AssuranceKind, Check, Evaluation, Exclusion, ExclusionKind, Limitation, MetadataDraft, Offence,
+    ProfileDraft, RequestMetadata, StateProfile, Statute, Verdict,
+};
 use world::{age_recipient_of, key_of, party, terms, World, T0};
 
 #[test]
@@ -69,7 +73,7 @@ fn every_action_on_the_wire() {
         (
             "US",
             Action::RequestFiled {
-                metadata,
+                metadata: metadata.clone(),
                 dossier: DossierRef {
                     sha256: Digest::of(b"age file"),
                     size: 4096,
@@ -232,6 +236,73 @@ fn every_action_on_the_wire() {
             },
         ),
         ("US", Action::FourEyesRequired),
+        (
+            "RU",
+            Action::ProfilePublished {
+                profile: StateProfile::new(ProfileDraft {
+                    surrenders_nationals: false,
+                    min_penalty_months: 12,
+                    min_sentence_months: 6,
+                    statutes: vec![Statute {
+                        category: Offence::IllegalAccess,
+                        reference: "УК РФ ст. 272".into(),
+                    }],
+                    limitations: vec![Limitation {
+                        category: Offence::IllegalAccess,
+                        years: 6,
+                    }],
+                    min_age: 16,
+                    death_penalty: false,
+                    assurances_required: vec![AssuranceKind::NoDeathPenalty],
+                    exclusions: vec![Exclusion {
+                        category: Offence::CopyrightInfringement,
+                        kind: ExclusionKind::Fiscal,
+                    }],
+                })
+                .unwrap(),
+            },
+        ),
+        (
+            "RU",
+            Action::ScreeningRaised {
+                request: r,
+                check: Check::PoliticalOffence,
+            },
+        ),
+        (
+            "RU",
+            Action::ScreeningEvaluated {
+                request: r,
+                evaluations: vec![Evaluation {
+                    check: Check::Limitation,
+                    verdict: Verdict::Referred,
+                    reason: "the dossier states no offence date: a person decides".into(),
+                }],
+            },
+        ),
+        (
+            "RU",
+            Action::DecisionRecorded {
+                request: r,
+                check: Check::PoliticalOffence,
+                passed: true,
+                grounds_sha256: Digest::of(b"grounds"),
+            },
+        ),
+        (
+            "US",
+            Action::RequestFiled {
+                metadata: RequestMetadata::new(MetadataDraft {
+                    sentence_remaining_months: Some(48),
+                    ..(*metadata).clone()
+                })
+                .unwrap(),
+                dossier: DossierRef {
+                    sha256: Digest::of(b"sentence"),
+                    size: 1,
+                },
+            },
+        ),
     ];
     let mut out = Vec::new();
     for (i, (actor, action)) in actions.into_iter().enumerate() {
@@ -270,7 +341,12 @@ fn every_action_on_the_wire() {
         {"actor":"hub","seq":26,"time":1750000000,"action":{"type":"message_not_acknowledged","message":"msg_2f5e9cbf814f6aa7255aeab996e6cba9","recipient":"RU"}}
         {"actor":"US","seq":27,"time":1750000000,"action":{"type":"officer_certified","party":"US","officer":"us-approver-1","roles":["case_officer","approver"],"key":"OOp7gM1T/WlZ/V0nDJ3+Ntmlx8WLQvvc2aeIQqgjKSE=","not_before":1750000000,"not_after":1781536000}}
         {"actor":"US","seq":28,"time":1750000000,"action":{"type":"officer_revoked","officer":"us-approver-1"}}
-        {"actor":"US","seq":29,"time":1750000000,"action":{"type":"four_eyes_required"}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"US","seq":29,"time":1750000000,"action":{"type":"four_eyes_required"}}
+        {"actor":"RU","seq":30,"time":1750000000,"action":{"type":"profile_published","profile":{"surrenders_nationals":false,"min_penalty_months":12,"min_sentence_months":6,"statutes":[{"category":"illegal_access","reference":"УК РФ ст. 272"}],"limitations":[{"category":"illegal_access","years":6}],"min_age":16,"death_penalty":false,"assurances_required":["no_death_penalty"],"exclusions":[{"category":"copyright_infringement","kind":"fiscal"}]}}}
+        {"actor":"RU","seq":31,"time":1750000000,"action":{"type":"screening_raised","request":"req_1f58b9145b24d108d7ac38887338b3ea","check":"political_offence"}}
+        {"actor":"RU","seq":32,"time":1750000000,"action":{"type":"screening_evaluated","request":"req_1f58b9145b24d108d7ac38887338b3ea","evaluations":[{"check":"limitation","verdict":"referred","reason":"the dossier states no offence date: a person decides"}]}}
+        {"actor":"RU","seq":33,"time":1750000000,"action":{"type":"decision_recorded","request":"req_1f58b9145b24d108d7ac38887338b3ea","check":"political_offence","passed":true,"grounds_sha256":"5f989a8e7bd59411991daa3ce519114ef56fb1ea509b96bfcee34b0fe63a90ff"},"acted_by":"no_officer"}
+        {"actor":"US","seq":34,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false,"sentence_remaining_months":48},"dossier":{"sha256":"821119d79af8b9fcf86d782863d55861708cc4040673f905f9e3b616cfb71199","size":1}}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

@@ -233,6 +233,7 @@ fn metadata(
         max_penalty_months: 120,
         severity: Severity::Serious,
         subject_is_custodian_national: own,
+        sentence_remaining_months: None,
     })
     .unwrap()
 }

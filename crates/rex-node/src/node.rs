@@ -11,9 +11,11 @@ use crate::Error;
 use age::secrecy::ExposeSecret as _;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
+use rex_domain::law;
 use rex_domain::{
-    Action, AgeRecipient, Digest, DossierRef, Envelope, MetadataDraft, OfficerId, PartyId,
-    PublicKeyFile, Registry, RequestId, RequestMetadata, Signing, Statement,
+    Action, AgeRecipient, Check, Digest, DossierFacts, DossierRef, Envelope, Evaluation,
+    MetadataDraft, OfficerId, Outcome, PartyId, PublicKeyFile, Registry, RequestId,
+    RequestMetadata, Signing, Statement, Verdict, DOSSIER_FORMAT,
 };
 use rex_tlog::{
     leaf_hash, root_of_leaves, verify_inclusion, Checkpoint, Cosigner, Hash, SignedNote,
@@ -505,6 +507,12 @@ impl Node {
         let r = registry
             .request(request)
             .ok_or_else(|| Error::Input(format!("no request {request}")))?;
+        self.decrypt_dossier(r)
+    }
+
+    /// Downloads, checks and decrypts the dossier of `r`.
+    fn decrypt_dossier(&self, r: &rex_domain::Request) -> Result<Vec<u8>, Error> {
+        let request = r.id;
         let sha = r.dossier.sha256.to_string();
         let ciphertext = self.client.get_dossier(&sha)?;
         if Digest::of(&ciphertext) != r.dossier.sha256 {
@@ -519,6 +527,81 @@ impl Node {
             ))
         })?;
         Ok(plaintext)
+    }
+
+    /// The screening checks of `request` that await this node's evaluation on the dossier
+    /// ([`rex_domain::law`]): limitation, age at the offence, ne bis in idem, amnesty.
+    pub fn awaiting_evaluation(
+        registry: &Registry,
+        me: PartyId,
+        request: &RequestId,
+    ) -> Vec<Check> {
+        registry
+            .request(request)
+            .filter(|r| r.status == rex_domain::RequestStatus::AwaitingAnswer)
+            .map(|r| {
+                r.screening
+                    .iter()
+                    .filter(|c| {
+                        matches!(&c.outcome, Outcome::Awaiting { party, role: None, .. } if *party == me)
+                    })
+                    .map(|c| c.check)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Evaluates, on the dossier that only this node (with the requester) can read, the
+    /// checks of `request` that await it, under this state's profile in force at the filing,
+    /// and signs the verdicts (`screening_evaluated`). The plaintext never leaves the node;
+    /// the log gets a verdict and a reason per check, naming rules, not facts. A fact the
+    /// dossier does not state is referred to a person. `None` when nothing awaits this node.
+    pub fn evaluate_screening(&mut self, request: &RequestId) -> Result<Option<Submitted>, Error> {
+        let registry = self.registry()?;
+        let awaited = Self::awaiting_evaluation(&registry, self.party, request);
+        if awaited.is_empty() {
+            return Ok(None);
+        }
+        let r = registry
+            .request(request)
+            .ok_or_else(|| Error::Input(format!("no request {request}")))?;
+        let profile = r
+            .profiles
+            .custodian
+            .and_then(|v| registry.profile_version(&self.party, v))
+            .ok_or_else(|| {
+                Error::Evidence(format!(
+                    "request {request} awaits this node's evaluation, yet the log holds no \
+                     profile of {} it was screened against",
+                    self.party
+                ))
+            })?;
+        let plaintext = self.decrypt_dossier(r)?;
+        let evaluations: Vec<Evaluation> = match DossierFacts::parse(&plaintext) {
+            Ok(facts) => law::evaluate(&r.metadata, &profile.profile, &facts, (self.clock)()),
+            // The parse error may quote the dossier: it stays here, the log says only this.
+            Err(_) => awaited
+                .iter()
+                .map(|c| Evaluation {
+                    check: *c,
+                    verdict: Verdict::Referred,
+                    reason: format!(
+                        "the dossier is unreadable as {DOSSIER_FORMAT}: a person decides"
+                    ),
+                })
+                .collect(),
+        }
+        .into_iter()
+        .filter(|e| awaited.contains(&e.check))
+        .collect();
+        if evaluations.is_empty() {
+            return Ok(None);
+        }
+        self.submit(Action::ScreeningEvaluated {
+            request: *request,
+            evaluations,
+        })
+        .map(Some)
     }
 
     /// The plaintext of a dossier this node filed, from the local store.

@@ -51,6 +51,7 @@ fn draft(requester: &str, custodian: &str, agreement: AgreementId, own: bool) ->
         max_penalty_months: 240,
         severity: Severity::Grave,
         subject_is_custodian_national: own,
+        sentence_remaining_months: None,
     }
 }
 

@@ -74,6 +74,7 @@ pub fn metadata(requester: &str, custodian: &str, agreement: AgreementId) -> Req
         max_penalty_months: 120,
         severity: Severity::Serious,
         subject_is_custodian_national: false,
+        sentence_remaining_months: None,
     })
     .unwrap_or_else(|e| panic!("metadata {requester} -> {custodian}: {e}"))
 }

@@ -115,6 +115,7 @@ pub(crate) async fn draft_request(
         })?,
         severity: parse_name("severity", &field(&body, "severity"))?,
         subject_is_custodian_national: field(&body, "own_national") == "yes",
+        sentence_remaining_months: None,
     };
     // Checked now, so that an approver never sees a draft the hub would refuse as malformed.
     RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;

@@ -200,7 +200,8 @@ impl Desk {
         let synced = self.node().sync_replayed();
         let result = synced
             .map_err(Error::from)
-            .and_then(|(report, registry)| Ok((report, self.deliver(registry)?)));
+            .and_then(|(report, registry)| Ok((report, self.deliver(registry)?)))
+            .and_then(|(report, registry)| Ok((report, self.evaluate(registry)?)));
         let now = self.now();
         let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
         view.tried_at = Some(now);
@@ -234,6 +235,27 @@ impl Desk {
         let delivery = node.deliver_messages()?;
         if delivery.delivered.is_empty() {
             return Ok(registry);
+        }
+        Ok(node.registry()?)
+    }
+
+    /// Evaluates on the dossier, and signs, the screening checks that await this node
+    /// ([`rex_node::Node::evaluate_screening`]) on every request `registry` shows; returns the
+    /// registry as it stands after.
+    fn evaluate(&self, registry: Registry) -> Result<Registry, Error> {
+        let due: Vec<_> = registry
+            .requests()
+            .filter(|r| {
+                !rex_node::Node::awaiting_evaluation(&registry, self.party, &r.id).is_empty()
+            })
+            .map(|r| r.id)
+            .collect();
+        if due.is_empty() {
+            return Ok(registry);
+        }
+        let mut node = self.node();
+        for request in &due {
+            node.evaluate_screening(request)?;
         }
         Ok(node.registry()?)
     }

@@ -545,6 +545,24 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
         });
     };
     for r in registry.requests() {
+        if r.status == RequestStatus::AwaitingAnswer {
+            for c in &r.screening {
+                if let rex_domain::Outcome::Awaiting {
+                    party,
+                    role: Some(_),
+                    ..
+                } = &c.outcome
+                {
+                    if *party == me {
+                        push(
+                            format!("decide {} on request {}", label(&c.check), r.id),
+                            format!("/requests/{}", r.id),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
         if r.metadata.custodian == me && r.status == RequestStatus::AwaitingAnswer {
             push(
                 format!("answer request {} from {}", r.id, r.metadata.requester),
@@ -774,6 +792,8 @@ struct CasePage {
     may_read: bool,
     may_answer: bool,
     grounds: Vec<String>,
+    checks: Vec<CheckRow>,
+    profiles: String,
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
@@ -827,7 +847,53 @@ async fn case_page(
             .iter()
             .filter_map(|g| serde_json::to_value(g).ok()?.as_str().map(str::to_owned))
             .collect(),
+        checks: r
+            .screening
+            .iter()
+            .map(|c| CheckRow {
+                check: label(&c.check),
+                by: match c.check.evaluator() {
+                    rex_domain::Evaluator::Hub => "hub, on the metadata".to_owned(),
+                    rex_domain::Evaluator::Node => {
+                        format!("{}'s node, on the dossier", m.custodian)
+                    }
+                    rex_domain::Evaluator::Person => "a person".to_owned(),
+                },
+                outcome: match &c.outcome {
+                    rex_domain::Outcome::Passed { .. } => "passed".to_owned(),
+                    rex_domain::Outcome::Failed { .. } => "failed".to_owned(),
+                    rex_domain::Outcome::Awaiting {
+                        party,
+                        role: Some(role),
+                        ..
+                    } => format!("awaiting a decision by {party} ({})", label(role)),
+                    rex_domain::Outcome::Awaiting {
+                        party, role: None, ..
+                    } => format!("awaiting {party}'s node"),
+                },
+                reason: c.outcome.reason().to_owned(),
+            })
+            .collect(),
+        profiles: format!(
+            "{} profile {}, {} profile {}",
+            m.requester,
+            r.profiles
+                .requester
+                .map_or("none".to_owned(), |v| format!("v{v}")),
+            m.custodian,
+            r.profiles
+                .custodian
+                .map_or("none".to_owned(), |v| format!("v{v}")),
+        ),
     }))
+}
+
+/// One check of a request's screening, in words.
+struct CheckRow {
+    check: String,
+    by: String,
+    outcome: String,
+    reason: String,
 }
 
 #[derive(Template)]

@@ -43,6 +43,7 @@ fn draft(requester: &str, custodian: &str, agreement: AgreementId) -> MetadataDr
         max_penalty_months: 240,
         severity: Severity::Grave,
         subject_is_custodian_national: false,
+        sentence_remaining_months: None,
     }
 }
 
@@ -427,6 +428,21 @@ fn roles_are_enforced_page_by_page() {
     let case_page = format!("/requests/{}", w.ru_asks);
     assert!(w.get(&case_page, &case).body.contains("Open the dossier"));
     assert!(!w.get(&case_page, &admin).body.contains("Open the dossier"));
+    // Its screening checklist: every rule that applied, who evaluated it, and why.
+    let checks = w
+        .get(&case_page, &auditor)
+        .texts("section[aria-labelledby=screening] tbody tr");
+    let row = |name: &str| {
+        checks
+            .iter()
+            .find(|r| r.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in {checks:?}"))
+            .clone()
+    };
+    assert!(row("legal basis").contains("hub, on the metadata"));
+    assert!(row("legal basis").contains("passed"));
+    assert!(row("dual criminality").contains("publishes no profile"));
+    assert!(checks.iter().all(|r| !r.contains("awaiting")), "{checks:?}");
 
     // Officers and the audit trail: the admin and the auditor only.
     for who in [&case, &liaison] {
@@ -1051,4 +1067,65 @@ impl World {
     fn desk_node(&self) -> std::sync::MutexGuard<'_, Node> {
         self.desk.node_for_tests()
     }
+}
+
+#[test]
+fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person() {
+    let mut w = World::new();
+    let mut profile = serde_json::json!({
+        "surrenders_nationals": false, "min_penalty_months": 12, "min_sentence_months": 4,
+        "statutes": [
+            {"category": "illegal_access", "reference": "18 U.S.C. 1030"},
+            {"category": "ransomware_extortion", "reference": "18 U.S.C. 875"}
+        ],
+        "limitations": [{"category": "illegal_access", "years": 5}],
+        "min_age": 18, "death_penalty": false, "assurances_required": [], "exclusions": []
+    });
+    let profile: rex_domain::StateProfile = serde_json::from_value(profile.take()).unwrap();
+    w.desk.act(Action::ProfilePublished { profile }).unwrap();
+    let agreement = {
+        let view = w.desk.view();
+        let registry = view.registry.as_ref().unwrap();
+        registry.request(&w.ru_asks).unwrap().metadata.agreement
+    };
+    // Russia's structured dossier states an offence date and no date of birth.
+    let dossier = serde_json::json!({
+        "format": rex_domain::DOSSIER_FORMAT,
+        "facts": {"offence_date": "2024-02-01", "final_judgment_same_acts": false, "amnesty": false},
+        "text": "RU dossier: a second carding administrator"
+    });
+    let mut second = draft("RU", "US", agreement);
+    second.max_penalty_months = 180;
+    let (request, _) =
+        w.ru.file_request(second, dossier.to_string().as_bytes())
+            .unwrap();
+    // One sync: the US node decrypts the dossier, evaluates and signs the verdicts.
+    w.desk.sync_now().unwrap();
+    let auditor = w.officer("ann", "auditor");
+    let case_page = format!("/requests/{request}");
+    let checks = w
+        .get(&case_page, &auditor)
+        .texts("section[aria-labelledby=screening] tbody tr");
+    let row = |name: &str| {
+        checks
+            .iter()
+            .find(|r| r.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in {checks:?}"))
+            .clone()
+    };
+    assert!(
+        row("limitation").contains("passed")
+            && row("limitation").contains("US's node, on the dossier"),
+        "{checks:?}"
+    );
+    assert!(row("age at offence").contains("awaiting a decision by US (approver)"));
+    assert!(row("ne bis in idem").contains("passed"));
+    // The desk lists the decision that awaits a person of this state.
+    let desk = w.get("/", &auditor);
+    assert!(
+        desk.body
+            .contains(&format!("decide age at offence on request {request}")),
+        "{}",
+        desk.body
+    );
 }

@@ -4,10 +4,12 @@
 //! This module holds the state, its accessors and the checks every statement passes (actor,
 //! key, signature, sequence number, clock); each action's transition lives with its concern:
 //! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
-//! rounds ([`exchanges`]), messages and their evidence ([`messages`]), and the parallel precheck used to replay long logs ([`precheck`]).
+//! rounds ([`exchanges`]), messages and their evidence ([`messages`]), profiles, raised checks
+//! and decisions ([`law`]), and the parallel precheck used to replay long logs ([`precheck`]).
 
 mod agreements;
 mod exchanges;
+mod law;
 mod messages;
 mod officers;
 mod precheck;
@@ -166,6 +168,41 @@ pub enum Event {
     },
     /// A state now requires four-eyes on its binding acts.
     FourEyesRequired(PartyId),
+    /// A state published a version of its profile.
+    ProfilePublished {
+        /// The state.
+        party: PartyId,
+        /// The version (1, 2, …).
+        version: u32,
+    },
+    /// A custodian raised a check for its person to decide.
+    ScreeningRaised {
+        /// The request.
+        request: RequestId,
+        /// The check.
+        check: crate::law::Check,
+    },
+    /// The custodian's node evaluated checks on the dossier.
+    ScreeningEvaluated {
+        /// The request.
+        request: RequestId,
+    },
+    /// A person decided a check.
+    DecisionRecorded {
+        /// The request.
+        request: RequestId,
+        /// The check.
+        check: crate::law::Check,
+        /// Whether it passed.
+        passed: bool,
+    },
+    /// A check failed: the request is refused, naming it.
+    RequestScreenedOut {
+        /// The request.
+        request: RequestId,
+        /// The check that failed first.
+        check: crate::law::Check,
+    },
     /// The hub recorded that a recipient did not answer by the deadline.
     MessageNotAcknowledged {
         /// The message.
@@ -203,6 +240,8 @@ pub struct Registry {
     officers: BTreeMap<PartyId, BTreeMap<OfficerId, Officer>>,
     /// The states that require four-eyes on their binding acts.
     four_eyes: std::collections::BTreeSet<PartyId>,
+    /// Every version of each state's profile, oldest first.
+    profiles: BTreeMap<PartyId, Vec<crate::law::ProfileVersion>>,
 }
 
 pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
@@ -227,6 +266,7 @@ impl Registry {
             ack_deadlines: std::collections::BTreeSet::new(),
             officers: BTreeMap::new(),
             four_eyes: std::collections::BTreeSet::new(),
+            profiles: BTreeMap::new(),
         }
     }
 
@@ -296,6 +336,31 @@ impl Registry {
             .get(party)
             .into_iter()
             .flat_map(|o| o.values())
+    }
+
+    /// The profile `party` has in force now (its latest version), if it published one.
+    pub fn profile(&self, party: &PartyId) -> Option<&crate::law::ProfileVersion> {
+        self.profiles.get(party)?.last()
+    }
+
+    /// Every state's profile in force, by state.
+    pub fn profiles_in_force(
+        &self,
+    ) -> impl Iterator<Item = (&PartyId, &crate::law::ProfileVersion)> {
+        self.profiles
+            .iter()
+            .filter_map(|(p, v)| Some((p, v.last()?)))
+    }
+
+    /// Version `version` of `party`'s profile.
+    pub fn profile_version(
+        &self,
+        party: &PartyId,
+        version: u32,
+    ) -> Option<&crate::law::ProfileVersion> {
+        self.profiles
+            .get(party)?
+            .get(usize::try_from(version).ok()?.checked_sub(1)?)
     }
 
     /// Whether `party` requires four-eyes on its binding acts (`four_eyes_required`).
@@ -603,6 +668,18 @@ impl Registry {
             ),
             Action::OfficerRevoked { officer } => self.revoke_officer(me()?, officer, now),
             Action::FourEyesRequired => self.require_four_eyes(me()?),
+            Action::ProfilePublished { profile } => self.publish_profile(me()?, profile, now),
+            Action::ScreeningRaised { request, check } => self.raise_check(me()?, request, *check),
+            Action::ScreeningEvaluated {
+                request,
+                evaluations,
+            } => self.record_evaluations(me()?, request, evaluations, digest),
+            Action::DecisionRecorded {
+                request,
+                check,
+                passed,
+                grounds_sha256,
+            } => self.record_decision(me()?, request, *check, *passed, *grounds_sha256, digest),
         }
     }
 }

@@ -1,9 +1,12 @@
-//! Requests: filing (with automatic screening), answering and withdrawing.
+//! Requests: filing (with the screening catalogue's metadata rules), answering and withdrawing.
 
 use super::{not_found, Event, Registry};
 use crate::id::{Digest, PartyId, RequestId, UnixSeconds};
+use crate::law::{self, CheckRecord, Outcome, ProfilesUsed};
 use crate::rejection::Rejection;
-use crate::request::{Answer, DossierRef, Request, RequestMetadata, RequestStatus, Route};
+use crate::request::{
+    Answer, DossierRef, RefusalGround, Request, RequestMetadata, RequestStatus, Route,
+};
 
 impl Registry {
     /// `request_filed`: the requester files a request, screened against its agreement.
@@ -24,11 +27,15 @@ impl Registry {
         if dossier.size == 0 {
             return Err(Rejection::invalid("dossier", "empty"));
         }
-        let route = self.screen(me, metadata)?;
+        let (route, screening, profiles) = self.screen(me, metadata)?;
         let id = RequestId::from_digest(&digest);
         if self.requests.contains_key(&id) {
             return Err(Rejection::Conflict(format!("request {id}")));
         }
+        let failed = screening
+            .iter()
+            .find(|c| matches!(c.outcome, Outcome::Failed { .. }))
+            .map(|c| c.check);
         self.requests.insert(
             id,
             Request {
@@ -37,59 +44,61 @@ impl Registry {
                 dossier: *dossier,
                 filed_at: now,
                 route,
+                screening,
+                profiles,
                 answer: None,
-                status: RequestStatus::AwaitingAnswer,
+                status: match failed {
+                    Some(_) => RequestStatus::Refused(RefusalGround::Screening),
+                    None => RequestStatus::AwaitingAnswer,
+                },
             },
         );
-        Ok(vec![Event::RequestFiled(id)])
+        let mut events = vec![Event::RequestFiled(id)];
+        if let Some(check) = failed {
+            events.push(Event::RequestScreenedOut { request: id, check });
+        }
+        Ok(events)
     }
 
-    /// Automatic screening of a filing by `me`: the agreement is in force and admits both
-    /// states, every offence is covered, the penalty meets the threshold; the own-national bar
-    /// routes the request to prosecution at home, which the agreement must then count.
-    fn screen(&self, me: PartyId, metadata: &RequestMetadata) -> Result<Route, Rejection> {
+    /// Screening of a filing by `me`. An unknown agreement, or a requester outside it, is
+    /// refused outright (there is nothing to screen); otherwise the catalogue's metadata rules
+    /// run against the profiles in force ([`crate::law::screen`]) and are recorded, failed ones
+    /// included.
+    fn screen(
+        &self,
+        me: PartyId,
+        metadata: &RequestMetadata,
+    ) -> Result<(Route, Vec<CheckRecord>, ProfilesUsed), Rejection> {
         let id = metadata.agreement;
         let a = self
             .agreements
             .get(&id)
             .ok_or_else(|| not_found("agreement", id))?;
-        let t = &a.terms;
-        if !t.is_member(me) {
+        if !a.terms.is_member(me) {
             return Err(Rejection::NotMember {
                 actor: me.to_string(),
                 what: format!("agreement {id}"),
             });
         }
-        let fail = |reason: String| Err(Rejection::ScreeningFailed(reason));
-        if !a.in_force() {
-            return fail(format!("agreement {id} is not in force"));
-        }
-        if !t.is_member(metadata.custodian) {
-            return fail(format!(
-                "custodian {} is not a member of agreement {id}",
-                metadata.custodian
-            ));
-        }
-        if let Some(o) = metadata.offences.iter().find(|o| !t.covers(**o)) {
-            return fail(format!("offence {o} is not covered by agreement {id}"));
-        }
-        if metadata.max_penalty_months < t.min_penalty_months {
-            return fail(format!(
-                "maximum penalty {} months is below the agreement's threshold of {}",
-                metadata.max_penalty_months, t.min_penalty_months
-            ));
-        }
-        if metadata.subject_is_custodian_national {
-            if !t.prosecution_at_home_counts {
-                return fail(format!(
-                    "own-national bar: {} may only prosecute at home, which agreement {id} does \
-                     not count as reciprocation",
-                    metadata.custodian
-                ));
-            }
-            return Ok(Route::ProsecutionOnly);
-        }
-        Ok(Route::Any)
+        let requester = self.profile(&metadata.requester);
+        let custodian = self.profile(&metadata.custodian);
+        let records = law::screen(law::Screen {
+            metadata,
+            terms: &a.terms,
+            in_force: a.in_force(),
+            requester: requester.map(|p| &p.profile),
+            custodian: custodian.map(|p| &p.profile),
+        });
+        let route = if law::prosecution_only(metadata, custodian.map(|p| &p.profile)) {
+            Route::ProsecutionOnly
+        } else {
+            Route::Any
+        };
+        let used = ProfilesUsed {
+            requester: requester.map(|p| p.version),
+            custodian: custodian.map(|p| p.version),
+        };
+        Ok((route, records, used))
     }
 
     /// `request_answered`: the custodian answers; a surrender or prosecution at home pools
@@ -114,6 +123,37 @@ impl Registry {
             return Err(Rejection::not_allowed(format!(
                 "request {request} is not awaiting an answer"
             )));
+        }
+        if let Answer::Refused {
+            ground: RefusalGround::Screening,
+        } = answer
+        {
+            return Err(Rejection::invalid(
+                "answer",
+                "the screening ground is the catalogue's own; refuse with the ground that applies",
+            ));
+        }
+        if answer.is_exchangeable() {
+            if let Some(c) = r.blocking_check() {
+                return Err(Rejection::not_allowed(match &c.outcome {
+                    Outcome::Awaiting {
+                        party, role: None, ..
+                    } => format!(
+                        "request {request} cannot be answered as exchangeable: check {} awaits \
+                         {party}'s node (screening_evaluated)",
+                        c.check
+                    ),
+                    Outcome::Awaiting { party, .. } => format!(
+                        "request {request} cannot be answered as exchangeable: check {} awaits \
+                         a decision by {party}",
+                        c.check
+                    ),
+                    _ => format!(
+                        "request {request} cannot be answered as exchangeable: check {} failed",
+                        c.check
+                    ),
+                }));
+            }
         }
         if *answer == Answer::Surrender && r.route == Route::ProsecutionOnly {
             return Err(Rejection::not_allowed(format!(

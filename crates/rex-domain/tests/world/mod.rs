@@ -206,6 +206,7 @@ impl World {
             max_penalty_months: 240,
             severity,
             subject_is_custodian_national: own_national,
+            sentence_remaining_months: None,
         })
         .unwrap()
     }
