@@ -92,6 +92,8 @@ pub struct Node {
 /// against a checkpoint's root when they were fetched) and the replay itself.
 pub(crate) struct Replayed {
     leaves: Vec<Hash>,
+    /// The root of `leaves`, once checked against a checkpoint.
+    root: Option<Hash>,
     replay: rex_domain::log::Replay,
     /// The acceptance time of the last entry replayed (entry times never go back).
     last_time: u64,
@@ -101,6 +103,7 @@ impl Replayed {
     fn new(hub_key: rex_tlog::VerifyingKey) -> Replayed {
         Replayed {
             leaves: Vec::new(),
+            root: None,
             replay: rex_domain::log::Replay::new(hub_key),
             last_time: 0,
         }
@@ -510,6 +513,7 @@ impl Node {
                 let leaves: Vec<Hash> = log.raw.iter().map(|e| leaf_hash(e)).collect();
                 let mut kept = Replayed::new(self.hub.statements);
                 kept.extend(log.entries, &leaves)?;
+                kept.root = Some(checkpoint.root());
                 let registry = kept.replay.registry().clone();
                 *self.kept() = Some(kept);
                 registry
@@ -537,16 +541,22 @@ impl Node {
             *kept = None;
             return Ok(None);
         }
+        if from == size && replayed.root == Some(checkpoint.root()) {
+            return Ok(Some(replayed.replay.registry().clone()));
+        }
         let served = fetch_entries(&self.client, from, size, size)?;
         let raw: Vec<Vec<u8>> = served.into_values().collect();
         let leaves: Vec<Hash> = raw.iter().map(|e| leaf_hash(e)).collect();
-        let mut all = Vec::with_capacity(replayed.leaves.len() + leaves.len());
-        all.extend_from_slice(&replayed.leaves);
-        all.extend_from_slice(&leaves);
-        if raw.len() as u64 != size - from || root_of_leaves(&all) != checkpoint.root() {
+        replayed.leaves.extend_from_slice(&leaves);
+        let root = root_of_leaves(&replayed.leaves);
+        replayed
+            .leaves
+            .truncate(replayed.leaves.len() - leaves.len());
+        if raw.len() as u64 != size - from || root != checkpoint.root() {
             *kept = None;
             return Ok(None);
         }
+        replayed.root = Some(root);
         let entries = match rex_domain::log::parse_entries(from, &raw) {
             Ok(entries) => entries,
             Err((i, e)) => {
@@ -711,6 +721,7 @@ impl Node {
         // `registry`.
         let mut kept = Replayed::new(self.hub.statements);
         kept.extend(entries, &leaves)?;
+        kept.root = Some(checkpoint.root());
         let registry = kept.replay.registry().clone();
         *self.kept() = Some(kept);
         self.advance(&checkpoint, &note)?;
