@@ -741,10 +741,15 @@ async fn get_evidence(State(state): State<AppState>) -> Result<Json<EvidenceList
     responses((status = 200, body = Note, content_type = "text/plain; charset=utf-8", description = "the latest checkpoint note with its cosignatures"))
 )]
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError> {
+    // The published checkpoint, not the store's latest: a batch is in the store a moment
+    // before it is published, and every proof and tile is served up to the published size
+    // only, so a node that read the newer one would be refused its consistency proof and take
+    // the refusal for a fork.
+    let size = state.published_size();
     let store = Arc::clone(&state.store);
-    let latest = blocking(move || Ok(store.latest_checkpoint()?))
+    let latest = blocking(move || Ok(store.checkpoint(size)?))
         .await?
-        .ok_or_else(|| AppError::Internal("no checkpoint stored".into()))?;
+        .ok_or_else(|| AppError::Internal(format!("no checkpoint of size {size} stored")))?;
     let mut note = latest.note;
     for line in &latest.cosignatures {
         note.push_str(line);

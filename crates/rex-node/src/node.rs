@@ -2,7 +2,7 @@
 
 use crate::audit::{
     entry_findings, fetch_checkpoint, fetch_entries, fetch_leaves, fetch_log_at,
-    known_entry_findings, open_checkpoint, replay, HubKeys,
+    known_entry_findings, open_checkpoint, HubKeys,
 };
 use crate::client::{decode_hashes, HubClient, HubInfo, Receipt, RequestKey};
 use crate::store::{Store, StoredReceipt};
@@ -12,6 +12,7 @@ use age::secrecy::ExposeSecret as _;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
 use rex_domain::law;
+use rex_domain::log::LogEntry;
 use rex_domain::{
     Action, AgeRecipient, Check, Digest, DossierFacts, DossierRef, Envelope, Evaluation,
     MetadataDraft, OfficerId, Outcome, PartyId, PublicKeyFile, Registry, RequestId,
@@ -83,6 +84,64 @@ pub struct Node {
     pub(crate) hub: HubKeys,
     pub(crate) clock: Clock,
     pub(crate) alarm_after: u64,
+    /// The log as this node last fetched, checked and replayed it ([`Node::registry`],
+    /// [`Node::sync`]), so that the next [`Node::registry`] fetches and replays only the
+    /// entries added since.
+    pub(crate) replayed: std::sync::Mutex<Option<Replayed>>,
+}
+
+/// A replay of the log kept between calls: the leaf hashes of the entries replayed (checked
+/// against a checkpoint's root when they were fetched) and the replay itself.
+pub(crate) struct Replayed {
+    leaves: Vec<Hash>,
+    /// The root of `leaves`, once checked against a checkpoint.
+    root: Option<Hash>,
+    replay: rex_domain::log::Replay,
+    /// The acceptance time of the last entry replayed (entry times never go back).
+    last_time: u64,
+}
+
+impl Replayed {
+    fn new(hub_key: rex_tlog::VerifyingKey) -> Replayed {
+        Replayed {
+            leaves: Vec::new(),
+            root: None,
+            replay: rex_domain::log::Replay::new(hub_key),
+            last_time: 0,
+        }
+    }
+
+    /// Replays `entries`, the next ones of the log, whose leaf hashes are `leaves` (checked
+    /// by the caller), with the one check every replay makes here: entry times never go back
+    /// ([`crate::audit::replay`]).
+    fn extend(&mut self, entries: Vec<LogEntry>, leaves: &[Hash]) -> Result<(), Error> {
+        let last_time = &mut self.last_time;
+        let mut check = |step: rex_domain::log::Step<'_>| {
+            if step.time < *last_time {
+                return Err(Error::Evidence(format!(
+                    "entry {} is dated {} before entry {} ({last_time})",
+                    step.index,
+                    step.time,
+                    step.index - 1
+                )));
+            }
+            *last_time = step.time;
+            Ok(())
+        };
+        let mut entries = entries;
+        while !entries.is_empty() {
+            let rest = entries.split_off(entries.len().min(rex_domain::log::REPLAY_CHUNK));
+            self.replay
+                .apply_chunk(entries, &mut check)
+                .map_err(|e| match e {
+                    rex_domain::log::ReplayError::Check(e) => e,
+                    e => Error::Evidence(e.to_string()),
+                })?;
+            entries = rest;
+        }
+        self.leaves.extend_from_slice(leaves);
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for Node {
@@ -170,6 +229,7 @@ pub fn init_with_clock(
         hub,
         clock,
         alarm_after: DEFAULT_ALARM_AFTER,
+        replayed: std::sync::Mutex::new(None),
     };
     let public = data_dir.join(PUBLIC_KEY_FILE);
     fs::write(&public, node.public_keys()?.to_json()).map_err(at(&public))?;
@@ -225,6 +285,7 @@ pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Node, Error> {
         hub,
         clock,
         alarm_after: DEFAULT_ALARM_AFTER,
+        replayed: std::sync::Mutex::new(None),
     })
 }
 
@@ -435,16 +496,82 @@ impl Node {
         Ok((checkpoint, note, entry))
     }
 
-    /// The registry as this node sees it: the whole log fetched at the latest checkpoint
-    /// (checked against the pinned key and the checkpoint held), and replayed through
-    /// [`Registry::apply`]. The hub's own snapshot is never trusted.
+    /// The registry as this node sees it: the log at the latest checkpoint (checked against
+    /// the pinned key and the checkpoint held), replayed through [`Registry::apply`]. The
+    /// hub's own snapshot is never trusted.
+    ///
+    /// The replay is kept between calls (and by [`Node::sync`]): a call fetches only the
+    /// entries added since, checks that the leaf hashes of the entries kept and of the new
+    /// ones give the checkpoint's root, and replays the new ones. When they do not (or
+    /// nothing is kept yet), the whole log is fetched and checked against the hash tiles,
+    /// entry by entry, so that what the hub altered is named.
     pub fn registry(&self) -> Result<Registry, Error> {
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
         self.check_consistent(&checkpoint, &note)?;
-        let log = fetch_log_at(&self.client, checkpoint, note)?;
-        let replayed = replay(&log.entries, self.hub.statements, false)?;
-        self.advance(&log.checkpoint, &log.note)?;
-        Ok(replayed.registry)
+        let registry = match self.extend_replay(&checkpoint)? {
+            Some(registry) => registry,
+            None => {
+                let log = fetch_log_at(&self.client, checkpoint.clone(), note.clone())?;
+                let leaves: Vec<Hash> = log.raw.iter().map(|e| leaf_hash(e)).collect();
+                let mut kept = Replayed::new(self.hub.statements);
+                kept.extend(log.entries, &leaves)?;
+                kept.root = Some(checkpoint.root());
+                let registry = kept.replay.registry().clone();
+                *self.kept() = Some(kept);
+                registry
+            }
+        };
+        self.advance(&checkpoint, &note)?;
+        Ok(registry)
+    }
+
+    /// The replay kept, locked.
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<Replayed>> {
+        self.replayed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The registry at `checkpoint` from the replay kept, extended by the entries added since
+    /// it was made; `None` when nothing is kept, or the entries kept and the new ones do not
+    /// give `checkpoint`'s root (the replay kept is then dropped).
+    fn extend_replay(&self, checkpoint: &Checkpoint) -> Result<Option<Registry>, Error> {
+        let mut kept = self.kept();
+        let Some(replayed) = kept.as_mut() else {
+            return Ok(None);
+        };
+        let (from, size) = (replayed.leaves.len() as u64, checkpoint.size());
+        if from > size {
+            *kept = None;
+            return Ok(None);
+        }
+        if from == size && replayed.root == Some(checkpoint.root()) {
+            return Ok(Some(replayed.replay.registry().clone()));
+        }
+        let served = fetch_entries(&self.client, from, size, size)?;
+        let raw: Vec<Vec<u8>> = served.into_values().collect();
+        let leaves: Vec<Hash> = raw.iter().map(|e| leaf_hash(e)).collect();
+        replayed.leaves.extend_from_slice(&leaves);
+        let root = root_of_leaves(&replayed.leaves);
+        replayed
+            .leaves
+            .truncate(replayed.leaves.len() - leaves.len());
+        if raw.len() as u64 != size - from || root != checkpoint.root() {
+            *kept = None;
+            return Ok(None);
+        }
+        replayed.root = Some(root);
+        let entries = match rex_domain::log::parse_entries(from, &raw) {
+            Ok(entries) => entries,
+            Err((i, e)) => {
+                *kept = None;
+                return Err(Error::Evidence(format!("entry {i} is malformed: {e}")));
+            }
+        };
+        if let Err(e) = replayed.extend(entries, &leaves) {
+            // The replay may have applied some of the entries: start again next time.
+            *kept = None;
+            return Err(e);
+        }
+        Ok(Some(replayed.replay.registry().clone()))
     }
 
     /// Files a request: encrypts `dossier` to the requester (this state) and the custodian,
@@ -656,8 +783,9 @@ impl Node {
             .map(|r| (r.index, leaf_hash(&r.entry)))
             .collect();
         findings.extend(known_entry_findings(&known, &served));
+        let mut leaves = Vec::new();
         if findings.is_empty() {
-            let leaves = fetch_leaves(&self.client, size)?;
+            leaves = fetch_leaves(&self.client, size)?;
             if root_of_leaves(&leaves) != checkpoint.root() {
                 findings.push(format!(
                     "the hash tiles do not give the root of checkpoint {size}"
@@ -672,7 +800,13 @@ impl Node {
         let raw: Vec<Vec<u8>> = served.into_values().collect();
         let entries = rex_domain::log::parse_entries(0, &raw)
             .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
-        let registry = replay(&entries, self.hub.statements, false)?.registry;
+        // Every entry was checked against its leaf above; the replay is kept for
+        // `registry`.
+        let mut kept = Replayed::new(self.hub.statements);
+        kept.extend(entries, &leaves)?;
+        kept.root = Some(checkpoint.root());
+        let registry = kept.replay.registry().clone();
+        *self.kept() = Some(kept);
         self.advance(&checkpoint, &note)?;
         let vouched = self.vouched(&current, &registry)?;
         let finality = self.settle(&checkpoint, &note, &registry, &vouched)?;

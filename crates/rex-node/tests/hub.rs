@@ -379,3 +379,83 @@ fn a_matching_round_the_solver_would_not_propose_is_named() {
         "{message}"
     );
 }
+
+/// `registry` keeps its replay between calls and replays only what was added since: what it
+/// gives is what a fresh node, which replays the whole log, gives.
+#[test]
+fn the_registry_kept_between_calls_is_the_whole_log_replayed() {
+    let mut w = World::new();
+    let before = w.us.registry().unwrap();
+    let (asked, _) =
+        w.ru.file_request(
+            draft("RU", "US", w.agreement, false),
+            b"RU dossier: a second carding administrator",
+        )
+        .unwrap();
+    w.us.submit(Action::RequestAnswered {
+        request: asked,
+        answer: Answer::Surrender,
+    })
+    .unwrap();
+    let kept = w.us.registry().unwrap();
+    assert!(before.request(&asked).is_none());
+    assert_eq!(
+        kept.request(&asked).map(|r| r.answer),
+        Some(Some(Answer::Surrender))
+    );
+    let fresh = rex_node::open_with_clock(w.us.dir(), node_clock)
+        .unwrap()
+        .registry()
+        .unwrap();
+    assert_eq!(kept, fresh);
+    // And after a sync, which keeps its own replay.
+    w.us.sync().unwrap();
+    w.ru.submit(Action::RequestWithdrawn { request: asked })
+        .unwrap();
+    assert_eq!(
+        w.us.registry().unwrap(),
+        rex_node::open_with_clock(w.us.dir(), node_clock)
+            .unwrap()
+            .registry()
+            .unwrap()
+    );
+}
+
+/// An entry added since the replay kept, altered at the hub: the entries no longer give the
+/// checkpoint's root, so the node reads the whole log again and names the entry.
+#[test]
+fn an_entry_altered_after_the_kept_replay_is_named() {
+    let mut w = World::new();
+    w.us.registry().unwrap();
+    let (asked, _) =
+        w.ru.file_request(
+            draft("RU", "US", w.agreement, false),
+            b"RU dossier: a third carding administrator",
+        )
+        .unwrap();
+    let i =
+        w.ru.receipts()
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|r| r.action == "request_filed")
+            .unwrap()
+            .index;
+    let db = db(&w.hub);
+    let data: Vec<u8> = db
+        .query_row("SELECT data FROM entries WHERE idx = ?1", [i as i64], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let altered = String::from_utf8(data)
+        .unwrap()
+        .replacen("\"time\":", "\"time\":1", 1);
+    db.execute(
+        "UPDATE entries SET data = ?2 WHERE idx = ?1",
+        rusqlite::params![i as i64, altered.into_bytes()],
+    )
+    .unwrap();
+    let message = evidence(w.us.registry());
+    assert!(message.contains(&format!("entry {i} altered")), "{message}");
+    assert!(!message.contains(&asked.to_string()), "{message}");
+}

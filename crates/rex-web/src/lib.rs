@@ -45,7 +45,7 @@ use rex_node::{Node, SyncReport};
 pub use db::{DeskStore, Officer};
 pub use drafts::STEP_UP_TTL;
 pub use role::{Role, Roles};
-pub use web::{router, CSP};
+pub use web::{router, CSP, QUEUE_PAGE};
 
 /// What went wrong, for people.
 #[derive(Debug, thiserror::Error)]

@@ -414,8 +414,9 @@ pub(crate) async fn send(
 /// The messages this state must still acknowledge or reject, as desk items due by their
 /// deadline.
 pub(crate) fn to_answer(registry: &Registry, me: PartyId, now: u64) -> Vec<crate::web::Item> {
-    concerning(registry, me)
-        .into_iter()
+    // Only the few unanswered ones, not every message concerning `me`: the desk sorts them.
+    registry
+        .messages()
         .filter(|m| m.recipients.get(&me).is_some_and(|e| e.answer.is_none()))
         .map(|m| crate::web::Item {
             what: format!("acknowledge or reject message {} from {}", m.id, m.from),

@@ -627,8 +627,8 @@ async fn desk_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<R
                     });
                 }
             }
-            let unread = crate::messages::concerning(&r, desk.party)
-                .iter()
+            let unread = r
+                .messages()
                 .filter(|m| {
                     m.recipients
                         .get(&desk.party)
@@ -653,7 +653,11 @@ async fn desk_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<R
 struct QueueFilter {
     side: Option<String>,
     status: Option<String>,
+    page: Option<String>,
 }
+
+/// Rows on one page of the work queue.
+pub const QUEUE_PAGE: usize = 100;
 
 pub(crate) struct Row {
     id: String,
@@ -664,7 +668,13 @@ pub(crate) struct Row {
     filed: String,
     due: String,
     due_in: String,
-    sort: (u64, u64),
+}
+
+/// A link to another page of the queue, with the same filters.
+pub(crate) struct PageLink {
+    label: &'static str,
+    href: String,
+    rel: &'static str,
 }
 
 #[derive(Template)]
@@ -675,6 +685,14 @@ struct QueuePage {
     side: String,
     status: String,
     statuses: Vec<&'static str>,
+    /// How many requests match, on every page.
+    total: usize,
+    /// The 1-based positions of the first and last rows shown.
+    first: usize,
+    last: usize,
+    page: usize,
+    pages: usize,
+    links: Vec<PageLink>,
 }
 
 fn status_name(s: &RequestStatus) -> &'static str {
@@ -697,6 +715,39 @@ const STATUSES: [&str; 6] = [
     "withdrawn",
 ];
 
+/// A request that matches the queue's filters, before it is formatted.
+struct Queued<'r> {
+    request: &'r rex_domain::Request,
+    side: &'static str,
+    due: Option<u64>,
+}
+
+impl Queued<'_> {
+    /// Soonest due first (no due date last), then oldest filed, then by id.
+    fn key(&self) -> (u64, u64, RequestId) {
+        (
+            self.due.unwrap_or(u64::MAX),
+            self.request.filed_at,
+            self.request.id,
+        )
+    }
+}
+
+/// `?page=N` (from 1; absent: 1), refused in one line if it is not a page of `pages`.
+fn page_number(page: Option<&str>, pages: usize) -> Result<usize, WebError> {
+    let Some(text) = page.filter(|p| !p.is_empty()) else {
+        return Ok(1);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if (1..=pages.max(1)).contains(&n) => Ok(n),
+        _ => Err(WebError::Input(format!(
+            "page {text:?}: the queue has {} page{} with these filters",
+            pages.max(1),
+            if pages > 1 { "s" } else { "" }
+        ))),
+    }
+}
+
 async fn queue_page(
     State(desk): State<AppState>,
     headers: HeaderMap,
@@ -718,14 +769,16 @@ async fn queue_page(
             STATUSES.join(", ")
         )));
     }
-    let mut rows: Vec<Row> = registry
+    // Every matching request with its sort key first (cheap), then only one page of them
+    // formatted: a node may hold tens of thousands of requests.
+    let mut matching: Vec<Queued<'_>> = registry
         .requests()
         .filter_map(|r| {
             let m = &r.metadata;
-            let (side_name, counterpart) = if m.custodian == me {
-                ("incoming", m.requester)
+            let side_name = if m.custodian == me {
+                "incoming"
             } else if m.requester == me {
-                ("outgoing", m.custodian)
+                "outgoing"
             } else {
                 return None;
             };
@@ -743,28 +796,93 @@ async fn queue_page(
                 }
                 _ => None,
             };
-            let offences: Vec<String> = m.offences.iter().map(label).collect();
-            Some(Row {
-                id: r.id.to_string(),
+            Some(Queued {
+                request: r,
                 side: side_name,
-                counterpart: counterpart.to_string(),
-                offences: offences.join(", "),
-                status: name.replace('_', " "),
-                // The day is enough in a list; the case page has the time.
-                filed: when(r.filed_at).chars().take(10).collect(),
-                due: due.map_or("—".to_owned(), when),
-                due_in: due.map_or(String::new(), |d| relative(d, now)),
-                sort: (due.unwrap_or(u64::MAX), r.filed_at),
+                due,
             })
         })
         .collect();
-    rows.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.id.cmp(&b.id)));
+    let total = matching.len();
+    let pages = total.div_ceil(QUEUE_PAGE);
+    let page = page_number(filter.page.as_deref(), pages)?;
+    let skip = (page - 1) * QUEUE_PAGE;
+    // Soonest due first, then oldest filed, then by id: a total order, so pages never
+    // overlap.
+    let by_due = |a: &Queued<'_>, b: &Queued<'_>| a.key().cmp(&b.key());
+    if skip + QUEUE_PAGE < total {
+        matching.select_nth_unstable_by(skip + QUEUE_PAGE, by_due);
+        matching.truncate(skip + QUEUE_PAGE);
+    }
+    matching.sort_unstable_by(by_due);
+    let rows: Vec<Row> = matching
+        .into_iter()
+        .skip(skip)
+        .map(
+            |Queued {
+                 request: r,
+                 side: side_name,
+                 due,
+             }| {
+                let m = &r.metadata;
+                let counterpart = if side_name == "incoming" {
+                    m.requester
+                } else {
+                    m.custodian
+                };
+                let offences: Vec<String> = m.offences.iter().map(label).collect();
+                Row {
+                    id: r.id.to_string(),
+                    side: side_name,
+                    counterpart: counterpart.to_string(),
+                    offences: offences.join(", "),
+                    status: status_name(&r.status).replace('_', " "),
+                    // The day is enough in a list; the case page has the time.
+                    filed: when(r.filed_at).chars().take(10).collect(),
+                    due: due.map_or("—".to_owned(), when),
+                    due_in: due.map_or(String::new(), |d| relative(d, now)),
+                }
+            },
+        )
+        .collect();
+    let href = |n: usize| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if !side.is_empty() {
+            query.append_pair("side", &side);
+        }
+        if !status.is_empty() {
+            query.append_pair("status", &status);
+        }
+        query.append_pair("page", &n.to_string());
+        format!("/queue?{}", query.finish())
+    };
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(PageLink {
+            label: "Previous page",
+            href: href(page - 1),
+            rel: "prev",
+        });
+    }
+    if page < pages {
+        links.push(PageLink {
+            label: "Next page",
+            href: href(page + 1),
+            rel: "next",
+        });
+    }
     Ok(render(&QueuePage {
         frame: Frame::of(&desk, &officer),
+        first: if rows.is_empty() { 0 } else { skip + 1 },
+        last: skip + rows.len(),
         rows,
         side,
         status,
         statuses: STATUSES.to_vec(),
+        total,
+        page,
+        pages: pages.max(1),
+        links,
     }))
 }
 

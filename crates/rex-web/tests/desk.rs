@@ -1128,4 +1128,83 @@ fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person()
         "{}",
         desk.body
     );
+
+/// The work queue shows `QUEUE_PAGE` requests a page, soonest due first; the links to the
+/// other pages keep the filters; a page that does not exist is refused in one line.
+#[test]
+fn the_queue_comes_in_pages_that_keep_the_filters() {
+    let mut w = World::new();
+    let agreement = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .request(&w.ru_asks)
+        .unwrap()
+        .metadata
+        .agreement;
+    for i in 0..rex_web::QUEUE_PAGE {
+        w.ru.file_request(
+            draft("RU", "US", agreement),
+            format!("RU dossier {i}").as_bytes(),
+        )
+        .unwrap();
+    }
+    w.desk.sync_now().unwrap();
+    let cookie = w.officer("jroe", "case-officer");
+    let ids = |r: &Reply| r.texts("table.queue tbody tr td:first-child");
+    let link = |r: &Reply, rel: &str| {
+        let html = r.html();
+        let selector = Selector::parse(&format!("nav.pages a[rel={rel}]")).unwrap();
+        html.select(&selector)
+            .next()
+            .map(|a| a.value().attr("href").unwrap().to_owned())
+    };
+
+    // 102 requests concern the US: the US's own, Russia's first and the 100 just filed.
+    let first = w.get("/queue", &cookie);
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(ids(&first).len(), rex_web::QUEUE_PAGE);
+    assert!(
+        first.texts("table.queue caption")[0].starts_with("Requests 1–100 of 102"),
+        "{:?}",
+        first.texts("table.queue caption")
+    );
+    assert_eq!(link(&first, "prev"), None);
+    assert_eq!(link(&first, "next").as_deref(), Some("/queue?page=2"));
+    let second = w.get("/queue?page=2", &cookie);
+    assert_eq!(ids(&second).len(), 2);
+    assert!(second.texts("nav.pages p")[0].contains("Page 2 of 2"));
+    assert_eq!(link(&second, "prev").as_deref(), Some("/queue?page=1"));
+    assert_eq!(link(&second, "next"), None);
+    let mut all: Vec<String> = ids(&first).into_iter().chain(ids(&second)).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 102, "the pages overlap or miss a request");
+
+    // Filtered, the links keep the filter.
+    let incoming = w.get("/queue?side=incoming&status=awaiting_answer", &cookie);
+    assert_eq!(ids(&incoming).len(), rex_web::QUEUE_PAGE);
+    let next = link(&incoming, "next").unwrap();
+    assert_eq!(next, "/queue?side=incoming&status=awaiting_answer&page=2");
+    let rest = w.get(&next, &cookie);
+    let rows = rest.texts("table.queue tbody tr");
+    assert_eq!(rows.len(), 1, "101 incoming requests await an answer");
+    assert!(rows[0].contains("incoming") && rows[0].contains("awaiting answer"));
+    // One page: no navigation.
+    let outgoing = w.get("/queue?side=outgoing", &cookie);
+    assert_eq!(ids(&outgoing), [w.us_asks.to_string()]);
+    assert!(outgoing.texts("nav.pages").is_empty());
+
+    for bad in ["/queue?page=3", "/queue?page=0", "/queue?page=two"] {
+        let refused = w.get(bad, &cookie);
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            refused
+                .body
+                .contains("the queue has 2 pages with these filters"),
+            "{bad}: {}",
+            refused.body
+        );
+    }
 }
