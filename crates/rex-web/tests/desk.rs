@@ -260,6 +260,12 @@ impl Reply {
             .collect()
     }
 
+    /// Asserts a refusal with `status` whose page says `says`.
+    fn refused(&self, status: StatusCode, says: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert!(self.body.contains(says), "{says}: {}", self.body);
+    }
+
     fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -1305,20 +1311,10 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
         ))
     );
     assert_eq!(w.step_up(&sam, &mut sam_key).status, StatusCode::OK);
-    let own = w.post(&format!("{ready}/approve"), &sam, "same-origin");
-    assert_eq!(own.status, StatusCode::FORBIDDEN);
-    assert!(
-        own.body.contains("another officer approves it"),
-        "{}",
-        own.body
-    );
-    let unchecked = w.post(&format!("{ready}/approve"), &kim, "same-origin");
-    assert_eq!(unchecked.status, StatusCode::FORBIDDEN);
-    assert!(
-        unchecked.body.contains("confirm with your passkey"),
-        "{}",
-        unchecked.body
-    );
+    w.post(&format!("{ready}/approve"), &sam, "same-origin")
+        .refused(StatusCode::FORBIDDEN, "another officer approves it");
+    w.post(&format!("{ready}/approve"), &kim, "same-origin")
+        .refused(StatusCode::FORBIDDEN, "confirm with your passkey");
     assert_eq!(
         w.board(x, ru_leg, &jroe)[0].1,
         "owed by US",
@@ -1393,13 +1389,8 @@ fn a_prosecution_at_home_is_tracked_by_milestones_drafted_on_the_board() {
     let x = w.exchange_proposed_with(Answer::ProsecutionAtHome);
     let ru_leg = w.ru_asks;
     // Before the exchange binds, nothing is owed and no step can be drafted.
-    let early = w.draft_on(x, &jroe, "opened", Some(ru_leg));
-    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        early.body.contains("is not being executed"),
-        "{}",
-        early.body
-    );
+    w.draft_on(x, &jroe, "opened", Some(ru_leg))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "is not being executed");
     assert!(w
         .board(x, ru_leg, &jroe)
         .iter()
@@ -1433,9 +1424,8 @@ fn a_prosecution_at_home_is_tracked_by_milestones_drafted_on_the_board() {
     };
     assert_eq!(steps(&w), owed("owed by US", "not yet", "not yet"));
     // Milestones in order only.
-    let ahead = w.draft_on(x, &jroe, "charged", Some(ru_leg));
-    assert_eq!(ahead.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(ahead.body.contains("not the next step"), "{}", ahead.body);
+    w.draft_on(x, &jroe, "charged", Some(ru_leg))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "not the next step");
     for (i, (milestone, says)) in [
         ("opened", "proceedings were opened"),
         ("charged", "the subject was charged"),
