@@ -259,7 +259,7 @@ test("an exchange page draws its cycle: one node per state, one arrow per leg of
       await screenshot(page, "exchange");
     }
     // Each leg links to its case.
-    await page.getByRole("link", { name: legs[0].request }).click();
+    await page.locator("table.legs").getByRole("link", { name: legs[0].request }).click();
     await page.waitForURL(`${world.us.url}/requests/${legs[0].request}`);
     assert.match(await page.locator("dl.case").innerText(), new RegExp(`Exchange\\s+${x}`));
   }
@@ -332,6 +332,49 @@ test("a case officer drafts a request; they cannot approve it; a second officer 
   assert.deepEqual((await rows(page)).map((r) => r[0]).sort(), [filed, world.requests.usWaits].sort());
 });
 
+test("an exchange is signed through a draft and a second officer's approval; the execution board shows every leg", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  const { url } = world.us;
+  const x = world.exchanges[0];
+  await visit(page, `/exchanges/${x}`);
+  assert.match(await page.locator("dd.xstate").innerText(), /^signing: 0 of \d states signed/);
+  // The board: a group of rows per leg (giver → receiver, mode, request), a row per step, its
+  // status in words; nothing is owed before every state has signed.
+  const groups = await page.locator("table.board tbody.leg").count();
+  assert.equal(groups, (await rows(page, "table.legs tbody tr")).length, "one group per leg");
+  const heads = await page.locator("table.board th[scope=rowgroup]").allInnerTexts();
+  assert.ok(heads.every((h) => /^[A-Z]{2} → [A-Z]{2}, (surrender|prosecution at home), request req_\w+/.test(h)), heads.join("\n"));
+  const before = await page.locator("table.board td.status").allInnerTexts();
+  assert.ok(before.length >= 2 * groups && before.every((s) => s === "not yet"), before.join());
+
+  await page.getByRole("button", { name: "Draft the signature" }).click();
+  await page.waitForURL(/\/approvals\/\w+$/);
+  const draft = new URL(page.url()).pathname;
+  await accessible(page);
+  assert.match(await page.locator("dd.summary").innerText(), new RegExp(`^US signs exchange ${x} of \\d states .*proposal SHA-256 [0-9a-f]{64}`));
+  assert.equal(await page.getByRole("button", { name: /approve/i }).count(), 0, "the drafter is offered no approval");
+  await visit(page, `/exchanges/${x}`);
+  assert.match(await page.locator("main").innerText(), new RegExp(`Draft ${draft.split("/").pop()} of this state's signature awaits an approver`));
+
+  const { page: approver } = officers.mkane;
+  await visit(approver, draft);
+  const approve = approver.getByRole("button", { name: "Approve and sign" });
+  if ((await approve.count()) === 0) {
+    await approver.getByRole("button", { name: "Confirm with your passkey to approve" }).click();
+    await approve.waitFor();
+  }
+  await accessible(approver);
+  await approve.click();
+  await approver.waitForURL(`${url}${draft}`);
+  assert.equal(await approver.locator("dd.state").innerText(), "approved");
+  assert.match(await approver.locator("dd.outcome").innerText(), /signed by officers jroe \(drafter\) and mkane \(approver\)$/);
+
+  await visit(page, `/exchanges/${x}`, { shot: "board" });
+  assert.match(await page.locator("dd.xstate").innerText(), /^signing: 1 of \d states signed/);
+  assert.match(await page.locator('table.signatures tr[data-party="US"] td').innerText(), /by jroe \(drafter\), mkane \(approver\)$/);
+  assert.equal(await page.getByRole("button", { name: "Draft the signature" }).count(), 0, "signed once");
+});
+
 test("a US liaison officer writes to RU; a Russian officer reads and acknowledges; the US page shows every receipt", SCENARIO, async () => {
   const { page: us } = await enrol("lliu");
   await visit(us, "/messages/new");
@@ -364,6 +407,9 @@ test("a US liaison officer writes to RU; a Russian officer reads and acknowledge
   await accessible(us);
   const steps = (await us.locator("ol.chain li").allInnerTexts()).join("\n");
   for (const step of ["submitted", "delivered", "read", "acknowledged"]) assert.match(steps, new RegExp(step), steps);
+  // Each side's liaison officer signed its act (the nodes hold their certified keys).
+  assert.match(steps, /submitted by US, signed by officer lliu/, steps);
+  assert.match(steps, /acknowledged by RU, signed by officer avolkova/, steps);
   await screenshot(us, "message");
   // The inbox reads the registry of the node's last sync: it follows within a sync or two.
   await until(us, "/messages", async () => /RU: acknowledged/.test(await us.locator("table.inbox").innerText()), "the acknowledgement in the inbox");

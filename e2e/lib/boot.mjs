@@ -246,6 +246,16 @@ async function make(bin, dir) {
   officer("US", "lliu", "Lee Liu", "liaison");
   officer("RU", "ipetrov", "Ivan Petrov", "case-officer");
   officer("RU", "avolkova", "Anna Volkova", "liaison");
+  // Signing keys for some of them, certified in the log under their desk handles: their acts
+  // on the desk carry their own signatures besides the node's (binding acts by two of them).
+  const certify = (p, handle, ...roles) => {
+    run("node", "officer-key", "create", "--data", node[p], handle);
+    run("node", "officer-key", "certify", "--data", node[p], handle, ...roles.flatMap((r) => ["--role", r]));
+  };
+  certify("US", "jroe", "case-officer", "approver");
+  certify("US", "mkane", "approver");
+  certify("US", "lliu", "liaison");
+  certify("RU", "avolkova", "liaison");
 
   const us = { dir: node.US, ...(await serveDesk(bin, node.US, "us")) };
   const ru = { dir: node.RU, ...(await serveDesk(bin, node.RU, "ru")) };

@@ -157,10 +157,10 @@ impl Envelope {
                 self.payload.len()
             )));
         }
-        if !matches!(self.signatures.len(), 1 | 3) {
+        if !matches!(self.signatures.len(), 1..=3) {
             return Err(Rejection::BadEnvelope(format!(
-                "{} signatures, a statement has one (its signer's), or three with a drafter's \
-                 and an approver's",
+                "{} signatures, a statement has one (its signer's), two with a liaison \
+                 officer's, or three with a drafter's and an approver's",
                 self.signatures.len()
             )));
         }

@@ -3,6 +3,7 @@
 
 use crate::id::{AgreementId, Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
 use crate::matching::{arc, NoArc};
+use crate::officer::Officers;
 use crate::rejection::Rejection;
 use crate::request::{Answer, RequestStatus};
 use crate::Registry;
@@ -429,6 +430,22 @@ pub struct Exchange {
     /// deadline, with the state that owed its next step. A leg may still be completed late;
     /// its breach stays on record.
     pub breaches: BTreeMap<RequestId, PartyId>,
+    /// The states' acts on it, in log order: each signature of the proposal and each step on
+    /// a leg, when the hub accepted it and which officers signed it for the state.
+    pub acts: Vec<ExchangeAct>,
+}
+
+/// One state's act on an exchange as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeAct {
+    /// The acting state.
+    pub party: PartyId,
+    /// `None` for its signature of the proposal; otherwise the leg's request and the step.
+    pub step: Option<(RequestId, LegStep)>,
+    /// When the hub accepted it (log time).
+    pub at: UnixSeconds,
+    /// Who signed it besides the state's node: no officer, or a drafter and an approver.
+    pub acted_by: Officers,
 }
 
 impl Exchange {

@@ -78,7 +78,8 @@ pub mod witness;
 pub use agreement::{Agreement, AgreementTerms, CreditTerms, TermsDraft};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
-    Exchange, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep, Milestone,
+    Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep,
+    Milestone,
 };
 pub use id::{Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};

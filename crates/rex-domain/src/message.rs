@@ -24,9 +24,14 @@
 //! and so does the late answer. A message's state for each recipient is a pure function of
 //! this chain ([`RecipientEvidence::state`]), recomputed by every replay of the log.
 //!
-//! Officers: message statements are signed by the node's key alone, and say so
-//! ([`ActedBy::NoOfficer`]); certified officers sign binding acts ([`crate::officer`]), not
-//! messages yet.
+//! Officers: a message sent, acknowledged or rejected is a liaison officer's act. Its statement
+//! says who acted ([`ActedBy`]): `"no_officer"` (the node's key alone, as the CLI signs), or
+//! `{"officer":"<id>"}`, and then the envelope carries a second signature, the officer's, over
+//! [`crate::officer::officer_message`] with the word `liaison` and the SHA-256 of the payload
+//! exactly as signed. The payload holds the recipients and the ciphertext's digest, so the
+//! officer's signature covers them: it cannot be moved to a message for other states. The
+//! registry checks it like a binding act's officers: certified by the acting state, valid at
+//! the acceptance time, not revoked, in the liaison role, a strict signature.
 
 use crate::id::{Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 use crate::rejection::Rejection;
@@ -156,17 +161,30 @@ impl fmt::Display for Conversation {
     }
 }
 
-/// Who acted for the state, besides its node's key. Wire form: `"no_officer"`.
+/// Who acted for the state on a message, besides its node's key. Wire form: `"no_officer"` or
+/// `{"officer":"<id>"}`.
 ///
 /// Every statement is signed by the state's node key. An act that should be an officer's (a
 /// message sent, acknowledged or rejected) says in the signed bytes whether an officer signed
-/// it too; today none does (the CLI, for scripted use), and says so. Certified officers sign
-/// binding acts ([`crate::officer::Officers`]), not messages yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// it too: none (the CLI, for scripted use), or a liaison officer, whose signature is the
+/// envelope's second (see the module notes).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ActedBy {
     /// No officer signed: the node's key alone.
     NoOfficer,
+    /// This liaison officer of the acting state signed too.
+    Officer(OfficerId),
+}
+
+impl ActedBy {
+    /// The officer who signed, if one did.
+    pub fn officer(&self) -> Option<&OfficerId> {
+        match self {
+            ActedBy::NoOfficer => None,
+            ActedBy::Officer(o) => Some(o),
+        }
+    }
 }
 
 /// Why a recipient rejects a message. Only a category, since the log holds no case content;
@@ -247,6 +265,8 @@ pub struct RecipientEvidence {
     pub read: Option<(UnixSeconds, Option<OfficerId>)>,
     /// `message_acknowledged` or `message_rejected`, and when.
     pub answer: Option<(MessageAnswer, UnixSeconds)>,
+    /// The liaison officer who signed the answer, if one did.
+    pub answered_by: Option<OfficerId>,
     /// `message_not_acknowledged`: the hub's negative evidence, when `ack_by` passed without
     /// an answer.
     pub not_acknowledged_at: Option<UnixSeconds>,

@@ -183,6 +183,9 @@ pub enum Signing {
     Drafter,
     /// Approved the act as the second officer.
     Approver,
+    /// Sent, acknowledged or rejected a message as the state's liaison officer
+    /// ([`crate::message::ActedBy`]).
+    Liaison,
 }
 
 impl Signing {
@@ -191,15 +194,17 @@ impl Signing {
         match self {
             Signing::Drafter => "drafter",
             Signing::Approver => "approver",
+            Signing::Liaison => "liaison",
         }
     }
 }
 
-/// The bytes an officer signs for a binding act whose payload has SHA-256 `statement`:
+/// The bytes an officer signs for a binding act (or, as a liaison officer, a message
+/// statement) whose payload has SHA-256 `statement`:
 ///
 /// ```text
 /// rex-officer/v1
-/// <drafter|approver>
+/// <drafter|approver|liaison>
 /// <state code>
 /// <officer id>
 /// <hex SHA-256 of the statement payload as signed>

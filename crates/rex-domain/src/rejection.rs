@@ -121,6 +121,11 @@ pub enum Rejection {
     /// signature that does not verify.
     #[error("four-eyes: {0}")]
     FourEyes(String),
+    /// A message act's liaison officer's signature does not hold ([`crate::message::ActedBy`]):
+    /// an officer not certified by the acting state, revoked, expired, without the liaison
+    /// role, or a signature that does not verify.
+    #[error("officer signature: {0}")]
+    OfficerSignature(String),
 }
 
 impl Rejection {
@@ -144,6 +149,7 @@ impl Rejection {
             Rejection::DigestMismatch { .. } => "digest_mismatch",
             Rejection::Conflict(_) => "conflict",
             Rejection::FourEyes(_) => "four_eyes",
+            Rejection::OfficerSignature(_) => "officer_signature",
         }
     }
 

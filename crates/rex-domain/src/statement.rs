@@ -348,6 +348,17 @@ impl Action {
         )
     }
 
+    /// The liaison officer who signed this message act (sent, acknowledged, rejected) besides
+    /// the node, if one did ([`crate::message::ActedBy`]).
+    pub fn message_officer(&self) -> Option<&OfficerId> {
+        match self {
+            Action::MessageSent { acted_by, .. }
+            | Action::MessageAcknowledged { acted_by, .. }
+            | Action::MessageRejected { acted_by, .. } => acted_by.officer(),
+            _ => None,
+        }
+    }
+
     /// The leg step this action takes, with its exchange and request, if it is one.
     pub fn leg_step(&self) -> Option<(ExchangeId, RequestId, LegStep)> {
         match *self {
@@ -389,6 +400,19 @@ impl Statement {
     pub fn with_officers(mut self, drafter: OfficerId, approver: OfficerId) -> Self {
         self.acted_by = Some(Officers::FourEyes { drafter, approver });
         self
+    }
+
+    /// How many signatures its envelope carries: the signer's, then a drafter's and an
+    /// approver's on a binding act that names them, or a liaison officer's on a message act
+    /// that names one.
+    pub fn signatures(&self) -> usize {
+        if matches!(self.acted_by, Some(Officers::FourEyes { .. })) {
+            3
+        } else if self.action.message_officer().is_some() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The bytes a signer signs: compact JSON, fields in declaration order. See the module notes

@@ -4,10 +4,10 @@
 mod world;
 
 use ed25519_dalek::SigningKey;
-use rex_domain::log::{replay, LogEntry};
+use rex_domain::log::replay;
 use rex_domain::{
-    Action, Actor, Answer, Applied, Envelope, Event, OfficerId, OfficerKey, Officers, PartyId,
-    Registry, Rejection, RequestId, Role, Severity, Signing, Statement,
+    ActedBy, Action, Actor, Answer, Applied, Envelope, Event, OfficerId, OfficerKey, Officers,
+    PartyId, Rejection, RequestId, Role, Severity, Signing, Statement,
 };
 use world::{check, key_of, party, terms, World, DAY};
 
@@ -701,22 +701,24 @@ fn every_binding_act_of_an_exchange_takes_four_eyes() {
         applied.events
     );
 
+    // The exchange keeps who signed each act, in log order: two signatures, eight steps.
+    let acts = &w.reg.exchange(&x).unwrap().acts;
+    assert_eq!(acts.len(), 10);
+    assert_eq!((acts[0].party, acts[0].step), (party("RU"), None));
+    assert_eq!(
+        (acts[9].party, acts[9].step),
+        (party("RU"), Some((r2, rex_domain::LegStep::Received)))
+    );
+    assert_eq!(
+        acts[9].acted_by,
+        Officers::FourEyes {
+            drafter: id("ru-case"),
+            approver: id("ru-approver")
+        }
+    );
+
     // The replay of the log decides the same, from the log alone.
-    let entries: Vec<LogEntry> = w
-        .log
-        .iter()
-        .map(|(envelope, time)| LogEntry {
-            time: *time,
-            envelope: envelope.clone(),
-        })
-        .collect();
-    let replayed: Registry = replay(
-        key_of("hub").verifying_key(),
-        &entries,
-        |_| Ok::<(), ()>(()),
-    )
-    .unwrap();
-    assert_eq!(replayed, w.reg);
+    let entries = w.replays_the_same();
 
     // A log whose last entry lost its approver's signature does not replay.
     let mut tampered = entries.clone();
@@ -735,4 +737,155 @@ fn every_binding_act_of_an_exchange_takes_four_eyes() {
     let text = err.to_string();
     assert!(text.contains("four-eyes"), "{text}");
     assert_eq!(statement.actor, Actor::Party(party("RU")));
+}
+
+/// A message act of `state` naming its liaison officer `officer`, signed by the node and by the
+/// key named `key`.
+fn by_liaison(
+    w: &mut World,
+    state: &str,
+    action: Action,
+    officer: &str,
+    key: &str,
+) -> Result<Applied, Rejection> {
+    let s = w.statement(Actor::Party(party(state)), action);
+    let mut e = w.envelope(&s);
+    e.add_officer_signature(Signing::Liaison, party(state), &id(officer), &key_of(key));
+    w.submit(&e)
+}
+
+fn message_to(to: &[&str], officer: Option<&str>, ack_by: u64) -> Action {
+    Action::MessageSent {
+        conversation: rex_domain::Conversation::Free {
+            name: rex_domain::ConversationName::new("liaison").unwrap(),
+        },
+        to: to.iter().map(|p| party(p)).collect(),
+        ciphertext: rex_domain::DossierRef {
+            sha256: rex_domain::Digest::of(b"ciphertext"),
+            size: 100,
+        },
+        ack_by,
+        acted_by: officer.map_or(ActedBy::NoOfficer, |o| ActedBy::Officer(id(o))),
+    }
+}
+
+#[test]
+fn messages_signed_by_a_liaison_officer_and_every_refusal() {
+    let mut f = fixture();
+    let c = certificate(&f.w, "US", "us-liaison", &[Role::Liaison]);
+    f.w.act("US", c).unwrap();
+    let w = &mut f.w;
+    let day = w.now + DAY;
+
+    // RU's liaison officer signs a message to the US: accepted, and the registry says who.
+    let sent = by_liaison(
+        w,
+        "RU",
+        message_to(&["US"], Some("ru-liaison"), day),
+        "ru-liaison",
+        "ru-liaison",
+    )
+    .unwrap();
+    let m = rex_domain::MessageId::from_digest(&sent.digest);
+    assert_eq!(
+        w.reg.message(&m).unwrap().acted_by,
+        ActedBy::Officer(id("ru-liaison"))
+    );
+
+    // The US acknowledges it through its own liaison officer, after delivery.
+    w.act("US", Action::MessageDelivered { message: m })
+        .unwrap();
+    let ack = |officer: &str| Action::MessageAcknowledged {
+        message: m,
+        acted_by: ActedBy::Officer(id(officer)),
+    };
+    // Not by Russia's officer, though its signature is genuine; not by a case officer.
+    let another = check(
+        by_liaison(w, "US", ack("ru-liaison"), "ru-liaison", "ru-liaison"),
+        "officer_signature",
+    );
+    assert!(
+        another.contains("no such officer certified by US"),
+        "{another}"
+    );
+    let role = check(
+        by_liaison(w, "US", ack("us-case"), "us-case", "us-case"),
+        "officer_signature",
+    );
+    assert!(role.contains("holds no liaison role"), "{role}");
+    // Nor with another key than the certified one.
+    let forged = check(
+        by_liaison(w, "US", ack("us-liaison"), "us-liaison", "us-case"),
+        "officer_signature",
+    );
+    assert!(forged.contains("does not verify"), "{forged}");
+    by_liaison(w, "US", ack("us-liaison"), "us-liaison", "us-liaison").unwrap();
+    let e = &w.reg.message(&m).unwrap().recipients[&party("US")];
+    assert_eq!(e.answered_by, Some(id("us-liaison")));
+
+    // Recipients are inside the signed bytes: the officer's signature of a message to the US
+    // does not carry over to the same message addressed to the US and Germany.
+    let s = w.statement(
+        Actor::Party(party("RU")),
+        message_to(&["US"], Some("ru-liaison"), day),
+    );
+    let signed = {
+        let mut e = w.envelope(&s);
+        e.add_officer_signature(
+            Signing::Liaison,
+            party("RU"),
+            &id("ru-liaison"),
+            &key_of("ru-liaison"),
+        );
+        e
+    };
+    let widened = Statement {
+        action: message_to(&["DE", "US"], Some("ru-liaison"), day),
+        ..s
+    };
+    let mut moved = w.envelope(&widened);
+    moved.signatures.push(signed.signatures[1].clone());
+    let text = check(w.submit(&moved), "officer_signature");
+    assert!(text.contains("liaison ru-liaison of RU"), "{text}");
+
+    // A statement naming an officer carries exactly two signatures; one naming none, one.
+    let bare = w.envelope(&w.statement(
+        Actor::Party(party("RU")),
+        message_to(&["US"], Some("ru-liaison"), day),
+    ));
+    check(w.submit(&bare), "bad_envelope");
+    let mut extra =
+        w.envelope(&w.statement(Actor::Party(party("RU")), message_to(&["US"], None, day)));
+    extra.add_officer_signature(
+        Signing::Liaison,
+        party("RU"),
+        &id("ru-liaison"),
+        &key_of("ru-liaison"),
+    );
+    check(w.submit(&extra), "bad_envelope");
+
+    // Revoked, the officer signs no more.
+    w.act(
+        "RU",
+        Action::OfficerRevoked {
+            officer: id("ru-liaison"),
+        },
+    )
+    .unwrap();
+    let revoked = check(
+        by_liaison(
+            w,
+            "RU",
+            message_to(&["US"], Some("ru-liaison"), day),
+            "ru-liaison",
+            "ru-liaison",
+        ),
+        "officer_signature",
+    );
+    assert!(revoked.contains("revoked"), "{revoked}");
+    // The node alone still may, and says so.
+    w.act("RU", message_to(&["US"], None, day)).unwrap();
+
+    // A replay of the log decides the same.
+    w.replays_the_same();
 }

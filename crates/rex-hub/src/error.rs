@@ -71,9 +71,8 @@ pub enum AppError {
 /// The HTTP status of a rejection.
 pub fn rejection_status(r: &Rejection) -> StatusCode {
     match r.code() {
-        "wrong_key" | "bad_signature" | "unknown_party" | "not_member" | "four_eyes" => {
-            StatusCode::FORBIDDEN
-        }
+        "wrong_key" | "bad_signature" | "unknown_party" | "not_member" | "four_eyes"
+        | "officer_signature" => StatusCode::FORBIDDEN,
         "replay" | "seq_gap" | "conflict" | "not_allowed" => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

@@ -116,11 +116,32 @@ pub struct Opened {
     pub logged: Vec<&'static str>,
 }
 
+/// What a message act says of its officer.
+fn acted_by(officer: Option<&OfficerId>) -> ActedBy {
+    officer.map_or(ActedBy::NoOfficer, |o| ActedBy::Officer(o.clone()))
+}
+
 impl Node {
     /// Sends a message: checks the recipients against the node's replay of the log, encrypts
     /// the letter to every recipient's node and to this one, uploads the ciphertext, archives
-    /// the letter, and submits `message_sent`. Returns the message id.
+    /// the letter, and submits `message_sent` signed by the node alone (`no_officer`).
+    /// Returns the message id.
     pub fn send_message(&mut self, out: Outgoing) -> Result<(MessageId, Submitted), Error> {
+        self.send_message_as(out, None)
+    }
+
+    /// [`Node::send_message`], signed also by the liaison officer `officer` (its key in this
+    /// node's data directory), whose signature covers the recipients and the ciphertext's
+    /// digest with the rest of the statement.
+    pub fn send_message_as(
+        &mut self,
+        out: Outgoing,
+        officer: Option<&OfficerId>,
+    ) -> Result<(MessageId, Submitted), Error> {
+        if let Some(o) = officer {
+            // Before anything is encrypted or uploaded.
+            self.officer_key(o)?;
+        }
         let mut to = out.to;
         to.sort();
         to.dedup();
@@ -189,7 +210,7 @@ impl Node {
         // The sender's archive.
         self.store.put_dossier(&sha256.to_string(), &plaintext)?;
         let ack_by = (self.clock)().saturating_add(out.ack_within);
-        let submitted = self.submit(Action::MessageSent {
+        let submitted = self.submit_message_act(Action::MessageSent {
             conversation: out.conversation,
             to,
             ciphertext: DossierRef {
@@ -197,7 +218,7 @@ impl Node {
                 size: ciphertext.len() as u64,
             },
             ack_by,
-            acted_by: ActedBy::NoOfficer,
+            acted_by: acted_by(officer),
         })?;
         Ok((MessageId::from_digest(&submitted.digest), submitted))
     }
@@ -292,12 +313,24 @@ impl Node {
         })
     }
 
-    /// Acknowledges a message addressed to this state, or rejects it with a reason. Its
-    /// delivery must be logged first (open it, or list the messages).
+    /// Acknowledges a message addressed to this state, or rejects it with a reason, signed by
+    /// the node alone (`no_officer`). Its delivery must be logged first (open it, or list the
+    /// messages).
     pub fn answer_message(
         &mut self,
         id: &MessageId,
         rejection: Option<MessageRejectionReason>,
+    ) -> Result<(MessageState, Submitted), Error> {
+        self.answer_message_as(id, rejection, None)
+    }
+
+    /// [`Node::answer_message`], signed also by the liaison officer `officer` (its key in this
+    /// node's data directory).
+    pub fn answer_message_as(
+        &mut self,
+        id: &MessageId,
+        rejection: Option<MessageRejectionReason>,
+        officer: Option<&OfficerId>,
     ) -> Result<(MessageState, Submitted), Error> {
         let registry = self.registry()?;
         let m = self.concerning(&registry, id)?;
@@ -326,15 +359,15 @@ impl Node {
         let action = match rejection {
             None => Action::MessageAcknowledged {
                 message: *id,
-                acted_by: ActedBy::NoOfficer,
+                acted_by: acted_by(officer),
             },
             Some(reason) => Action::MessageRejected {
                 message: *id,
                 reason,
-                acted_by: ActedBy::NoOfficer,
+                acted_by: acted_by(officer),
             },
         };
-        let submitted = self.submit(action)?;
+        let submitted = self.submit_message_act(action)?;
         let state = self.message(id)?.message.recipients[&self.party].state();
         Ok((state, submitted))
     }

@@ -399,15 +399,16 @@ impl Node {
     /// A binding act says in the statement that no officer signed (`acted_by: no_officer`);
     /// [`Node::submit_four_eyes`] adds a drafter's and an approver's signatures.
     pub fn submit(&mut self, action: Action) -> Result<Submitted, Error> {
-        self.submit_signed(action, None)
+        self.submit_signed(action, Vec::new())
     }
 
-    /// [`Node::submit`], with officers' signatures when `officers` names them (the drafter
-    /// first).
+    /// [`Node::submit`], with officers' signatures after the node's: a drafter's then an
+    /// approver's (named in the statement's `acted_by`), or a liaison officer's (named in the
+    /// message act itself).
     pub(crate) fn submit_signed(
         &mut self,
         action: Action,
-        officers: Option<[(Signing, OfficerId, SigningKey); 2]>,
+        officers: Vec<(Signing, OfficerId, SigningKey)>,
     ) -> Result<Submitted, Error> {
         let _lock = self.exclusive()?;
         let last = self.store.last_seq()?;
@@ -419,11 +420,13 @@ impl Node {
             )));
         }
         let mut statement = Statement::new(self.party, last + 1, (self.clock)(), action);
-        if let Some([(_, drafter, _), (_, approver, _)]) = &officers {
+        if let [(Signing::Drafter, drafter, _), (Signing::Approver, approver, _)] =
+            officers.as_slice()
+        {
             statement = statement.with_officers(drafter.clone(), approver.clone());
         }
         let mut envelope = Envelope::sign_statement(&statement, &self.key);
-        for (signing, officer, key) in officers.iter().flatten() {
+        for (signing, officer, key) in &officers {
             envelope.add_officer_signature(*signing, self.party, officer, key);
         }
         let receipt = self.client.post_statement(&envelope)?;

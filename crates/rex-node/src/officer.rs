@@ -141,6 +141,22 @@ impl Node {
                 self.officer_signing_key(approver)?,
             ),
         ];
-        self.submit_signed(action, Some(keys))
+        self.submit_signed(action, Vec::from(keys))
+    }
+
+    /// Submits a message act (`message_sent`, `message_acknowledged`, `message_rejected`):
+    /// signed by the node, and by the liaison officer it names, if it names one, with that
+    /// officer's key from this node's data directory. The hub (and every replay) checks the
+    /// officer's certificate and role.
+    pub(crate) fn submit_message_act(&mut self, action: Action) -> Result<Submitted, Error> {
+        let officers = match action.message_officer() {
+            Some(officer) => vec![(
+                Signing::Liaison,
+                officer.clone(),
+                self.officer_signing_key(officer)?,
+            )],
+            None => Vec::new(),
+        };
+        self.submit_signed(action, officers)
     }
 }

@@ -508,3 +508,97 @@ fn a_statement_naming_another_messages_ciphertext_is_not_delivered() {
     let served = w.ru.client().get_dossier(&ciphertext.sha256.to_string());
     assert!(served.is_ok(), "RU is a recipient of the original");
 }
+
+#[test]
+fn a_liaison_officer_signs_messages_and_the_hub_refuses_another_states_officer_or_a_revoked_one() {
+    use rex_domain::Role;
+    let mut w = World::new();
+    let (until, officer) = (rex_testkit::T0 + 365 * 86_400, |s: &str| {
+        OfficerId::new(s).unwrap()
+    });
+    for (node, id) in [(&mut w.us, "us-liaison"), (&mut w.ru, "ru-liaison")] {
+        node.create_officer_key(&officer(id)).unwrap();
+        node.certify_officer(&officer(id), &[Role::Liaison], rex_testkit::T0 - 60, until)
+            .unwrap();
+    }
+    // Sent by the US's liaison officer, acknowledged by Russia's: each act names its officer,
+    // whose signature the hub checked.
+    let out = w.outgoing(&["RU"], "Escort", 86_400);
+    let (id, _) =
+        w.us.send_message_as(out, Some(&officer("us-liaison")))
+            .unwrap();
+    w.ru.deliver_messages().unwrap();
+    w.ru.answer_message_as(&id, None, Some(&officer("ru-liaison")))
+        .unwrap();
+    let m = w.us.message(&id).unwrap().message;
+    assert_eq!(m.acted_by, ActedBy::Officer(officer("us-liaison")));
+    assert_eq!(
+        m.recipients[&party("RU")].answered_by,
+        Some(officer("ru-liaison"))
+    );
+
+    // Russia's node holding the US officer's very key: its signature on a Russian message is
+    // refused, for the US certified it, not Russia.
+    let key = |code: &str, id: &str| {
+        w.tmp
+            .path()
+            .join(code)
+            .join("officers")
+            .join(format!("{id}.key"))
+    };
+    std::fs::copy(key("US", "us-liaison"), key("RU", "us-liaison")).unwrap();
+    let size = w.hub.hub().tree_size();
+    let refused =
+        w.ru.send_message_as(
+            w.outgoing(&["US"], "Forged", 86_400),
+            Some(&officer("us-liaison")),
+        )
+        .unwrap_err();
+    match refused {
+        Error::Refused { code, message } => {
+            assert_eq!(code, "officer_signature");
+            assert!(
+                message.contains("no such officer certified by RU"),
+                "{message}"
+            );
+        }
+        e => panic!("expected the hub's refusal, got {e}"),
+    }
+    // Revoked, the US officer signs no more; the node alone still may, and says so.
+    w.us.revoke_officer(&officer("us-liaison")).unwrap();
+    let size_after_revocation = w.hub.hub().tree_size();
+    assert_eq!(
+        size_after_revocation,
+        size + 1,
+        "only the revocation was logged"
+    );
+    let revoked =
+        w.us.send_message_as(
+            w.outgoing(&["RU"], "Late", 86_400),
+            Some(&officer("us-liaison")),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&revoked, Error::Refused { code, message } if code == "officer_signature" && message.contains("revoked")),
+        "{revoked}"
+    );
+    assert_eq!(w.hub.hub().tree_size(), size_after_revocation);
+    let (plain, _) =
+        w.us.send_message(w.outgoing(&["RU"], "Plain", 86_400))
+            .unwrap();
+    assert_eq!(
+        w.us.message(&plain).unwrap().message.acted_by,
+        ActedBy::NoOfficer
+    );
+    // A key the node does not hold: refused before anything is encrypted or uploaded.
+    let missing =
+        w.us.send_message_as(
+            w.outgoing(&["RU"], "Nobody", 86_400),
+            Some(&officer("nobody")),
+        )
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("no key for officer nobody"),
+        "{missing}"
+    );
+}

@@ -100,7 +100,7 @@ pub struct Officer {
 
 /// A binding act drafted by one officer, awaiting another's approval.
 pub struct NewDraft<'a> {
-    /// `file_request` or `answer_request`.
+    /// `file_request`, `answer_request`, `sign_exchange`, `leg_step` or `milestone`.
     pub kind: &'a str,
     /// What will be signed, for people.
     pub summary: &'a str,
@@ -113,7 +113,7 @@ pub struct NewDraft<'a> {
 pub struct Draft {
     /// Its number.
     pub id: i64,
-    /// `file_request` or `answer_request`.
+    /// `file_request`, `answer_request`, `sign_exchange`, `leg_step` or `milestone`.
     pub kind: String,
     /// What will be signed, for people.
     pub summary: String,

@@ -1,5 +1,6 @@
 //! Four eyes on the desk: a case officer drafts a binding act (filing a request with its
-//! dossier, answering one); another officer, an approver, sees exactly what will be signed (a
+//! dossier, answering one, signing an exchange, a step on a leg or a prosecution milestone:
+//! the execution board's acts); another officer, an approver, sees exactly what will be signed (a
 //! readable summary and the SHA-256 of the act's inputs), confirms with a fresh passkey check
 //! (step-up, at most [`STEP_UP_TTL`] old) and approves, and only then does the node sign and
 //! submit it. Nobody approves their own draft. Every step is in the audit trail.
@@ -11,9 +12,10 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{
-    Action, AgreementId, Answer, MetadataDraft, Offence, OfficerId, RefusalGround, RequestId,
-    RequestMetadata, RequestStatus, Severity,
+    Action, AgreementId, Answer, ExchangeId, ExchangeStatus, LegStep, MetadataDraft, Offence,
+    OfficerId, RefusalGround, RequestId, RequestMetadata, RequestStatus, Severity,
 };
+use rex_node::Node;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Draft, NewDraft};
@@ -40,6 +42,9 @@ enum Act {
     },
     /// Answer a request.
     AnswerRequest { request: RequestId, answer: Answer },
+    /// An act on an exchange: its signature, a step on a leg, a prosecution milestone (the
+    /// statement's action, exactly as it will be signed).
+    Exchange { action: Action },
 }
 
 fn name_of<T: Serialize>(v: &T) -> String {
@@ -197,6 +202,111 @@ pub(crate) async fn draft_answer(
         &Act::AnswerRequest { request, answer },
     )
     .await
+}
+
+/// `POST /exchanges/{id}/draft`: the draft of this state's signature of a proposed exchange
+/// (`act=sign`), or of the step it owes next on a leg (`act=ready|verified|delivered|received|
+/// opened|charged|verdict`, `request=<the leg's request>`).
+pub(crate) async fn draft_exchange_act(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(
+        &officer,
+        &[Role::CaseOfficer],
+        "drafting an act on an exchange",
+    )?;
+    let registry = registry_of(&desk)?;
+    let x = crate::web::exchange_of(&registry, &id)?;
+    let (me, xid) = (desk.party, x.proposal.id);
+    let act = field(&body, "act");
+    let (kind, summary, action) = if act == "sign" {
+        if x.status != ExchangeStatus::Proposed || x.signed.contains(&me) {
+            return Err(WebError::Input(format!(
+                "exchange {xid} awaits no signature from {me} ({})",
+                crate::board::state(x)
+            )));
+        }
+        if !x.parties.contains(&me) {
+            return Err(WebError::Input(format!(
+                "{me} is not a party to exchange {xid}"
+            )));
+        }
+        let legs: Vec<String> = x
+            .proposal
+            .legs
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} → {} by {} (request {})",
+                    l.giver,
+                    l.receiver,
+                    label(&l.kind),
+                    l.request
+                )
+            })
+            .collect();
+        let summary = format!(
+            "{me} signs exchange {xid} of {} states under agreement {}: {}; proposal SHA-256 {}; binding once every state has signed, before {}",
+            x.parties.len(),
+            x.proposal.agreement,
+            legs.join("; "),
+            x.digest,
+            when(x.proposal.deadline)
+        );
+        let action = Action::ExchangeSigned {
+            exchange: xid,
+            proposal_sha256: x.digest,
+        };
+        ("sign_exchange", summary, action)
+    } else {
+        let step = crate::board::parse_step(&act).ok_or_else(|| {
+            WebError::Input(format!(
+                "act {act:?}: sign, or a step (ready, verified, delivered, received, opened, charged, verdict)"
+            ))
+        })?;
+        let request = field(&body, "request");
+        let request: RequestId = request
+            .parse()
+            .map_err(|e| WebError::Input(format!("request {request:?}: {e}")))?;
+        let leg = crate::board::may_take(x, me, request, step).map_err(WebError::Input)?;
+        let summary = format!(
+            "{} (exchange {xid}, due {})",
+            crate::board::step_sentence(me, &leg, step),
+            x.execution_deadline.map_or("—".into(), when)
+        );
+        let kind = match step {
+            LegStep::Milestone(_) => "milestone",
+            _ => "leg_step",
+        };
+        (kind, summary, crate::board::step_action(xid, request, step))
+    };
+    keep(&desk, &officer, kind, summary, &Act::Exchange { action }).await
+}
+
+/// The acts on exchange `exchange` that drafts on this desk await approval for.
+pub(crate) fn awaiting_on(
+    drafts: &[Draft],
+    exchange: ExchangeId,
+) -> std::collections::BTreeMap<crate::board::DraftKey, i64> {
+    drafts
+        .iter()
+        .filter(|d| d.state == "awaiting")
+        .filter_map(|d| match serde_json::from_str::<Act>(&d.payload).ok()? {
+            Act::Exchange { action } => match action {
+                Action::ExchangeSigned { exchange: x, .. } if x == exchange => Some((None, d.id)),
+                a => {
+                    let (x, request, step) = a.leg_step()?;
+                    (x == exchange)
+                        .then_some((Some((request, crate::board::step_word(step))), d.id))
+                }
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 async fn keep(
@@ -359,26 +469,12 @@ pub(crate) async fn approve(
                     .map(|(request, s)| (Some(request), s)),
                 Act::AnswerRequest { request, answer } => {
                     let action = Action::RequestAnswered { request, answer };
-                    // A binding act: signed by both officers when the node holds their keys
-                    // (`rex node officer-key create`, same handles), else by the node alone,
-                    // which the statement says (and which a state requiring four eyes refuses).
-                    let ids = OfficerId::new(&draft.drafter)
-                        .ok()
-                        .zip(OfficerId::new(&officer.handle).ok())
-                        .filter(|(a, b)| node.officer_key(a).is_ok() && node.officer_key(b).is_ok());
-                    match ids {
-                        Some((drafter, approver)) => {
-                            signed_by = format!(
-                                "; signed by officers {drafter} (drafter) and {approver} (approver)"
-                            );
-                            node.submit_four_eyes(action, &drafter, &approver)
-                        }
-                        None => {
-                            signed_by = "; signed by the node alone (it holds no officer key for both officers)".into();
-                            node.submit(action)
-                        }
-                    }
-                    .map(|s| (None, s))
+                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
+                        .map(|s| (None, s))
+                }
+                Act::Exchange { action } => {
+                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
+                        .map(|s| (None, s))
                 }
             }
         };
@@ -407,6 +503,44 @@ pub(crate) async fn approve(
     })
     .await?;
     Ok(Redirect::to(&format!("/approvals/{id}")).into_response())
+}
+
+/// The officer id of the desk officer `handle` if the node holds a key for it (`rex node
+/// officer-key create`, same handle): then the node signs as that officer too.
+pub(crate) fn held_officer(node: &Node, handle: &str) -> Option<OfficerId> {
+    OfficerId::new(handle)
+        .ok()
+        .filter(|o| node.officer_key(o).is_ok())
+}
+
+/// Signs and submits a binding act: by both officers when the node holds their keys, else by
+/// the node alone, which the statement says (and which a state requiring four eyes refuses).
+/// `signed_by` says which, for the draft's outcome.
+fn sign_binding(
+    node: &mut Node,
+    action: Action,
+    drafter: &str,
+    approver: &str,
+    signed_by: &mut String,
+) -> Result<rex_node::Submitted, rex_node::Error> {
+    if !action.is_binding() {
+        return Err(rex_node::Error::Input(format!(
+            "{} is not a binding act",
+            action.name()
+        )));
+    }
+    match held_officer(node, drafter).zip(held_officer(node, approver)) {
+        Some((drafter, approver)) => {
+            *signed_by =
+                format!("; signed by officers {drafter} (drafter) and {approver} (approver)");
+            node.submit_four_eyes(action, &drafter, &approver)
+        }
+        None => {
+            *signed_by =
+                "; signed by the node alone (it holds no officer key for both officers)".into();
+            node.submit(action)
+        }
+    }
 }
 
 /// `POST /approvals/{id}/reject`: an approver (not the drafter) rejects, with a reason.

@@ -3,9 +3,11 @@
 //! The people who run rex are the officers of each state's central authority: case officers,
 //! approvers, liaison officers, auditors and the node's admin. The desk is where they work:
 //! what awaits them, the work queue by due date, a page per case with its dossier decrypted on
-//! this node, each exchange with its cycle drawn, drafts of binding acts approved by a second
-//! officer after a fresh passkey check (`drafts`), messages with the other states and their
-//! receipts (`messages`), the log and its witnesses, and the officers themselves.
+//! this node, each exchange with its cycle drawn and its all-or-nothing execution board
+//! (`board`), drafts of binding acts (filing and answering requests, signing an exchange, each
+//! step of a leg) approved by a second officer after a fresh passkey check (`drafts`), messages
+//! with the other states and their receipts, signed by the liaison officer when the node holds
+//! the officer's key (`messages`), the log and its witnesses, and the officers themselves.
 //!
 //! **Design.**
 //! - Server-rendered HTML (askama templates in `templates/`, checked at compile time and
@@ -29,6 +31,7 @@
 //! - Roles are separated ([`role::Roles`]): an admin holds no other role and never sees a
 //!   dossier in clear; an auditor holds no other role and changes nothing.
 
+mod board;
 pub mod cycle;
 pub mod db;
 mod drafts;

@@ -157,12 +157,24 @@ struct MessagePage {
     reasons: Vec<&'static str>,
 }
 
+/// Who signed a message act besides the node, in words.
+fn signed_by(officer: Option<&OfficerId>) -> String {
+    match officer {
+        Some(o) => format!(", signed by officer {o}"),
+        None => ", signed by the node alone".to_owned(),
+    }
+}
+
 fn chain(m: &Message) -> Vec<Chain> {
     m.recipients
         .iter()
         .map(|(p, e)| {
             let mut steps = vec![Step {
-                what: format!("submitted by {} (the hub logged it)", m.from),
+                what: format!(
+                    "submitted by {}{} (the hub logged it)",
+                    m.from,
+                    signed_by(m.acted_by.officer())
+                ),
                 at: when(m.sent_at),
             }];
             if let Some(t) = e.delivered_at {
@@ -189,8 +201,12 @@ fn chain(m: &Message) -> Vec<Chain> {
             if let Some((answer, t)) = e.answer {
                 steps.push(Step {
                     what: match answer {
-                        MessageAnswer::Acknowledged => format!("acknowledged by {p}"),
-                        MessageAnswer::Rejected(r) => format!("rejected by {p}: {r}"),
+                        MessageAnswer::Acknowledged => {
+                            format!("acknowledged by {p}{}", signed_by(e.answered_by.as_ref()))
+                        }
+                        MessageAnswer::Rejected(r) => {
+                            format!("rejected by {p}{}: {r}", signed_by(e.answered_by.as_ref()))
+                        }
                     },
                     at: when(t),
                 });
@@ -295,9 +311,14 @@ pub(crate) async fn answer(
         .transpose()
         .map_err(|e| WebError::Input(e.to_string()))?;
     let d = Arc::clone(&desk);
-    let (mid, who) = (m.id, officer.id);
+    let (mid, who, handle) = (m.id, officer.id, officer.handle.clone());
     blocking(move || {
-        d.node().answer_message(&mid, rejection)?;
+        {
+            // Signed by the liaison officer too when the node holds its key.
+            let mut node = d.node();
+            let signer = crate::drafts::held_officer(&node, &handle);
+            node.answer_message_as(&mid, rejection, signer.as_ref())?;
+        }
         let what = match rejection {
             None => "message_acknowledged".to_owned(),
             Some(r) => format!("message_rejected ({r})"),
@@ -399,9 +420,14 @@ pub(crate) async fn send(
         ack_within: ack_days * 86_400,
     };
     let d = Arc::clone(&desk);
-    let who = officer.id;
+    let (who, handle) = (officer.id, officer.handle.clone());
     let id = blocking(move || {
-        let (id, _) = d.node().send_message(out)?;
+        let (id, _) = {
+            // Signed by the liaison officer too when the node holds its key.
+            let mut node = d.node();
+            let signer = crate::drafts::held_officer(&node, &handle);
+            node.send_message_as(out, signer.as_ref())?
+        };
         d.store()
             .audit(d.now(), Some(who), "message_sent", &id.to_string())?;
         let _ = d.sync_now();

@@ -312,6 +312,11 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/approvals/{id}", get(crate::drafts::approval))
         .route("/approvals/{id}/approve", post(crate::drafts::approve))
         .route("/approvals/{id}/reject", post(crate::drafts::reject))
+        // Issue 10, exchanges: an act on an exchange drafted from its execution board.
+        .route(
+            "/exchanges/{id}/draft",
+            post(crate::drafts::draft_exchange_act),
+        )
         .route("/logout", post(logout))
         .route("/health", get(health))
         .route("/assets/{file}", get(asset))
@@ -1076,17 +1081,44 @@ pub(crate) struct LegRow {
     stage: String,
 }
 
+pub(crate) struct SignatureRow {
+    party: String,
+    signed: String,
+}
+
 #[derive(Template)]
 #[template(path = "exchange.html")]
 struct ExchangePage {
     frame: Frame,
     id: String,
     status: String,
+    state: String,
     deadline: String,
     execution_deadline: Option<String>,
-    signed: String,
+    go: Option<String>,
+    signatures: Vec<SignatureRow>,
     legs: Vec<LegRow>,
+    board: Vec<crate::board::LegBoard>,
     svg: crate::cycle::Drawing,
+    /// This state's signature may be drafted here by this officer.
+    may_sign: bool,
+    /// An awaiting draft of this state's signature.
+    sign_draft: Option<i64>,
+    /// The officer may draft the steps this state owes.
+    drafts_steps: bool,
+}
+
+/// The exchange named by a path segment.
+pub(crate) fn exchange_of<'r>(
+    registry: &'r Registry,
+    id: &str,
+) -> Result<&'r rex_domain::Exchange, WebError> {
+    let xid: ExchangeId = id
+        .parse()
+        .map_err(|e| WebError::NotFound(format!("{id:?} is not an exchange id: {e}")))?;
+    registry
+        .exchange(&xid)
+        .ok_or_else(|| WebError::NotFound(format!("no exchange {xid}")))
 }
 
 async fn exchange_page(
@@ -1096,13 +1128,16 @@ async fn exchange_page(
 ) -> Result<Response, WebError> {
     let officer = officer(&desk, &headers).await?;
     let registry = registry_of(&desk)?;
-    let xid: ExchangeId = id
-        .parse()
-        .map_err(|e| WebError::NotFound(format!("{id:?} is not an exchange id: {e}")))?;
-    let x = registry
-        .exchange(&xid)
-        .ok_or_else(|| WebError::NotFound(format!("no exchange {xid}")))?;
-    let now = desk.now();
+    let x = exchange_of(&registry, &id)?;
+    let (me, now) = (desk.party, desk.now());
+    let drafts_acts = officer.has(Role::CaseOfficer);
+    let awaiting = if drafts_acts {
+        let d = Arc::clone(&desk);
+        let drafts = blocking(move || Ok(d.store().drafts()?)).await?;
+        crate::drafts::awaiting_on(&drafts, x.proposal.id)
+    } else {
+        Default::default()
+    };
     let legs: Vec<LegRow> = x
         .proposal
         .legs
@@ -1112,11 +1147,28 @@ async fn exchange_page(
             request: l.request.to_string(),
             giver: l.giver.to_string(),
             receiver: l.receiver.to_string(),
-            kind: format!("{:?}", l.kind),
-            stage: format!("{s:?}"),
+            kind: label(&l.kind),
+            stage: s.as_str().to_owned(),
         })
         .collect();
-    let signed: Vec<String> = x.signed.iter().map(|p| p.to_string()).collect();
+    let signatures = x
+        .parties
+        .iter()
+        .map(|p| SignatureRow {
+            party: p.to_string(),
+            signed: x
+                .acts
+                .iter()
+                .find(|a| a.party == *p && a.step.is_none())
+                .map_or("not yet".to_owned(), |a| {
+                    format!(
+                        "signed {} by {}",
+                        when(a.at),
+                        crate::board::signers(&a.acted_by)
+                    )
+                }),
+        })
+        .collect();
     let arrows: Vec<(String, String)> = x
         .proposal
         .legs
@@ -1125,17 +1177,28 @@ async fn exchange_page(
         .collect();
     Ok(render(&ExchangePage {
         frame: Frame::of(&desk, &officer),
-        id: xid.to_string(),
-        status: format!("{:?}", x.status),
+        id: x.proposal.id.to_string(),
+        status: format!("{:?}", x.status).to_lowercase(),
+        state: crate::board::state(x),
         deadline: format!(
             "{} ({})",
             when(x.proposal.deadline),
             relative(x.proposal.deadline, now)
         ),
-        execution_deadline: x.execution_deadline.map(when),
-        signed: signed.join(", "),
+        execution_deadline: x
+            .execution_deadline
+            .map(|d| format!("{} ({})", when(d), relative(d, now))),
+        go: x.go_at.map(when),
+        signatures,
         legs,
+        board: crate::board::board(x, me, now, &awaiting),
         svg: crate::cycle::draw(&arrows),
+        may_sign: drafts_acts
+            && x.status == ExchangeStatus::Proposed
+            && x.parties.contains(&me)
+            && !x.signed.contains(&me),
+        sign_draft: awaiting.get(&None).copied(),
+        drafts_steps: drafts_acts,
     }))
 }
 

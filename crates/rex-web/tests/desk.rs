@@ -261,6 +261,12 @@ impl Reply {
             .collect()
     }
 
+    /// Asserts a refusal with `status` whose page says `says`.
+    fn refused(&self, status: StatusCode, says: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert!(self.body.contains(says), "{says}: {}", self.body);
+    }
+
     fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -532,18 +538,7 @@ fn the_queue_filters_by_the_url_and_the_exchange_page_draws_the_cycle() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The US answers; the operator runs a round; the US desk, synced, shows the exchange.
-    w.desk_node_answers();
-    let client = rex_node::HubClient::new(&w.hub.url())
-        .unwrap()
-        .signing_with(rex_node::RequestKey::new(
-            "operator",
-            w.hub.operator_key(),
-            &w.hub.origin(),
-            node_clock,
-        ));
-    assert!(client.run_matching_round().unwrap().is_some());
-    w.ru.sync().unwrap();
-    w.desk.sync_now().unwrap();
+    w.exchange_proposed();
     let desk = w.get("/", &cookie);
     let link = desk
         .texts("table.awaiting td a")
@@ -595,18 +590,6 @@ fn the_queue_filters_by_the_url_and_the_exchange_page_draws_the_cycle() {
             .unwrap()
             .to_owned()]
     );
-}
-
-impl World {
-    /// The US answers Russia's request, through its desk's node.
-    fn desk_node_answers(&mut self) {
-        self.desk
-            .act(Action::RequestAnswered {
-                request: self.ru_asks,
-                answer: Answer::Surrender,
-            })
-            .unwrap();
-    }
 }
 
 #[test]
@@ -1207,4 +1190,427 @@ fn the_queue_comes_in_pages_that_keep_the_filters() {
             refused.body
         );
     }
+
+impl World {
+    /// The US answers Russia's request, the operator runs a matching round, both nodes sync:
+    /// the exchange's id.
+    fn exchange_proposed(&mut self) -> rex_domain::ExchangeId {
+        self.exchange_proposed_with(Answer::Surrender)
+    }
+
+    /// [`World::exchange_proposed`], the US answering with `answer`.
+    fn exchange_proposed_with(&mut self, answer: Answer) -> rex_domain::ExchangeId {
+        self.desk
+            .act(Action::RequestAnswered {
+                request: self.ru_asks,
+                answer,
+            })
+            .unwrap();
+        let client = rex_node::HubClient::new(&self.hub.url())
+            .unwrap()
+            .signing_with(rex_node::RequestKey::new(
+                "operator",
+                self.hub.operator_key(),
+                &self.hub.origin(),
+                node_clock,
+            ));
+        assert!(client.run_matching_round().unwrap().is_some());
+        self.ru.sync().unwrap();
+        self.desk.sync_now().unwrap();
+        let registry = self.desk.view().registry.unwrap();
+        let x = registry
+            .exchanges()
+            .next()
+            .expect("one exchange")
+            .proposal
+            .id;
+        x
+    }
+
+    /// The US node holds certified keys for these desk officers (same handles).
+    fn certify(&self, officers: &[(&str, rex_domain::Role)]) {
+        {
+            let mut node = self.desk_node();
+            for (handle, role) in officers {
+                let id = rex_domain::OfficerId::new(handle).unwrap();
+                node.create_officer_key(&id).unwrap();
+                node.certify_officer(&id, &[*role], T0 - 60, T0 + 365 * 86_400)
+                    .unwrap();
+            }
+        }
+        self.desk.sync_now().unwrap();
+    }
+
+    /// Russia takes `action` (node alone); the desk syncs.
+    fn ru_acts(&mut self, action: Action) {
+        self.ru.submit(action).unwrap();
+        self.desk.sync_now().unwrap();
+    }
+
+    /// The board's rows of the leg of `request`: (step, status, signed by).
+    fn board(
+        &self,
+        x: rex_domain::ExchangeId,
+        request: RequestId,
+        cookie: &str,
+    ) -> Vec<(String, String, String)> {
+        let page = self.get(&format!("/exchanges/{x}"), cookie);
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let html = page.html();
+        let leg = Selector::parse(&format!(
+            "table.board tbody[data-request=\"{request}\"] tr[data-step]"
+        ))
+        .unwrap();
+        let cell = |row: scraper::ElementRef<'_>, s: &str| {
+            row.select(&Selector::parse(s).unwrap())
+                .next()
+                .map(|c| c.text().collect::<String>().trim().to_owned())
+                .unwrap_or_default()
+        };
+        html.select(&leg)
+            .map(|row| {
+                (
+                    row.value().attr("data-step").unwrap().to_owned(),
+                    cell(row, "td.status"),
+                    cell(row, "td.signers"),
+                )
+            })
+            .collect()
+    }
+
+    /// The exchange's all-or-nothing state as its page says it.
+    fn exchange_state(&self, x: rex_domain::ExchangeId, cookie: &str) -> String {
+        self.get(&format!("/exchanges/{x}"), cookie)
+            .texts("dd.xstate")
+            .remove(0)
+    }
+
+    /// `drafter` drafts `act` (on the leg of `request`, if any) on exchange `x`: the draft's page.
+    fn draft_on(
+        &self,
+        x: rex_domain::ExchangeId,
+        drafter: &str,
+        act: &str,
+        request: Option<RequestId>,
+    ) -> Reply {
+        let body = match request {
+            Some(r) => format!("act={act}&request={r}"),
+            None => format!("act={act}"),
+        };
+        self.form(&format!("/exchanges/{x}/draft"), drafter, body)
+    }
+}
+
+#[test]
+fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
+    use rex_domain::Role;
+    let mut w = World::new();
+    let jroe = w.officer("jroe", "case-officer");
+    let (sam, mut sam_key) = w.officer_with_key("sam", "case-officer,approver");
+    let (appr, mut appr_key) = w.officer_with_key("appr", "approver");
+    let (kim, _) = w.officer_with_key("kim", "approver");
+    let liaison = w.officer("lia", "liaison");
+    w.certify(&[
+        ("jroe", Role::CaseOfficer),
+        ("sam", Role::Approver),
+        ("appr", Role::Approver),
+    ]);
+    let x = w.exchange_proposed();
+    let (us_leg, ru_leg) = (w.us_asks, w.ru_asks);
+    assert!(w
+        .exchange_state(x, &jroe)
+        .starts_with("signing: 0 of 2 states signed"));
+    // Only a case officer drafts: no button for the liaison officer, and a post is refused.
+    assert!(!w
+        .get(&format!("/exchanges/{x}"), &liaison)
+        .body
+        .contains("Draft the signature"));
+    assert_eq!(
+        w.draft_on(x, &liaison, "sign", None).status,
+        StatusCode::FORBIDDEN
+    );
+
+    // jroe drafts the US's signature; nothing is signed yet; the page says a draft awaits.
+    let size = w.desk.view().report.unwrap().size;
+    let drafted = w.draft_on(x, &jroe, "sign", None);
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let sign_page = drafted.location().to_owned();
+    let page = w.get(&format!("/exchanges/{x}"), &jroe);
+    assert!(
+        page.body
+            .contains(&format!("Draft <a href=\"{sign_page}\">")),
+        "{}",
+        page.body
+    );
+    // A competing draft of the same signature, which the hub will refuse once one is logged.
+    let competing = w.draft_on(x, &sam, "sign", None).location().to_owned();
+    // The approver sees exactly what will be signed: the legs, the proposal's digest.
+    let shown = w.get(&sign_page, &appr);
+    let summary = shown.texts("dd.summary").remove(0);
+    let digest = w.desk.view().registry.unwrap().exchange(&x).unwrap().digest;
+    assert!(
+        summary.starts_with(&format!("US signs exchange {x} of 2 states")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("US → RU by surrender (request {ru_leg})")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("proposal SHA-256 {digest}")),
+        "{summary}"
+    );
+    assert!(shown.texts("details pre")[0].contains("\"type\": \"exchange_signed\""));
+    // The drafter is no approver; without a passkey check, no approval.
+    assert_eq!(
+        w.post(&format!("{sign_page}/approve"), &jroe, "same-origin")
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.post(&format!("{sign_page}/approve"), &appr, "same-origin")
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(w.desk.view().report.unwrap().size, size, "nothing signed");
+    // With it, the approval lands with both officers' signatures.
+    assert_eq!(w.step_up(&appr, &mut appr_key).status, StatusCode::OK);
+    let approved = w.post(&format!("{sign_page}/approve"), &appr, "same-origin");
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    let outcome = w.get(&sign_page, &appr).texts("dd.outcome").remove(0);
+    assert!(
+        outcome.ends_with("signed by officers jroe (drafter) and appr (approver)"),
+        "{outcome}"
+    );
+    let registry = w.desk.view().registry.unwrap();
+    let act = &registry.exchange(&x).unwrap().acts[0];
+    assert_eq!(
+        act.acted_by,
+        rex_domain::Officers::FourEyes {
+            drafter: rex_domain::OfficerId::new("jroe").unwrap(),
+            approver: rex_domain::OfficerId::new("appr").unwrap(),
+        }
+    );
+    let signatures = w
+        .get(&format!("/exchanges/{x}"), &jroe)
+        .texts("table.signatures tr[data-party=\"US\"] td");
+    assert!(
+        signatures[0].ends_with("by jroe (drafter), appr (approver)"),
+        "{signatures:?}"
+    );
+    assert!(w
+        .exchange_state(x, &jroe)
+        .starts_with("signing: 1 of 2 states signed"));
+    // The competing draft: the hub refuses it, in its words, and the draft is marked failed.
+    w.post(&format!("{competing}/approve"), &appr, "same-origin");
+    let failed = w.get(&competing, &appr);
+    assert_eq!(failed.texts("dd.state"), vec!["failed"]);
+    assert!(
+        failed.texts("dd.outcome")[0].contains("US already signed exchange"),
+        "{}",
+        failed.body
+    );
+    // Signed: no more drafting of the signature.
+    assert_eq!(
+        w.draft_on(x, &jroe, "sign", None).status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Russia signs: binding, awaiting go; each giver owes its leg's first step.
+    w.ru_acts(Action::ExchangeSigned {
+        exchange: x,
+        proposal_sha256: digest,
+    });
+    assert!(w
+        .exchange_state(x, &jroe)
+        .starts_with("binding, awaiting go"));
+    let board = w.board(x, ru_leg, &jroe);
+    let steps: Vec<(&str, &str)> = board
+        .iter()
+        .map(|(s, st, _)| (s.as_str(), st.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("ready", "owed by US"),
+            ("verified", "not yet"),
+            ("delivered", "not yet"),
+            ("received", "not yet")
+        ]
+    );
+    assert_eq!(w.board(x, us_leg, &jroe)[0].1, "owed by RU");
+    // Only the step the US owes is drafted: not Russia's, not one ahead.
+    for (act, leg) in [
+        ("ready", us_leg),
+        ("verified", ru_leg),
+        ("delivered", ru_leg),
+        ("launch", ru_leg),
+    ] {
+        let refused = w.draft_on(x, &jroe, act, Some(leg));
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{act}: {}",
+            refused.body
+        );
+    }
+
+    // sam drafts the US's ready; sam cannot approve it, even after a passkey check; kim, an
+    // approver without a fresh passkey check, cannot either.
+    let ready = w.draft_on(x, &sam, "ready", Some(ru_leg));
+    assert_eq!(ready.status, StatusCode::SEE_OTHER, "{}", ready.body);
+    let ready = ready.location().to_owned();
+    assert!(
+        w.get(&ready, &appr).texts("dd.summary")[0].starts_with(&format!(
+            "US, as giver, declares the subject of request {ru_leg} ready to be surrendered to RU"
+        ))
+    );
+    assert_eq!(w.step_up(&sam, &mut sam_key).status, StatusCode::OK);
+    w.post(&format!("{ready}/approve"), &sam, "same-origin")
+        .refused(StatusCode::FORBIDDEN, "another officer approves it");
+    w.post(&format!("{ready}/approve"), &kim, "same-origin")
+        .refused(StatusCode::FORBIDDEN, "confirm with your passkey");
+    assert_eq!(
+        w.board(x, ru_leg, &jroe)[0].1,
+        "owed by US",
+        "nothing signed"
+    );
+    // appr's check is still fresh: approved, signed by sam and appr.
+    w.post(&format!("{ready}/approve"), &appr, "same-origin");
+    let board = w.board(x, ru_leg, &jroe);
+    assert_eq!(board[0].1, "done");
+    assert_eq!(board[0].2, "sam (drafter), appr (approver)");
+    assert_eq!(board[1].1, "owed by RU");
+
+    // Russia readies its subject and verifies the US's; the US verifies Russia's subject.
+    w.ru_acts(Action::LegReady {
+        exchange: x,
+        request: us_leg,
+    });
+    w.ru_acts(Action::LegVerified {
+        exchange: x,
+        request: ru_leg,
+    });
+    let board = w.board(x, ru_leg, &jroe);
+    assert_eq!(board[2].1, "waits for the hub's go", "{board:?}");
+    assert_eq!(board[1].2, "the node alone (no officer)");
+    let verify = w
+        .draft_on(x, &jroe, "verified", Some(us_leg))
+        .location()
+        .to_owned();
+    w.post(&format!("{verify}/approve"), &appr, "same-origin");
+    assert_eq!(w.get(&verify, &appr).texts("dd.state"), vec!["approved"]);
+    // Every leg verified: the hub declared go with that batch.
+    assert!(w
+        .exchange_state(x, &jroe)
+        .starts_with("go: the hub declared go"));
+    let board = w.board(x, ru_leg, &jroe);
+    assert_eq!(board[2].1, "owed by US");
+    let delivered = w
+        .draft_on(x, &jroe, "delivered", Some(ru_leg))
+        .location()
+        .to_owned();
+    w.post(&format!("{delivered}/approve"), &appr, "same-origin");
+    w.ru_acts(Action::LegReceived {
+        exchange: x,
+        request: ru_leg,
+    });
+    w.ru_acts(Action::LegDelivered {
+        exchange: x,
+        request: us_leg,
+    });
+    let received = w
+        .draft_on(x, &jroe, "received", Some(us_leg))
+        .location()
+        .to_owned();
+    w.post(&format!("{received}/approve"), &appr, "same-origin");
+    assert_eq!(
+        w.exchange_state(x, &jroe),
+        "executed: every leg is complete"
+    );
+    let board = w.board(x, us_leg, &jroe);
+    assert!(
+        board.iter().all(|(_, status, _)| status == "done"),
+        "{board:?}"
+    );
+    assert_eq!(board[3].2, "jroe (drafter), appr (approver)");
+}
+
+#[test]
+fn a_prosecution_at_home_is_tracked_by_milestones_drafted_on_the_board() {
+    let mut w = World::new();
+    let jroe = w.officer("jroe", "case-officer");
+    let (appr, mut appr_key) = w.officer_with_key("appr", "approver");
+    let x = w.exchange_proposed_with(Answer::ProsecutionAtHome);
+    let ru_leg = w.ru_asks;
+    // Before the exchange binds, nothing is owed and no step can be drafted.
+    w.draft_on(x, &jroe, "opened", Some(ru_leg))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "is not being executed");
+    assert!(w
+        .board(x, ru_leg, &jroe)
+        .iter()
+        .all(|(_, status, _)| status == "not yet"));
+
+    // The US signs through the desk; no officer key at the node: the node alone signs, and
+    // the draft's outcome and the signatures table say so.
+    let sign = w.draft_on(x, &jroe, "sign", None).location().to_owned();
+    assert_eq!(w.step_up(&appr, &mut appr_key).status, StatusCode::OK);
+    w.post(&format!("{sign}/approve"), &appr, "same-origin");
+    let outcome = w.get(&sign, &appr).texts("dd.outcome").remove(0);
+    assert!(outcome.contains("signed by the node alone"), "{outcome}");
+    let digest = w.desk.view().registry.unwrap().exchange(&x).unwrap().digest;
+    w.ru_acts(Action::ExchangeSigned {
+        exchange: x,
+        proposal_sha256: digest,
+    });
+
+    let steps = |w: &World| -> Vec<(String, String)> {
+        w.board(x, ru_leg, &jroe)
+            .into_iter()
+            .map(|(step, status, _)| (step, status))
+            .collect()
+    };
+    let owed = |a: &str, b: &str, c: &str| {
+        vec![
+            ("opened".to_owned(), a.to_owned()),
+            ("charged".to_owned(), b.to_owned()),
+            ("verdict".to_owned(), c.to_owned()),
+        ]
+    };
+    assert_eq!(steps(&w), owed("owed by US", "not yet", "not yet"));
+    // Milestones in order only.
+    w.draft_on(x, &jroe, "charged", Some(ru_leg))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "not the next step");
+    for (i, (milestone, says)) in [
+        ("opened", "proceedings were opened"),
+        ("charged", "the subject was charged"),
+        ("verdict", "a verdict was given"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let draft = w.draft_on(x, &jroe, milestone, Some(ru_leg));
+        assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+        let draft = draft.location().to_owned();
+        let summary = w.get(&draft, &appr).texts("dd.summary").remove(0);
+        assert!(
+            summary.starts_with(&format!("US records that {says} in its prosecution at home of the subject of request {ru_leg}")),
+            "{summary}"
+        );
+        // While the draft awaits, the board links to it instead of offering another.
+        let page = w.get(&format!("/exchanges/{x}"), &jroe);
+        assert!(page.body.contains(&format!(
+            "draft {} awaits approval",
+            draft.rsplit('/').next().unwrap()
+        )));
+        w.post(&format!("{draft}/approve"), &appr, "same-origin");
+        let board = w.board(x, ru_leg, &jroe);
+        assert_eq!(board[i].1, "done", "{board:?}");
+        assert_eq!(board[i].2, "the node alone (no officer)");
+    }
+    // Russia's leg is still pending: no go, so the exchange is not executed.
+    assert!(w
+        .exchange_state(x, &jroe)
+        .starts_with("binding, awaiting go"));
+    assert_eq!(w.board(x, w.us_asks, &jroe)[0].1, "owed by RU");
 }

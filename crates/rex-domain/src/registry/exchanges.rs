@@ -2,8 +2,9 @@
 //! breaches, and each leg's steps.
 
 use super::{not_found, Event, Registry, MAX_PROPOSALS_PER_ROUND};
-use crate::exchange::{Exchange, ExchangeProposal, ExchangeStatus, LegStage, LegStep};
+use crate::exchange::{Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, LegStage, LegStep};
 use crate::id::{Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
+use crate::officer::Officers;
 use crate::rejection::Rejection;
 use crate::request::RequestStatus;
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,6 +87,7 @@ impl Registry {
                     go_at: None,
                     stages: vec![LegStage::Pending; p.legs.len()],
                     breaches: BTreeMap::new(),
+                    acts: Vec::new(),
                 },
             );
             events.push(Event::ExchangeProposed(p.id));
@@ -215,6 +217,8 @@ impl Registry {
         exchange: &ExchangeId,
         request: &RequestId,
         step: LegStep,
+        acted_by: Officers,
+        now: UnixSeconds,
     ) -> Result<Vec<Event>, Rejection> {
         let x = self.exchange_of(exchange, me)?;
         let i = x
@@ -256,6 +260,12 @@ impl Registry {
             .get_mut(exchange)
             .ok_or_else(|| not_found("exchange", exchange))?;
         x.stages[i] = to;
+        x.acts.push(ExchangeAct {
+            party: me,
+            step: Some((*request, step)),
+            at: now,
+            acted_by,
+        });
         let mut events = vec![Event::LegAdvanced {
             exchange: *exchange,
             request: *request,
@@ -281,6 +291,7 @@ impl Registry {
         me: PartyId,
         exchange: &ExchangeId,
         proposal_sha256: &Digest,
+        acted_by: Officers,
         now: UnixSeconds,
     ) -> Result<Vec<Event>, Rejection> {
         let x = self.exchange_of(exchange, me)?;
@@ -317,6 +328,12 @@ impl Registry {
             .get_mut(exchange)
             .ok_or_else(|| not_found("exchange", exchange))?;
         x.signed.insert(me);
+        x.acts.push(ExchangeAct {
+            party: me,
+            step: None,
+            at: now,
+            acted_by,
+        });
         let mut events = vec![Event::ExchangeSigned {
             exchange: *exchange,
             party: me,

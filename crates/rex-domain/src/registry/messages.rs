@@ -15,7 +15,7 @@ use crate::request::DossierRef;
 pub(super) enum RecipientAct<'a> {
     Delivered,
     Read(&'a Option<OfficerId>),
-    Answered(MessageAnswer),
+    Answered(MessageAnswer, &'a ActedBy),
 }
 
 impl RecipientAct<'_> {
@@ -23,8 +23,8 @@ impl RecipientAct<'_> {
         match self {
             RecipientAct::Delivered => "message_delivered",
             RecipientAct::Read(_) => "message_read",
-            RecipientAct::Answered(MessageAnswer::Acknowledged) => "message_acknowledged",
-            RecipientAct::Answered(MessageAnswer::Rejected(_)) => "message_rejected",
+            RecipientAct::Answered(MessageAnswer::Acknowledged, _) => "message_acknowledged",
+            RecipientAct::Answered(MessageAnswer::Rejected(_), _) => "message_rejected",
         }
     }
 }
@@ -177,7 +177,7 @@ impl Registry {
             RecipientAct::Delivered if evidence.delivered_at.is_some() => {
                 return refuse(format!("message {message} was already delivered to {me}"));
             }
-            RecipientAct::Read(_) | RecipientAct::Answered(_)
+            RecipientAct::Read(_) | RecipientAct::Answered(..)
                 if evidence.delivered_at.is_none() =>
             {
                 return refuse(format!(
@@ -188,7 +188,7 @@ impl Registry {
             RecipientAct::Read(_) if evidence.read.is_some() => {
                 return refuse(format!("message {message} was already read at {me}"));
             }
-            RecipientAct::Answered(_) if evidence.answer.is_some() => {
+            RecipientAct::Answered(..) if evidence.answer.is_some() => {
                 return refuse(format!("{me} already answered message {message}"));
             }
             _ => {}
@@ -216,9 +216,10 @@ impl Registry {
                     party: me,
                 }
             }
-            RecipientAct::Answered(answer) => {
+            RecipientAct::Answered(answer, acted_by) => {
                 let late = e.not_acknowledged_at.is_some();
                 e.answer = Some((answer, now));
+                e.answered_by = acted_by.officer().cloned();
                 Event::MessageAnswered {
                     message: *message,
                     party: me,

@@ -25,7 +25,7 @@ use crate::id::{
 };
 use crate::keys::{KeyId, PublicKeyFile};
 use crate::message::{Message, MessageAnswer, OfficerId};
-use crate::officer::Officer;
+use crate::officer::{Officer, Officers};
 use crate::rejection::Rejection;
 use crate::request::{Answer, Request};
 use crate::statement::{Action, Statement};
@@ -571,6 +571,7 @@ impl Registry {
         // `apply` has checked that state actions come from a party.
         let party = statement.actor.party();
         let me = || party.ok_or_else(|| Rejection::not_allowed("a state action by the hub"));
+        let acted_by = || statement.acted_by.clone().unwrap_or(Officers::NoOfficer);
         match &statement.action {
             Action::PartyRegistered { keys } => self.register(keys, now),
             Action::MatchingRound { proposals } => {
@@ -594,7 +595,7 @@ impl Registry {
             Action::ExchangeSigned {
                 exchange,
                 proposal_sha256,
-            } => self.sign_exchange(me()?, exchange, proposal_sha256, now),
+            } => self.sign_exchange(me()?, exchange, proposal_sha256, acted_by(), now),
             Action::LegReady { .. }
             | Action::LegVerified { .. }
             | Action::LegDelivered { .. }
@@ -604,7 +605,7 @@ impl Registry {
                 let Some((exchange, request, step)) = statement.action.leg_step() else {
                     unreachable!("every leg action has a leg step");
                 };
-                self.leg_step(me, &exchange, &request, step)
+                self.leg_step(me, &exchange, &request, step, acted_by(), now)
             }
             Action::MessageSent {
                 conversation,
@@ -619,7 +620,7 @@ impl Registry {
                     to,
                     ciphertext,
                     ack_by: *ack_by,
-                    acted_by: *acted_by,
+                    acted_by: acted_by.clone(),
                 },
                 digest,
                 now,
@@ -630,18 +631,20 @@ impl Registry {
             Action::MessageRead { message, officer } => {
                 self.recipient_act(me()?, message, messages::RecipientAct::Read(officer), now)
             }
-            Action::MessageAcknowledged { message, .. } => self.recipient_act(
+            Action::MessageAcknowledged { message, acted_by } => self.recipient_act(
                 me()?,
                 message,
-                messages::RecipientAct::Answered(MessageAnswer::Acknowledged),
+                messages::RecipientAct::Answered(MessageAnswer::Acknowledged, acted_by),
                 now,
             ),
             Action::MessageRejected {
-                message, reason, ..
+                message,
+                reason,
+                acted_by,
             } => self.recipient_act(
                 me()?,
                 message,
-                messages::RecipientAct::Answered(MessageAnswer::Rejected(*reason)),
+                messages::RecipientAct::Answered(MessageAnswer::Rejected(*reason), acted_by),
                 now,
             ),
             Action::MessageNotAcknowledged { message, recipient } => {

@@ -140,7 +140,9 @@ impl Registry {
         Ok(vec![Event::FourEyesRequired(me)])
     }
 
-    /// The four-eyes rule on a statement whose signer's signature is checked: `acted_by` only
+    /// The officers' signatures on a statement whose signer's signature is checked: a message
+    /// act naming a liaison officer carries that officer's signature (the envelope's second;
+    /// refused as `officer_signature`); and the four-eyes rule: `acted_by` only
     /// on binding acts; officers where the state requires them; and named officers that are
     /// two, certified by the acting state, valid at `now`, in their roles, whose signatures
     /// (the envelope's second and third) verify. The envelope has three signatures exactly
@@ -165,6 +167,19 @@ impl Registry {
                 )),
             };
         };
+        if let Some(officer) = statement.action.message_officer() {
+            self.check_officer_signature(
+                envelope,
+                me,
+                Signing::Liaison,
+                officer,
+                1,
+                digest,
+                None,
+                now,
+            )
+            .map_err(Rejection::OfficerSignature)?;
+        }
         let (drafter, approver) = match (&statement.acted_by, binding) {
             (Some(_), false) => {
                 return Err(Rejection::invalid(
@@ -198,50 +213,73 @@ impl Registry {
             .into_iter()
             .enumerate()
         {
-            let who = format!("{} {id} of {me}", signing.as_str());
-            let officer = self.officer(&me, id).ok_or_else(|| {
-                Rejection::FourEyes(format!("{who}: no such officer certified by {me}"))
-            })?;
-            if let Some(at) = officer.revoked_at {
-                return Err(Rejection::FourEyes(format!("{who}: revoked at {at}")));
-            }
-            if now < officer.not_before {
-                return Err(Rejection::FourEyes(format!(
-                    "{who}: not valid before {} (now {now})",
-                    officer.not_before
-                )));
-            }
-            if now >= officer.not_after {
-                return Err(Rejection::FourEyes(format!(
-                    "{who}: expired at {} (now {now})",
-                    officer.not_after
-                )));
-            }
-            let allowed = match signing {
-                Signing::Drafter => officer.has(Role::CaseOfficer) || officer.has(Role::Approver),
-                Signing::Approver => officer.has(Role::Approver),
-            };
-            if !allowed {
-                return Err(Rejection::FourEyes(format!(
-                    "{who}: holds no {} role",
-                    match signing {
-                        Signing::Drafter => "case_officer or approver",
-                        Signing::Approver => "approver",
-                    }
-                )));
-            }
-            let message = officer_message(signing, me, id, &digest);
-            let verified = verified_under.is_some_and(|keys| keys[i] == officer.key.0)
-                || ed25519_dalek::Signature::from_slice(&envelope.signatures[i + 1].sig)
-                    .is_ok_and(|sig| officer.key.0.verify_strict(&message, &sig).is_ok());
-            if !verified {
-                return Err(Rejection::FourEyes(format!(
-                    "{who}: the envelope's signature {} does not verify under the officer's \
-                     certified key as a {} signature of this statement",
-                    i + 2,
-                    signing.as_str()
-                )));
-            }
+            let ahead = verified_under.map(|keys| keys[i]);
+            self.check_officer_signature(envelope, me, signing, id, i + 1, digest, ahead, now)
+                .map_err(Rejection::FourEyes)?;
+        }
+        Ok(())
+    }
+
+    /// One officer's signature on a statement of `me` with payload digest `digest`: `id` is an
+    /// officer `me` certified, not revoked, valid at `now`, holding the role `signing` needs,
+    /// and the envelope's signature `at` verifies strictly under its certified key over
+    /// [`officer_message`] (or was found valid ahead under that key: `ahead`). Says what is
+    /// wrong otherwise.
+    #[allow(clippy::too_many_arguments)]
+    fn check_officer_signature(
+        &self,
+        envelope: &Envelope,
+        me: PartyId,
+        signing: Signing,
+        id: &OfficerId,
+        at: usize,
+        digest: Digest,
+        ahead: Option<ed25519_dalek::VerifyingKey>,
+        now: UnixSeconds,
+    ) -> Result<(), String> {
+        let who = format!("{} {id} of {me}", signing.as_str());
+        let officer = self
+            .officer(&me, id)
+            .ok_or_else(|| format!("{who}: no such officer certified by {me}"))?;
+        if let Some(at) = officer.revoked_at {
+            return Err(format!("{who}: revoked at {at}"));
+        }
+        if now < officer.not_before {
+            return Err(format!(
+                "{who}: not valid before {} (now {now})",
+                officer.not_before
+            ));
+        }
+        if now >= officer.not_after {
+            return Err(format!(
+                "{who}: expired at {} (now {now})",
+                officer.not_after
+            ));
+        }
+        let (allowed, needed) = match signing {
+            Signing::Drafter => (
+                officer.has(Role::CaseOfficer) || officer.has(Role::Approver),
+                "case_officer or approver",
+            ),
+            Signing::Approver => (officer.has(Role::Approver), "approver"),
+            Signing::Liaison => (officer.has(Role::Liaison), "liaison"),
+        };
+        if !allowed {
+            return Err(format!("{who}: holds no {needed} role"));
+        }
+        let message = officer_message(signing, me, id, &digest);
+        let verified = ahead.is_some_and(|key| key == officer.key.0)
+            || envelope.signatures.get(at).is_some_and(|s| {
+                ed25519_dalek::Signature::from_slice(&s.sig)
+                    .is_ok_and(|sig| officer.key.0.verify_strict(&message, &sig).is_ok())
+            });
+        if !verified {
+            return Err(format!(
+                "{who}: the envelope's signature {} does not verify under the officer's \
+                 certified key as a {} signature of this statement",
+                at + 1,
+                signing.as_str()
+            ));
         }
         Ok(())
     }

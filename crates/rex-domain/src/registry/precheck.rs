@@ -34,15 +34,15 @@ impl Prechecked {
     pub fn new(envelope: Envelope) -> Result<Self, Rejection> {
         envelope.check_shape()?;
         let statement = Statement::from_bytes(&envelope.payload)?;
-        let officers = matches!(statement.acted_by, Some(Officers::FourEyes { .. }));
-        if officers != (envelope.signatures.len() == 3) {
+        let expected = statement.signatures();
+        if envelope.signatures.len() != expected {
             return Err(Rejection::BadEnvelope(format!(
                 "{} signatures for a statement {}",
                 envelope.signatures.len(),
-                if officers {
-                    "naming a drafter and an approver: three, the signer's first"
-                } else {
-                    "that names no officer: exactly one"
+                match expected {
+                    3 => "naming a drafter and an approver: three, the signer's first",
+                    2 => "naming a liaison officer: two, the signer's first",
+                    _ => "that names no officer: exactly one",
                 }
             )));
         }

@@ -133,6 +133,26 @@ impl World {
         Ok(applied)
     }
 
+    /// The log as entries; asserts that replaying it gives the registry this world holds.
+    pub fn replays_the_same(&self) -> Vec<rex_domain::log::LogEntry> {
+        let entries: Vec<rex_domain::log::LogEntry> = self
+            .log
+            .iter()
+            .map(|(envelope, time)| rex_domain::log::LogEntry {
+                time: *time,
+                envelope: envelope.clone(),
+            })
+            .collect();
+        let replayed: Registry = rex_domain::log::replay(
+            key_of("hub").verifying_key(),
+            &entries,
+            |_| Ok::<(), ()>(()),
+        )
+        .unwrap();
+        assert_eq!(replayed, self.reg);
+        entries
+    }
+
     /// `actor` ("hub" or a party code) takes `action`, properly signed, with its next seq.
     pub fn act(&mut self, actor: &str, action: Action) -> Result<Applied, Rejection> {
         let actor: Actor = actor.parse().unwrap();
