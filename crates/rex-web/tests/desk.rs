@@ -1111,6 +1111,7 @@ fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person()
         "{}",
         desk.body
     );
+}
 
 /// The work queue shows `QUEUE_PAGE` requests a page, soonest due first; the links to the
 /// other pages keep the filters; a page that does not exist is refused in one line.
@@ -1190,6 +1191,7 @@ fn the_queue_comes_in_pages_that_keep_the_filters() {
             refused.body
         );
     }
+}
 
 impl World {
     /// The US answers Russia's request, the operator runs a matching round, both nodes sync:
