@@ -33,6 +33,7 @@
 pub mod audit;
 pub mod client;
 mod error;
+pub mod evidence;
 pub mod message;
 pub mod node;
 mod officer;
@@ -43,6 +44,7 @@ pub mod witness;
 pub use audit::{verify_log, verify_log_with_progress, BindingActs, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
+pub use evidence::{verify_bundle, Bundle, Logged, StatementEvidence, Verified};
 pub use message::{Delivery, Letter, MessageView, Opened, Outgoing};
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;

@@ -542,6 +542,15 @@ impl Node {
     /// [`Node::sync`], also returning the registry replayed from the verified log (what a
     /// long-running node shows until its next sync).
     pub fn sync_replayed(&mut self) -> Result<(SyncReport, Registry), Error> {
+        self.sync_indexed().map(|(report, registry, _)| (report, registry))
+    }
+
+    /// [`Node::sync_replayed`], also returning an index of the verified log's statements
+    /// ([`crate::evidence::Logged`]: where each is, who signed it, what it concerns), which the
+    /// desk's pages link to the evidence of each statement with.
+    pub fn sync_indexed(
+        &mut self,
+    ) -> Result<(SyncReport, Registry, Vec<crate::evidence::Logged>), Error> {
         let _lock = self.exclusive()?;
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
@@ -590,6 +599,8 @@ impl Node {
         let entries = rex_domain::log::parse_entries(0, &raw)
             .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
         let registry = replay(&entries, self.hub.statements, false)?.registry;
+        let index = crate::evidence::index_entries(0, &entries);
+        drop(entries);
         self.advance(&checkpoint, &note)?;
         let vouched = self.vouched(&current, &registry)?;
         let finality = self.settle(&checkpoint, &note, &registry, &vouched)?;
@@ -601,7 +612,7 @@ impl Node {
             cosigned,
             finality,
         };
-        Ok((report, registry))
+        Ok((report, registry, index))
     }
 
     /// Holds the data directory's lock (`node.lock`) until the guard is dropped: one process

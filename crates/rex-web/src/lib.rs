@@ -32,6 +32,7 @@
 pub mod cycle;
 pub mod db;
 mod drafts;
+mod evidence;
 mod messages;
 pub mod role;
 mod web;
@@ -80,6 +81,9 @@ pub struct View {
     pub registry: Option<Arc<Registry>>,
     /// The last successful sync's report.
     pub report: Option<SyncReport>,
+    /// The statements of the log verified at the last sync, by index (what the pages link to
+    /// the evidence view with).
+    pub log: Arc<Vec<rex_node::Logged>>,
     /// When the last sync succeeded (unix seconds).
     pub synced_at: Option<u64>,
     /// When the last sync was tried.
@@ -197,16 +201,17 @@ impl Desk {
     /// desk shows it) and returned.
     pub fn sync_now(&self) -> Result<(), Error> {
         // The node's lock is released before delivery takes it again.
-        let synced = self.node().sync_replayed();
+        let synced = self.node().sync_indexed();
         let result = synced
             .map_err(Error::from)
-            .and_then(|(report, registry)| Ok((report, self.deliver(registry)?)));
+            .and_then(|(report, registry, log)| Ok((report, self.deliver(registry)?, log)));
         let now = self.now();
         let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
         view.tried_at = Some(now);
         match result {
-            Ok((report, registry)) => {
+            Ok((report, registry, log)) => {
                 view.error = report.finality.alarm.clone();
+                view.log = Arc::new(log);
                 view.registry = Some(Arc::new(registry));
                 view.report = Some(report);
                 view.synced_at = Some(now);

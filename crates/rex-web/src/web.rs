@@ -294,6 +294,11 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/log/sync", post(sync_now))
         .route("/officers", get(officers_page))
         .route("/officers/{handle}/revoke", post(revoke))
+        .route("/officers/keys", post(crate::evidence::certify))
+        .route("/officers/keys/{id}/revoke", post(crate::evidence::revoke))
+        .route("/evidence", get(crate::evidence::jump))
+        .route("/evidence/{index}", get(crate::evidence::page))
+        .route("/evidence/{index}/bundle", get(crate::evidence::bundle))
         .route("/audit", get(audit_page))
         .route("/login", get(login_page))
         .route("/login/options", post(login_options))
@@ -774,6 +779,7 @@ struct CasePage {
     may_read: bool,
     may_answer: bool,
     grounds: Vec<String>,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
@@ -827,6 +833,7 @@ async fn case_page(
             .iter()
             .filter_map(|g| serde_json::to_value(g).ok()?.as_str().map(str::to_owned))
             .collect(),
+        statements: crate::evidence::statements(&desk, |l| l.requests.contains(&id)),
     }))
 }
 
@@ -903,6 +910,7 @@ struct ExchangePage {
     signed: String,
     legs: Vec<LegRow>,
     svg: crate::cycle::Drawing,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 async fn exchange_page(
@@ -952,6 +960,7 @@ async fn exchange_page(
         signed: signed.join(", "),
         legs,
         svg: crate::cycle::draw(&arrows),
+        statements: crate::evidence::statements(&desk, |l| l.exchanges.contains(&xid)),
     }))
 }
 
@@ -966,6 +975,7 @@ struct LogPage {
     final_checkpoint: Option<String>,
     cosigned_by: String,
     evidence: Vec<String>,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 async fn log_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -1003,6 +1013,7 @@ async fn log_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Re
         final_checkpoint,
         cosigned_by,
         evidence,
+        statements: crate::evidence::latest(&desk, 50),
     }))
 }
 
@@ -1036,6 +1047,10 @@ struct OfficersPage {
     frame: Frame,
     officers: Vec<OfficerRow>,
     may_revoke: bool,
+    keys: Vec<crate::evidence::KeyRow>,
+    /// Enrolled, not revoked, and without a certified key: whom the admin may certify.
+    uncertified: Vec<String>,
+    stepped_up: bool,
 }
 
 async fn officers_page(
@@ -1049,9 +1064,24 @@ async fn officers_page(
         "the list of officers",
     )?;
     let d = Arc::clone(&desk);
-    let officers = blocking(move || Ok(d.store().officers()?)).await?;
+    let session = session_id(&headers).unwrap_or_default();
+    let (officers, stepped) = blocking(move || {
+        let store = d.store();
+        Ok((store.officers()?, store.stepped_up_at(&session)?))
+    })
+    .await?;
+    let keys = crate::evidence::keys(&desk);
+    let uncertified = officers
+        .iter()
+        .filter(|o| o.revoked_at.is_none() && !keys.iter().any(|k| k.officer == o.handle))
+        .map(|o| o.handle.clone())
+        .collect();
+    let now = desk.now();
     Ok(render(&OfficersPage {
         frame: Frame::of(&desk, &officer),
+        keys,
+        uncertified,
+        stepped_up: stepped.is_some_and(|t| now <= t + crate::STEP_UP_TTL),
         officers: officers
             .into_iter()
             .map(|o| OfficerRow {

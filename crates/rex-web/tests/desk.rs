@@ -370,6 +370,8 @@ fn every_page_wants_a_session_and_carries_a_strict_policy() {
         "/log".to_owned(),
         "/officers".to_owned(),
         "/audit".to_owned(),
+        "/evidence/0".to_owned(),
+        "/evidence/0/bundle".to_owned(),
     ];
     for page in &pages {
         let a = w.get(page, "rex_session=AAAA");
@@ -1002,6 +1004,20 @@ fn under_four_eyes_the_approval_carries_both_officers_signatures_or_is_refused()
         outcome.ends_with("signed by officers jroe (drafter) and appr (approver)"),
         "{outcome}"
     );
+    // Its evidence names both officers, their roles and their certificates in the log.
+    let index = w.logged("request_answered", "US");
+    let evidence = w.get(&format!("/evidence/{index}"), &approver);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    let signers = evidence.texts("table.signers tbody tr");
+    assert!(signers[0].starts_with("US's node node key"), "{signers:?}");
+    assert!(
+        signers[1].starts_with("jroe drafter")
+            && signers[1].contains("case officer entry")
+            && signers[1].ends_with("signature verified; certified and valid at the statement's time"),
+        "{signers:?}"
+    );
+    assert!(signers[2].starts_with("appr approver") && signers[2].contains("approver entry"));
+    assert!(evidence.body.contains("two officers: jroe drafted, appr approved"));
     let status = w
         .desk
         .view()
@@ -1051,4 +1067,242 @@ impl World {
     fn desk_node(&self) -> std::sync::MutexGuard<'_, Node> {
         self.desk.node_for_tests()
     }
+}
+
+impl World {
+    /// The log index of the last statement `action` signed by `actor`, as the desk's view
+    /// holds it.
+    fn logged(&self, action: &str, actor: &str) -> u64 {
+        self.desk
+            .view()
+            .log
+            .iter()
+            .rev()
+            .find(|l| l.action == action && l.actor.to_string() == actor)
+            .unwrap_or_else(|| panic!("no {action} by {actor} in the view"))
+            .index
+    }
+
+    /// A trust file pinning the hub's keys (no witness).
+    fn trust(&self) -> rex_node::Trust {
+        let state = self.hub.hub().state();
+        let keys = state.keys();
+        let text = rex_node::trust::hub_lines(
+            keys.checkpoint.verifier(),
+            keys.statement.verifying_key(),
+        )
+        .unwrap();
+        rex_node::Trust::parse(&text).unwrap()
+    }
+
+    /// Every `href` of the links that `selector` finds.
+    fn links(reply: &Reply, selector: &str) -> Vec<String> {
+        let s = Selector::parse(selector).unwrap();
+        reply
+            .html()
+            .select(&s)
+            .filter_map(|e| e.value().attr("href").map(str::to_owned))
+            .collect()
+    }
+}
+
+#[test]
+fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_the_hub() {
+    let w = World::new();
+    let case = w.officer("jroe", "case-officer");
+    let answered = w.logged("request_answered", "RU");
+    let filed = w.logged("request_filed", "US");
+
+    // The case page's timeline links each statement about the request to its evidence.
+    let page = w.get(&format!("/requests/{}", w.us_asks), &case);
+    let timeline = page.texts("table.statements tbody tr");
+    assert_eq!(timeline.len(), 2, "{timeline:?}");
+    assert!(timeline[0].contains("US request filed"), "{timeline:?}");
+    assert!(timeline[1].contains("RU request answered"), "{timeline:?}");
+    assert_eq!(
+        World::links(&page, "table.statements a"),
+        [format!("/evidence/{filed}"), format!("/evidence/{answered}")]
+    );
+    // So does the log page, newest first.
+    let log = w.get("/log", &case);
+    assert!(World::links(&log, "table.statements a").contains(&format!("/evidence/{answered}")));
+
+    let evidence = w.get(&format!("/evidence/{answered}"), &case);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    assert_eq!(evidence.texts("h1"), [format!("Evidence of log entry {answered}")]);
+    let inclusion = evidence.texts("p.inclusion").remove(0);
+    assert!(
+        inclusion.starts_with("Inclusion proof verified on this node")
+            && inclusion.contains("not final yet"),
+        "{inclusion}"
+    );
+    let signers = evidence.texts("table.signers tbody tr");
+    assert_eq!(signers.len(), 1, "{signers:?}");
+    assert!(signers[0].contains("RU's node node key") && signers[0].contains("signature verified"));
+    assert!(
+        evidence.texts("dl.case dd").iter().any(|d| d.starts_with("no_officer: the node's key alone")),
+        "{}",
+        evidence.body
+    );
+    assert_eq!(
+        World::links(&evidence, "a.download"),
+        [format!("/evidence/{answered}/bundle")]
+    );
+
+    // The bundle: a file, which checks offline under the pinned keys.
+    let bundle = w.get(&format!("/evidence/{answered}/bundle"), &case);
+    assert_eq!(bundle.status, StatusCode::OK, "{}", bundle.body);
+    assert_eq!(bundle.headers[header::CONTENT_TYPE], "application/json");
+    let disposition = bundle.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"rex-evidence-us-{answered}.json\"")
+    );
+    let verified = rex_node::verify_bundle(bundle.body.as_bytes(), &w.trust()).unwrap();
+    assert_eq!(verified.index, answered);
+    assert!(verified.describe().contains("is RU seq"), "{}", verified.describe());
+    let trail = w.get("/audit", &w.officer("ann", "auditor"));
+    assert!(trail
+        .texts("table.audit tr")
+        .iter()
+        .any(|r| r.contains("evidence exported") && r.contains(&format!("entry {answered}"))));
+
+    // The admin sees evidence too (the log holds no case content), but not without a session.
+    let admin = w.officer("root", "admin");
+    assert_eq!(w.get(&format!("/evidence/{answered}"), &admin).status, StatusCode::OK);
+    assert_eq!(w.get(&format!("/evidence/{answered}"), "").location(), "/login");
+    assert_eq!(w.get("/evidence/twelve", &case).status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.get(&format!("/evidence?index={filed}"), &case).location(),
+        format!("/evidence/{filed}")
+    );
+}
+
+#[test]
+fn a_statement_not_yet_in_a_checkpoint_of_the_node_has_no_evidence_nor_bundle() {
+    let mut w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let size = w.desk.view().report.unwrap().size;
+    // Russia acts; the desk has not synced since.
+    w.ru.submit(Action::FourEyesRequired).unwrap();
+    for path in [format!("/evidence/{size}"), format!("/evidence/{size}/bundle")] {
+        let refused = w.get(&path, &cookie);
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            refused.body.contains(&format!(
+                "entry {size} is not in a checkpoint this node holds yet (it holds {size} entries)"
+            )),
+            "{}",
+            refused.body
+        );
+    }
+    w.desk.sync_now().unwrap();
+    assert_eq!(w.get(&format!("/evidence/{size}"), &cookie).status, StatusCode::OK);
+}
+
+#[test]
+fn a_proof_from_a_lying_hub_shows_as_failed_and_gives_no_bundle() {
+    let w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let answered = w.logged("request_answered", "RU");
+    // The hub serves the entries as logged, but every hash behind its proofs is rewritten,
+    // as an insider with the database would.
+    let db = rusqlite::Connection::open(w.hub.database_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.execute("UPDATE hashes SET hash = randomblob(32)", []).unwrap();
+    drop(db);
+
+    let evidence = w.get(&format!("/evidence/{answered}"), &cookie);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    let inclusion = evidence.texts("p.inclusion.bad");
+    assert_eq!(inclusion.len(), 1, "{}", evidence.body);
+    assert!(
+        inclusion[0].starts_with(&format!(
+            "Inclusion proof FAILED: the hub's inclusion proof of entry {answered} does not lead to the root of checkpoint"
+        )),
+        "{inclusion:?}"
+    );
+    assert!(!evidence.body.contains("Inclusion proof verified"));
+    assert!(World::links(&evidence, "a.download").is_empty());
+    let bundle = w.get(&format!("/evidence/{answered}/bundle"), &cookie);
+    assert_eq!(bundle.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bundle.body.contains(&format!("no bundle for entry {answered}")), "{}", bundle.body);
+}
+
+#[test]
+fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
+    let w = World::new();
+    let (admin, mut key) = w.officer_with_key("root", "admin");
+    let auditor = w.officer("ann", "auditor");
+    w.officer("jroe", "case-officer");
+    let form = |cookie: &str, body: &str| w.form("/officers/keys", cookie, body.to_owned());
+
+    // Before a passkey check: the page asks for one, and a certification is refused.
+    let page = w.get("/officers", &admin);
+    assert!(page.body.contains("Confirm with your passkey to certify or revoke keys"));
+    assert!(!page.body.contains("Create and certify the key"));
+    let refused = form(&admin, "handle=jroe&days=30");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("confirm with your passkey first"), "{}", refused.body);
+    // The auditor sees the keys but changes nothing.
+    let refused = form(&auditor, "handle=jroe");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.texts("main").join(" ").contains("certifying an officer's key is for the admin role"),
+        "{}",
+        refused.body
+    );
+    let seen = w.get("/officers", &auditor);
+    assert!(!seen.body.contains("Confirm with your passkey") && !seen.body.contains("Create and certify"));
+
+    assert_eq!(w.step_up(&admin, &mut key).status, StatusCode::OK);
+    assert!(w.get("/officers", &admin).body.contains("Create and certify the key"));
+    for (bad, why) in [
+        ("handle=jroe&days=0", "validity \"0\": a number of days from 1 to 732"),
+        ("handle=nobody", "no officer \"nobody\" on this desk"),
+    ] {
+        let refused = form(&admin, bad);
+        assert!(refused.texts("main").join(" ").contains(why), "{bad}: {}", refused.body);
+    }
+    let done = form(&admin, "handle=jroe&days=30");
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let certified = w.logged("officer_certified", "US");
+    let rows = w.get("/officers", &auditor).texts("table.keys tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].starts_with("jroe case officer") && rows[0].contains(&format!("certified entry {certified}")),
+        "{rows:?}"
+    );
+    let officer = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .officer(&party("US"), &rex_domain::OfficerId::new("jroe").unwrap())
+        .cloned()
+        .unwrap();
+    assert_eq!(officer.not_after - officer.not_before, 30 * 86_400);
+    assert!(w.get(&format!("/evidence/{certified}"), &auditor).body.contains("officer certified"));
+    // An id is certified once.
+    let again = form(&admin, "handle=jroe");
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("has a certified key already"), "{}", again.body);
+
+    // Revocation: not by the auditor; by the admin, within the passkey check's five minutes.
+    assert_eq!(
+        w.post("/officers/keys/jroe/revoke", &auditor, "same-origin").status,
+        StatusCode::FORBIDDEN
+    );
+    w.advance(rex_web::STEP_UP_TTL + 1);
+    let late = w.post("/officers/keys/jroe/revoke", &admin, "same-origin");
+    assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.body);
+    assert_eq!(w.step_up(&admin, &mut key).status, StatusCode::OK);
+    let revoked = w.post("/officers/keys/jroe/revoke", &admin, "same-origin");
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let gone = w.logged("officer_revoked", "US");
+    let rows = w.get("/officers", &admin).texts("table.keys tbody tr");
+    assert!(rows[0].contains("revoked") && rows[0].contains(&format!("entry {gone}")), "{rows:?}");
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(trail.iter().any(|r| r.contains("officer key certified") && r.contains("root")));
+    assert!(trail.iter().any(|r| r.contains("officer key revoked")));
 }
