@@ -150,9 +150,8 @@ fn evidence(command: EvidenceCommand) -> Result<(), Failure> {
                 .statement_evidence(index, &registry, &log)
                 .map_err(fail)?;
             let bundle = evidence.bundle().map_err(fail)?;
-            std::fs::write(&out, bundle.to_json()).map_err(|e| {
-                Failure::input(format!("{}: {e}", out.display()))
-            })?;
+            std::fs::write(&out, bundle.to_json())
+                .map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
             println!(
                 "evidence of entry {index} ({} seq {} {}) written to {}: checked against checkpoint {}{}, with {} supporting entries",
                 evidence.statement.actor,

@@ -289,7 +289,11 @@ fn an_evidence_bundle_is_exported_by_a_node_and_verified_without_the_hub() {
     let us = init(d, "US", &hub.url);
     let ru = init(d, "RU", &hub.url);
     for node in [&us, &ru] {
-        register(&hub_dir, &hub.url, &Path::new(node).join("public-keys.json"));
+        register(
+            &hub_dir,
+            &hub.url,
+            &Path::new(node).join("public-keys.json"),
+        );
     }
     for node in [&us, &ru, &us] {
         ok(&os(&[&"node", &"sync", &"--data", node]));
@@ -306,7 +310,15 @@ fn an_evidence_bundle_is_exported_by_a_node_and_verified_without_the_hub() {
     // The registration of RU, entry 1, exported by the US node.
     let bundle = d.join("entry-1.json");
     let export = os(&[
-        &"log", &"evidence", &"export", &"--data", &us, &"--index", &"1", &"--out", &bundle,
+        &"log",
+        &"evidence",
+        &"export",
+        &"--data",
+        &us,
+        &"--index",
+        &"1",
+        &"--out",
+        &bundle,
     ]);
     let said = ok(&export);
     assert!(
@@ -316,9 +328,21 @@ fn an_evidence_bundle_is_exported_by_a_node_and_verified_without_the_hub() {
     );
     fails(&export, 2, &["exists; choose another file"]);
     let beyond = os(&[
-        &"log", &"evidence", &"export", &"--data", &us, &"--index", &"9", &"--out", &d.join("x"),
+        &"log",
+        &"evidence",
+        &"export",
+        &"--data",
+        &us,
+        &"--index",
+        &"9",
+        &"--out",
+        &d.join("x"),
     ]);
-    fails(&beyond, 2, &["entry 9 is not in a checkpoint this node holds yet"]);
+    fails(
+        &beyond,
+        2,
+        &["entry 9 is not in a checkpoint this node holds yet"],
+    );
 
     // Checked with the hub gone.
     hub.kill();
@@ -327,13 +351,18 @@ fn an_evidence_bundle_is_exported_by_a_node_and_verified_without_the_hub() {
     assert!(
         line.starts_with("evidence verified: entry 1 of the log")
             && line.contains("is hub seq 2 party_registered")
-            && line.trim_end().ends_with("checkpoint cosigned by US, RU (2 of 2 pinned witnesses, 2 required)"),
+            && line
+                .trim_end()
+                .ends_with("checkpoint cosigned by US, RU (2 of 2 pinned witnesses, 2 required)"),
         "{line}"
     );
     let text = std::fs::read_to_string(&bundle).expect("the bundle");
     let altered = d.join("altered.json");
-    std::fs::write(&altered, text.replacen("{\\\"time\\\":", "{\\\"time\\\":1", 1))
-        .expect("write");
+    std::fs::write(
+        &altered,
+        text.replacen("{\\\"time\\\":", "{\\\"time\\\":1", 1),
+    )
+    .expect("write");
     fails(
         &verify(&altered),
         1,

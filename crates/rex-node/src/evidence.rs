@@ -321,7 +321,23 @@ impl Node {
         log: &[Logged],
     ) -> Result<StatementEvidence, Error> {
         let held = self.checkpoint()?;
-        let fin = self.final_checkpoint()?;
+        let mut fin = self.final_checkpoint()?;
+        // The final note was kept when the checkpoint became final; the one held may carry
+        // cosignatures that came later, over the same text: take them too.
+        if let (Some((_, f)), Some((_, h))) = (fin.as_mut(), held.as_ref()) {
+            if f.text() == h.text() {
+                for s in h.signatures() {
+                    let present = f
+                        .signatures()
+                        .iter()
+                        .any(|x| x.name() == s.name() && x.key_id() == s.key_id());
+                    if !present {
+                        f.add_signature(s.clone())
+                            .map_err(|e| Error::Local(e.to_string()))?;
+                    }
+                }
+            }
+        }
         let (checkpoint, note, is_final) = match (fin, held) {
             (Some((c, n)), _) if index < c.size() => (c, n, true),
             (_, Some((c, n))) if index < c.size() => (c, n, false),
@@ -332,6 +348,27 @@ impl Node {
                 )))
             }
         };
+        // Cosignatures the node's note lacks (a witness cosigned after the node fetched it),
+        // from what the hub lists each state cosigned: kept only over the very same text, and
+        // each one is verified below (`cosigners`) and by whoever checks the bundle.
+        let mut note = note;
+        for item in self.client.cosigned().unwrap_or_default() {
+            let Ok(theirs) = SignedNote::parse(&item.note) else {
+                continue;
+            };
+            if theirs.text() != note.text() {
+                continue;
+            }
+            for s in theirs.signatures() {
+                let present = note
+                    .signatures()
+                    .iter()
+                    .any(|x| x.name() == s.name() && x.key_id() == s.key_id());
+                if !present {
+                    let _ = note.add_signature(s.clone());
+                }
+            }
+        }
         let size = checkpoint.size();
         let raw = fetch_entries(&self.client, index, index + 1, size)?
             .remove(&index)
@@ -427,7 +464,9 @@ fn prove(
     root: Hash,
 ) -> Result<Vec<Hash>, String> {
     let proof = client.inclusion(index, size).map_err(|e| {
-        format!("the hub did not serve the inclusion proof of entry {index} in the tree of {size}: {e}")
+        format!(
+            "the hub did not serve the inclusion proof of entry {index} in the tree of {size}: {e}"
+        )
     })?;
     verify_inclusion(index, size, leaf, &proof, root).map_err(|_| {
         format!("the hub's inclusion proof of entry {index} does not lead to the root of checkpoint {size}")
@@ -464,10 +503,7 @@ fn signers(
             });
         }
         Actor::Party(p) => {
-            let registered = log
-                .iter()
-                .find(|l| l.registers == Some(p))
-                .map(|l| l.index);
+            let registered = log.iter().find(|l| l.registers == Some(p)).map(|l| l.index);
             let (key, valid) = match registry.party(&p) {
                 Some(party) => (
                     party.keys.keyid().to_string(),
@@ -490,9 +526,10 @@ fn signers(
                 },
             });
             if let Some(Officers::FourEyes { drafter, approver }) = &statement.acted_by {
-                for (i, (signing, id)) in [(Signing::Drafter, drafter), (Signing::Approver, approver)]
-                    .into_iter()
-                    .enumerate()
+                for (i, (signing, id)) in
+                    [(Signing::Drafter, drafter), (Signing::Approver, approver)]
+                        .into_iter()
+                        .enumerate()
                 {
                     out.push(officer_signer(entry, p, signing, id, i + 1, registry, log));
                 }
@@ -656,11 +693,9 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                 "the bundle's format is {other:?}; this rex reads {BUNDLE_FORMAT:?}"
             )))
         }
-        None => {
-            return Err(Error::Input(format!(
-                "not an evidence bundle: a JSON object with \"format\": {BUNDLE_FORMAT:?} was expected"
-            )))
-        }
+        None => return Err(Error::Input(format!(
+            "not an evidence bundle: a JSON object with \"format\": {BUNDLE_FORMAT:?} was expected"
+        ))),
     }
     let bundle: Bundle = serde_json::from_slice(bytes)
         .map_err(|e| Error::Input(format!("the evidence bundle is malformed: {e}")))?;
@@ -686,8 +721,11 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                 "entry {i} is beyond checkpoint {size}, which cannot prove it"
             )));
         }
-        let proof = decode_hashes(&p.inclusion)
-            .ok_or_else(|| bad(format!("entry {i}: the inclusion proof is not base64 hashes")))?;
+        let proof = decode_hashes(&p.inclusion).ok_or_else(|| {
+            bad(format!(
+                "entry {i}: the inclusion proof is not base64 hashes"
+            ))
+        })?;
         verify_inclusion(i, size, leaf_hash(p.entry.as_bytes()), &proof, checkpoint.root())
             .map_err(|_| {
                 bad(format!(
@@ -806,14 +844,18 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                             .enumerate()
                     {
                         let who = format!("officer {id} of {p} ({})", signing.as_str());
-                        let Some((at, since, Action::OfficerCertified {
-                            party,
-                            roles,
-                            key,
-                            not_before,
-                            not_after,
-                            ..
-                        })) = certified.get(id)
+                        let Some((
+                            at,
+                            since,
+                            Action::OfficerCertified {
+                                party,
+                                roles,
+                                key,
+                                not_before,
+                                not_after,
+                                ..
+                            },
+                        )) = certified.get(id)
                         else {
                             return Err(bad(format!(
                                 "{who}: the bundle holds no certification of this officer"
@@ -837,7 +879,8 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                         }
                         let in_role = match signing {
                             Signing::Drafter => {
-                                roles.contains(&Role::CaseOfficer) || roles.contains(&Role::Approver)
+                                roles.contains(&Role::CaseOfficer)
+                                    || roles.contains(&Role::Approver)
                             }
                             Signing::Approver => roles.contains(&Role::Approver),
                         };

@@ -542,7 +542,8 @@ impl Node {
     /// [`Node::sync`], also returning the registry replayed from the verified log (what a
     /// long-running node shows until its next sync).
     pub fn sync_replayed(&mut self) -> Result<(SyncReport, Registry), Error> {
-        self.sync_indexed().map(|(report, registry, _)| (report, registry))
+        self.sync_indexed()
+            .map(|(report, registry, _)| (report, registry))
     }
 
     /// [`Node::sync_replayed`], also returning an index of the verified log's statements

@@ -48,7 +48,10 @@ impl World {
             )
             .unwrap();
         let year = T0 + 365 * 86_400;
-        for (name, role) in [("ru-case", Role::CaseOfficer), ("ru-approver", Role::Approver)] {
+        for (name, role) in [
+            ("ru-case", Role::CaseOfficer),
+            ("ru-approver", Role::Approver),
+        ] {
             ru.create_officer_key(&id(name)).unwrap();
             ru.certify_officer(&id(name), &[role], T0, year).unwrap();
         }
@@ -116,7 +119,8 @@ fn a_bundle_of_a_four_eyes_act_verifies_offline_and_says_what_it_proves() {
     assert_eq!(bundle.format, BUNDLE_FORMAT);
     // RU's and US's registrations and both officers' certificates: four support entries.
     assert_eq!(bundle.support.len(), 4, "{bundle:?}");
-    let line = check(&bundle, &w.trust()).unwrap();
+    let trust = w.trust();
+    let line = check(&bundle, &trust).unwrap();
     for part in [
         &format!("entry {} of the log", w.answer),
         "is RU seq",
@@ -129,7 +133,7 @@ fn a_bundle_of_a_four_eyes_act_verifies_offline_and_says_what_it_proves() {
     }
     // The hub is not needed to check it: stop it and check again.
     w.hub.stop();
-    assert_eq!(check(&bundle, &w.trust()), Ok(line));
+    assert_eq!(check(&bundle, &trust), Ok(line));
     w.hub.start();
 }
 
@@ -167,10 +171,9 @@ fn a_statement_beyond_the_checkpoint_held_has_no_evidence_yet() {
     let beyond = report.size;
     // The US acts; RU has not synced since, so its checkpoint does not hold the new entry.
     w.us.submit(Action::FourEyesRequired).unwrap();
-    let err = w
-        .ru
-        .statement_evidence(beyond, &registry, &log)
-        .unwrap_err();
+    let err =
+        w.ru.statement_evidence(beyond, &registry, &log)
+            .unwrap_err();
     assert!(
         matches!(&err, Error::Input(m) if m.contains(&format!("entry {beyond} is not in a checkpoint this node holds yet (it holds {beyond} entries)"))),
         "{err:?}"
@@ -258,7 +261,9 @@ fn every_alteration_of_a_bundle_fails_with_a_precise_line() {
         .contains("not an evidence bundle"));
     let v2 = good.to_json().replace(BUNDLE_FORMAT, "rex-evidence/v2");
     assert_eq!(
-        verify_bundle(v2.as_bytes(), &trust).unwrap_err().to_string(),
+        verify_bundle(v2.as_bytes(), &trust)
+            .unwrap_err()
+            .to_string(),
         "the bundle's format is \"rex-evidence/v2\"; this rex reads \"rex-evidence/v1\""
     );
     // And the good one still verifies.

@@ -26,8 +26,7 @@ use rex_node::evidence::{Inclusion, Logged};
 
 use crate::role::Role;
 use crate::web::{
-    blocking, form_field, officer, registry_of, render, require, session_id, when, Frame,
-    WebError,
+    blocking, form_field, officer, registry_of, render, require, session_id, when, Frame, WebError,
 };
 use crate::Desk;
 
@@ -128,10 +127,7 @@ fn index_of(s: &str) -> Result<u64, WebError> {
 }
 
 /// The evidence, checked on the node, of the statement at `index`.
-async fn checked(
-    desk: &AppState,
-    index: u64,
-) -> Result<rex_node::StatementEvidence, WebError> {
+async fn checked(desk: &AppState, index: u64) -> Result<rex_node::StatementEvidence, WebError> {
     let registry = registry_of(desk)?;
     let log = desk.view().log;
     let d = Arc::clone(desk);
@@ -334,9 +330,7 @@ pub(crate) fn keys(desk: &Desk) -> Vec<KeyRow> {
         view.log
             .iter()
             .find(|l| {
-                l.action == action
-                    && l.actor == Actor::Party(desk.party)
-                    && l.officers.contains(id)
+                l.action == action && l.actor == Actor::Party(desk.party) && l.officers.contains(id)
             })
             .map(|l| l.index)
     };

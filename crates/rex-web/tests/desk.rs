@@ -260,6 +260,26 @@ impl Reply {
             .collect()
     }
 
+    /// The cells of each row that `selector` finds, their texts with whitespace collapsed.
+    fn cells(&self, selector: &str) -> Vec<Vec<String>> {
+        let rows = Selector::parse(selector).unwrap();
+        let cell = Selector::parse("td, th").unwrap();
+        self.html()
+            .select(&rows)
+            .map(|tr| {
+                tr.select(&cell)
+                    .map(|c| {
+                        c.text()
+                            .collect::<String>()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -1008,16 +1028,38 @@ fn under_four_eyes_the_approval_carries_both_officers_signatures_or_is_refused()
     let index = w.logged("request_answered", "US");
     let evidence = w.get(&format!("/evidence/{index}"), &approver);
     assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
-    let signers = evidence.texts("table.signers tbody tr");
-    assert!(signers[0].starts_with("US's node node key"), "{signers:?}");
-    assert!(
-        signers[1].starts_with("jroe drafter")
-            && signers[1].contains("case officer entry")
-            && signers[1].ends_with("signature verified; certified and valid at the statement's time"),
+    let signers = evidence.cells("table.signers tbody tr");
+    let certified = |who: &str| {
+        let officer = rex_domain::OfficerId::new(who).unwrap();
+        let index = w
+            .desk
+            .view()
+            .log
+            .iter()
+            .find(|l| l.action == "officer_certified" && l.officers.contains(&officer))
+            .unwrap()
+            .index;
+        format!("entry {index}")
+    };
+    assert_eq!(signers[0][..2], ["US's node", "node key"], "{signers:?}");
+    assert_eq!(
+        [&signers[1][..2], &signers[1][3..]].concat(),
+        [
+            "jroe",
+            "drafter",
+            "case officer",
+            &certified("jroe"),
+            "signature verified; certified and valid at the statement's time"
+        ],
         "{signers:?}"
     );
-    assert!(signers[2].starts_with("appr approver") && signers[2].contains("approver entry"));
-    assert!(evidence.body.contains("two officers: jroe drafted, appr approved"));
+    assert_eq!(
+        [&signers[2][..2], &signers[2][3..5]].concat(),
+        ["appr", "approver", "approver", &certified("appr")]
+    );
+    assert!(evidence
+        .body
+        .contains("two officers: jroe drafted, appr approved"));
     let status = w
         .desk
         .view()
@@ -1087,11 +1129,9 @@ impl World {
     fn trust(&self) -> rex_node::Trust {
         let state = self.hub.hub().state();
         let keys = state.keys();
-        let text = rex_node::trust::hub_lines(
-            keys.checkpoint.verifier(),
-            keys.statement.verifying_key(),
-        )
-        .unwrap();
+        let text =
+            rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+                .unwrap();
         rex_node::Trust::parse(&text).unwrap()
     }
 
@@ -1115,13 +1155,24 @@ fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_
 
     // The case page's timeline links each statement about the request to its evidence.
     let page = w.get(&format!("/requests/{}", w.us_asks), &case);
-    let timeline = page.texts("table.statements tbody tr");
-    assert_eq!(timeline.len(), 2, "{timeline:?}");
-    assert!(timeline[0].contains("US request filed"), "{timeline:?}");
-    assert!(timeline[1].contains("RU request answered"), "{timeline:?}");
+    let timeline: Vec<Vec<String>> = page
+        .cells("table.statements tbody tr")
+        .into_iter()
+        .map(|row| vec![row[0].clone(), row[2].clone(), row[3].clone()])
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            [filed.to_string(), "US".into(), "request filed".into()],
+            [answered.to_string(), "RU".into(), "request answered".into()]
+        ]
+    );
     assert_eq!(
         World::links(&page, "table.statements a"),
-        [format!("/evidence/{filed}"), format!("/evidence/{answered}")]
+        [
+            format!("/evidence/{filed}"),
+            format!("/evidence/{answered}")
+        ]
     );
     // So does the log page, newest first.
     let log = w.get("/log", &case);
@@ -1129,18 +1180,29 @@ fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_
 
     let evidence = w.get(&format!("/evidence/{answered}"), &case);
     assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
-    assert_eq!(evidence.texts("h1"), [format!("Evidence of log entry {answered}")]);
+    assert_eq!(
+        evidence.texts("h1"),
+        [format!("Evidence of log entry {answered}")]
+    );
     let inclusion = evidence.texts("p.inclusion").remove(0);
     assert!(
         inclusion.starts_with("Inclusion proof verified on this node")
-            && inclusion.contains("not final yet"),
+            && inclusion
+                .ends_with("which this node verified itself and which is final for this state."),
         "{inclusion}"
     );
-    let signers = evidence.texts("table.signers tbody tr");
+    let signers = evidence.cells("table.signers tbody tr");
     assert_eq!(signers.len(), 1, "{signers:?}");
-    assert!(signers[0].contains("RU's node node key") && signers[0].contains("signature verified"));
+    assert_eq!(signers[0][..2], ["RU's node", "node key"]);
+    assert_eq!(
+        signers[0][5],
+        "signature verified under the key registered for RU"
+    );
     assert!(
-        evidence.texts("dl.case dd").iter().any(|d| d.starts_with("no_officer: the node's key alone")),
+        evidence
+            .texts("dl.case dd")
+            .iter()
+            .any(|d| d.starts_with("no_officer: the node's key alone")),
         "{}",
         evidence.body
     );
@@ -1153,14 +1215,20 @@ fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_
     let bundle = w.get(&format!("/evidence/{answered}/bundle"), &case);
     assert_eq!(bundle.status, StatusCode::OK, "{}", bundle.body);
     assert_eq!(bundle.headers[header::CONTENT_TYPE], "application/json");
-    let disposition = bundle.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    let disposition = bundle.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap();
     assert_eq!(
         disposition,
         format!("attachment; filename=\"rex-evidence-us-{answered}.json\"")
     );
     let verified = rex_node::verify_bundle(bundle.body.as_bytes(), &w.trust()).unwrap();
     assert_eq!(verified.index, answered);
-    assert!(verified.describe().contains("is RU seq"), "{}", verified.describe());
+    assert!(
+        verified.describe().contains("is RU seq"),
+        "{}",
+        verified.describe()
+    );
     let trail = w.get("/audit", &w.officer("ann", "auditor"));
     assert!(trail
         .texts("table.audit tr")
@@ -1169,9 +1237,18 @@ fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_
 
     // The admin sees evidence too (the log holds no case content), but not without a session.
     let admin = w.officer("root", "admin");
-    assert_eq!(w.get(&format!("/evidence/{answered}"), &admin).status, StatusCode::OK);
-    assert_eq!(w.get(&format!("/evidence/{answered}"), "").location(), "/login");
-    assert_eq!(w.get("/evidence/twelve", &case).status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.get(&format!("/evidence/{answered}"), &admin).status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.get(&format!("/evidence/{answered}"), "").location(),
+        "/login"
+    );
+    assert_eq!(
+        w.get("/evidence/twelve", &case).status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         w.get(&format!("/evidence?index={filed}"), &case).location(),
         format!("/evidence/{filed}")
@@ -1185,7 +1262,10 @@ fn a_statement_not_yet_in_a_checkpoint_of_the_node_has_no_evidence_nor_bundle() 
     let size = w.desk.view().report.unwrap().size;
     // Russia acts; the desk has not synced since.
     w.ru.submit(Action::FourEyesRequired).unwrap();
-    for path in [format!("/evidence/{size}"), format!("/evidence/{size}/bundle")] {
+    for path in [
+        format!("/evidence/{size}"),
+        format!("/evidence/{size}/bundle"),
+    ] {
         let refused = w.get(&path, &cookie);
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert!(
@@ -1197,7 +1277,10 @@ fn a_statement_not_yet_in_a_checkpoint_of_the_node_has_no_evidence_nor_bundle() 
         );
     }
     w.desk.sync_now().unwrap();
-    assert_eq!(w.get(&format!("/evidence/{size}"), &cookie).status, StatusCode::OK);
+    assert_eq!(
+        w.get(&format!("/evidence/{size}"), &cookie).status,
+        StatusCode::OK
+    );
 }
 
 #[test]
@@ -1209,7 +1292,8 @@ fn a_proof_from_a_lying_hub_shows_as_failed_and_gives_no_bundle() {
     // as an insider with the database would.
     let db = rusqlite::Connection::open(w.hub.database_path()).unwrap();
     db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    db.execute("UPDATE hashes SET hash = randomblob(32)", []).unwrap();
+    db.execute("UPDATE hashes SET hash = randomblob(32)", [])
+        .unwrap();
     drop(db);
 
     let evidence = w.get(&format!("/evidence/{answered}"), &cookie);
@@ -1226,7 +1310,13 @@ fn a_proof_from_a_lying_hub_shows_as_failed_and_gives_no_bundle() {
     assert!(World::links(&evidence, "a.download").is_empty());
     let bundle = w.get(&format!("/evidence/{answered}/bundle"), &cookie);
     assert_eq!(bundle.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bundle.body.contains(&format!("no bundle for entry {answered}")), "{}", bundle.body);
+    assert!(
+        bundle
+            .body
+            .contains(&format!("no bundle for entry {answered}")),
+        "{}",
+        bundle.body
+    );
 }
 
 #[test]
@@ -1239,38 +1329,66 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
 
     // Before a passkey check: the page asks for one, and a certification is refused.
     let page = w.get("/officers", &admin);
-    assert!(page.body.contains("Confirm with your passkey to certify or revoke keys"));
+    assert!(page
+        .body
+        .contains("Confirm with your passkey to certify or revoke keys"));
     assert!(!page.body.contains("Create and certify the key"));
     let refused = form(&admin, "handle=jroe&days=30");
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body.contains("confirm with your passkey first"), "{}", refused.body);
+    assert!(
+        refused.body.contains("confirm with your passkey first"),
+        "{}",
+        refused.body
+    );
     // The auditor sees the keys but changes nothing.
     let refused = form(&auditor, "handle=jroe");
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
-        refused.texts("main").join(" ").contains("certifying an officer's key is for the admin role"),
+        refused
+            .texts("main")
+            .join(" ")
+            .contains("certifying an officer's key is for the admin role"),
         "{}",
         refused.body
     );
     let seen = w.get("/officers", &auditor);
-    assert!(!seen.body.contains("Confirm with your passkey") && !seen.body.contains("Create and certify"));
+    assert!(
+        !seen.body.contains("Confirm with your passkey")
+            && !seen.body.contains("Create and certify")
+    );
 
     assert_eq!(w.step_up(&admin, &mut key).status, StatusCode::OK);
-    assert!(w.get("/officers", &admin).body.contains("Create and certify the key"));
+    assert!(w
+        .get("/officers", &admin)
+        .body
+        .contains("Create and certify the key"));
     for (bad, why) in [
-        ("handle=jroe&days=0", "validity \"0\": a number of days from 1 to 732"),
+        (
+            "handle=jroe&days=0",
+            "validity \"0\": a number of days from 1 to 732",
+        ),
         ("handle=nobody", "no officer \"nobody\" on this desk"),
     ] {
         let refused = form(&admin, bad);
-        assert!(refused.texts("main").join(" ").contains(why), "{bad}: {}", refused.body);
+        assert!(
+            refused.texts("main").join(" ").contains(why),
+            "{bad}: {}",
+            refused.body
+        );
     }
     let done = form(&admin, "handle=jroe&days=30");
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let certified = w.logged("officer_certified", "US");
-    let rows = w.get("/officers", &auditor).texts("table.keys tbody tr");
+    let rows = w.get("/officers", &auditor).cells("table.keys tbody tr");
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert!(
-        rows[0].starts_with("jroe case officer") && rows[0].contains(&format!("certified entry {certified}")),
+    assert_eq!(rows[0][..2], ["jroe", "case officer"], "{rows:?}");
+    assert_eq!(
+        rows[0][4..7],
+        [
+            "certified".to_owned(),
+            format!("entry {certified}"),
+            "—".to_owned()
+        ],
         "{rows:?}"
     );
     let officer = w
@@ -1282,15 +1400,23 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
         .cloned()
         .unwrap();
     assert_eq!(officer.not_after - officer.not_before, 30 * 86_400);
-    assert!(w.get(&format!("/evidence/{certified}"), &auditor).body.contains("officer certified"));
+    assert!(w
+        .get(&format!("/evidence/{certified}"), &auditor)
+        .body
+        .contains("officer certified"));
     // An id is certified once.
     let again = form(&admin, "handle=jroe");
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(again.body.contains("has a certified key already"), "{}", again.body);
+    assert!(
+        again.body.contains("has a certified key already"),
+        "{}",
+        again.body
+    );
 
     // Revocation: not by the auditor; by the admin, within the passkey check's five minutes.
     assert_eq!(
-        w.post("/officers/keys/jroe/revoke", &auditor, "same-origin").status,
+        w.post("/officers/keys/jroe/revoke", &auditor, "same-origin")
+            .status,
         StatusCode::FORBIDDEN
     );
     w.advance(rex_web::STEP_UP_TTL + 1);
@@ -1300,9 +1426,13 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
     let revoked = w.post("/officers/keys/jroe/revoke", &admin, "same-origin");
     assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
     let gone = w.logged("officer_revoked", "US");
-    let rows = w.get("/officers", &admin).texts("table.keys tbody tr");
-    assert!(rows[0].contains("revoked") && rows[0].contains(&format!("entry {gone}")), "{rows:?}");
+    let rows = w.get("/officers", &admin).cells("table.keys tbody tr");
+    assert!(rows[0][4].starts_with("revoked "), "{rows:?}");
+    assert_eq!(rows[0][6], format!("entry {gone}"), "{rows:?}");
+    assert_eq!(rows[0][7], "", "no action on a revoked key: {rows:?}");
     let trail = w.get("/audit", &auditor).texts("table.audit tr");
-    assert!(trail.iter().any(|r| r.contains("officer key certified") && r.contains("root")));
+    assert!(trail
+        .iter()
+        .any(|r| r.contains("officer key certified") && r.contains("root")));
     assert!(trail.iter().any(|r| r.contains("officer key revoked")));
 }
