@@ -693,9 +693,11 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                 "the bundle's format is {other:?}; this rex reads {BUNDLE_FORMAT:?}"
             )))
         }
-        None => return Err(Error::Input(format!(
+        None => {
+            return Err(Error::Input(format!(
             "not an evidence bundle: a JSON object with \"format\": {BUNDLE_FORMAT:?} was expected"
-        ))),
+        )))
+        }
     }
     let bundle: Bundle = serde_json::from_slice(bytes)
         .map_err(|e| Error::Input(format!("the evidence bundle is malformed: {e}")))?;
