@@ -20,6 +20,10 @@
 //! as gossip files; two conflicting checkpoints signed by the hub are kept as evidence, both
 //! signed notes, before anything is reported, and every later sync fails naming both roots.
 //!
+//! The evidence of one statement ([`evidence`]) is checked the same way: the hub's inclusion
+//! proof against the node's own checkpoint; its bundle (`rex-evidence/v1`) carries what a court
+//! needs to check it years later without the hub, under keys pinned from outside.
+//!
 //! Messages between states ([`message`]) are `age` files too, encrypted to every recipient
 //! and to the sender, with their evidence chain in the log; each node archives the plaintext
 //! of those it sent or opened in the same store.

@@ -5,7 +5,10 @@
 //! what awaits them, the work queue by due date, a page per case with its dossier decrypted on
 //! this node, each exchange with its cycle drawn, drafts of binding acts approved by a second
 //! officer after a fresh passkey check (`drafts`), messages with the other states and their
-//! receipts (`messages`), the log and its witnesses, and the officers themselves.
+//! receipts (`messages`), the log and its witnesses, the evidence of every statement with a
+//! bundle to download (`evidence`: the hub's inclusion proof verified on this node against its
+//! own checkpoint, never taken on the hub's word), and the officers themselves with their keys
+//! certified in the log.
 //!
 //! **Design.**
 //! - Server-rendered HTML (askama templates in `templates/`, checked at compile time and
