@@ -8,6 +8,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { boot, killAll } from "./lib/boot.mjs";
 import { launch, officerContext, axe, screenshot, WAIT_MS } from "./lib/browser.mjs";
 
@@ -65,6 +66,7 @@ const PAGES = {
   "/messages": /^\/messages$/,
   "/messages/new": /^\/messages\/new$/,
   "/messages/{id}": /^\/messages\/(?!new$)\w+$/,
+  "/evidence/{index}": /^\/evidence\/\d+$/,
 };
 /** Every URL axe checked, with what it found (nothing, or the test failed there). */
 const checked = [];
@@ -512,8 +514,9 @@ test("every page reachable by a link, as a case officer and as an admin, passes 
     const queue = ["/"];
     while (queue.length > 0 && seen.size < 60) {
       const path = queue.shift();
-      const route = path.replace(/\b(req|exc|agr|msg)_\w+/g, "$1_…").replace(/\?.*$/, "");
-      if (seen.has(route)) continue;
+      const route = path.replace(/\b(req|exc|agr|msg)_\w+/g, "$1_…").replace(/\/evidence\/\d+/, "/evidence/N").replace(/\?.*$/, "");
+      // A bundle is a download, not a page (the evidence test downloads one).
+      if (seen.has(route) || route.endsWith("/bundle")) continue;
       seen.add(route);
       await visit(page, path);
       const links = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.href));
@@ -524,6 +527,31 @@ test("every page reachable by a link, as a case officer and as an admin, passes 
     }
     assert.ok(seen.size >= 6, `${handle} reached ${[...seen].join(" ")}`);
   }
+});
+
+test("a case officer opens a statement's evidence from the case's timeline and downloads its bundle", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  const id = world.requests.usAsks;
+  await visit(page, `/requests/${id}`);
+  const timeline = await rows(page, "table.statements tbody tr");
+  assert.ok(timeline.some((row) => row[2] === "US" && row[3] === "request filed"), JSON.stringify(timeline));
+  await page.locator("table.statements a").first().click();
+  await page.waitForURL(/\/evidence\/\d+$/);
+  await accessible(page);
+  await screenshot(page, "evidence");
+  assert.match(await page.locator("h1").innerText(), /^Evidence of log entry \d+$/);
+  assert.match(await page.locator("p.inclusion").innerText(), /^Inclusion proof verified on this node/);
+  assert.match(await page.locator("table.signers").innerText(), /US's node\s+node key/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the evidence bundle" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^rex-evidence-us-\d+\.json$/);
+  const bundle = JSON.parse(await readFile(await download.path(), "utf8"));
+  assert.equal(bundle.format, "rex-evidence/v1");
+  assert.match(bundle.about, /^entry \d+: US seq \d+ request_filed$/);
+  // At least the US registration, whose key signed the statement, each with its proof.
+  assert.ok(bundle.support.length >= 1 && bundle.support.every((p) => p.inclusion.length >= 1), JSON.stringify(bundle.support));
 });
 
 test("axe checked every page of the desk", () => {

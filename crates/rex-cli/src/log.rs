@@ -1,6 +1,11 @@
 //! `rex log verify --hub URL (--trust FILE | --checkpoint-key VKEY --statements-key VKEY)
 //! [--witness VKEY]... [--quorum K]`: audit a hub from scratch with keys pinned ahead, never
 //! with the keys the audited hub presents.
+//!
+//! `rex log evidence export --data DIR --index N --out FILE`: the evidence bundle of one
+//! statement, checked by the node first (`rex_node::evidence`); `rex log evidence verify FILE
+//! (--trust FILE | --checkpoint-key VKEY --statements-key VKEY)`: checks one offline, without
+//! the hub, under the same pinned keys as `rex log verify`.
 
 use std::path::PathBuf;
 
@@ -22,6 +27,40 @@ enum LogCommand {
     /// cosignatures. A trust file is `rex hub vkeys` + `witness VKEY` per state (`rex node
     /// export-keys --vkey`) + `quorum K`.
     Verify(VerifyArgs),
+    /// The evidence bundle of one statement: export it from a node, or verify one offline.
+    Evidence(EvidenceArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvidenceArgs {
+    #[command(subcommand)]
+    command: EvidenceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum EvidenceCommand {
+    /// Sync the node, fetch the statement at INDEX and the proofs of it and of the
+    /// registrations and officer certifications it rests on, check them all against the
+    /// node's own checkpoint, and write the bundle (format rex-evidence/v1, JSON).
+    Export {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The statement's log index.
+        #[arg(long, value_name = "N")]
+        index: u64,
+        /// Where to write the bundle (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check a bundle offline under pinned keys and say in one line what it proves.
+    Verify {
+        /// The bundle.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        keys: TrustArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -29,6 +68,13 @@ struct VerifyArgs {
     /// The hub's base URL.
     #[arg(long, value_name = "URL")]
     hub: String,
+    #[command(flatten)]
+    keys: TrustArgs,
+}
+
+/// The keys to trust, pinned from outside the hub.
+#[derive(Debug, Args)]
+struct TrustArgs {
     /// The trust file: `checkpoint VKEY`, `statements VKEY`, `witness VKEY` lines, `quorum K`.
     #[arg(
         long,
@@ -51,7 +97,7 @@ struct VerifyArgs {
     quorum: Option<usize>,
 }
 
-impl VerifyArgs {
+impl TrustArgs {
     /// The keys to trust: the trust file's, or the flags', with `--witness` and `--quorum` on
     /// top of the file's.
     fn trust(&self) -> Result<Trust, Failure> {
@@ -72,8 +118,9 @@ impl VerifyArgs {
 
 pub fn run(args: LogArgs) -> Result<(), Failure> {
     match args.command {
+        LogCommand::Evidence(e) => return evidence(e.command),
         LogCommand::Verify(v) => {
-            let trust = v.trust()?;
+            let trust = v.keys.trust()?;
             let start = std::time::Instant::now();
             let r = rex_node::verify_log_with_progress(&v.hub, &trust, &mut |stage| {
                 eprintln!(
@@ -83,6 +130,45 @@ pub fn run(args: LogArgs) -> Result<(), Failure> {
             })
             .map_err(fail)?;
             println!("{}", summary(&r));
+        }
+    }
+    Ok(())
+}
+
+fn evidence(command: EvidenceCommand) -> Result<(), Failure> {
+    match command {
+        EvidenceCommand::Export { data, index, out } => {
+            if out.exists() {
+                return Err(Failure::input(format!(
+                    "{} exists; choose another file",
+                    out.display()
+                )));
+            }
+            let mut node = crate::act::open(&data)?;
+            let (_, registry, log) = node.sync_indexed().map_err(fail)?;
+            let evidence = node
+                .statement_evidence(index, &registry, &log)
+                .map_err(fail)?;
+            let bundle = evidence.bundle().map_err(fail)?;
+            std::fs::write(&out, bundle.to_json())
+                .map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
+            println!(
+                "evidence of entry {index} ({} seq {} {}) written to {}: checked against checkpoint {}{}, with {} supporting entries",
+                evidence.statement.actor,
+                evidence.statement.seq,
+                evidence.statement.action.name(),
+                out.display(),
+                evidence.checkpoint.size(),
+                if evidence.is_final { " (final)" } else { " (not final yet)" },
+                bundle.support.len()
+            );
+        }
+        EvidenceCommand::Verify { file, keys } => {
+            let trust = keys.trust()?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            let verified = rex_node::verify_bundle(&bytes, &trust).map_err(fail)?;
+            println!("{}", verified.describe());
         }
     }
     Ok(())

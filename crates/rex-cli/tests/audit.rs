@@ -279,3 +279,96 @@ fn bad_trust_files_and_flags_are_one_line() {
         &["nowhere/keys holds no hub keys", "rex hub serve --data DIR"],
     );
 }
+
+#[test]
+fn an_evidence_bundle_is_exported_by_a_node_and_verified_without_the_hub() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let d = tmp.path();
+    let hub_dir = d.join("hub");
+    let hub = serve(&hub_dir);
+    let us = init(d, "US", &hub.url);
+    let ru = init(d, "RU", &hub.url);
+    for node in [&us, &ru] {
+        register(
+            &hub_dir,
+            &hub.url,
+            &Path::new(node).join("public-keys.json"),
+        );
+    }
+    for node in [&us, &ru, &us] {
+        ok(&os(&[&"node", &"sync", &"--data", node]));
+    }
+    let vkeys = ok(&os(&[&"hub", &"vkeys", &"--data", &hub_dir]));
+    let mut text = vkeys.clone();
+    for node in [&us, &ru] {
+        let vkey = ok(&os(&[&"node", &"export-keys", &"--data", node, &"--vkey"]));
+        text.push_str(&format!("witness {vkey}"));
+    }
+    let trust = d.join("hub.trust");
+    std::fs::write(&trust, text).expect("write the trust file");
+
+    // The registration of RU, entry 1, exported by the US node.
+    let bundle = d.join("entry-1.json");
+    let export = os(&[
+        &"log",
+        &"evidence",
+        &"export",
+        &"--data",
+        &us,
+        &"--index",
+        &"1",
+        &"--out",
+        &bundle,
+    ]);
+    let said = ok(&export);
+    assert!(
+        said.starts_with("evidence of entry 1 (hub seq 2 party_registered) written to")
+            && said.contains("checked against checkpoint 2 (final)"),
+        "{said}"
+    );
+    fails(&export, 2, &["exists; choose another file"]);
+    let beyond = os(&[
+        &"log",
+        &"evidence",
+        &"export",
+        &"--data",
+        &us,
+        &"--index",
+        &"9",
+        &"--out",
+        &d.join("x"),
+    ]);
+    fails(
+        &beyond,
+        2,
+        &["entry 9 is not in a checkpoint this node holds yet"],
+    );
+
+    // Checked with the hub gone.
+    hub.kill();
+    let verify = |file: &Path| os(&[&"log", &"evidence", &"verify", &file, &"--trust", &trust]);
+    let line = ok(&verify(&bundle));
+    assert!(
+        line.starts_with("evidence verified: entry 1 of the log")
+            && line.contains("is hub seq 2 party_registered")
+            && line
+                .trim_end()
+                .ends_with("checkpoint cosigned by US, RU (2 of 2 pinned witnesses, 2 required)"),
+        "{line}"
+    );
+    let text = std::fs::read_to_string(&bundle).expect("the bundle");
+    let altered = d.join("altered.json");
+    std::fs::write(
+        &altered,
+        text.replacen("{\\\"time\\\":", "{\\\"time\\\":1", 1),
+    )
+    .expect("write");
+    fails(
+        &verify(&altered),
+        1,
+        &["entry 1: the inclusion proof does not lead from the entry to the root of checkpoint 2"],
+    );
+    let junk = d.join("junk.json");
+    std::fs::write(&junk, "[1, 2]").expect("write");
+    fails(&verify(&junk), 2, &["not an evidence bundle"]);
+}

@@ -20,6 +20,10 @@
 //! as gossip files; two conflicting checkpoints signed by the hub are kept as evidence, both
 //! signed notes, before anything is reported, and every later sync fails naming both roots.
 //!
+//! The evidence of one statement ([`evidence`]) is checked the same way: the hub's inclusion
+//! proof against the node's own checkpoint; its bundle (`rex-evidence/v1`) carries what a court
+//! needs to check it years later without the hub, under keys pinned from outside.
+//!
 //! Messages between states ([`message`]) are `age` files too, encrypted to every recipient
 //! and to the sender, with their evidence chain in the log; each node archives the plaintext
 //! of those it sent or opened in the same store.
@@ -33,6 +37,7 @@
 pub mod audit;
 pub mod client;
 mod error;
+pub mod evidence;
 pub mod message;
 pub mod node;
 mod officer;
@@ -43,6 +48,7 @@ pub mod witness;
 pub use audit::{verify_log, verify_log_with_progress, BindingActs, LogReport};
 pub use client::{HubClient, HubInfo, Receipt, RequestKey};
 pub use error::Error;
+pub use evidence::{verify_bundle, Bundle, Logged, StatementEvidence, Verified};
 pub use message::{Delivery, Letter, MessageView, Opened, Outgoing};
 pub use node::{init, init_with_clock, open, open_with_clock, Node, Submitted, SyncReport};
 pub use store::StoredReceipt;

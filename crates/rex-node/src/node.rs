@@ -755,6 +755,16 @@ impl Node {
     /// [`Node::sync`], also returning the registry replayed from the verified log (what a
     /// long-running node shows until its next sync).
     pub fn sync_replayed(&mut self) -> Result<(SyncReport, Registry), Error> {
+        self.sync_indexed()
+            .map(|(report, registry, _)| (report, registry))
+    }
+
+    /// [`Node::sync_replayed`], also returning an index of the verified log's statements
+    /// ([`crate::evidence::Logged`]: where each is, who signed it, what it concerns), which the
+    /// desk's pages link to the evidence of each statement with.
+    pub fn sync_indexed(
+        &mut self,
+    ) -> Result<(SyncReport, Registry, Vec<crate::evidence::Logged>), Error> {
         let _lock = self.exclusive()?;
         let old_size = self.checkpoint()?.map_or(0, |(c, _)| c.size());
         let (checkpoint, note) = fetch_checkpoint(&self.client, &self.hub)?;
@@ -803,6 +813,7 @@ impl Node {
         let raw: Vec<Vec<u8>> = served.into_values().collect();
         let entries = rex_domain::log::parse_entries(0, &raw)
             .map_err(|(i, e)| Error::Evidence(format!("entry {i} is malformed: {e}")))?;
+        let index = crate::evidence::index_entries(0, &entries);
         // Every entry was checked against its leaf above; the replay is kept for
         // `registry`.
         let mut kept = Replayed::new(self.hub.statements);
@@ -821,7 +832,7 @@ impl Node {
             cosigned,
             finality,
         };
-        Ok((report, registry))
+        Ok((report, registry, index))
     }
 
     /// Holds the data directory's lock (`node.lock`) until the guard is dropped: one process

@@ -7,7 +7,11 @@
 //! (`board`), drafts of binding acts (filing and answering requests, signing an exchange, each
 //! step of a leg) approved by a second officer after a fresh passkey check (`drafts`), messages
 //! with the other states and their receipts, signed by the liaison officer when the node holds
-//! the officer's key (`messages`), the log and its witnesses, and the officers themselves.
+//! the officer's key (`messages`), the log and its witnesses, the evidence of every statement
+//! with a bundle to download (`evidence`: the hub's inclusion proof verified on this node
+//! against its own checkpoint, never taken on the hub's word), each request's screening
+//! checklist (the dossier rules evaluated by this node on every sync), and the officers
+//! themselves with their keys certified in the log.
 //!
 //! **Design.**
 //! - Server-rendered HTML (askama templates in `templates/`, checked at compile time and
@@ -35,6 +39,7 @@ mod board;
 pub mod cycle;
 pub mod db;
 mod drafts;
+mod evidence;
 mod messages;
 pub mod role;
 mod web;
@@ -83,6 +88,9 @@ pub struct View {
     pub registry: Option<Arc<Registry>>,
     /// The last successful sync's report.
     pub report: Option<SyncReport>,
+    /// The statements of the log verified at the last sync, by index (what the pages link to
+    /// the evidence view with).
+    pub log: Arc<Vec<rex_node::Logged>>,
     /// When the last sync succeeded (unix seconds).
     pub synced_at: Option<u64>,
     /// When the last sync was tried.
@@ -200,17 +208,18 @@ impl Desk {
     /// desk shows it) and returned.
     pub fn sync_now(&self) -> Result<(), Error> {
         // The node's lock is released before delivery takes it again.
-        let synced = self.node().sync_replayed();
+        let synced = self.node().sync_indexed();
         let result = synced
             .map_err(Error::from)
-            .and_then(|(report, registry)| Ok((report, self.deliver(registry)?)))
-            .and_then(|(report, registry)| Ok((report, self.evaluate(registry)?)));
+            .and_then(|(report, registry, log)| Ok((report, self.deliver(registry)?, log)))
+            .and_then(|(report, registry, log)| Ok((report, self.evaluate(registry)?, log)));
         let now = self.now();
         let mut view = self.view.write().unwrap_or_else(|p| p.into_inner());
         view.tried_at = Some(now);
         match result {
-            Ok((report, registry)) => {
+            Ok((report, registry, log)) => {
                 view.error = report.finality.alarm.clone();
+                view.log = Arc::new(log);
                 view.registry = Some(Arc::new(registry));
                 view.report = Some(report);
                 view.synced_at = Some(now);

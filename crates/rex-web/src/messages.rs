@@ -155,6 +155,7 @@ struct MessagePage {
     chains: Vec<Chain>,
     may_answer: bool,
     reasons: Vec<&'static str>,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 /// Who signed a message act besides the node, in words.
@@ -288,6 +289,7 @@ pub(crate) async fn show(
             .iter()
             .map(|r| r.as_str())
             .collect(),
+        statements: crate::evidence::statements(&desk, |l| l.messages.contains(&m.id)),
     }))
 }
 

@@ -294,6 +294,11 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/log/sync", post(sync_now))
         .route("/officers", get(officers_page))
         .route("/officers/{handle}/revoke", post(revoke))
+        .route("/officers/keys", post(crate::evidence::certify))
+        .route("/officers/keys/{id}/revoke", post(crate::evidence::revoke))
+        .route("/evidence", get(crate::evidence::jump))
+        .route("/evidence/{index}", get(crate::evidence::page))
+        .route("/evidence/{index}/bundle", get(crate::evidence::bundle))
         .route("/audit", get(audit_page))
         .route("/login", get(login_page))
         .route("/login/options", post(login_options))
@@ -917,6 +922,7 @@ struct CasePage {
     grounds: Vec<String>,
     checks: Vec<CheckRow>,
     profiles: String,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
@@ -1008,6 +1014,7 @@ async fn case_page(
                 .custodian
                 .map_or("none".to_owned(), |v| format!("v{v}")),
         ),
+        statements: crate::evidence::statements(&desk, |l| l.requests.contains(&id)),
     }))
 }
 
@@ -1106,6 +1113,7 @@ struct ExchangePage {
     sign_draft: Option<i64>,
     /// The officer may draft the steps this state owes.
     drafts_steps: bool,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 /// The exchange named by a path segment.
@@ -1199,6 +1207,7 @@ async fn exchange_page(
             && !x.signed.contains(&me),
         sign_draft: awaiting.get(&None).copied(),
         drafts_steps: drafts_acts,
+        statements: crate::evidence::statements(&desk, |l| l.exchanges.contains(&x.proposal.id)),
     }))
 }
 
@@ -1213,6 +1222,7 @@ struct LogPage {
     final_checkpoint: Option<String>,
     cosigned_by: String,
     evidence: Vec<String>,
+    statements: Vec<crate::evidence::StatementRow>,
 }
 
 async fn log_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -1250,6 +1260,7 @@ async fn log_page(State(desk): State<AppState>, headers: HeaderMap) -> Result<Re
         final_checkpoint,
         cosigned_by,
         evidence,
+        statements: crate::evidence::latest(&desk, 50),
     }))
 }
 
@@ -1283,6 +1294,10 @@ struct OfficersPage {
     frame: Frame,
     officers: Vec<OfficerRow>,
     may_revoke: bool,
+    keys: Vec<crate::evidence::KeyRow>,
+    /// Enrolled, not revoked, and without a certified key: whom the admin may certify.
+    uncertified: Vec<String>,
+    stepped_up: bool,
 }
 
 async fn officers_page(
@@ -1296,9 +1311,24 @@ async fn officers_page(
         "the list of officers",
     )?;
     let d = Arc::clone(&desk);
-    let officers = blocking(move || Ok(d.store().officers()?)).await?;
+    let session = session_id(&headers).unwrap_or_default();
+    let (officers, stepped) = blocking(move || {
+        let store = d.store();
+        Ok((store.officers()?, store.stepped_up_at(&session)?))
+    })
+    .await?;
+    let keys = crate::evidence::keys(&desk);
+    let uncertified = officers
+        .iter()
+        .filter(|o| o.revoked_at.is_none() && !keys.iter().any(|k| k.officer == o.handle))
+        .map(|o| o.handle.clone())
+        .collect();
+    let now = desk.now();
     Ok(render(&OfficersPage {
         frame: Frame::of(&desk, &officer),
+        keys,
+        uncertified,
+        stepped_up: stepped.is_some_and(|t| now <= t + crate::STEP_UP_TTL),
         officers: officers
             .into_iter()
             .map(|o| OfficerRow {

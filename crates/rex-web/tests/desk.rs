@@ -267,6 +267,26 @@ impl Reply {
         assert!(self.body.contains(says), "{says}: {}", self.body);
     }
 
+    /// The cells of each row that `selector` finds, their texts with whitespace collapsed.
+    fn cells(&self, selector: &str) -> Vec<Vec<String>> {
+        let rows = Selector::parse(selector).unwrap();
+        let cell = Selector::parse("td, th").unwrap();
+        self.html()
+            .select(&rows)
+            .map(|tr| {
+                tr.select(&cell)
+                    .map(|c| {
+                        c.text()
+                            .collect::<String>()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -377,6 +397,8 @@ fn every_page_wants_a_session_and_carries_a_strict_policy() {
         "/log".to_owned(),
         "/officers".to_owned(),
         "/audit".to_owned(),
+        "/evidence/0".to_owned(),
+        "/evidence/0/bundle".to_owned(),
     ];
     for page in &pages {
         let a = w.get(page, "rex_session=AAAA");
@@ -1001,6 +1023,42 @@ fn under_four_eyes_the_approval_carries_both_officers_signatures_or_is_refused()
         outcome.ends_with("signed by officers jroe (drafter) and appr (approver)"),
         "{outcome}"
     );
+    // Its evidence names both officers, their roles and their certificates in the log.
+    let index = w.logged("request_answered", "US");
+    let evidence = w.get(&format!("/evidence/{index}"), &approver);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    let signers = evidence.cells("table.signers tbody tr");
+    let certified = |who: &str| {
+        let officer = rex_domain::OfficerId::new(who).unwrap();
+        let index = w
+            .desk
+            .view()
+            .log
+            .iter()
+            .find(|l| l.action == "officer_certified" && l.officers.contains(&officer))
+            .unwrap()
+            .index;
+        format!("entry {index}")
+    };
+    assert_eq!(signers[0][..2], ["US's node", "node key"], "{signers:?}");
+    assert_eq!(
+        [&signers[1][..2], &signers[1][3..]].concat(),
+        [
+            "jroe",
+            "drafter",
+            "case officer",
+            &certified("jroe"),
+            "signature verified; certified and valid at the statement's time"
+        ],
+        "{signers:?}"
+    );
+    assert_eq!(
+        [&signers[2][..2], &signers[2][3..5]].concat(),
+        ["appr", "approver", "approver", &certified("appr")]
+    );
+    assert!(evidence
+        .body
+        .contains("two officers: jroe drafted, appr approved"));
     let status = w
         .desk
         .view()
@@ -1615,4 +1673,330 @@ fn a_prosecution_at_home_is_tracked_by_milestones_drafted_on_the_board() {
         .exchange_state(x, &jroe)
         .starts_with("binding, awaiting go"));
     assert_eq!(w.board(x, w.us_asks, &jroe)[0].1, "owed by RU");
+}
+
+impl World {
+    /// The log index of the last statement `action` signed by `actor`, as the desk's view
+    /// holds it.
+    fn logged(&self, action: &str, actor: &str) -> u64 {
+        self.desk
+            .view()
+            .log
+            .iter()
+            .rev()
+            .find(|l| l.action == action && l.actor.to_string() == actor)
+            .unwrap_or_else(|| panic!("no {action} by {actor} in the view"))
+            .index
+    }
+
+    /// A trust file pinning the hub's keys (no witness).
+    fn trust(&self) -> rex_node::Trust {
+        let state = self.hub.hub().state();
+        let keys = state.keys();
+        let text =
+            rex_node::trust::hub_lines(keys.checkpoint.verifier(), keys.statement.verifying_key())
+                .unwrap();
+        rex_node::Trust::parse(&text).unwrap()
+    }
+
+    /// Every `href` of the links that `selector` finds.
+    fn links(reply: &Reply, selector: &str) -> Vec<String> {
+        let s = Selector::parse(selector).unwrap();
+        reply
+            .html()
+            .select(&s)
+            .filter_map(|e| e.value().attr("href").map(str::to_owned))
+            .collect()
+    }
+}
+
+#[test]
+fn a_statement_s_evidence_is_verified_on_the_node_and_its_bundle_checks_without_the_hub() {
+    let w = World::new();
+    let case = w.officer("jroe", "case-officer");
+    let answered = w.logged("request_answered", "RU");
+    let filed = w.logged("request_filed", "US");
+
+    // The case page's timeline links each statement about the request to its evidence.
+    let page = w.get(&format!("/requests/{}", w.us_asks), &case);
+    let timeline: Vec<Vec<String>> = page
+        .cells("table.statements tbody tr")
+        .into_iter()
+        .map(|row| vec![row[0].clone(), row[2].clone(), row[3].clone()])
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            [filed.to_string(), "US".into(), "request filed".into()],
+            [answered.to_string(), "RU".into(), "request answered".into()]
+        ]
+    );
+    assert_eq!(
+        World::links(&page, "table.statements a"),
+        [
+            format!("/evidence/{filed}"),
+            format!("/evidence/{answered}")
+        ]
+    );
+    // So does the log page, newest first.
+    let log = w.get("/log", &case);
+    assert!(World::links(&log, "table.statements a").contains(&format!("/evidence/{answered}")));
+
+    let evidence = w.get(&format!("/evidence/{answered}"), &case);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    assert_eq!(
+        evidence.texts("h1"),
+        [format!("Evidence of log entry {answered}")]
+    );
+    let inclusion = evidence.texts("p.inclusion").remove(0);
+    assert!(
+        inclusion.starts_with("Inclusion proof verified on this node")
+            && inclusion
+                .ends_with("which this node verified itself and which is final for this state."),
+        "{inclusion}"
+    );
+    let signers = evidence.cells("table.signers tbody tr");
+    assert_eq!(signers.len(), 1, "{signers:?}");
+    assert_eq!(signers[0][..2], ["RU's node", "node key"]);
+    assert_eq!(
+        signers[0][5],
+        "signature verified under the key registered for RU"
+    );
+    assert!(
+        evidence
+            .texts("dl.case dd")
+            .iter()
+            .any(|d| d.starts_with("no_officer: the node's key alone")),
+        "{}",
+        evidence.body
+    );
+    assert_eq!(
+        World::links(&evidence, "a.download"),
+        [format!("/evidence/{answered}/bundle")]
+    );
+
+    // The bundle: a file, which checks offline under the pinned keys.
+    let bundle = w.get(&format!("/evidence/{answered}/bundle"), &case);
+    assert_eq!(bundle.status, StatusCode::OK, "{}", bundle.body);
+    assert_eq!(bundle.headers[header::CONTENT_TYPE], "application/json");
+    let disposition = bundle.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"rex-evidence-us-{answered}.json\"")
+    );
+    let verified = rex_node::verify_bundle(bundle.body.as_bytes(), &w.trust()).unwrap();
+    assert_eq!(verified.index, answered);
+    assert!(
+        verified.describe().contains("is RU seq"),
+        "{}",
+        verified.describe()
+    );
+    let trail = w.get("/audit", &w.officer("ann", "auditor"));
+    assert!(trail
+        .texts("table.audit tr")
+        .iter()
+        .any(|r| r.contains("evidence exported") && r.contains(&format!("entry {answered}"))));
+
+    // The admin sees evidence too (the log holds no case content), but not without a session.
+    let admin = w.officer("root", "admin");
+    assert_eq!(
+        w.get(&format!("/evidence/{answered}"), &admin).status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.get(&format!("/evidence/{answered}"), "").location(),
+        "/login"
+    );
+    assert_eq!(
+        w.get("/evidence/twelve", &case).status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.get(&format!("/evidence?index={filed}"), &case).location(),
+        format!("/evidence/{filed}")
+    );
+}
+
+#[test]
+fn a_statement_not_yet_in_a_checkpoint_of_the_node_has_no_evidence_nor_bundle() {
+    let mut w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let size = w.desk.view().report.unwrap().size;
+    // Russia acts; the desk has not synced since.
+    w.ru.submit(Action::FourEyesRequired).unwrap();
+    for path in [
+        format!("/evidence/{size}"),
+        format!("/evidence/{size}/bundle"),
+    ] {
+        let refused = w.get(&path, &cookie);
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(
+            refused.body.contains(&format!(
+                "entry {size} is not in a checkpoint this node holds yet (it holds {size} entries)"
+            )),
+            "{}",
+            refused.body
+        );
+    }
+    w.desk.sync_now().unwrap();
+    assert_eq!(
+        w.get(&format!("/evidence/{size}"), &cookie).status,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn a_proof_from_a_lying_hub_shows_as_failed_and_gives_no_bundle() {
+    let w = World::new();
+    let cookie = w.officer("jroe", "case-officer");
+    let answered = w.logged("request_answered", "RU");
+    // The hub serves the entries as logged, but every hash behind its proofs is rewritten,
+    // as an insider with the database would.
+    let db = rusqlite::Connection::open(w.hub.database_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.execute("UPDATE hashes SET hash = randomblob(32)", [])
+        .unwrap();
+    drop(db);
+
+    let evidence = w.get(&format!("/evidence/{answered}"), &cookie);
+    assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.body);
+    let inclusion = evidence.texts("p.inclusion.bad");
+    assert_eq!(inclusion.len(), 1, "{}", evidence.body);
+    assert!(
+        inclusion[0].starts_with(&format!(
+            "Inclusion proof FAILED: the hub's inclusion proof of entry {answered} does not lead to the root of checkpoint"
+        )),
+        "{inclusion:?}"
+    );
+    assert!(!evidence.body.contains("Inclusion proof verified"));
+    assert!(World::links(&evidence, "a.download").is_empty());
+    let bundle = w.get(&format!("/evidence/{answered}/bundle"), &cookie);
+    assert_eq!(bundle.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bundle
+            .body
+            .contains(&format!("no bundle for entry {answered}")),
+        "{}",
+        bundle.body
+    );
+}
+
+#[test]
+fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
+    let w = World::new();
+    let (admin, mut key) = w.officer_with_key("root", "admin");
+    let auditor = w.officer("ann", "auditor");
+    w.officer("jroe", "case-officer");
+    let form = |cookie: &str, body: &str| w.form("/officers/keys", cookie, body.to_owned());
+
+    // Before a passkey check: the page asks for one, and a certification is refused.
+    let page = w.get("/officers", &admin);
+    assert!(page
+        .body
+        .contains("Confirm with your passkey to certify or revoke keys"));
+    assert!(!page.body.contains("Create and certify the key"));
+    let refused = form(&admin, "handle=jroe&days=30");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("confirm with your passkey first"),
+        "{}",
+        refused.body
+    );
+    // The auditor sees the keys but changes nothing.
+    let refused = form(&auditor, "handle=jroe");
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .texts("main")
+            .join(" ")
+            .contains("certifying an officer's key is for the admin role"),
+        "{}",
+        refused.body
+    );
+    let seen = w.get("/officers", &auditor);
+    assert!(
+        !seen.body.contains("Confirm with your passkey")
+            && !seen.body.contains("Create and certify")
+    );
+
+    assert_eq!(w.step_up(&admin, &mut key).status, StatusCode::OK);
+    assert!(w
+        .get("/officers", &admin)
+        .body
+        .contains("Create and certify the key"));
+    for (bad, why) in [
+        (
+            "handle=jroe&days=0",
+            "validity \"0\": a number of days from 1 to 732",
+        ),
+        ("handle=nobody", "no officer \"nobody\" on this desk"),
+    ] {
+        let refused = form(&admin, bad);
+        assert!(
+            refused.texts("main").join(" ").contains(why),
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    let done = form(&admin, "handle=jroe&days=30");
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let certified = w.logged("officer_certified", "US");
+    let rows = w.get("/officers", &auditor).cells("table.keys tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][..2], ["jroe", "case officer"], "{rows:?}");
+    assert_eq!(
+        rows[0][4..7],
+        [
+            "certified".to_owned(),
+            format!("entry {certified}"),
+            "—".to_owned()
+        ],
+        "{rows:?}"
+    );
+    let officer = w
+        .desk
+        .view()
+        .registry
+        .unwrap()
+        .officer(&party("US"), &rex_domain::OfficerId::new("jroe").unwrap())
+        .cloned()
+        .unwrap();
+    assert_eq!(officer.not_after - officer.not_before, 30 * 86_400);
+    assert!(w
+        .get(&format!("/evidence/{certified}"), &auditor)
+        .body
+        .contains("officer certified"));
+    // An id is certified once.
+    let again = form(&admin, "handle=jroe");
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.body.contains("has a certified key already"),
+        "{}",
+        again.body
+    );
+
+    // Revocation: not by the auditor; by the admin, within the passkey check's five minutes.
+    assert_eq!(
+        w.post("/officers/keys/jroe/revoke", &auditor, "same-origin")
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    w.advance(rex_web::STEP_UP_TTL + 1);
+    let late = w.post("/officers/keys/jroe/revoke", &admin, "same-origin");
+    assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.body);
+    assert_eq!(w.step_up(&admin, &mut key).status, StatusCode::OK);
+    let revoked = w.post("/officers/keys/jroe/revoke", &admin, "same-origin");
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let gone = w.logged("officer_revoked", "US");
+    let rows = w.get("/officers", &admin).cells("table.keys tbody tr");
+    assert!(rows[0][4].starts_with("revoked "), "{rows:?}");
+    assert_eq!(rows[0][6], format!("entry {gone}"), "{rows:?}");
+    assert_eq!(rows[0][7], "", "no action on a revoked key: {rows:?}");
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(trail
+        .iter()
+        .any(|r| r.contains("officer key certified") && r.contains("root")));
+    assert!(trail.iter().any(|r| r.contains("officer key revoked")));
 }
