@@ -197,6 +197,21 @@ impl Signing {
             Signing::Liaison => "liaison",
         }
     }
+
+    /// Whether an officer holding `roles` may sign so, and the roles that may, in words: a
+    /// drafter is a case officer or an approver, an approver an approver, a liaison officer a
+    /// liaison officer.
+    pub fn allowed(&self, roles: &[Role]) -> (bool, &'static str) {
+        let has = |r: Role| roles.contains(&r);
+        match self {
+            Signing::Drafter => (
+                has(Role::CaseOfficer) || has(Role::Approver),
+                "case_officer or approver",
+            ),
+            Signing::Approver => (has(Role::Approver), "approver"),
+            Signing::Liaison => (has(Role::Liaison), "liaison"),
+        }
+    }
 }
 
 /// The bytes an officer signs for a binding act (or, as a liaison officer, a message

@@ -534,6 +534,17 @@ fn signers(
                     out.push(officer_signer(entry, p, signing, id, i + 1, registry, log));
                 }
             }
+            if let Some(id) = statement.action.message_officer() {
+                out.push(officer_signer(
+                    entry,
+                    p,
+                    Signing::Liaison,
+                    id,
+                    1,
+                    registry,
+                    log,
+                ));
+            }
         }
     }
     out
@@ -579,10 +590,7 @@ fn officer_signer(
         .get(position)
         .and_then(|s| ed25519_dalek::Signature::from_slice(&s.sig).ok())
         .is_some_and(|sig| officer.key.0.verify_strict(&message, &sig).is_ok());
-    let in_role = match signing {
-        Signing::Drafter => officer.has(Role::CaseOfficer) || officer.has(Role::Approver),
-        Signing::Approver => officer.has(Role::Approver),
-    };
+    let (in_role, _) = signing.allowed(&officer.roles);
     let problem = if !verified {
         Some("signature does NOT verify under the certified key".to_owned())
     } else if time < officer.not_before || time >= officer.not_after {
@@ -879,13 +887,7 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                                 "{who}: revoked at entry {r}, before the statement"
                             )));
                         }
-                        let in_role = match signing {
-                            Signing::Drafter => {
-                                roles.contains(&Role::CaseOfficer)
-                                    || roles.contains(&Role::Approver)
-                            }
-                            Signing::Approver => roles.contains(&Role::Approver),
-                        };
+                        let (in_role, _) = signing.allowed(roles);
                         if !in_role {
                             return Err(bad(format!(
                                 "{who}: the certificate gives no role to sign as {}",

@@ -256,14 +256,7 @@ impl Registry {
                 officer.not_after
             ));
         }
-        let (allowed, needed) = match signing {
-            Signing::Drafter => (
-                officer.has(Role::CaseOfficer) || officer.has(Role::Approver),
-                "case_officer or approver",
-            ),
-            Signing::Approver => (officer.has(Role::Approver), "approver"),
-            Signing::Liaison => (officer.has(Role::Liaison), "liaison"),
-        };
+        let (allowed, needed) = signing.allowed(&officer.roles);
         if !allowed {
             return Err(format!("{who}: holds no {needed} role"));
         }
