@@ -219,8 +219,11 @@ test("an admin is refused the dossier, and sees who opened it in the audit trail
   assert.equal(await page.locator("pre.dossier").count(), 0);
 
   await visit(page, "/officers", { shot: "officers" });
-  const handles = (await rows(page)).map((row) => row[0]);
+  const handles = (await rows(page, "table.officers tbody tr")).map((row) => row[0]);
   assert.deepEqual(handles.sort(), ["admin", "audit", "jroe", "lliu", "mkane"]);
+  // The keys certified in the log: the desk officers whose keys the node holds.
+  const keys = (await rows(page, "table.keys tbody tr")).map((row) => row[0]);
+  assert.deepEqual([...new Set(keys)].sort(), ["jroe", "lliu", "mkane"]);
   await visit(page, "/audit", { shot: "audit" });
   const trail = await rows(page);
   assert.ok(trail.some((row) => row[1] === "jroe" && row[2] === "dossier opened" && row[3] === id), JSON.stringify(trail));
