@@ -5,8 +5,8 @@ use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{
-    Action, AgreementId, Answer, Check, Digest, MetadataDraft, Offence, Outcome, RefusalGround,
-    RequestId, Severity,
+    Action, AgreementId, Answer, Check, MetadataDraft, Offence, Outcome, RefusalGround, RequestId,
+    Severity,
 };
 use std::path::PathBuf;
 
@@ -212,18 +212,6 @@ pub fn checklist(r: &rex_domain::Request) -> Vec<String> {
         .collect()
 }
 
-/// Keeps a decision's written grounds on the node, named by their SHA-256, written once.
-fn keep_grounds(dir: &std::path::Path, sha256: &Digest, text: &[u8]) -> Result<(), Failure> {
-    let dir = dir.join("grounds");
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
-    let path = dir.join(sha256.to_string());
-    if !path.exists() {
-        std::fs::write(&path, text)
-            .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
-    }
-    Ok(())
-}
-
 pub fn run(args: RequestArgs) -> Result<(), Failure> {
     match args.command {
         RequestCommand::File {
@@ -332,16 +320,10 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             let check: Check = parse(&check)?;
             let text = std::fs::read(&grounds)
                 .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
-            if text.iter().all(u8::is_ascii_whitespace) {
-                return Err(Failure::input(format!(
-                    "{}: the grounds are empty; write why the check {} passes or fails",
-                    grounds.display(),
-                    check
-                )));
-            }
             let mut node = open(&data)?;
-            let grounds_sha256 = Digest::of(&text);
-            keep_grounds(node.dir(), &grounds_sha256, &text)?;
+            let grounds_sha256 = node
+                .keep_grounds(&text)
+                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
             let passed = matches!(decision, DecisionArg::Pass);
             let s = officers.submit(
                 &mut node,

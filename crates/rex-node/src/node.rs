@@ -659,6 +659,25 @@ impl Node {
         Ok(plaintext)
     }
 
+    /// Keeps the written grounds of a decision on this node (`DIR/grounds/<sha256>`, written
+    /// once) and returns their SHA-256, which the decision statement carries: the grounds stay
+    /// with the state that decided. Empty grounds are refused.
+    pub fn keep_grounds(&self, text: &[u8]) -> Result<Digest, Error> {
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Input(
+                "the grounds are empty; write why the check passes or fails".into(),
+            ));
+        }
+        let sha256 = Digest::of(text);
+        let dir = self.dir.join("grounds");
+        fs::create_dir_all(&dir).map_err(|e| Error::Local(format!("{}: {e}", dir.display())))?;
+        let path = dir.join(sha256.to_string());
+        if !path.exists() {
+            fs::write(&path, text).map_err(|e| Error::Local(format!("{}: {e}", path.display())))?;
+        }
+        Ok(sha256)
+    }
+
     /// The screening checks of `request` that await this node's evaluation on the dossier
     /// ([`rex_domain::law`]): limitation, age at the offence, ne bis in idem, amnesty.
     pub fn awaiting_evaluation(

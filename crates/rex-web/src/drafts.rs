@@ -1,6 +1,6 @@
 //! Four eyes on the desk: a case officer drafts a binding act (filing a request with its
-//! dossier, answering one, signing an exchange, a step on a leg or a prosecution milestone:
-//! the execution board's acts); another officer, an approver, sees exactly what will be signed (a
+//! dossier, answering one, deciding a screening check with written grounds, signing an
+//! exchange, a step on a leg or a prosecution milestone: the execution board's acts); another officer, an approver, sees exactly what will be signed (a
 //! readable summary and the SHA-256 of the act's inputs), confirms with a fresh passkey check
 //! (step-up, at most [`STEP_UP_TTL`] old) and approves, and only then does the node sign and
 //! submit it. Nobody approves their own draft. Every step is in the audit trail.
@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{
-    Action, AgreementId, Answer, ExchangeId, ExchangeStatus, LegStep, MetadataDraft, Offence,
-    OfficerId, RefusalGround, RequestId, RequestMetadata, RequestStatus, Severity,
+    Action, AgreementId, Answer, Check, ExchangeId, ExchangeStatus, LegStep, MetadataDraft,
+    Offence, OfficerId, RefusalGround, RequestId, RequestMetadata, RequestStatus, Severity,
 };
 use rex_node::Node;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,14 @@ enum Act {
     /// An act on an exchange: its signature, a step on a leg, a prosecution milestone (the
     /// statement's action, exactly as it will be signed).
     Exchange { action: Action },
+    /// A person's decision on a screening check, with its written grounds: they stay on this
+    /// node, the statement carries their SHA-256.
+    Decision {
+        request: RequestId,
+        check: Check,
+        passed: bool,
+        grounds: String,
+    },
 }
 
 fn name_of<T: Serialize>(v: &T) -> String {
@@ -200,6 +208,68 @@ pub(crate) async fn draft_answer(
         "answer_request",
         summary,
         &Act::AnswerRequest { request, answer },
+    )
+    .await
+}
+
+/// `POST /requests/{id}/decide`: the draft of this state's decision on a check that awaits
+/// its person (`check`, `decision=pass|fail`, `grounds`).
+pub(crate) async fn draft_decision(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting a decision")?;
+    let registry = registry_of(&desk)?;
+    let request: RequestId = id
+        .parse()
+        .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
+    let r = registry
+        .request(&request)
+        .ok_or_else(|| WebError::NotFound(format!("no request {request}")))?;
+    let check: Check = field(&body, "check")
+        .parse()
+        .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;
+    if !crate::web::awaits_person(r, desk.party).contains(&check) {
+        return Err(WebError::Input(format!(
+            "check {check} on request {request} awaits no decision by {}",
+            desk.party
+        )));
+    }
+    let passed = match field(&body, "decision").as_str() {
+        "pass" => true,
+        "fail" => false,
+        other => return Err(WebError::Input(format!("decision {other:?}: pass or fail"))),
+    };
+    let grounds = field(&body, "grounds");
+    if grounds.trim().is_empty() {
+        return Err(WebError::Input(
+            "the grounds are empty; write why the check passes or fails".into(),
+        ));
+    }
+    let summary = format!(
+        "{} decides that {} {} on request {request} from {}{}; written grounds of {} bytes, SHA-256 {} (kept on this node)",
+        desk.party,
+        label(&check),
+        if passed { "passes" } else { "fails" },
+        r.metadata.requester,
+        if passed { "" } else { ", which refuses the request" },
+        grounds.len(),
+        rex_domain::Digest::of(grounds.as_bytes())
+    );
+    keep(
+        &desk,
+        &officer,
+        "decision",
+        summary,
+        &Act::Decision {
+            request,
+            check,
+            passed,
+            grounds,
+        },
     )
     .await
 }
@@ -476,6 +546,21 @@ pub(crate) async fn approve(
                     sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
                         .map(|s| (None, s))
                 }
+                Act::Decision {
+                    request,
+                    check,
+                    passed,
+                    grounds,
+                } => node.keep_grounds(grounds.as_bytes()).and_then(|grounds_sha256| {
+                    let action = Action::DecisionRecorded {
+                        request,
+                        check,
+                        passed,
+                        grounds_sha256,
+                    };
+                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
+                        .map(|s| (None, s))
+                }),
             }
         };
         let store = d.store();

@@ -313,6 +313,9 @@ pub fn router(desk: Arc<Desk>) -> Router {
             get(crate::drafts::new_request).post(crate::drafts::draft_request),
         )
         .route("/requests/{id}/answer", post(crate::drafts::draft_answer))
+        // The law in the loop: a person's decision (four eyes) and raising a check.
+        .route("/requests/{id}/decide", post(crate::drafts::draft_decision))
+        .route("/requests/{id}/raise", post(raise_check))
         .route("/approvals", get(crate::drafts::approvals))
         .route("/approvals/{id}", get(crate::drafts::approval))
         .route("/approvals/{id}/approve", post(crate::drafts::approve))
@@ -922,6 +925,10 @@ struct CasePage {
     grounds: Vec<String>,
     checks: Vec<CheckRow>,
     profiles: String,
+    /// Checks awaiting a decision by this state's person, which this officer may draft.
+    decidable: Vec<(String, String)>,
+    /// Person's checks this officer may raise on this state's behalf (custodian, open).
+    raisable: Vec<(String, String)>,
     statements: Vec<crate::evidence::StatementRow>,
 }
 
@@ -1003,6 +1010,26 @@ async fn case_page(
                 reason: c.outcome.reason().to_owned(),
             })
             .collect(),
+        decidable: if officer.has(Role::CaseOfficer) {
+            awaits_person(r, desk.party)
+                .into_iter()
+                .map(|c| (c.as_str().to_owned(), label(&c)))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        raisable: if officer.has(Role::CaseOfficer)
+            && m.custodian == desk.party
+            && r.status == RequestStatus::AwaitingAnswer
+        {
+            rex_domain::Check::ALL
+                .into_iter()
+                .filter(|c| c.raisable() && r.screening.iter().all(|x| x.check != *c))
+                .map(|c| (c.as_str().to_owned(), label(&c)))
+                .collect()
+        } else {
+            Vec::new()
+        },
         profiles: format!(
             "{} profile {}, {} profile {}",
             m.requester,
@@ -1016,6 +1043,51 @@ async fn case_page(
         ),
         statements: crate::evidence::statements(&desk, |l| l.requests.contains(&id)),
     }))
+}
+
+/// The checks of `r` that await a decision by a person of `me`, while it awaits an answer.
+pub(crate) fn awaits_person(r: &rex_domain::Request, me: PartyId) -> Vec<rex_domain::Check> {
+    if r.status != RequestStatus::AwaitingAnswer {
+        return Vec::new();
+    }
+    r.screening
+        .iter()
+        .filter(|c| {
+            matches!(&c.outcome, rex_domain::Outcome::Awaiting { party, role: Some(_), .. } if *party == me)
+        })
+        .map(|c| c.check)
+        .collect()
+}
+
+/// `POST /requests/{id}/raise` (`check`): a case officer of the custodian raises a check that a
+/// person of this state must decide before the request can be answered as exchangeable. Not a
+/// binding act (it decides nothing): the node signs it at once, and the audit trail keeps who.
+async fn raise_check(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "raising a check")?;
+    let registry = registry_of(&desk)?;
+    let request = request_of(&registry, &id)?;
+    let check: rex_domain::Check = form_field(&body, "check")
+        .parse()
+        .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let s = d.act(rex_domain::Action::ScreeningRaised { request, check })?;
+        d.store().audit(
+            d.now(),
+            Some(officer.id),
+            "check_raised",
+            &format!("{check} on request {request}: logged at index {}", s.index),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/requests/{request}")).into_response())
 }
 
 /// One check of a request's screening, in words.

@@ -1169,6 +1169,80 @@ fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person()
         "{}",
         desk.body
     );
+
+    // A case officer raises a political-offence objection (an auditor may not), then drafts
+    // the decisions; an approver approves them after a passkey check.
+    let case = w.officer("jroe", "case-officer");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+    let raise = format!("/requests/{request}/raise");
+    assert_eq!(
+        w.form(&raise, &auditor, "check=political_offence".into())
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let raised = w.form(&raise, &case, "check=political_offence".into());
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+    let page = w.get(&case_page, &case);
+    let options = page.texts("#decide-check option");
+    assert_eq!(options, ["age at offence", "political offence"]);
+    // A hub rule is not a person's to decide; empty grounds are refused.
+    let decide = format!("/requests/{request}/decide");
+    let refused = w.form(
+        &decide,
+        &case,
+        "check=dual_criminality&decision=pass&grounds=x".into(),
+    );
+    refused.refused(StatusCode::UNPROCESSABLE_ENTITY, "awaits no decision by US");
+    let refused = w.form(
+        &decide,
+        &case,
+        "check=age_at_offence&decision=pass&grounds=+".into(),
+    );
+    refused.refused(StatusCode::UNPROCESSABLE_ENTITY, "the grounds are empty");
+    let mut approve = |body: &str| {
+        let drafted = w.form(&decide, &case, body.into());
+        assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+        let draft = drafted.location().to_owned();
+        let shown = w.get(&draft, &approver);
+        assert!(
+            shown.body.contains("born in 1999 per the passport"),
+            "{}",
+            shown.body
+        );
+        assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+        w.post(&format!("{draft}/approve"), &approver, "same-origin");
+        w.get(&draft, &approver)
+    };
+    let done = approve(
+        "check=age_at_offence&decision=pass&grounds=of+age%3A+born+in+1999+per+the+passport",
+    );
+    assert_eq!(done.texts("dd.state"), vec!["approved"], "{}", done.body);
+    let checks = w
+        .get(&case_page, &auditor)
+        .texts("section[aria-labelledby=screening] tbody tr");
+    let age = checks
+        .iter()
+        .find(|r| r.starts_with("age at offence"))
+        .unwrap();
+    assert!(
+        age.contains("passed") && age.contains("decided by US, grounds sha256"),
+        "{age}"
+    );
+    // The grounds stay on the node, under their digest.
+    let sha = rex_domain::Digest::of(b"of age: born in 1999 per the passport");
+    assert!(w.desk.dir().join("grounds").join(sha.to_string()).exists());
+    // The objection fails: the request is refused, naming the check.
+    approve("check=political_offence&decision=fail&grounds=a+protest+site%3B+born+in+1999+per+the+passport");
+    let view = w.desk.view();
+    let r = view.registry.as_ref().unwrap().request(&request).unwrap();
+    assert_eq!(
+        r.status,
+        rex_domain::RequestStatus::Refused(rex_domain::RefusalGround::Screening)
+    );
+    assert_eq!(
+        r.blocking_check().unwrap().check,
+        rex_domain::Check::PoliticalOffence
+    );
 }
 
 /// The work queue shows `QUEUE_PAGE` requests a page, soonest due first; the links to the
