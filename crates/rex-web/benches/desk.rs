@@ -383,6 +383,7 @@ fn desk_bench(rt: &tokio::runtime::Runtime) {
                 Severity::Serious
             },
             subject_is_custodian_national: i % 17 == 0,
+            sentence_remaining_months: None,
         })
         .expect("metadata");
         let dossier = DossierRef {
