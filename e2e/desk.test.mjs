@@ -196,7 +196,12 @@ test("a case officer reads the case and its dossier, decrypted on the node", SCE
   const facts = await page.locator("dl.case").innerText();
   assert.match(facts, /Requester\s+US/);
   assert.match(facts, /Custodian\s+RU/);
-  assert.match(facts, /Answer\s+ProsecutionAtHome/);
+  assert.match(facts, /Answer\s+prosecution at home/);
+  assert.match(facts, /The custodian may answer\s+prosecution at home or refusal only/);
+  // The screening checklist, rule by rule, with who evaluated each.
+  const checks = await rows(page, "section[aria-labelledby=screening] tbody tr");
+  assert.deepEqual(checks.map((row) => row[0]), ["legal basis", "offence covered", "dual criminality", "penalty threshold", "own national bar", "excluded category"]);
+  assert.ok(checks.every((row) => row[1] === "hub, on the metadata" && row[2] === "passed"), JSON.stringify(checks));
   await page.getByRole("link", { name: /Open the dossier/ }).click();
   await page.waitForURL(`${world.us.url}/requests/${id}/dossier`);
   await accessible(page);

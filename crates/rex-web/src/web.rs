@@ -968,9 +968,18 @@ async fn case_page(
         penalty: m.max_penalty_months,
         severity: label(&m.severity),
         own_national: m.subject_is_custodian_national,
-        route: format!("{:?}", r.route),
+        route: match r.route {
+            rex_domain::Route::Any => "any answer".to_owned(),
+            rex_domain::Route::ProsecutionOnly => {
+                "prosecution at home or refusal only (own-national bar)".to_owned()
+            }
+        },
         status: status_name(&r.status).replace('_', " "),
-        answer: r.answer.map(|a| format!("{a:?}")),
+        answer: r.answer.map(|a| match a {
+            rex_domain::Answer::Surrender => "surrender".to_owned(),
+            rex_domain::Answer::ProsecutionAtHome => "prosecution at home".to_owned(),
+            rex_domain::Answer::Refused { ground } => format!("refused: {}", label(&ground)),
+        }),
         exchange,
         filed: when(r.filed_at),
         dossier_sha256: r.dossier.sha256.to_string(),
