@@ -37,16 +37,6 @@ impl Registry {
         request: &RequestId,
         check: Check,
     ) -> Result<Vec<Event>, Rejection> {
-        let r = self
-            .requests
-            .get(request)
-            .ok_or_else(|| not_found("request", request))?;
-        if r.metadata.custodian != me {
-            return Err(Rejection::not_allowed(format!(
-                "only the custodian {} raises a check on request {request}, not {me}",
-                r.metadata.custodian
-            )));
-        }
         if !check.raisable() {
             return Err(Rejection::not_allowed(format!(
                 "{check} is computed by the hub from the metadata; a person decides only \
@@ -54,11 +44,7 @@ impl Registry {
                  conduct_dual_criminality"
             )));
         }
-        if r.status != RequestStatus::AwaitingAnswer {
-            return Err(Rejection::not_allowed(format!(
-                "request {request} is not awaiting an answer"
-            )));
-        }
+        let r = self.open_request_of_custodian(me, request, " raises a check on")?;
         if r.screening.iter().any(|c| c.check == check) {
             return Err(Rejection::Conflict(format!(
                 "check {check} on request {request}"
@@ -94,21 +80,7 @@ impl Registry {
         evaluations: &[Evaluation],
         statement: Digest,
     ) -> Result<Vec<Event>, Rejection> {
-        let r = self
-            .requests
-            .get(request)
-            .ok_or_else(|| not_found("request", request))?;
-        if r.metadata.custodian != me {
-            return Err(Rejection::not_allowed(format!(
-                "only the custodian {}'s node evaluates request {request}, not {me}",
-                r.metadata.custodian
-            )));
-        }
-        if r.status != RequestStatus::AwaitingAnswer {
-            return Err(Rejection::not_allowed(format!(
-                "request {request} is not awaiting an answer"
-            )));
-        }
+        let r = self.open_request_of_custodian(me, request, "'s node evaluates")?;
         if evaluations.is_empty() || !evaluations.windows(2).all(|w| w[0].check < w[1].check) {
             return Err(Rejection::invalid(
                 "evaluations",

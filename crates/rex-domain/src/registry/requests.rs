@@ -101,21 +101,22 @@ impl Registry {
         Ok((route, records, used))
     }
 
-    /// `request_answered`: the custodian answers; a surrender or prosecution at home pools
-    /// the request.
-    pub(super) fn answer_request(
-        &mut self,
+    /// Request `request`, when `me` is its custodian and it awaits an answer; otherwise the
+    /// refusal, which says what only the custodian does (`act`: `" answers"`, `"'s node
+    /// evaluates"`, …).
+    pub(super) fn open_request_of_custodian(
+        &self,
         me: PartyId,
         request: &RequestId,
-        answer: &Answer,
-    ) -> Result<Vec<Event>, Rejection> {
+        act: &str,
+    ) -> Result<&Request, Rejection> {
         let r = self
             .requests
             .get(request)
             .ok_or_else(|| not_found("request", request))?;
         if r.metadata.custodian != me {
             return Err(Rejection::not_allowed(format!(
-                "only the custodian {} answers request {request}, not {me}",
+                "only the custodian {}{act} request {request}, not {me}",
                 r.metadata.custodian
             )));
         }
@@ -124,6 +125,18 @@ impl Registry {
                 "request {request} is not awaiting an answer"
             )));
         }
+        Ok(r)
+    }
+
+    /// `request_answered`: the custodian answers; a surrender or prosecution at home pools
+    /// the request.
+    pub(super) fn answer_request(
+        &mut self,
+        me: PartyId,
+        request: &RequestId,
+        answer: &Answer,
+    ) -> Result<Vec<Event>, Rejection> {
+        let r = self.open_request_of_custodian(me, request, " answers")?;
         if let Answer::Refused {
             ground: RefusalGround::Screening,
         } = answer
