@@ -456,9 +456,10 @@ fn search_path_is_deterministic_and_ignores_arc_insertion_order() {
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(3, 3, objective);
             let once = |g: &Graph| {
-                render(&solve_with(g, &p, RootLp::Search, &|_| {}).unwrap_or_else(|e| {
-                    panic!("seed {seed} {p:?}: {e:?}")
-                }))
+                render(
+                    &solve_with(g, &p, RootLp::Search, &|_| {})
+                        .unwrap_or_else(|e| panic!("seed {seed} {p:?}: {e:?}")),
+                )
             };
             let first = once(&g);
             assert_eq!(first, once(&g), "seed {seed} {p:?}: two solves differ");

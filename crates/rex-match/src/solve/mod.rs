@@ -20,9 +20,9 @@
 //! proof's value is the solution's `bound`, equal to its objective. None of the steps below
 //! runs. Otherwise:
 //!
-//! *Large pools.* With cycles of at most 3 arcs and more cycles than enumeration can hold
-//! (estimated by `too_many_cycles`: more than `SEARCH_ABOVE_CYCLES`, or found so by an
-//! enumeration that hits its cap), the `search` path runs instead of step 1: column generation
+//! *Large pools.* With cycles of at most 3 arcs and more cycles than the enumeration of step 1
+//! holds (it stops at `prep::MAX_CYCLES`, or earlier under the memory limit), the `search`
+//! path takes over: column generation
 //! whose pricing searches the graph (adjacency bitsets masked by the duals) for cycles of
 //! positive reduced cost, then reduced-cost fixing by the same search, which lists only the
 //! cycles that a solution reaching the LP bound can use; steps 2 to 5 then solve that
@@ -173,9 +173,7 @@ pub fn solve_forced(
     if how == RootLp::BySize && pairs_only(graph, params) {
         return Ok(run.match_pairs());
     }
-    if search::applies(params)
-        && (how == RootLp::Search || (how == RootLp::BySize && too_many_cycles(graph, params)))
-    {
+    if search::applies(params) && how == RootLp::Search {
         return search::solve(run);
     }
     let prep = match reduce(&mut run) {
@@ -287,37 +285,6 @@ const MAX_MATCHING_WEIGHT: f64 = (1u64 << 40) as f64;
 /// 0.7 to 3 ms); above, column generation is faster on most (up to 4x on PrefLib 00036-71,
 /// 1,595 columns; 0.70 s against 1.11 s over all 139).
 const WHOLE_LP_COLUMNS: u64 = 1_000;
-
-/// Pools estimated to have more cycles than this take the search path (`search`) instead of
-/// enumerating every cycle (see [`too_many_cycles`]).
-const SEARCH_ABOVE_CYCLES: f64 = 3.0e6;
-
-/// Whether a pool likely has more than [`SEARCH_ABOVE_CYCLES`] cycles of at most K arcs:
-/// the 2-paths through each request (in-degree times out-degree) times the arc density
-/// estimates the 3-cycles, as in a random graph (cheap: one pass over the arcs).
-fn too_many_cycles(graph: &Graph, params: &Params) -> bool {
-    if params.max_cycle < 3 {
-        return false;
-    }
-    let n = graph.vertices().len();
-    let mut indeg = vec![0u64; n];
-    let mut outdeg = vec![0u64; n];
-    let mut arcs = 0u64;
-    for a in graph.arcs() {
-        if graph.vertex(a.from).kind == VertexKind::Request {
-            outdeg[a.from.index()] += 1;
-            indeg[a.to.index()] += 1;
-            arcs += 1;
-        }
-    }
-    let requests = graph.request_count() as f64;
-    if requests < 3.0 {
-        return false;
-    }
-    let density = arcs as f64 / (requests * (requests - 1.0));
-    let paths: f64 = (0..n).map(|v| (indeg[v] * outdeg[v]) as f64).sum();
-    paths * density / 3.0 > SEARCH_ABOVE_CYCLES
-}
 
 /// Objective values within this of each other are equal (values are sums of weights).
 const TOL: f64 = 1e-6;

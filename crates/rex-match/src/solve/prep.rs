@@ -82,11 +82,13 @@ pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Pr
     let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
     let mut useful = vec![false; weight.len()];
     // Each enumerated cycle may become a column of the LP and MIPs: the memory limit caps them.
-    let cap = params
-        .memory_limit
-        .map_or(MAX_CYCLES, |m| {
-            MAX_CYCLES.min((m / super::search::BYTES_PER_COLUMN).try_into().unwrap_or(usize::MAX))
-        });
+    let cap = params.memory_limit.map_or(MAX_CYCLES, |m| {
+        MAX_CYCLES.min(
+            (m / super::search::BYTES_PER_COLUMN)
+                .try_into()
+                .unwrap_or(usize::MAX),
+        )
+    });
     let cycles = enumerate_cycles(graph, params.max_cycle, &weight, &mut useful, cap, deadline)?;
     let chain_vars = chain_vars(graph, params.max_chain, &mut useful);
     let mut best_in = vec![0.0f64; graph.groups().len()];
@@ -271,8 +273,7 @@ fn dfs(
         path.push(w as u32);
         path_arcs.push(arc_index);
         dfs(
-            graph, k, s, weight, dist, first_arc, group_used, path, path_arcs, cycles, useful,
-            cap,
+            graph, k, s, weight, dist, first_arc, group_used, path, path_arcs, cycles, useful, cap,
         )?;
         path.pop();
         path_arcs.pop();

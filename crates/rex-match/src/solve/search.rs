@@ -11,10 +11,9 @@
 //!    3-cycles `s, b, c` with `c` in `out(b) ∩ in(s)`, an intersection of two adjacency bitsets
 //!    masked by the duals (only vertices whose dual leaves the cycle a positive reduced cost).
 //!    Chain columns (one per arc and position, at most L per arc) are few enough to be priced by
-//!    a scan. A round stops its search once it has found `ENOUGH_PER_ROW` columns per row and
-//!    the next round resumes where it stopped (partial pricing), so that the first rounds, where
-//!    almost every cycle prices out, do not walk every cycle; only a complete pass that finds
-//!    nothing ends column generation. The LP value `LP` bounds the optimum and the final duals
+//!    a scan. Each round searches from every vertex and adds the best column of every row and
+//!    as many again of the best overall (ties broken by a fixed hash of the column), as
+//!    `master::solve_root` does; a round that finds nothing ends column generation. The LP value `LP` bounds the optimum and the final duals
 //!    are dual feasible for every column (the search is exhaustive), as in `master::solve_root`.
 //! 2. *Reduced-cost fixing, by search.* Under those duals a solution's value is at most `LP`
 //!    plus the reduced costs of its columns, all `<= 0`. So a solution worth at least `T` uses
@@ -33,8 +32,8 @@
 //! The memory of step 2 is estimated as the cycles are listed; a model that would exceed
 //! [`Params::memory_limit`] stops the solve with [`SolveError::TooLarge`] instead of growing.
 //!
-//! Everything is deterministic: the searches visit vertices and arcs in index order, partial
-//! pricing stops after a number of columns (not a time), ties are broken by a fixed hash of the
+//! Everything is deterministic: the searches visit vertices and arcs in index order, a round
+//! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
 //! column, and HiGHS runs single-threaded with a fixed seed.
 
 use super::master::{self, ColId, Rows};
@@ -45,9 +44,6 @@ use crate::params::{Objective, Params};
 use crate::solution::Solution;
 use highs::{ColProblem, HighsModelStatus, Sense};
 use std::collections::HashSet;
-
-/// A round of partial pricing stops its cycle search after this many positive columns per row.
-const ENOUGH_PER_ROW: usize = 4;
 
 /// Estimated bytes of one column of the restricted model: its vertices and weight in `prep`,
 /// the master's bookkeeping, and its copies in HiGHS (LP, MIP and the MIP's LP relaxation).
@@ -421,10 +417,8 @@ impl Model<'_> {
         let mut duals = vec![0.0; rows.count];
         let mut value = 0.0;
         let mut rounds = 0;
-        let mut cursor = 0usize;
         let mut coefs = Vec::new();
         let mut batch = ffi::NewCols::default();
-        let enough = ENOUGH_PER_ROW * rows.count.max(100);
         loop {
             run.deadline.check()?;
             let search = self.search(&duals);
@@ -442,18 +436,21 @@ impl Model<'_> {
                 row_buf.extend(coefs.iter().map(|&(r, _)| r));
                 collector.offer(Priced::new(rc, key, 1.0), &row_buf);
             }
-            // Cycles: a search from `cursor` on, until enough are found or every vertex is
-            // searched.
+            // Cycles: a search from every vertex.
             let mut searched = 0;
-            while searched < n && collector.found < enough {
-                let s = (cursor + searched) % n;
+            while searched < n {
+                let s = searched;
                 search.from(s, 1e-9, &mut |verts, w, rc| {
                     let key = Key::cycle(verts);
                     if in_master.contains(&key) {
                         return;
                     }
                     row_buf.clear();
-                    row_buf.extend(verts.iter().map(|&v| graph.vertices()[v as usize].group as usize));
+                    row_buf.extend(
+                        verts
+                            .iter()
+                            .map(|&v| graph.vertices()[v as usize].group as usize),
+                    );
                     collector.offer(Priced::new(rc, key, w), &row_buf);
                 });
                 searched += 1;
@@ -461,8 +458,6 @@ impl Model<'_> {
                     run.deadline.check()?;
                 }
             }
-            let complete = searched == n;
-            cursor = (cursor + searched) % n.max(1);
             let new = collector.finish();
             tracing::debug!(
                 round = rounds,
@@ -473,10 +468,7 @@ impl Model<'_> {
                 "search pricing round"
             );
             if new.is_empty() {
-                if complete {
-                    break;
-                }
-                continue;
+                break;
             }
             batch.clear();
             for p in &new {
@@ -548,7 +540,11 @@ impl Model<'_> {
             if cv.pos > 1 && !entered[a.from.index()] {
                 continue;
             }
-            if self.rows.reduced_cost(graph, &self.prep, i as ColId, &lp.duals) >= floor {
+            if self
+                .rows
+                .reduced_cost(graph, &self.prep, i as ColId, &lp.duals)
+                >= floor
+            {
                 chain_vars.push(*cv);
                 next[a.to.index()] = true;
             }
@@ -563,8 +559,8 @@ impl Model<'_> {
             useful[cv.arc as usize] = true;
         }
         let mut too_many = false;
-        let most = (limit.saturating_sub(base) / BYTES_PER_COLUMN)
-            .saturating_sub(chain_vars.len() as u64);
+        let most =
+            (limit.saturating_sub(base) / BYTES_PER_COLUMN).saturating_sub(chain_vars.len() as u64);
         for s in 0..n {
             if s % 256 == 0 {
                 run.deadline.check()?;
