@@ -104,7 +104,7 @@ struct Search<'a> {
     weights: Option<&'a [f64]>,
     /// Dual of each vertex's group.
     y: Vec<f64>,
-    /// `masks[i]`: requests with `y < LEVELS[i] - 1e-12`... see [`Search::new`].
+    /// `masks[i]`: the requests whose dual is below `LEVELS[i]` (`count` only).
     masks: Vec<Vec<u64>>,
     /// Least dual of a request.
     y_min: f64,
