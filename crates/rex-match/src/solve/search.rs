@@ -87,7 +87,7 @@ impl Bits {
     }
 
     fn has_in(&self, v: usize, u: usize) -> bool {
-        self.in_row(v)[u / 64] >> (u % 64) & 1 == 1
+        (self.in_row(v)[u / 64] >> (u % 64)) & 1 == 1
     }
 }
 
@@ -218,7 +218,7 @@ impl<'a> Search<'a> {
                 }
                 if wi == s / 64 {
                     // Only vertices above s.
-                    x &= !((2u64 << (s % 64)) - 1);
+                    x &= !(2u64 << (s % 64)).wrapping_sub(1);
                 }
                 cand[wi] = x;
                 any |= x;
@@ -312,7 +312,6 @@ struct Collector {
     best: Vec<Option<Priced>>,
     extra: Vec<Priced>,
     keep: usize,
-    found: usize,
 }
 
 impl Collector {
@@ -321,12 +320,10 @@ impl Collector {
             best: vec![None; rows],
             extra: Vec::new(),
             keep: rows.max(100),
-            found: 0,
         }
     }
 
     fn offer(&mut self, p: Priced, rows: &[usize]) {
-        self.found += 1;
         for &r in rows {
             let slot = &mut self.best[r];
             if slot.is_none_or(|b| p.order(&b).is_lt()) {
@@ -425,7 +422,7 @@ impl Model<'_> {
             let mut collector = Collector::new(rows.count);
             let mut row_buf: Vec<usize> = Vec::with_capacity(3);
             // Chain columns: a scan.
-            for (i, _) in self.prep.chain_vars.iter().enumerate() {
+            for i in 0..self.prep.chain_vars.len() {
                 let key = Key::Chain(i as u32);
                 let rc = rows.reduced_cost(graph, &self.prep, i as ColId, &duals);
                 if rc <= 1e-9 || in_master.contains(&key) {
@@ -437,9 +434,7 @@ impl Model<'_> {
                 collector.offer(Priced::new(rc, key, 1.0), &row_buf);
             }
             // Cycles: a search from every vertex.
-            let mut searched = 0;
-            while searched < n {
-                let s = searched;
+            for s in 0..n {
                 search.from(s, 1e-9, &mut |verts, w, rc| {
                     let key = Key::cycle(verts);
                     if in_master.contains(&key) {
@@ -453,8 +448,7 @@ impl Model<'_> {
                     );
                     collector.offer(Priced::new(rc, key, w), &row_buf);
                 });
-                searched += 1;
-                if searched % 256 == 0 {
+                if s % 256 == 255 {
                     run.deadline.check()?;
                 }
             }
@@ -463,7 +457,6 @@ impl Model<'_> {
                 round = rounds,
                 lp = value,
                 new = new.len(),
-                searched,
                 elapsed = ?run.deadline.elapsed(),
                 "search pricing round"
             );
