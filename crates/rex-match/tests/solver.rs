@@ -414,8 +414,8 @@ fn medium(seed: u64, n: usize, offers: usize, density: f64) -> (Graph, Vec<(u32,
     (small(n, offers, &arcs), arcs)
 }
 
-/// On graphs too large for the oracle (20 to 80 requests, past one 64-bit word of the bitsets), the search path and the enumeration
-/// of every cycle prove the same optimum.
+/// On graphs too large for the oracle (20 to 80 requests, past one 64-bit word of the
+/// bitsets), the search path and the enumeration of every cycle prove the same optimum.
 #[test]
 fn search_path_agrees_with_enumeration_on_medium_graphs() {
     for seed in 0..60u64 {
