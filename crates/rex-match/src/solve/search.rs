@@ -349,7 +349,7 @@ impl Collector {
         self.trim();
         let mut all: Vec<Priced> = self.best.into_iter().flatten().collect();
         all.extend(self.extra);
-        all.sort_by(|a, b| a.key.cmp(&b.key));
+        all.sort_by_key(|a| a.key);
         all.dedup_by(|a, b| a.key == b.key);
         all
     }
