@@ -32,6 +32,10 @@ pub struct MatchArgs {
     /// Stop after this many seconds with the best solution found and its gap.
     #[arg(long = "time-limit", value_name = "SECONDS")]
     pub time_limit: Option<f64>,
+    /// Stop with a one-line error, before allocating it, if the model would need more than
+    /// this many GiB (the graph's arcs and the formulation's columns, estimated).
+    #[arg(long = "memory-limit", value_name = "GIB", default_value_t = 8.0)]
+    pub memory_limit: f64,
     /// Print one JSON object instead of the human report.
     #[arg(long)]
     pub json: bool,
@@ -51,7 +55,14 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
             )))
         }
     };
+    if !(args.memory_limit.is_finite() && args.memory_limit > 0.0) {
+        return Err(Failure::input(format!(
+            "--memory-limit must be a positive number of GiB, not {}",
+            args.memory_limit
+        )));
+    }
     let params = Params {
+        memory_limit: Some((args.memory_limit * (1u64 << 30) as f64) as u64),
         max_cycle: args.max_cycle,
         max_chain: args.max_chain,
         objective: match args.objective {
@@ -304,6 +315,7 @@ mod tests {
         };
         let params = Params {
             time_limit: Some(Duration::from_secs(2)),
+            memory_limit: None,
             ..Params::default()
         };
         let json = to_json(&graph, &params, &solution, 2.5);

@@ -112,6 +112,7 @@ pub fn params(max_cycle: u8) -> Params {
         max_chain: 0,
         objective: Objective::Count,
         time_limit: None,
+        memory_limit: Some(rex_match::params::DEFAULT_MEMORY_LIMIT),
     }
 }
 

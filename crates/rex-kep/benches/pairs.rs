@@ -93,6 +93,7 @@ fn main() {
             other => panic!("REX_BENCH_OBJECTIVE={other:?} is not count or weight"),
         },
         time_limit: None,
+        memory_limit: None,
     };
     if var("REX_BENCH_MIP", 0u8) == 1 {
         let t = Instant::now();

@@ -19,6 +19,7 @@ fn main() {
     }
     let params = Params {
         time_limit: Some(std::time::Duration::from_secs(120)),
+        memory_limit: None,
         ..Params::default()
     };
     for f in files {

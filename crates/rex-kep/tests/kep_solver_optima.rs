@@ -17,6 +17,7 @@ fn params(max_cycle: usize, max_chain: usize, objective: Objective) -> Params {
         max_chain,
         objective,
         time_limit: None,
+        memory_limit: None,
     }
 }
 

@@ -408,6 +408,7 @@ mod tests {
             max_chain: l,
             objective,
             time_limit: None,
+            memory_limit: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// Largest cycle cap accepted. Cycles are enumerated, and their number grows like `d^K`.
+/// Largest cycle cap accepted. Above 3, cycles are enumerated, and their number grows like `d^K`.
 pub const MAX_CYCLE_CAP: usize = 8;
 /// Largest chain cap accepted (positions of the chain formulation).
 pub const MAX_CHAIN_CAP: usize = 12;
@@ -29,7 +29,15 @@ pub struct Params {
     pub objective: Objective,
     /// Stop after this long and report the best solution found with its gap.
     pub time_limit: Option<Duration>,
+    /// The most memory, in bytes, the model may be estimated to need (the graph's arcs and
+    /// the columns of the formulation); a solve that would need more stops with
+    /// [`SolveError::TooLarge`](crate::SolveError::TooLarge) before allocating it. `None`: no
+    /// limit.
+    pub memory_limit: Option<u64>,
 }
+
+/// The default [`Params::memory_limit`]: 8 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
 
 impl Default for Params {
     fn default() -> Self {
@@ -38,6 +46,7 @@ impl Default for Params {
             max_chain: 3,
             objective: Objective::Count,
             time_limit: None,
+            memory_limit: Some(DEFAULT_MEMORY_LIMIT),
         }
     }
 }

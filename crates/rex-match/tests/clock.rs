@@ -187,6 +187,7 @@ fn a_solve_stopped_at_any_reading_of_its_clock_returns_a_valid_answer() {
                 max_chain: 2,
                 objective,
                 time_limit: Some(LIMIT),
+                memory_limit: None,
             };
             let opt = brute_force(&g, &p).expect("small enough for the oracle");
             for how in [RootLp::Whole, RootLp::ColumnGeneration] {
@@ -216,6 +217,7 @@ fn progress_and_the_time_limit_follow_the_callers_clock() {
         max_cycle: 3,
         max_chain: 3,
         objective: Objective::Count,
+        memory_limit: None,
         time_limit: None,
     };
     let step = Duration::from_secs(100);

@@ -25,6 +25,7 @@ fn pairs_only() -> Params {
         max_chain: 0,
         objective: Objective::Count,
         time_limit: None,
+        memory_limit: None,
     }
 }
 
@@ -231,6 +232,7 @@ fn weighted_matching_stopped_by_the_time_limit_returns_a_matching_and_a_bound() 
             .collect();
         let g = build_weighted(n, 0, &arcs);
         let p = Params {
+            memory_limit: None,
             time_limit: Some(Duration::from_secs(60)),
             ..weighted()
         };

@@ -30,6 +30,7 @@ fn params(max_cycle: usize, max_chain: usize, objective: Objective) -> Params {
         max_chain,
         objective,
         time_limit: None,
+        memory_limit: None,
     }
 }
 
@@ -351,5 +352,148 @@ fn out_of_range_caps_are_rejected() {
             ),
             other => panic!("K={k} L={l}: expected BadParams, got {other:?}"),
         }
+    }
+}
+
+/// Seeds run by [`search_path_agrees_with_brute_force_on_random_graphs`]: each one graph
+/// (K capped at 3, where the search path applies) solved under both objectives.
+const SEARCH_CASES: u64 = 400;
+
+/// The search path (pricing by graph search, reduced-cost fixing by search; the way of large
+/// dense pools), forced on small graphs: the oracle's optimum, proven, every time.
+#[test]
+fn search_path_agrees_with_brute_force_on_random_graphs() {
+    let mut failures = Vec::new();
+    let mut solves = 0;
+    let seeds: Vec<u64> = match std::env::var("REX_SOLVER_SEED") {
+        Ok(_) => seeds(),
+        Err(_) => (0..SEARCH_CASES).collect(),
+    };
+    for seed in seeds {
+        let case = Case::random(seed);
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = params(case.max_cycle.min(3), case.max_chain, objective);
+            solves += 1;
+            if let Err(e) = solve_and_check_with(&case.graph, &p, RootLp::Search) {
+                failures.push(format!(
+                    "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?}: \
+                     {e}\n{}",
+                    p.max_cycle,
+                    p.max_chain,
+                    describe(&case.graph)
+                ));
+            }
+        }
+    }
+    assert!(solves >= 2, "no solves ran");
+    assert!(
+        failures.is_empty(),
+        "{} of {solves} search-path solves disagree with the oracle; the first ones:\n\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+}
+
+/// A random graph of `n` requests and `offers` offers beyond the oracle's reach, with arcs of
+/// probability `density` and weights 1..=4 (or 1 under `count`).
+fn medium(seed: u64, n: usize, offers: usize, density: f64) -> (Graph, Vec<(u32, u32, f64)>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut arcs = Vec::new();
+    for u in 0..n + offers {
+        for v in 0..n {
+            if u != v && rng.random_bool(density) {
+                arcs.push((u as u32, v as u32, f64::from(rng.random_range(1..=4u32))));
+            }
+        }
+    }
+    (small(n, offers, &arcs), arcs)
+}
+
+/// On graphs too large for the oracle (20 to 80 requests, past one 64-bit word of the
+/// bitsets), the search path and the enumeration of every cycle prove the same optimum.
+#[test]
+fn search_path_agrees_with_enumeration_on_medium_graphs() {
+    for seed in 0..60u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xbeef);
+        let n = rng.random_range(20..=80usize);
+        let offers = rng.random_range(0..=n / 8);
+        let density = rng.random_range(0.05..0.3);
+        let (g, _) = medium(seed, n, offers, density);
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = params(3, rng.random_range(0..=3usize), objective);
+            let listed = solve_with(&g, &p, RootLp::ColumnGeneration, &|_| {}).unwrap();
+            let searched = solve_with(&g, &p, RootLp::Search, &|_| {}).unwrap();
+            assert_eq!(listed.status, Status::Optimal, "seed {seed} {p:?}");
+            assert_eq!(searched.status, Status::Optimal, "seed {seed} {p:?}");
+            assert!(
+                close(searched.objective, listed.objective),
+                "seed {seed} {p:?}: search path {} but enumeration {}",
+                searched.objective,
+                listed.objective
+            );
+            check_solution(&g, &p, &searched)
+                .unwrap_or_else(|e| panic!("seed {seed} {p:?}: infeasible: {e}"));
+        }
+    }
+}
+
+/// The search path gives the same result bytes on every run and whatever order the arcs were
+/// inserted in.
+#[test]
+fn search_path_is_deterministic_and_ignores_arc_insertion_order() {
+    for seed in 0..30u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+        let n = rng.random_range(10..=50usize);
+        let (g, mut arcs) = medium(seed, n, n / 10, 0.2);
+        arcs.shuffle(&mut rng);
+        let other = small(n, n / 10, &arcs);
+        assert_eq!(other, g, "seed {seed}: builder is not canonical");
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = params(3, 3, objective);
+            let once = |g: &Graph| {
+                render(
+                    &solve_with(g, &p, RootLp::Search, &|_| {})
+                        .unwrap_or_else(|e| panic!("seed {seed} {p:?}: {e:?}")),
+                )
+            };
+            let first = once(&g);
+            assert_eq!(first, once(&g), "seed {seed} {p:?}: two solves differ");
+            assert_eq!(
+                first,
+                once(&other),
+                "seed {seed} {p:?}: arc insertion order changes the result"
+            );
+        }
+    }
+}
+
+/// A model over the memory limit stops with one line naming the limit, on both paths, rather
+/// than growing until the system kills it.
+#[test]
+fn a_model_over_the_memory_limit_is_refused_in_one_line() {
+    let (g, _) = medium(3, 40, 4, 0.3);
+    for how in [RootLp::Search, RootLp::BySize] {
+        let p = Params {
+            memory_limit: Some(4096),
+            ..params(3, 3, Objective::Count)
+        };
+        match solve_with(&g, &p, how, &|_| {}) {
+            Err(SolveError::TooLarge(msg)) => {
+                assert!(msg.contains("memory limit"), "{how:?}: {msg}");
+                assert!(!msg.contains('\n'), "{how:?}: {msg}");
+            }
+            other => panic!("{how:?}: expected TooLarge, got {other:?}"),
+        }
+        let roomy = Params {
+            memory_limit: Some(1 << 30),
+            ..params(3, 3, Objective::Count)
+        };
+        let sol = solve_with(&g, &roomy, how, &|_| {}).unwrap();
+        assert_eq!(sol.status, Status::Optimal, "{how:?}");
     }
 }

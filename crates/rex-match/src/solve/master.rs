@@ -143,7 +143,7 @@ impl Rows {
 /// Gives HiGHS what is left of the solve's time budget, just before it runs; `Timeout` if
 /// nothing is left, rather than a run of a millisecond whose outcome would depend on the
 /// machine's speed.
-fn limit_time(model: &mut Model, deadline: &Deadline) -> Result<(), Stop> {
+pub(super) fn limit_time(model: &mut Model, deadline: &Deadline) -> Result<(), Stop> {
     if let Some(left) = deadline.remaining() {
         if left.is_zero() {
             return Err(Stop::Timeout);
@@ -153,7 +153,7 @@ fn limit_time(model: &mut Model, deadline: &Deadline) -> Result<(), Stop> {
     Ok(())
 }
 
-fn configure(model: &mut Model, mip: bool, prep: &Prepared) {
+pub(super) fn configure(model: &mut Model, mip: bool, prep: &Prepared) {
     // One thread: HiGHS is deterministic either way, and this keeps the machine's other core
     // for the caller; the LP and the MIPs here are small enough that threads do not pay.
     model.set_option("threads", 1);
@@ -179,7 +179,7 @@ fn configure(model: &mut Model, mip: bool, prep: &Prepared) {
 /// The row duals of a maximisation LP whose rows are all `<=`, as HiGHS reports them: the
 /// shadow prices, `>= 0` (HiGHS gives a maximisation's duals with their natural sign), with
 /// rounding noise below zero clamped. `tests::dual_signs` pins the convention.
-fn packing_duals(raw: &[f64]) -> Vec<f64> {
+pub(super) fn packing_duals(raw: &[f64]) -> Vec<f64> {
     raw.iter().map(|&y| y.max(0.0)).collect()
 }
 
@@ -854,6 +854,7 @@ mod tests {
                 max_chain: rng.random_range(0..=3),
                 objective,
                 time_limit: None,
+                memory_limit: None,
             };
             let clock = WallClock::new();
             let deadline = Deadline::new(&clock, None);

@@ -20,6 +20,15 @@
 //! proof's value is the solution's `bound`, equal to its objective. None of the steps below
 //! runs. Otherwise:
 //!
+//! *Large pools.* With cycles of at most 3 arcs and more cycles than the enumeration of step 1
+//! holds (it stops at `prep::MAX_CYCLES`, or earlier under the memory limit), the `search`
+//! path takes over: column generation
+//! whose pricing searches the graph (adjacency bitsets masked by the duals) for cycles of
+//! positive reduced cost, then reduced-cost fixing by the same search, which lists only the
+//! cycles that a solution reaching the LP bound can use; steps 2 to 5 then solve that
+//! restricted model, and a second, wider one if the first falls short of the bound (see
+//! `search` for the proof). `RootLp::Search` forces this path on any graph (for tests).
+//!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
 //! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
@@ -70,6 +79,7 @@ mod master;
 mod pairs;
 mod pairs_weighted;
 mod prep;
+mod search;
 
 use crate::clock::{Clock, WallClock};
 use crate::graph::{Graph, VertexId, VertexKind};
@@ -163,9 +173,21 @@ pub fn solve_forced(
     if how == RootLp::BySize && pairs_only(graph, params) {
         return Ok(run.match_pairs());
     }
-    let prep = match reduce(&mut run)? {
-        Continue(prep) => prep,
-        Break(outcome) => return Ok(run.finish(None, outcome)),
+    if search::applies(params) && how == RootLp::Search {
+        return search::solve(run);
+    }
+    let prep = match reduce(&mut run) {
+        Ok(Continue(prep)) => prep,
+        Ok(Break(outcome)) => return Ok(run.finish(None, outcome)),
+        // More cycles than the enumeration holds, which the estimate did not foresee.
+        Err(SolveError::TooLarge(_)) if how == RootLp::BySize && search::applies(params) => {
+            run.stats = Stats {
+                arcs: graph.arcs().len(),
+                ..Stats::default()
+            };
+            return search::solve(run);
+        }
+        Err(e) => return Err(e),
     };
     let outcome = pipeline(&mut run, &prep, how)?;
     Ok(run.finish(Some(&prep), outcome))
@@ -276,6 +298,9 @@ pub enum RootLp {
     BySize,
     Whole,
     ColumnGeneration,
+    /// The search path (`search`: pricing by graph search, reduced-cost fixing by search)
+    /// even on small graphs, where it applies (K <= 3); otherwise as `BySize`.
+    Search,
 }
 
 /// One solve under way: its inputs, its clock and listener, and what it has established so
@@ -607,7 +632,7 @@ fn reduce(run: &mut Run) -> Phase<Prepared> {
 /// generation has converged.
 fn root_lp(run: &mut Run, model: &Reduced, how: RootLp) -> Phase<Root> {
     let whole = match how {
-        RootLp::BySize => model.total <= WHOLE_LP_COLUMNS,
+        RootLp::BySize | RootLp::Search => model.total <= WHOLE_LP_COLUMNS,
         RootLp::Whole => true,
         RootLp::ColumnGeneration => false,
     };
@@ -905,6 +930,7 @@ mod tests {
             max_chain: l,
             objective,
             time_limit: None,
+            memory_limit: None,
         };
         let s = solve(g, &params).unwrap();
         assert_eq!(s.status, Status::Optimal);

@@ -81,7 +81,15 @@ pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Pr
         .collect();
     let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
     let mut useful = vec![false; weight.len()];
-    let cycles = enumerate_cycles(graph, params.max_cycle, &weight, &mut useful, deadline)?;
+    // Each enumerated cycle may become a column of the LP and MIPs: the memory limit caps them.
+    let cap = params.memory_limit.map_or(MAX_CYCLES, |m| {
+        MAX_CYCLES.min(
+            (m / super::search::BYTES_PER_COLUMN)
+                .try_into()
+                .unwrap_or(usize::MAX),
+        )
+    });
+    let cycles = enumerate_cycles(graph, params.max_cycle, &weight, &mut useful, cap, deadline)?;
     let chain_vars = chain_vars(graph, params.max_chain, &mut useful);
     let mut best_in = vec![0.0f64; graph.groups().len()];
     for (i, a) in graph.arcs().iter().enumerate() {
@@ -108,6 +116,7 @@ fn enumerate_cycles(
     k: usize,
     weight: &[f64],
     useful: &mut [bool],
+    cap: usize,
     deadline: &Deadline,
 ) -> Result<Cycles, Stop> {
     let mut cycles = Cycles {
@@ -201,6 +210,7 @@ fn enumerate_cycles(
             &mut path_arcs,
             &mut cycles,
             useful,
+            cap,
         )?;
         group_used[graph.vertices()[s].group as usize] = false;
     }
@@ -220,6 +230,7 @@ fn dfs(
     path_arcs: &mut Vec<u32>,
     cycles: &mut Cycles,
     useful: &mut [bool],
+    cap: usize,
 ) -> Result<(), Stop> {
     let v = *path.last().expect("path starts with s") as usize;
     let base = first_arc[v] as usize;
@@ -228,10 +239,15 @@ fn dfs(
         let arc_index = (base + j) as u32;
         if w == s {
             if path.len() >= 2 {
-                if cycles.len() >= MAX_CYCLES {
-                    return Err(Stop::Error(SolveError::TooLarge(format!(
-                        "more than {MAX_CYCLES} cycles of at most {k} arcs; lower the cycle cap"
-                    ))));
+                if cycles.len() >= cap {
+                    return Err(Stop::Error(SolveError::TooLarge(if cap < MAX_CYCLES {
+                        format!(
+                            "more than {cap} cycles of at most {k} arcs, over the memory limit; \
+                             raise --memory-limit or lower the cycle cap"
+                        )
+                    } else {
+                        format!("more than {cap} cycles of at most {k} arcs; lower the cycle cap")
+                    })));
                 }
                 let mut total = weight[arc_index as usize];
                 for &ai in path_arcs.iter() {
@@ -257,7 +273,7 @@ fn dfs(
         path.push(w as u32);
         path_arcs.push(arc_index);
         dfs(
-            graph, k, s, weight, dist, first_arc, group_used, path, path_arcs, cycles, useful,
+            graph, k, s, weight, dist, first_arc, group_used, path, path_arcs, cycles, useful, cap,
         )?;
         path.pop();
         path_arcs.pop();
@@ -268,7 +284,7 @@ fn dfs(
 
 /// The chain columns: arc `u -> v` at position `p` whenever `u` lies in layer `p - 1`, where
 /// layer 0 is the offers and layer `p` the heads of arcs leaving layer `p - 1`.
-fn chain_vars(graph: &Graph, l: usize, useful: &mut [bool]) -> Vec<ChainVar> {
+pub(super) fn chain_vars(graph: &Graph, l: usize, useful: &mut [bool]) -> Vec<ChainVar> {
     let n = graph.vertices().len();
     let mut vars = Vec::new();
     if l == 0 {

@@ -1,0 +1,776 @@
+//! Large pools (K <= 3): exact without enumerating every cycle.
+//!
+//! A dense pool of a few thousand requests has tens of millions of cycles of at most 3 arcs,
+//! and one of 10,000 has billions, so the enumeration of `prep` cannot serve it. This path
+//! never lists them all:
+//!
+//! 1. *Root LP by searching pricing.* Column generation on the same formulation (cycle columns,
+//!    PICEF chain columns, the same rows), whose pricing *searches* the graph for cycles of
+//!    positive reduced cost instead of scanning a list: from each cycle's smallest vertex `s`,
+//!    over its out-arcs `s -> b` (`b > s`), the 2-cycle `s, b` if `b -> s` is an arc, and the
+//!    3-cycles `s, b, c` with `c` in `out(b) ∩ in(s)`, an intersection of two adjacency bitsets
+//!    masked by the duals (only vertices whose dual leaves the cycle a positive reduced cost).
+//!    Chain columns (one per arc and position, at most L per arc) are few enough to be priced by
+//!    a scan. Each round searches from every vertex and adds the best column of every row and
+//!    as many again of the best overall (ties broken by a fixed hash of the column), as
+//!    `master::solve_root` does; a round that finds nothing ends column generation. The LP value `LP` bounds the optimum and the final duals
+//!    are dual feasible for every column (the search is exhaustive), as in `master::solve_root`.
+//! 2. *Reduced-cost fixing, by search.* Under those duals a solution's value is at most `LP`
+//!    plus the reduced costs of its columns, all `<= 0`. So a solution worth at least `T` uses
+//!    only columns of reduced cost `>= T - LP`. With `T` the bound (`LP` rounded down for
+//!    integral weights), the same search (now with that floor instead of 0) lists exactly those
+//!    cycles, in the canonical order of `prep` (by smallest vertex, then lexicographically),
+//!    and a scan the chain columns; chain columns that no kept column can feed are left out
+//!    (they could only be 0). The usual pipeline (`super::pipeline`: root LP, dive, restricted
+//!    and fixed MIP) solves that restricted model exactly, its bound capped at `T`.
+//! 3. *Proof.* If the restricted optimum `z` reaches `T`, it is optimal. Otherwise no solution
+//!    reaches `T` (all would lie in the restricted model): with integral weights the bound falls
+//!    to `T - 1`, which `z` may meet; if not, the model is widened once more to the columns of
+//!    reduced cost `>= z + 1 - LP` (`>= z - LP` for fractional weights), which hold every
+//!    solution better than `z`, and its optimum is the optimum.
+//!
+//! The memory of step 2 is estimated as the cycles are listed; a model that would exceed
+//! [`Params::memory_limit`] stops the solve with [`SolveError::TooLarge`] instead of growing.
+//!
+//! Everything is deterministic: the searches visit vertices and arcs in index order, a round
+//! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
+//! column, and HiGHS runs single-threaded with a fixed seed.
+
+use super::master::{self, ColId, Rows};
+use super::prep::{self, ChainVar, Cycles, Prepared};
+use super::{ffi, pipeline, Outcome, Run, SolveError, Stop, TOL};
+use crate::graph::{Graph, VertexId, VertexKind};
+use crate::params::{Objective, Params};
+use crate::solution::Solution;
+use highs::{ColProblem, HighsModelStatus, Sense};
+use std::collections::HashSet;
+
+/// Estimated bytes of one column of the restricted model: its vertices and weight in `prep`,
+/// the master's bookkeeping, and its copies in HiGHS (LP, MIP and the MIP's LP relaxation).
+pub(super) const BYTES_PER_COLUMN: u64 = 256;
+
+/// Whether the search path can solve this: cycles of at most 3 arcs (the bitset search).
+pub(super) fn applies(params: &Params) -> bool {
+    params.max_cycle <= 3
+}
+
+/// Adjacency of the requests as bitsets, rows of `words` 64-bit words.
+struct Bits {
+    words: usize,
+    out: Vec<u64>,
+    inn: Vec<u64>,
+}
+
+impl Bits {
+    fn new(graph: &Graph) -> Bits {
+        let n = graph.vertices().len();
+        let words = n.div_ceil(64);
+        let mut out = vec![0u64; n * words];
+        let mut inn = vec![0u64; n * words];
+        for a in graph.arcs() {
+            let (u, v) = (a.from.index(), a.to.index());
+            if graph.vertices()[u].kind != VertexKind::Request {
+                continue;
+            }
+            out[u * words + v / 64] |= 1 << (v % 64);
+            inn[v * words + u / 64] |= 1 << (u % 64);
+        }
+        Bits { words, out, inn }
+    }
+
+    fn out_row(&self, v: usize) -> &[u64] {
+        &self.out[v * self.words..(v + 1) * self.words]
+    }
+
+    fn in_row(&self, v: usize) -> &[u64] {
+        &self.inn[v * self.words..(v + 1) * self.words]
+    }
+
+    fn has_in(&self, v: usize, u: usize) -> bool {
+        (self.in_row(v)[u / 64] >> (u % 64)) & 1 == 1
+    }
+}
+
+/// Masks of the requests whose dual is below each of `LEVELS` (count objective), to skip the
+/// vertices that cannot close a cycle of positive reduced cost.
+const LEVELS: [f64; 8] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0];
+
+/// The search for cycles of reduced cost above a floor, under vertex duals `y`.
+struct Search<'a> {
+    graph: &'a Graph,
+    bits: &'a Bits,
+    k: usize,
+    /// `Some(weights)` (parallel to the graph's arcs) under `weight`; `None` under `count`.
+    weights: Option<&'a [f64]>,
+    /// Dual of each vertex's group.
+    y: Vec<f64>,
+    /// `masks[i]`: the requests whose dual is below `LEVELS[i]` (`count` only).
+    masks: Vec<Vec<u64>>,
+    /// Least dual of a request.
+    y_min: f64,
+    /// Largest arc weight (1 under `count`).
+    w_max: f64,
+}
+
+impl<'a> Search<'a> {
+    fn new(
+        graph: &'a Graph,
+        bits: &'a Bits,
+        k: usize,
+        weights: Option<&'a [f64]>,
+        duals: &[f64],
+    ) -> Self {
+        let n = graph.vertices().len();
+        let y: Vec<f64> = graph
+            .vertices()
+            .iter()
+            .map(|v| duals[v.group as usize])
+            .collect();
+        let requests = || (0..n).filter(|&v| graph.vertices()[v].kind == VertexKind::Request);
+        let y_min = requests().map(|v| y[v]).fold(f64::INFINITY, f64::min);
+        let mut masks = Vec::new();
+        if weights.is_none() {
+            for level in LEVELS {
+                let mut m = vec![0u64; bits.words];
+                for v in requests() {
+                    if y[v] < level {
+                        m[v / 64] |= 1 << (v % 64);
+                    }
+                }
+                masks.push(m);
+            }
+        }
+        let w_max = weights.map_or(1.0, |w| w.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        Search {
+            graph,
+            bits,
+            k,
+            weights,
+            y,
+            masks,
+            y_min,
+            w_max,
+        }
+    }
+
+    fn arc_weight(&self, u: usize, v: usize) -> f64 {
+        match self.weights {
+            None => 1.0,
+            Some(w) => {
+                let range = self.graph.out_arc_range(VertexId(u as u32));
+                let out = &self.graph.arcs()[range.clone()];
+                let i = out
+                    .binary_search_by_key(&(v as u32), |a| a.to.0)
+                    .expect("the bitsets hold only arcs of the graph");
+                w[range.start + i]
+            }
+        }
+    }
+
+    /// Visits every cycle of at most `k` arcs whose smallest vertex is `s` and whose reduced
+    /// cost is `> floor`, in canonical order: `visit(vertices, weight, reduced cost)`.
+    fn from(&self, s: usize, floor: f64, visit: &mut dyn FnMut(&[u32], f64, f64)) {
+        let g = self.graph;
+        if g.vertices()[s].kind != VertexKind::Request || self.k < 2 {
+            return;
+        }
+        let ys = self.y[s];
+        let words = self.bits.words;
+        let first_word = (s + 1) / 64;
+        let range = g.out_arc_range(VertexId(s as u32));
+        let mut cand = vec![0u64; words];
+        for (j, a) in g.arcs()[range.clone()].iter().enumerate() {
+            let b = a.to.index();
+            if b <= s {
+                continue;
+            }
+            let wsb = self.weights.map_or(1.0, |w| w[range.start + j]);
+            let yb = self.y[b];
+            if self.bits.has_in(s, b) {
+                let w = wsb + self.arc_weight(b, s);
+                let rc = w - ys - yb;
+                if rc > floor {
+                    visit(&[s as u32, b as u32], w, rc);
+                }
+            }
+            if self.k < 3 {
+                continue;
+            }
+            // The best a third vertex can do: the largest arc weights and the least dual.
+            let room = wsb + 2.0 * self.w_max - ys - yb - floor;
+            if room - self.y_min <= 0.0 {
+                continue;
+            }
+            let mask = if self.weights.is_none() {
+                LEVELS
+                    .iter()
+                    .position(|&level| level >= room)
+                    .map(|i| &self.masks[i][..])
+            } else {
+                None
+            };
+            let (ob, is) = (self.bits.out_row(b), self.bits.in_row(s));
+            let mut any = 0u64;
+            for wi in first_word..words {
+                let mut x = ob[wi] & is[wi];
+                if let Some(m) = mask {
+                    x &= m[wi];
+                }
+                if wi == s / 64 {
+                    // Only vertices above s.
+                    x &= !(2u64 << (s % 64)).wrapping_sub(1);
+                }
+                cand[wi] = x;
+                any |= x;
+            }
+            if any == 0 {
+                continue;
+            }
+            for (wi, &word) in cand.iter().enumerate().take(words).skip(first_word) {
+                let mut x = word;
+                while x != 0 {
+                    let c = wi * 64 + x.trailing_zeros() as usize;
+                    x &= x - 1;
+                    let w = wsb + self.arc_weight(b, c) + self.arc_weight(c, s);
+                    let rc = w - ys - yb - self.y[c];
+                    if rc > floor {
+                        visit(&[s as u32, b as u32, c as u32], w, rc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A column of the search path's root master: a cycle (its vertices) or a chain column (its
+/// index in `Prepared::chain_vars`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Key {
+    Cycle([u32; 3], u8),
+    Chain(u32),
+}
+
+impl Key {
+    fn cycle(verts: &[u32]) -> Key {
+        let mut a = [u32::MAX; 3];
+        a[..verts.len()].copy_from_slice(verts);
+        Key::Cycle(a, verts.len() as u8)
+    }
+
+    /// A fixed hash, to break ties between columns of equal reduced cost without favouring
+    /// the low vertex indices.
+    fn scramble(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |x: u64| {
+            h ^= x;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            h ^= h >> 29;
+        };
+        match self {
+            Key::Cycle(v, len) => {
+                for &x in &v[..*len as usize] {
+                    mix(u64::from(x));
+                }
+            }
+            Key::Chain(i) => mix(u64::from(*i) | 1 << 40),
+        }
+        h
+    }
+}
+
+/// A priced column: reduced cost, tie-break, key, weight.
+#[derive(Debug, Clone, Copy)]
+struct Priced {
+    rc: f64,
+    tie: u64,
+    key: Key,
+    weight: f64,
+}
+
+impl Priced {
+    fn new(rc: f64, key: Key, weight: f64) -> Priced {
+        Priced {
+            rc,
+            tie: key.scramble(),
+            key,
+            weight,
+        }
+    }
+
+    /// Better first: larger reduced cost, then smaller hash, then key.
+    fn order(&self, other: &Priced) -> std::cmp::Ordering {
+        other
+            .rc
+            .total_cmp(&self.rc)
+            .then(self.tie.cmp(&other.tie))
+            .then(self.key.cmp(&other.key))
+    }
+}
+
+/// What one pricing round keeps: the best column of every row and the best `extra` overall.
+struct Collector {
+    best: Vec<Option<Priced>>,
+    extra: Vec<Priced>,
+    keep: usize,
+}
+
+impl Collector {
+    fn new(rows: usize) -> Self {
+        Collector {
+            best: vec![None; rows],
+            extra: Vec::new(),
+            keep: rows.max(100),
+        }
+    }
+
+    fn offer(&mut self, p: Priced, rows: &[usize]) {
+        for &r in rows {
+            let slot = &mut self.best[r];
+            if slot.is_none_or(|b| p.order(&b).is_lt()) {
+                *slot = Some(p);
+            }
+        }
+        self.extra.push(p);
+        if self.extra.len() >= 2 * self.keep {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        if self.extra.len() > self.keep {
+            self.extra
+                .select_nth_unstable_by(self.keep, |a, b| a.order(b));
+            self.extra.truncate(self.keep);
+        }
+    }
+
+    /// The chosen columns, sorted by key.
+    fn finish(mut self) -> Vec<Priced> {
+        self.trim();
+        let mut all: Vec<Priced> = self.best.into_iter().flatten().collect();
+        all.extend(self.extra);
+        all.sort_by_key(|a| a.key);
+        all.dedup_by(|a, b| a.key == b.key);
+        all
+    }
+}
+
+/// The root LP of the search path, once column generation has converged.
+struct Lp {
+    value: f64,
+    duals: Vec<f64>,
+    rounds: usize,
+}
+
+/// The model every phase of this path shares: chain columns (all of them, as `prep` lists
+/// them), rows, and the bitsets.
+struct Model<'a> {
+    graph: &'a Graph,
+    params: &'a Params,
+    /// No cycles; every chain column; effective weights.
+    prep: Prepared,
+    rows: Rows,
+    bits: Bits,
+}
+
+impl Model<'_> {
+    fn weights(&self) -> Option<&[f64]> {
+        match self.params.objective {
+            Objective::Count => None,
+            Objective::Weight => Some(&self.prep.weight),
+        }
+    }
+
+    fn search(&self, duals: &[f64]) -> Search<'_> {
+        Search::new(
+            self.graph,
+            &self.bits,
+            self.params.max_cycle,
+            self.weights(),
+            duals,
+        )
+    }
+
+    fn round_bound(&self, b: f64) -> f64 {
+        if self.prep.integral {
+            (b + 1e-6).floor()
+        } else {
+            b
+        }
+    }
+
+    /// Column generation with searching pricing, to convergence.
+    fn root_lp(&self, run: &Run) -> Result<Lp, Stop> {
+        let graph = self.graph;
+        let rows = &self.rows;
+        let mut problem = ColProblem::default();
+        for r in 0..rows.count {
+            problem.add_row(..=rows.upper(r));
+        }
+        let mut model = problem.optimise(Sense::Maximise);
+        master::configure(&mut model, false, &self.prep);
+        let n = graph.vertices().len();
+        let mut in_master: HashSet<Key> = HashSet::new();
+        let mut duals = vec![0.0; rows.count];
+        let mut value = 0.0;
+        let mut rounds = 0;
+        let mut coefs = Vec::new();
+        let mut batch = ffi::NewCols::default();
+        loop {
+            run.deadline.check()?;
+            let search = self.search(&duals);
+            let mut collector = Collector::new(rows.count);
+            let mut row_buf: Vec<usize> = Vec::with_capacity(3);
+            // Chain columns: a scan.
+            for i in 0..self.prep.chain_vars.len() {
+                let key = Key::Chain(i as u32);
+                let rc = rows.reduced_cost(graph, &self.prep, i as ColId, &duals);
+                if rc <= 1e-9 || in_master.contains(&key) {
+                    continue;
+                }
+                rows.column(graph, &self.prep, i as ColId, &mut coefs);
+                row_buf.clear();
+                row_buf.extend(coefs.iter().map(|&(r, _)| r));
+                collector.offer(Priced::new(rc, key, 1.0), &row_buf);
+            }
+            // Cycles: a search from every vertex.
+            for s in 0..n {
+                search.from(s, 1e-9, &mut |verts, w, rc| {
+                    let key = Key::cycle(verts);
+                    if in_master.contains(&key) {
+                        return;
+                    }
+                    row_buf.clear();
+                    row_buf.extend(
+                        verts
+                            .iter()
+                            .map(|&v| graph.vertices()[v as usize].group as usize),
+                    );
+                    collector.offer(Priced::new(rc, key, w), &row_buf);
+                });
+                if s % 256 == 255 {
+                    run.deadline.check()?;
+                }
+            }
+            let new = collector.finish();
+            tracing::debug!(
+                round = rounds,
+                lp = value,
+                new = new.len(),
+                elapsed = ?run.deadline.elapsed(),
+                "search pricing round"
+            );
+            if new.is_empty() {
+                break;
+            }
+            batch.clear();
+            for p in &new {
+                match p.key {
+                    Key::Chain(i) => {
+                        let cost = rows.column(graph, &self.prep, i as ColId, &mut coefs);
+                        batch.push(cost, &coefs);
+                    }
+                    Key::Cycle(v, len) => {
+                        coefs.clear();
+                        coefs.extend(
+                            v[..len as usize]
+                                .iter()
+                                .map(|&x| (graph.vertices()[x as usize].group as usize, 1.0)),
+                        );
+                        batch.push(p.weight, &coefs);
+                    }
+                }
+                in_master.insert(p.key);
+            }
+            if !ffi::add_cols(&mut model, &batch) {
+                return Err(Stop::Error(SolveError::Solver(
+                    "LP: HiGHS refused new columns".into(),
+                )));
+            }
+            rounds += 1;
+            master::limit_time(&mut model, &run.deadline)?;
+            let solved = model
+                .try_solve()
+                .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
+            match solved.status() {
+                HighsModelStatus::Optimal => {}
+                HighsModelStatus::ReachedTimeLimit => return Err(Stop::Timeout),
+                s => return Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}")))),
+            }
+            value = solved.objective_value();
+            duals = master::packing_duals(solved.get_solution().dual_rows());
+            model = solved.into();
+            run.report("root LP");
+        }
+        Ok(Lp {
+            value,
+            duals,
+            rounds,
+        })
+    }
+
+    /// The restricted model of the columns of reduced cost `>= floor` under `lp`'s duals:
+    /// cycles listed by the search in canonical order, chain columns that some kept column can
+    /// feed. Stops with [`SolveError::TooLarge`] once its estimated memory would pass the limit.
+    fn restrict(&self, run: &Run, lp: &Lp, floor: f64, bound: f64) -> Result<Prepared, Stop> {
+        let graph = self.graph;
+        let n = graph.vertices().len();
+        let base = self.base_bytes();
+        let limit = self.params.memory_limit.unwrap_or(u64::MAX);
+        // Chain columns, position by position: kept if their reduced cost reaches the floor
+        // and, past position 1, some kept column enters their tail at the position before.
+        let mut chain_vars: Vec<ChainVar> = Vec::new();
+        let mut entered = vec![false; n];
+        let mut next = vec![false; n];
+        let mut pos = 1u8;
+        for (i, cv) in self.prep.chain_vars.iter().enumerate() {
+            if cv.pos != pos {
+                std::mem::swap(&mut entered, &mut next);
+                next.iter_mut().for_each(|x| *x = false);
+                pos = cv.pos;
+            }
+            let a = graph.arcs()[cv.arc as usize];
+            if cv.pos > 1 && !entered[a.from.index()] {
+                continue;
+            }
+            if self
+                .rows
+                .reduced_cost(graph, &self.prep, i as ColId, &lp.duals)
+                >= floor
+            {
+                chain_vars.push(*cv);
+                next[a.to.index()] = true;
+            }
+        }
+        let search = self.search(&lp.duals);
+        let mut cycles = Cycles {
+            start: vec![0],
+            ..Cycles::default()
+        };
+        let mut useful = vec![false; graph.arcs().len()];
+        for cv in &chain_vars {
+            useful[cv.arc as usize] = true;
+        }
+        let mut too_many = false;
+        let most =
+            (limit.saturating_sub(base) / BYTES_PER_COLUMN).saturating_sub(chain_vars.len() as u64);
+        for s in 0..n {
+            if s % 256 == 0 {
+                run.deadline.check()?;
+            }
+            search.from(s, floor - 1e-12, &mut |verts, w, _| {
+                if cycles.len() as u64 >= most {
+                    too_many = true;
+                    return;
+                }
+                cycles.verts.extend_from_slice(verts);
+                cycles.start.push(cycles.verts.len() as u32);
+                cycles.weight.push(w);
+            });
+            if too_many {
+                return Err(Stop::Error(SolveError::TooLarge(format!(
+                    "the exact model needs more than {most} cycles of reduced cost >= {floor:.3} \
+                     (over {} with the graph), over the memory limit of {}; raise \
+                     --memory-limit or lower the caps",
+                    size(base + (most + chain_vars.len() as u64) * BYTES_PER_COLUMN),
+                    size(limit)
+                ))));
+            }
+        }
+        for i in 0..cycles.len() {
+            let c = cycles.get(i);
+            for j in 0..c.len() {
+                let (u, v) = (c[j], c[(j + 1) % c.len()]);
+                let range = graph.out_arc_range(VertexId(u));
+                let out = &graph.arcs()[range.clone()];
+                if let Ok(at) = out.binary_search_by_key(&v, |a| a.to.0) {
+                    useful[range.start + at] = true;
+                }
+            }
+        }
+        Ok(Prepared {
+            weight: self.prep.weight.clone(),
+            integral: self.prep.integral,
+            cycles,
+            chain_vars,
+            useful_arcs: useful.iter().filter(|&&u| u).count(),
+            trivial_bound: bound,
+        })
+    }
+
+    /// Estimated bytes held before the restricted model: the graph, the bitsets, the chain
+    /// columns.
+    fn base_bytes(&self) -> u64 {
+        let g = self.graph;
+        (g.arcs().len() as u64) * 16
+            + (g.vertices().len() as u64) * 64
+            + (self.bits.out.len() as u64) * 16
+            + (self.prep.chain_vars.len() as u64) * 8
+    }
+}
+
+/// Solves by the search path (see the module notes). `run` is a fresh solve.
+pub(super) fn solve(mut run: Run) -> Result<Solution, SolveError> {
+    run.report("reducing");
+    let graph = run.graph;
+    let params = run.params;
+    let weight: Vec<f64> = graph
+        .arcs()
+        .iter()
+        .map(|a| match params.objective {
+            Objective::Count => 1.0,
+            Objective::Weight => a.weight,
+        })
+        .collect();
+    let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
+    let mut useful = vec![false; weight.len()];
+    let chain_vars = prep::chain_vars(graph, params.max_chain, &mut useful);
+    let trivial = trivial_bound(graph, &weight);
+    let chains_only = Prepared {
+        weight,
+        integral,
+        cycles: Cycles {
+            start: vec![0],
+            ..Cycles::default()
+        },
+        chain_vars,
+        useful_arcs: 0,
+        trivial_bound: trivial,
+    };
+    let rows = Rows::new(graph, &chains_only, params.max_chain);
+    let model = Model {
+        graph,
+        params,
+        bits: Bits::new(graph),
+        rows,
+        prep: chains_only,
+    };
+    if let Some(limit) = params.memory_limit {
+        let base = model.base_bytes();
+        if base > limit {
+            return Err(SolveError::TooLarge(format!(
+                "the graph and its chain columns need about {}, over the memory limit of {}; \
+                 raise --memory-limit",
+                size(base),
+                size(limit)
+            )));
+        }
+    }
+    let mut ub = model.round_bound(trivial);
+    run.bound = Some(ub);
+    run.report("root LP");
+    let lp = match model.root_lp(&run) {
+        Ok(lp) => lp,
+        Err(Stop::Error(e)) => return Err(e),
+        Err(Stop::Timeout) => return Ok(run.finish(None, Outcome::stopped(None, ub))),
+    };
+    ub = ub.min(model.round_bound(lp.value));
+    run.bound = Some(ub);
+    let search_rounds = lp.rounds;
+    // Round 1: the columns that a solution worth `ub` can use.
+    let mut floor = ub - lp.value - TOL;
+    // Solutions outside the restricted model are worth at most this.
+    let mut outside = if integral { ub - 1.0 } else { ub };
+    // Round 2 keeps round 1's model and solution: its own model holds every better solution,
+    // not necessarily that one.
+    let mut previous: Option<(Prepared, Outcome)> = None;
+    loop {
+        run.report("fixing");
+        let prep = match model.restrict(&run, &lp, floor, ub) {
+            Ok(prep) => prep,
+            Err(Stop::Error(e)) => return Err(e),
+            Err(Stop::Timeout) => {
+                return Ok(match previous {
+                    Some((prep, best)) => {
+                        let outcome = Outcome::stopped(None, ub);
+                        let outcome = Outcome {
+                            chosen: best.chosen,
+                            objective: best.objective,
+                            ..outcome
+                        };
+                        run.finish(Some(&prep), outcome)
+                    }
+                    None => run.finish(None, Outcome::stopped(None, ub)),
+                })
+            }
+        };
+        run.stats.cycles_enumerated = prep.cycles.len();
+        run.stats.arcs_after_reduction = prep.useful_arcs;
+        tracing::debug!(
+            floor,
+            cycles = prep.cycles.len(),
+            chain_columns = prep.chain_vars.len(),
+            elapsed = ?run.deadline.elapsed(),
+            "search path: restricted model"
+        );
+        let inner = pipeline(&mut run, &prep, super::RootLp::BySize)?;
+        run.stats.pricing_rounds += search_rounds;
+        run.stats.lp_bound = lp.value;
+        let z = inner.objective;
+        if let Some((old_prep, old)) = previous {
+            // Round 2: its model holds every solution better than round 1's `old`, and
+            // whatever lies outside it is worth at most `old`'s value (`outside`).
+            let proven = inner.optimal;
+            let bound = if proven {
+                z.max(outside)
+            } else {
+                inner.bound.max(outside).min(ub)
+            };
+            let (prep, best) = if z > old.objective + TOL {
+                (prep, inner)
+            } else {
+                (old_prep, old)
+            };
+            let outcome = Outcome {
+                chosen: best.chosen,
+                objective: best.objective,
+                bound,
+                optimal: proven,
+            };
+            return Ok(run.finish(Some(&prep), outcome));
+        }
+        if !inner.optimal {
+            // Stopped: the best over the restricted model, and the better of its bound and
+            // what lies outside it.
+            let bound = inner.bound.max(outside).min(ub);
+            let outcome = Outcome { bound, ..inner };
+            return Ok(run.finish(Some(&prep), outcome));
+        }
+        if z >= ub - TOL || (integral && z >= outside - TOL) {
+            return Ok(run.finish(Some(&prep), Outcome::optimal(inner.chosen, z)));
+        }
+        // No solution reaches `ub`: every solution better than `z` uses columns of reduced
+        // cost >= z (+ 1) - LP.
+        ub = outside;
+        run.bound = Some(ub);
+        run.incumbent = Some(z);
+        floor = if integral { z + 1.0 } else { z } - lp.value - TOL;
+        outside = z;
+        previous = Some((prep, inner));
+    }
+}
+
+/// A number of bytes for a message: `512 B`, `3.4 MiB`, `8.0 GiB`.
+pub(super) fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Every group receives at most once, at its best in-arc.
+fn trivial_bound(graph: &Graph, weight: &[f64]) -> f64 {
+    let mut best = vec![0.0f64; graph.groups().len()];
+    for (i, a) in graph.arcs().iter().enumerate() {
+        let g = graph.vertex(a.to).group as usize;
+        best[g] = best[g].max(weight[i]);
+    }
+    best.iter().sum()
+}
