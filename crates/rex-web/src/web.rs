@@ -925,6 +925,8 @@ struct CasePage {
     grounds: Vec<String>,
     checks: Vec<CheckRow>,
     profiles: String,
+    /// The messages on this request that concern this state, oldest first.
+    messages: Vec<CaseMessage>,
     /// Checks awaiting a decision by this state's person, which this officer may draft.
     decidable: Vec<(String, String)>,
     /// Person's checks this officer may raise on this state's behalf (custodian, open).
@@ -1019,6 +1021,24 @@ async fn case_page(
                 reason: c.outcome.reason().to_owned(),
             })
             .collect(),
+        messages: registry
+            .messages()
+            .filter(|msg| {
+                msg.conversation == rex_domain::Conversation::Request { request: id }
+                    && msg.concerns(desk.party)
+            })
+            .map(|msg| CaseMessage {
+                id: msg.id.to_string(),
+                from: msg.from.to_string(),
+                sent: when(msg.sent_at),
+                recipients: msg
+                    .recipients
+                    .iter()
+                    .map(|(p, e)| format!("{p}: {}", e.state()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
         decidable: if officer.has(Role::CaseOfficer) {
             awaits_person(r, desk.party)
                 .into_iter()
@@ -1097,6 +1117,15 @@ async fn raise_check(
     })
     .await?;
     Ok(Redirect::to(&format!("/requests/{request}")).into_response())
+}
+
+/// A message on a request, as its case page lists it.
+struct CaseMessage {
+    id: String,
+    from: String,
+    sent: String,
+    /// Each recipient and its state, in words.
+    recipients: String,
 }
 
 /// One check of a request's screening, in words.

@@ -672,6 +672,17 @@ fn a_message_from_russia_is_delivered_read_and_acknowledged_on_the_us_desk() {
         row.contains("(unread)") && row.contains("US: delivered"),
         "{row}"
     );
+    // The case page of the request lists it, with each recipient's state.
+    let on_case = w
+        .get(&format!("/requests/{}", w.ru_asks), &liaison)
+        .texts("section[aria-labelledby=messages] tbody tr");
+    assert_eq!(on_case.len(), 1, "{on_case:?}");
+    assert!(
+        on_case[0].contains(&id.to_string())
+            && on_case[0].contains("RU")
+            && on_case[0].contains("US: delivered"),
+        "{on_case:?}"
+    );
 
     // An auditor does not open it first: opening logs the reading.
     let page = format!("/messages/{id}");
