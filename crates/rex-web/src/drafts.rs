@@ -98,6 +98,43 @@ pub(crate) async fn new_request(
     }))
 }
 
+/// The dossier of a drafted request: the text alone, or, when the form states facts the
+/// custodian's screening reads (offence date, date of birth, a final judgment for the same
+/// acts, an amnesty), a structured dossier (`rex-dossier/v1`) with those facts and the text.
+fn dossier_of(body: &[u8], text: String) -> Result<String, WebError> {
+    let date = |name: &str| {
+        let v = field(body, name);
+        (!v.trim().is_empty()).then(|| v.trim().to_owned())
+    };
+    let flag = |name: &str| match field(body, name).as_str() {
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        "" | "unknown" => Ok(None),
+        other => Err(WebError::Input(format!(
+            "{name} {other:?}: yes, no or unknown"
+        ))),
+    };
+    let facts = rex_domain::DossierFacts {
+        offence_date: date("offence_date"),
+        born: date("born"),
+        final_judgment_same_acts: flag("final_judgment")?,
+        amnesty: flag("amnesty")?,
+    };
+    if facts == rex_domain::DossierFacts::default() {
+        return Ok(text);
+    }
+    let dossier = rex_domain::StructuredDossier {
+        format: rex_domain::DOSSIER_FORMAT.into(),
+        facts,
+        text,
+    };
+    let json =
+        serde_json::to_string_pretty(&dossier).map_err(|e| WebError::Internal(e.to_string()))?;
+    // The same check the custodian's node makes: a bad date is refused here, in one line.
+    rex_domain::DossierFacts::parse(json.as_bytes()).map_err(|e| WebError::Input(e.to_string()))?;
+    Ok(json)
+}
+
 /// `POST /requests/new`: the draft of a request, kept for approval.
 pub(crate) async fn draft_request(
     State(desk): State<AppState>,
@@ -132,10 +169,21 @@ pub(crate) async fn draft_request(
     };
     // Checked now, so that an approver never sees a draft the hub would refuse as malformed.
     RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;
-    let dossier = field(&body, "dossier");
-    if dossier.trim().is_empty() {
+    let text = field(&body, "dossier");
+    if text.trim().is_empty() {
         return Err(WebError::Input("the dossier is empty".into()));
     }
+    let sentence = field(&body, "sentence_remaining_months");
+    let mut metadata = metadata;
+    if !sentence.trim().is_empty() {
+        metadata.sentence_remaining_months = Some(sentence.trim().parse().map_err(|_| {
+            WebError::Input(format!(
+                "remaining sentence {sentence:?}: a number of months, or empty to prosecute"
+            ))
+        })?);
+        RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;
+    }
+    let dossier = dossier_of(&body, text)?;
     let offences: Vec<String> = metadata.offences.iter().map(label).collect();
     let summary = format!(
         "{} asks {} to hand over a subject under agreement {}: {}; up to {} months; {}; {}national of {}; dossier of {} bytes (encrypted to both states when filed)",

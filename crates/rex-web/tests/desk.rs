@@ -990,14 +990,48 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
             body.replace("dossier=Subject%3A+a+botnet+operator", "dossier="),
             "dossier is empty",
         ),
+        (format!("{body}&born=1990-13-01"), "born"),
+        (format!("{body}&amnesty=perhaps"), "yes, no or unknown"),
+        (
+            format!("{body}&sentence_remaining_months=0"),
+            "remaining sentence 0",
+        ),
     ] {
         let a = w.form("/requests/new", &drafter, bad);
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
         assert!(a.body.contains(says), "{says}: {}", a.body);
     }
     assert_eq!(
-        w.form("/requests/new", &approver, body).status,
+        w.form("/requests/new", &approver, body.clone()).status,
         StatusCode::FORBIDDEN
+    );
+
+    // Facts for the custodian's screening make the dossier a structured one, as its node reads.
+    let with_facts = w.form(
+        "/requests/new",
+        &drafter,
+        format!("{body}&offence_date=2023-04-05&born=1991-02-03&final_judgment=no&amnesty=unknown&sentence_remaining_months=30"),
+    );
+    assert_eq!(
+        with_facts.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        with_facts.body
+    );
+    let shown = w.get(with_facts.location(), &approver);
+    let inputs = shown.texts("details pre").remove(0);
+    assert!(
+        inputs.contains("\"sentence_remaining_months\": 30"),
+        "{inputs}"
+    );
+    assert!(inputs.contains(rex_domain::DOSSIER_FORMAT), "{inputs}");
+    assert!(
+        inputs.contains("offence_date") && inputs.contains("2023-04-05"),
+        "{inputs}"
+    );
+    assert!(
+        !inputs.contains("amnesty"),
+        "an unknown fact is left out: {inputs}"
     );
 }
 
