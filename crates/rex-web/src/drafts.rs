@@ -217,12 +217,8 @@ pub(crate) async fn draft_answer(
     let officer = officer(&desk, &headers).await?;
     require(&officer, &[Role::CaseOfficer], "drafting an answer")?;
     let registry = registry_of(&desk)?;
-    let request: RequestId = id
-        .parse()
-        .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
-    let r = registry
-        .request(&request)
-        .ok_or_else(|| WebError::NotFound(format!("no request {request}")))?;
+    let r = crate::web::request_named(&registry, &id)?;
+    let request = r.id;
     if r.metadata.custodian != desk.party || r.status != RequestStatus::AwaitingAnswer {
         return Err(WebError::Input(format!(
             "request {request} awaits no answer from {}",
@@ -271,12 +267,8 @@ pub(crate) async fn draft_decision(
     let officer = officer(&desk, &headers).await?;
     require(&officer, &[Role::CaseOfficer], "drafting a decision")?;
     let registry = registry_of(&desk)?;
-    let request: RequestId = id
-        .parse()
-        .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
-    let r = registry
-        .request(&request)
-        .ok_or_else(|| WebError::NotFound(format!("no request {request}")))?;
+    let r = crate::web::request_named(&registry, &id)?;
+    let request = r.id;
     let check: Check = field(&body, "check")
         .parse()
         .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;

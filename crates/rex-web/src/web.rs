@@ -935,12 +935,19 @@ struct CasePage {
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
+    request_named(registry, id).map(|r| r.id)
+}
+
+/// The request a path segment names (404 for a malformed or unknown id).
+pub(crate) fn request_named<'r>(
+    registry: &'r Registry,
+    id: &str,
+) -> Result<&'r rex_domain::Request, WebError> {
     let id: RequestId = id
         .parse()
         .map_err(|e| WebError::NotFound(format!("{id:?} is not a request id: {e}")))?;
     registry
         .request(&id)
-        .map(|_| id)
         .ok_or_else(|| WebError::NotFound(format!("no request {id}")))
 }
 
