@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use registry::{
-    AgreementRecord, ExchangeRecord, ExchangeState, PartyRecord, RegistrySnapshot, RequestRecord,
-    RequestState, RouteName,
+    AgreementRecord, BreachRecord, DeadlineRecord, ExchangeRecord, ExchangeState, ExtensionRecord,
+    Owed, PartyRecord, RegistrySnapshot, RequestRecord, RequestState, RouteName,
 };
 
 /// `GET /v1/hub`: the hub's identity, which a node pins at `init`.

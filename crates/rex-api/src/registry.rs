@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rex_domain::{
-    Actor, AgreementId, AgreementTerms, Answer, CheckRecord, Digest, DossierRef, ExchangeId,
-    ExchangeProposal, ExchangeStatus, LegStage, PartyId, ProfilesUsed, PublicKeyFile,
-    RefusalGround, Registry, RequestId, RequestMetadata, RequestStatus, Route, StateProfile,
-    WitnessPolicy,
+    Actor, AgreementId, AgreementTerms, Answer, BreachOf, CheckRecord, Deadline, Digest,
+    DossierRef, ExchangeId, ExchangeProposal, ExchangeStatus, ExtensionReason, LegStage, Milestone,
+    PartyId, ProfilesUsed, PublicKeyFile, RefusalGround, Registry, RequestId, RequestMetadata,
+    RequestStatus, Route, StateProfile, WitnessPolicy,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,6 +30,120 @@ pub struct RegistrySnapshot {
     pub exchanges: Vec<ExchangeRecord>,
     /// The profile in force of each state that published one.
     pub profiles: Vec<ProfileRecord>,
+    /// Every breach recorded, in order, cured or not.
+    pub breaches: Vec<BreachRecord>,
+    /// Every deadline that runs, soonest first.
+    pub deadlines: Vec<DeadlineRecord>,
+}
+
+/// What a breach is of, or what a deadline is for (`rex_domain::BreachOf`,
+/// `rex_domain::Deadline`), tagged by `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Owed {
+    /// The custodian's answer to a request.
+    Answer {
+        /// The request (`req_...`).
+        #[schema(value_type = String)]
+        request: RequestId,
+    },
+    /// The delivery of a surrender leg after go.
+    Surrender {
+        /// The exchange (`xch_...`).
+        #[schema(value_type = String)]
+        exchange: ExchangeId,
+        /// The leg's request.
+        #[schema(value_type = String)]
+        request: RequestId,
+    },
+    /// A milestone of a prosecution-at-home leg.
+    Milestone {
+        /// The exchange (`xch_...`).
+        #[schema(value_type = String)]
+        exchange: ExchangeId,
+        /// The leg's request.
+        #[schema(value_type = String)]
+        request: RequestId,
+        /// `opened`, `charged` or `verdict`.
+        #[schema(value_type = String)]
+        milestone: Milestone,
+    },
+    /// The leg's next step at the exchange's execution deadline.
+    Execution {
+        /// The exchange (`xch_...`).
+        #[schema(value_type = String)]
+        exchange: ExchangeId,
+        /// The leg's request.
+        #[schema(value_type = String)]
+        request: RequestId,
+    },
+}
+
+impl From<Deadline> for Owed {
+    fn from(d: Deadline) -> Self {
+        match d {
+            Deadline::Answer { request } => Owed::Answer { request },
+            Deadline::Surrender { exchange, request } => Owed::Surrender { exchange, request },
+            Deadline::Milestone {
+                exchange,
+                request,
+                milestone,
+            } => Owed::Milestone {
+                exchange,
+                request,
+                milestone,
+            },
+        }
+    }
+}
+
+impl From<BreachOf> for Owed {
+    fn from(b: BreachOf) -> Self {
+        match b {
+            BreachOf::Deadline(d) => d.into(),
+            BreachOf::Execution { exchange, request } => Owed::Execution { exchange, request },
+        }
+    }
+}
+
+/// A recorded breach (`rex_domain::Breach`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BreachRecord {
+    /// The agreement (`agr_...`).
+    #[schema(value_type = String)]
+    pub agreement: AgreementId,
+    /// The state in breach.
+    #[schema(value_type = String)]
+    pub party: PartyId,
+    /// What it owed.
+    pub of: Owed,
+    /// When it was due.
+    pub due: u64,
+    /// When the hub recorded the breach.
+    pub at: u64,
+    /// When the state did what it owed (or it became moot); absent while uncured.
+    pub cured_at: Option<u64>,
+}
+
+/// A deadline that runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeadlineRecord {
+    /// When it falls due (unix seconds, hub clock).
+    pub due: u64,
+    /// What is owed.
+    pub of: Owed,
+}
+
+/// A custodian's extension of its answer deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ExtensionRecord {
+    /// Why: `decision_pending`, `further_information`, `court_proceedings`, `force_majeure`.
+    #[schema(value_type = String)]
+    pub reason: ExtensionReason,
+    /// When the hub accepted it.
+    pub at: u64,
+    /// The answer deadline before it.
+    pub previous_due: u64,
 }
 
 /// A registered state.
@@ -96,6 +210,10 @@ pub struct RequestRecord {
     /// The profile versions it was screened against.
     #[schema(value_type = schema::ProfilesUsedBody)]
     pub profiles: ProfilesUsed,
+    /// When the custodian's answer is due, where the agreement sets deadlines.
+    pub answer_due: Option<u64>,
+    /// The custodian's extension of that deadline, if any.
+    pub extension: Option<ExtensionRecord>,
 }
 
 /// A version of a state's profile.
@@ -307,6 +425,12 @@ impl RegistrySnapshot {
                     status: r.status.into(),
                     screening: r.screening.clone(),
                     profiles: r.profiles,
+                    answer_due: r.answer_due,
+                    extension: r.extension.map(|e| ExtensionRecord {
+                        reason: e.reason,
+                        at: e.at,
+                        previous_due: e.previous_due,
+                    }),
                 })
                 .collect(),
             exchanges: registry
@@ -334,6 +458,22 @@ impl RegistrySnapshot {
                     since: v.since,
                     profile: v.profile.clone(),
                 })
+                .collect(),
+            breaches: registry
+                .breaches()
+                .iter()
+                .map(|b| BreachRecord {
+                    agreement: b.agreement,
+                    party: b.party,
+                    of: b.of.into(),
+                    due: b.due,
+                    at: b.at,
+                    cured_at: b.cured_at,
+                })
+                .collect(),
+            deadlines: registry
+                .running_deadlines()
+                .map(|(due, d)| DeadlineRecord { due, of: d.into() })
                 .collect(),
         }
     }

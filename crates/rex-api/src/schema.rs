@@ -98,6 +98,30 @@ pub struct Terms {
     /// Deferred reciprocity; absent for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<Credit>,
+    /// Deadlines that run by themselves; absent, none but the execution window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<DeadlinesBody>,
+}
+
+/// An agreement's deadlines, in days (`rex_domain::Deadlines`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesBody {
+    /// Days to answer a request, from filing.
+    pub answer_days: u32,
+    /// Days one extension adds (0: none).
+    pub extension_days: u32,
+    /// Days to deliver a surrender leg, from go.
+    pub surrender_days: u32,
+    /// Days to open proceedings on a prosecution leg, from binding.
+    pub opened_days: u32,
+    /// Days to charge, from go.
+    pub charged_days: u32,
+    /// Days to a verdict, from go.
+    pub verdict_days: u32,
+    /// Uncured breaches at which a state may file no new request under the agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend_after_breaches: Option<u32>,
 }
 
 /// Deferred reciprocity (`rex_domain::CreditTerms`).

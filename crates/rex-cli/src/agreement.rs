@@ -5,8 +5,10 @@ use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
 use rex_domain::{
-    Action, AgreementId, AgreementTerms, Offence, PartyId, SimilarityRule, TermsDraft,
+    Action, AgreementId, AgreementTerms, Deadlines, Offence, PartyId, Registry, SimilarityRule,
+    TermsDraft,
 };
+use rex_node::message::utc;
 use std::path::PathBuf;
 
 const DAY: u64 = 86_400;
@@ -51,6 +53,8 @@ enum AgreementCommand {
         /// Days an exchange has to be executed once binding.
         #[arg(long, default_value_t = TermsDraft::STANDARD_EXECUTION_DAYS)]
         execution_days: u64,
+        #[command(flatten)]
+        deadlines: DeadlineArgs,
     },
     /// Sign an agreement.
     Sign {
@@ -66,6 +70,59 @@ enum AgreementCommand {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
+    /// Show one agreement: its terms, its deadlines, and every breach under it, cured or not.
+    Show {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The agreement id (agr_...).
+        agreement: String,
+    },
+}
+
+/// The deadlines of a proposed agreement: the standard ones (after the European Arrest
+/// Warrant) unless changed, or none.
+#[derive(Debug, Args)]
+pub struct DeadlineArgs {
+    /// Days the custodian has to answer a request.
+    #[arg(long, default_value_t = Deadlines::STANDARD.answer_days)]
+    answer_days: u32,
+    /// Days one extension of the answer deadline adds (0: none).
+    #[arg(long, default_value_t = Deadlines::STANDARD.extension_days)]
+    extension_days: u32,
+    /// Days a giver has, from go, to deliver a surrender leg.
+    #[arg(long, default_value_t = Deadlines::STANDARD.surrender_days)]
+    surrender_days: u32,
+    /// Days a prosecuting state has, from binding, to open proceedings.
+    #[arg(long, default_value_t = Deadlines::STANDARD.opened_days)]
+    opened_days: u32,
+    /// Days a prosecuting state has, from go, to charge.
+    #[arg(long, default_value_t = Deadlines::STANDARD.charged_days)]
+    charged_days: u32,
+    /// Days a prosecuting state has, from go, to reach a verdict.
+    #[arg(long, default_value_t = Deadlines::STANDARD.verdict_days)]
+    verdict_days: u32,
+    /// Suspend from filing under the agreement a state with this many uncured breaches.
+    #[arg(long, value_name = "N")]
+    suspend_after_breaches: Option<u32>,
+    /// No deadlines but the execution window (the other deadline options are then ignored).
+    #[arg(long)]
+    no_deadlines: bool,
+}
+
+impl DeadlineArgs {
+    /// The deadlines these options give.
+    pub fn deadlines(&self) -> Option<Deadlines> {
+        (!self.no_deadlines).then_some(Deadlines {
+            answer_days: self.answer_days,
+            extension_days: self.extension_days,
+            surrender_days: self.surrender_days,
+            opened_days: self.opened_days,
+            charged_days: self.charged_days,
+            verdict_days: self.verdict_days,
+            suspend_after_breaches: self.suspend_after_breaches,
+        })
+    }
 }
 
 /// Terms from the command's options; members and offences are sorted for the caller.
@@ -80,6 +137,7 @@ pub fn terms(
     signing_deadline: u64,
     commit_window: u64,
     execution_window: u64,
+    deadlines: Option<Deadlines>,
 ) -> Result<AgreementTerms, Failure> {
     // Every field but the members and offences (sorted and deduplicated there) is set here.
     AgreementTerms::new(TermsDraft {
@@ -93,6 +151,7 @@ pub fn terms(
         commit_window,
         execution_window,
         credit: None,
+        deadlines,
         ..TermsDraft::standard(members, offences, 0)
     })
     .map_err(|e| Failure::input(e.to_string()))
@@ -111,6 +170,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
             signing_days,
             commit_days,
             execution_days,
+            deadlines,
         } => {
             let members = members
                 .iter()
@@ -141,6 +201,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
                 now() + days("--signing-days", signing_days)?,
                 days("--commit-days", commit_days)?,
                 days("--execution-days", execution_days)?,
+                deadlines.deadlines(),
             )?;
             let mut node = open(&data)?;
             let s = node
@@ -191,6 +252,97 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
                 );
             }
         }
+        AgreementCommand::Show { data, agreement } => {
+            let agreement: AgreementId = parse(&agreement)?;
+            let node = open(&data)?;
+            let reg = node.registry().map_err(fail)?;
+            for line in show(&reg, &agreement)? {
+                println!("{line}");
+            }
+        }
     }
     Ok(())
+}
+
+/// What `rex agreement show` prints: the terms, the deadlines, then each member's breaches.
+fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
+    let a = reg.agreement(id).ok_or_else(|| {
+        Failure::input(format!("no agreement {id}; rex agreement list shows them"))
+    })?;
+    let t = &a.terms;
+    let members: Vec<String> = t.members.iter().map(ToString::to_string).collect();
+    let offences: Vec<&str> = t.offences.iter().map(|o| o.as_str()).collect();
+    let mut out = vec![
+        format!(
+            "{id} {}: {}",
+            if a.in_force() { "in force" } else { "proposed" },
+            members.join(", ")
+        ),
+        format!("  offences: {}", offences.join(", ")),
+        format!(
+            "  cycles up to {}; penalty at least {} months; prosecution at home {}",
+            t.max_cycle,
+            t.min_penalty_months,
+            if t.prosecution_at_home_counts {
+                "counts"
+            } else {
+                "does not count"
+            }
+        ),
+        format!(
+            "  exchanges: {} days to sign, {} days to execute",
+            t.commit_window / DAY,
+            t.execution_window / DAY
+        ),
+    ];
+    out.push(match t.deadlines {
+        None => "  deadlines: none but the execution window".into(),
+        Some(d) => format!(
+            "  deadlines: answer {} days (one extension of {}), surrender {} days after go; \
+             prosecution opened {} days after binding, charged {} and judged {} days after go; \
+             {}",
+            d.answer_days,
+            d.extension_days,
+            d.surrender_days,
+            d.opened_days,
+            d.charged_days,
+            d.verdict_days,
+            match d.suspend_after_breaches {
+                Some(n) => format!("filing suspended at {n} uncured breaches"),
+                None => "breaches suspend nothing".into(),
+            }
+        ),
+    });
+    let breaches: Vec<_> = reg
+        .breaches()
+        .iter()
+        .filter(|b| b.agreement == *id)
+        .collect();
+    if breaches.is_empty() {
+        out.push("  breaches: none".into());
+    }
+    for m in &t.members {
+        let mine: Vec<_> = breaches.iter().filter(|b| b.party == *m).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let open = mine.iter().filter(|b| b.is_open()).count();
+        out.push(format!(
+            "  breaches by {m}: {} ({open} uncured)",
+            mine.len()
+        ));
+        for b in mine {
+            out.push(format!(
+                "    {}: due {}, recorded {}, {}",
+                b.of,
+                utc(b.due),
+                utc(b.at),
+                match b.cured_at {
+                    Some(t) => format!("cured {}", utc(t)),
+                    None => "uncured".into(),
+                }
+            ));
+        }
+    }
+    Ok(out)
 }

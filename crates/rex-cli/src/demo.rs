@@ -210,6 +210,7 @@ fn agreement(
         now() + 30 * DAY,
         7 * DAY,
         60 * DAY,
+        Some(rex_domain::Deadlines::STANDARD),
     )?;
     let (first, rest) = members
         .split_first_mut()

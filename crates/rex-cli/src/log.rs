@@ -196,7 +196,7 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
          agreements, {} requests, {} exchanges, {}; {} binding acts ({} by two officers, {} by \
-         the node alone); {witnessed}",
+         the node alone); every due statement of the hub logged on time; {}; {witnessed}",
         r.size,
         r.size,
         r.root.to_hex().get(..16).unwrap_or_default(),
@@ -210,6 +210,21 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.binding_acts.by_officers + r.binding_acts.by_node,
         r.binding_acts.by_officers,
         r.binding_acts.by_node,
+        breaches(&r.registry),
+    )
+}
+
+/// The breaches of the log: `2 breaches (1 uncured)`, or `no breach`.
+fn breaches(registry: &rex_domain::Registry) -> String {
+    let all = registry.breaches();
+    if all.is_empty() {
+        return "no breach".to_owned();
+    }
+    let open = all.iter().filter(|b| b.is_open()).count();
+    format!(
+        "{} breach{} ({open} uncured)",
+        all.len(),
+        if all.len() == 1 { "" } else { "es" }
     )
 }
 

@@ -5,9 +5,10 @@ use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{
-    Action, AgreementId, Answer, Check, MetadataDraft, Offence, Outcome, RefusalGround, RequestId,
-    Severity,
+    Action, AgreementId, Answer, Check, Deadline, ExtensionReason, MetadataDraft, Offence, Outcome,
+    RefusalGround, Registry, RequestId, Severity,
 };
+use rex_node::message::utc;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -128,6 +129,19 @@ enum RequestCommand {
         #[command(flatten)]
         officers: crate::officer_key::FourEyesArgs,
     },
+    /// Extend, once and before it passes, the deadline to answer a request held by this state,
+    /// by the agreement's extension: decision_pending, further_information, court_proceedings or
+    /// force_majeure.
+    Extend {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Withdraw a request this state filed.
     Withdraw {
         /// The node's data directory.
@@ -188,6 +202,45 @@ pub fn describe(r: &rex_domain::Request) -> String {
         },
         r.status
     )
+}
+
+/// The deadlines of a request and its breaches, one line each: when its answer is due (and
+/// any extension), then every breach recorded on it.
+pub fn deadlines(reg: &Registry, r: &rex_domain::Request) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(due) = r.answer_due {
+        let running = reg
+            .deadline_due(&Deadline::Answer { request: r.id })
+            .is_some();
+        let extended = r
+            .extension
+            .map(|e| {
+                format!(
+                    " (extended from {} for {})",
+                    utc(e.previous_due),
+                    e.reason.as_str()
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "answer due {}{extended}{}",
+            utc(due),
+            if running { "" } else { ", no longer running" }
+        ));
+    }
+    for b in reg.breaches().iter().filter(|b| b.of_request() == r.id) {
+        out.push(format!(
+            "BREACH by {}: {}, due {}, {}",
+            b.party,
+            b.of,
+            utc(b.due),
+            match b.cured_at {
+                Some(t) => format!("cured {}", utc(t)),
+                None => "uncured".into(),
+            }
+        ));
+    }
+    out
 }
 
 /// The screening checklist of a request, one line per check: outcome, rule, reason.
@@ -344,6 +397,32 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 )
             );
         }
+        RequestCommand::Extend {
+            data,
+            request,
+            reason,
+        } => {
+            let request: RequestId = parse(&request)?;
+            let reason: ExtensionReason = reason.parse().map_err(Failure::input)?;
+            let mut node = open(&data)?;
+            let s = node
+                .submit(Action::AnswerExtended { request, reason })
+                .map_err(fail)?;
+            let due = node
+                .registry()
+                .ok()
+                .and_then(|r| r.request(&request)?.answer_due)
+                .map(|t| format!(" to {}", utc(t)))
+                .unwrap_or_default();
+            println!(
+                "{}",
+                acted(
+                    &node,
+                    &format!("extended the answer deadline of {request}{due}"),
+                    &s
+                )
+            );
+        }
         RequestCommand::Withdraw { data, request } => {
             let request: RequestId = parse(&request)?;
             let mut node = open(&data)?;
@@ -362,6 +441,9 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                         .request(&id)
                         .ok_or_else(|| Failure::input(format!("no request {id}")))?;
                     println!("{}", describe(r));
+                    for line in deadlines(&reg, r) {
+                        println!("  {line}");
+                    }
                     for line in checklist(r) {
                         println!("  {line}");
                     }

@@ -55,6 +55,94 @@ pub struct TermsDraft {
     /// Deferred reciprocity; must be absent for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<CreditTerms>,
+    /// Deadlines that run by themselves, and what breaching them costs; absent, none but the
+    /// execution window (the form of agreements signed before deadlines existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<Deadlines>,
+}
+
+/// Deadlines of an agreement, in days, judged by the hub's clock: the hub records a breach
+/// when one passes (`deadline_missed`), and the state in breach cures it by doing what it owed.
+/// The standard values ([`Deadlines::STANDARD`]) follow the European Arrest Warrant (framework
+/// decision 2002/584/JHA, arts. 17 and 23) where it has a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    /// Days the custodian has, from filing, to answer a request.
+    pub answer_days: u32,
+    /// Days one extension adds to the answer deadline, asked with a reason before it passes; 0
+    /// allows none.
+    pub extension_days: u32,
+    /// Days a giver has, from go, to deliver the subject of a surrender leg.
+    pub surrender_days: u32,
+    /// Days a giver has, from the exchange becoming binding, to open proceedings on a
+    /// prosecution-at-home leg (opening is what makes the leg ready for go).
+    pub opened_days: u32,
+    /// Days a giver has, from go, to charge the subject of a prosecution-at-home leg.
+    pub charged_days: u32,
+    /// Days a giver has, from go, to reach a verdict on a prosecution-at-home leg.
+    pub verdict_days: u32,
+    /// After this many uncured breaches under the agreement, a state may file no new request
+    /// under it until it cures one; absent, breaches cost nothing but the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend_after_breaches: Option<u32>,
+}
+
+impl Deadlines {
+    /// The standard deadlines: answer within 60 days with one extension of 30 (EAW art. 17),
+    /// surrender within 10 days of go (art. 23); proceedings opened within 30 days of binding,
+    /// the subject charged within 180 days and judged within 730 days of go (rex's defaults:
+    /// the EAW has no rule for prosecution at home); no suspension.
+    pub const STANDARD: Deadlines = Deadlines {
+        answer_days: 60,
+        extension_days: 30,
+        surrender_days: 10,
+        opened_days: 30,
+        charged_days: 180,
+        verdict_days: 730,
+        suspend_after_breaches: None,
+    };
+    /// Longest deadline an agreement may set: ten years.
+    pub const MAX_DAYS: u32 = 3660;
+
+    fn validate(&self) -> Result<(), Rejection> {
+        let bad = |reason: String| Err(Rejection::invalid("agreement deadlines", reason));
+        for (name, days) in [
+            ("answer_days", self.answer_days),
+            ("surrender_days", self.surrender_days),
+            ("opened_days", self.opened_days),
+            ("charged_days", self.charged_days),
+            ("verdict_days", self.verdict_days),
+        ] {
+            if days == 0 || days > Self::MAX_DAYS {
+                return bad(format!("{name} {days}, expected 1 to {}", Self::MAX_DAYS));
+            }
+        }
+        if self.extension_days > Self::MAX_DAYS {
+            return bad(format!(
+                "extension_days {}, expected 0 to {}",
+                self.extension_days,
+                Self::MAX_DAYS
+            ));
+        }
+        if self.charged_days > self.verdict_days {
+            return bad(format!(
+                "charged_days {} after verdict_days {}",
+                self.charged_days, self.verdict_days
+            ));
+        }
+        if self.suspend_after_breaches == Some(0) {
+            return bad(
+                "suspend_after_breaches 0 would suspend every state at once; give 1 or more".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Seconds in `days` days.
+pub fn days(days: u32) -> u64 {
+    u64::from(days) * 86_400
 }
 
 impl TermsDraft {
@@ -73,7 +161,7 @@ impl TermsDraft {
 
     /// The standard terms between `members` for `offences` (both sorted and deduplicated
     /// here), proposed at `now`: the defaults of `rex agreement propose`, the `STANDARD_*`
-    /// constants, with prosecution at home not counting and no credit. Change a field with
+    /// constants, with prosecution at home not counting, no credit, and the standard deadlines. Change a field with
     /// struct update syntax; validate with [`AgreementTerms::new`].
     pub fn standard(members: &[PartyId], offences: &[Offence], now: UnixSeconds) -> TermsDraft {
         const DAY: u64 = 86_400;
@@ -96,6 +184,7 @@ impl TermsDraft {
             commit_window: Self::STANDARD_COMMIT_DAYS * DAY,
             execution_window: Self::STANDARD_EXECUTION_DAYS * DAY,
             credit: None,
+            deadlines: Some(Deadlines::STANDARD),
         }
     }
 }
@@ -106,7 +195,8 @@ pub struct AgreementTerms(TermsDraft);
 
 impl AgreementTerms {
     /// Validates a draft: member and offence lists canonical (sorted, no duplicates) and within
-    /// bounds, cycle length supported, windows positive and at most a year, no credit.
+    /// bounds, cycle length supported, windows positive and at most a year, no credit, deadlines
+    /// within bounds.
     pub fn new(draft: TermsDraft) -> Result<Self, Rejection> {
         let bad = |reason: String| Err(Rejection::invalid("agreement terms", reason));
         if draft.members.len() < 2 || draft.members.len() > MAX_MEMBERS {
@@ -148,6 +238,9 @@ impl AgreementTerms {
         }
         if draft.credit.is_some() {
             return bad("deferred reciprocity (credit) is not supported yet".into());
+        }
+        if let Some(d) = &draft.deadlines {
+            d.validate()?;
         }
         Ok(AgreementTerms(draft))
     }
@@ -230,6 +323,7 @@ mod tests {
             commit_window: 7 * 86400,
             execution_window: 30 * 86400,
             credit: None,
+            deadlines: None,
         }
     }
 
@@ -243,6 +337,7 @@ mod tests {
         assert_eq!(d.commit_window, 7 * 86400);
         assert_eq!(d.execution_window, 60 * 86400);
         assert!(!d.prosecution_at_home_counts);
+        assert_eq!(d.deadlines, Some(Deadlines::STANDARD));
         assert!(AgreementTerms::new(d).is_ok());
     }
 
@@ -282,13 +377,55 @@ mod tests {
             &|d| d.credit = Some(CreditTerms { max_outstanding: 1 }),
             Some("credit"),
         );
+        let deadlines = |edit: fn(&mut Deadlines)| {
+            move |d: &mut TermsDraft| {
+                let mut x = Deadlines::STANDARD;
+                edit(&mut x);
+                d.deadlines = Some(x);
+            }
+        };
+        check(&deadlines(|_| {}), None);
+        check(&deadlines(|x| x.extension_days = 0), None);
+        check(&deadlines(|x| x.answer_days = 0), Some("answer_days 0"));
+        check(
+            &deadlines(|x| x.verdict_days = 3661),
+            Some("verdict_days 3661"),
+        );
+        check(
+            &deadlines(|x| x.extension_days = 3661),
+            Some("extension_days"),
+        );
+        check(
+            &deadlines(|x| x.charged_days = x.verdict_days + 1),
+            Some("charged_days 731 after verdict_days 730"),
+        );
+        check(
+            &deadlines(|x| x.suspend_after_breaches = Some(0)),
+            Some("suspend_after_breaches 0"),
+        );
+    }
+
+    #[test]
+    fn wire_form_of_deadlines() {
+        let mut d = draft();
+        d.deadlines = Some(Deadlines {
+            suspend_after_breaches: Some(2),
+            ..Deadlines::STANDARD
+        });
+        let json = serde_json::to_string(&AgreementTerms::new(d).unwrap()).unwrap();
+        assert!(json.ends_with(
+            r#""deadlines":{"answer_days":60,"extension_days":30,"surrender_days":10,"opened_days":30,"charged_days":180,"verdict_days":730,"suspend_after_breaches":2}}"#
+        ), "{json}");
+        let without = json.replace(r#","suspend_after_breaches":2"#, "");
+        let back: AgreementTerms = serde_json::from_str(&without).unwrap();
+        assert_eq!(back.deadlines.unwrap().suspend_after_breaches, None);
     }
 
     #[test]
     fn wire_form_omits_absent_credit() {
         let t = AgreementTerms::new(draft()).unwrap();
         let json = serde_json::to_string(&t).unwrap();
-        assert!(!json.contains("credit"));
+        assert!(!json.contains("credit") && !json.contains("deadlines"));
         let back: AgreementTerms = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
         let unsorted = json.replace(r#"["RU","US"]"#, r#"["US","RU"]"#);

@@ -65,6 +65,26 @@ pub enum Milestone {
     Verdict,
 }
 
+impl Milestone {
+    /// The stable wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Milestone::Opened => "opened",
+            Milestone::Charged => "charged",
+            Milestone::Verdict => "verdict",
+        }
+    }
+
+    /// The leg stage this milestone leads to.
+    pub fn stage(&self) -> LegStage {
+        match self {
+            Milestone::Opened => LegStage::Opened,
+            Milestone::Charged => LegStage::Charged,
+            Milestone::Verdict => LegStage::Verdict,
+        }
+    }
+}
+
 /// Where a leg stands. Surrender: pending -> ready (giver) -> verified (receiver) -> (hub: go) ->
 /// delivered (giver) -> received (receiver). Prosecution at home: pending -> opened -> charged
 /// -> verdict, all by the giver.

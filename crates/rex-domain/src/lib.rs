@@ -30,6 +30,10 @@
 //!   the custodian. A failed rule refuses the request naming it ([`law`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
+//! - Deadlines run by themselves: what falls due for the hub (go, a lapse, a breach, a missed
+//!   deadline) is a function of the log, indexed by due time, so the hub records it on time
+//!   and an auditor catches a hub that skips it; a state cures a breach by doing, late, what it
+//!   owed ([`deadline`]).
 //!
 //! ```
 //! use ed25519_dalek::SigningKey;
@@ -59,6 +63,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agreement;
+pub mod deadline;
 pub mod dsse;
 pub mod exchange;
 pub mod id;
@@ -75,7 +80,8 @@ pub mod request;
 pub mod statement;
 pub mod witness;
 
-pub use agreement::{Agreement, AgreementTerms, CreditTerms, TermsDraft};
+pub use agreement::{Agreement, AgreementTerms, CreditTerms, Deadlines, TermsDraft};
+pub use deadline::{Breach, BreachOf, Deadline, Extension, ExtensionReason, DUE_GRACE_SECONDS};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
     Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep,

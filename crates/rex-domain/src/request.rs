@@ -260,6 +260,11 @@ pub struct Request {
     pub answer: Option<Answer>,
     /// Where it stands.
     pub status: RequestStatus,
+    /// When the custodian's answer is due, where the agreement sets deadlines
+    /// ([`crate::deadline`]); extended at most once.
+    pub answer_due: Option<UnixSeconds>,
+    /// The custodian's extension of the answer deadline, if it asked for one.
+    pub extension: Option<crate::deadline::Extension>,
 }
 
 impl Request {

@@ -26,6 +26,7 @@
 //! Receivers parse the payload and never re-serialise it to verify or to hash.
 
 use crate::agreement::AgreementTerms;
+use crate::deadline::{Deadline, ExtensionReason};
 use crate::exchange::{ExchangeProposal, LegStep, Milestone};
 use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
@@ -279,6 +280,20 @@ pub enum Action {
         /// SHA-256 of the written grounds.
         grounds_sha256: Digest,
     },
+    /// The custodian extends its answer deadline by the agreement's extension, once, before it
+    /// passes ([`crate::deadline`]).
+    AnswerExtended {
+        /// The request.
+        request: RequestId,
+        /// Why, from a closed list.
+        reason: ExtensionReason,
+    },
+    /// Hub: a deadline of the agreement passed with its act undone; the state that owed it is
+    /// in breach (the registry names it) until it does it.
+    DeadlineMissed {
+        /// The deadline.
+        deadline: Deadline,
+    },
 }
 
 impl Action {
@@ -315,6 +330,8 @@ impl Action {
             Action::ScreeningRaised { .. } => "screening_raised",
             Action::ScreeningEvaluated { .. } => "screening_evaluated",
             Action::DecisionRecorded { .. } => "decision_recorded",
+            Action::AnswerExtended { .. } => "answer_extended",
+            Action::DeadlineMissed { .. } => "deadline_missed",
         }
     }
 
@@ -328,7 +345,19 @@ impl Action {
                 | Action::Go { .. }
                 | Action::BreachRecorded { .. }
                 | Action::MessageNotAcknowledged { .. }
+                | Action::DeadlineMissed { .. }
         )
+    }
+
+    /// Whether this is one of the hub's statements that fall due by themselves (go, a lapse,
+    /// a breach, a missed deadline, a missing acknowledgement): the ones an auditor expects
+    /// the hub to log on time ([`crate::Registry::overdue`]).
+    pub fn is_due(&self) -> bool {
+        self.by_hub()
+            && !matches!(
+                self,
+                Action::PartyRegistered { .. } | Action::MatchingRound { .. }
+            )
     }
 
     /// Whether this is a binding act, which officers may sign and a state may require them to

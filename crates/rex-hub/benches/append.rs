@@ -66,6 +66,7 @@ fn terms(a: &str, b: &str, deadline: u64) -> AgreementTerms {
         commit_window: 86_400,
         execution_window: 86_400,
         credit: None,
+        deadlines: None,
     })
     .unwrap()
 }

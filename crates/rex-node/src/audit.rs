@@ -267,7 +267,9 @@ pub struct BindingActs {
 }
 
 /// Replays every entry through [`Registry::apply`] with the hub's statement key, checking
-/// that entry times never go back. With `recompute_rounds`, every `matching_round` is first
+/// that entry times never go back and that the hub logged every statement of its own that fell
+/// due (go, a lapse, a breach, a missed deadline, a missing acknowledgement) within
+/// [`rex_domain::DUE_GRACE_SECONDS`] of its due time, as later entries show. With `recompute_rounds`, every `matching_round` is first
 /// recomputed with [`rex_domain::matching_round`] on the registry as it stood, and must be
 /// exactly equal.
 pub fn replay(
@@ -296,6 +298,16 @@ pub fn replay(
             )));
         }
         last_time = step.time;
+        if !step.statement.action.is_due() {
+            let before = step.time.saturating_sub(rex_domain::DUE_GRACE_SECONDS);
+            if let Some((due, what)) = step.registry.overdue(before) {
+                return Err(Error::Evidence(format!(
+                    "entry {i} is dated {}, but the hub never logged {what}, due at {due}: \
+                     it skipped a statement that fell due",
+                    step.time
+                )));
+            }
+        }
         if !recompute_rounds {
             return Ok(());
         }

@@ -132,8 +132,21 @@ impl Logged {
                 l.requests.push(request);
             }
             Action::RequestFiled { .. } => l.requests.push(RequestId::from_digest(&digest)),
-            Action::RequestAnswered { request, .. } | Action::RequestWithdrawn { request } => {
+            Action::RequestAnswered { request, .. }
+            | Action::RequestWithdrawn { request }
+            | Action::ScreeningRaised { request, .. }
+            | Action::ScreeningEvaluated { request, .. }
+            | Action::DecisionRecorded { request, .. }
+            | Action::AnswerExtended { request, .. } => {
                 l.requests.push(request);
+            }
+            Action::DeadlineMissed { deadline } => {
+                l.requests.push(deadline.request());
+                if let rex_domain::Deadline::Surrender { exchange, .. }
+                | rex_domain::Deadline::Milestone { exchange, .. } = deadline
+                {
+                    l.exchanges.push(exchange);
+                }
             }
             Action::MessageSent { .. } => l.messages.push(MessageId::from_digest(&digest)),
             Action::MessageDelivered { message }

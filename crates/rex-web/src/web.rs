@@ -316,6 +316,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         // The law in the loop: a person's decision (four eyes) and raising a check.
         .route("/requests/{id}/decide", post(crate::drafts::draft_decision))
         .route("/requests/{id}/raise", post(raise_check))
+        .route("/requests/{id}/extend", post(extend_answer))
         .route("/approvals", get(crate::drafts::approvals))
         .route("/approvals/{id}", get(crate::drafts::approval))
         .route("/approvals/{id}/approve", post(crate::drafts::approve))
@@ -543,6 +544,52 @@ pub(crate) fn registry_of(desk: &Desk) -> Result<Arc<Registry>, WebError> {
     })
 }
 
+/// When the next step of the leg of `request` in binding exchange `x` is due: the soonest of
+/// its running deadlines (surrender, milestones), else the exchange's execution deadline.
+pub(crate) fn leg_due(
+    registry: &Registry,
+    x: &rex_domain::Exchange,
+    request: RequestId,
+) -> Option<u64> {
+    let exchange = x.proposal.id;
+    [
+        rex_domain::Deadline::Surrender { exchange, request },
+        rex_domain::Deadline::Milestone {
+            exchange,
+            request,
+            milestone: rex_domain::Milestone::Opened,
+        },
+        rex_domain::Deadline::Milestone {
+            exchange,
+            request,
+            milestone: rex_domain::Milestone::Charged,
+        },
+        rex_domain::Deadline::Milestone {
+            exchange,
+            request,
+            milestone: rex_domain::Milestone::Verdict,
+        },
+    ]
+    .iter()
+    .filter_map(|d| registry.deadline_due(d))
+    .min()
+    .or(x.execution_deadline)
+}
+
+/// When what a request waits for is due: the custodian's answer, or the next step of its
+/// exchange (signatures, then execution).
+pub(crate) fn request_due(registry: &Registry, r: &rex_domain::Request) -> Option<u64> {
+    match r.status {
+        RequestStatus::AwaitingAnswer => r.answer_due,
+        RequestStatus::InExchange(x) => registry.exchange(&x).and_then(|x| match x.status {
+            ExchangeStatus::Proposed => Some(x.proposal.deadline),
+            ExchangeStatus::Binding => leg_due(registry, x, r.id),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// Everything awaiting `me`, soonest due first (no due date last).
 pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> {
     let mut items = Vec::new();
@@ -570,7 +617,7 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
                         push(
                             format!("decide {} on request {}", label(&c.check), r.id),
                             format!("/requests/{}", r.id),
-                            None,
+                            r.answer_due,
                         );
                     }
                 }
@@ -580,7 +627,7 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
             push(
                 format!("answer request {} from {}", r.id, r.metadata.requester),
                 format!("/requests/{}", r.id),
-                None,
+                r.answer_due,
             );
         }
     }
@@ -605,7 +652,7 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
                             leg.giver, leg.receiver
                         ),
                         format!("/exchanges/{id}"),
-                        x.execution_deadline,
+                        leg_due(registry, x, leg.request),
                     );
                 }
             }
@@ -799,16 +846,7 @@ async fn queue_page(
             if (!side.is_empty() && side != side_name) || (!status.is_empty() && status != name) {
                 return None;
             }
-            let due = match r.status {
-                RequestStatus::InExchange(x) => {
-                    registry.exchange(&x).and_then(|x| match x.status {
-                        ExchangeStatus::Proposed => Some(x.proposal.deadline),
-                        ExchangeStatus::Binding => x.execution_deadline,
-                        _ => None,
-                    })
-                }
-                _ => None,
-            };
+            let due = request_due(&registry, r);
             Some(Queued {
                 request: r,
                 side: side_name,
@@ -932,6 +970,75 @@ struct CasePage {
     /// Person's checks this officer may raise on this state's behalf (custodian, open).
     raisable: Vec<(String, String)>,
     statements: Vec<crate::evidence::StatementRow>,
+    /// The request's deadlines and breaches, in words.
+    deadlines: Vec<DeadlineRow>,
+    /// Reasons this officer may extend the answer deadline with (custodian, once, in time).
+    extension_reasons: Vec<(String, String)>,
+}
+
+/// A deadline of a request, or a breach of one, in words.
+struct DeadlineRow {
+    what: String,
+    due: String,
+    state: String,
+    /// Missed and not cured.
+    breach: bool,
+}
+
+/// The deadlines that run on request `r` (its answer, its leg), then every breach on it.
+fn deadline_rows(registry: &Registry, r: &rex_domain::Request, now: u64) -> Vec<DeadlineRow> {
+    let mut rows: Vec<DeadlineRow> = registry
+        .running_deadlines()
+        .filter(|(_, d)| d.request() == r.id)
+        .map(|(due, d)| DeadlineRow {
+            what: format!("{} by {}", d.what(), owing(registry, &d)),
+            due: format!("{} ({})", when(due), relative(due, now)),
+            state: match r
+                .extension
+                .filter(|_| matches!(d, rex_domain::Deadline::Answer { .. }))
+            {
+                Some(e) => format!(
+                    "running; extended from {} ({})",
+                    when(e.previous_due),
+                    label(&e.reason)
+                ),
+                None => "running".to_owned(),
+            },
+            breach: false,
+        })
+        .collect();
+    rows.extend(
+        registry
+            .breaches()
+            .iter()
+            .filter(|b| b.of_request() == r.id)
+            .map(|b| DeadlineRow {
+                what: format!("{} — breach by {}", b.of, b.party),
+                due: when(b.due),
+                state: match b.cured_at {
+                    Some(t) => format!("missed; cured {}", when(t)),
+                    None => "missed; not cured".to_owned(),
+                },
+                breach: b.is_open(),
+            }),
+    );
+    rows
+}
+
+/// The state that owes what `d` is for.
+fn owing(registry: &Registry, d: &rex_domain::Deadline) -> String {
+    match *d {
+        rex_domain::Deadline::Answer { request } => registry
+            .request(&request)
+            .map_or(String::new(), |r| r.metadata.custodian.to_string()),
+        rex_domain::Deadline::Surrender { exchange, request }
+        | rex_domain::Deadline::Milestone {
+            exchange, request, ..
+        } => registry
+            .exchange(&exchange)
+            .and_then(|x| Some(x.proposal.legs[x.leg_index(&request)?].giver.to_string()))
+            .unwrap_or_default(),
+    }
 }
 
 fn request_of(registry: &Registry, id: &str) -> Result<RequestId, WebError> {
@@ -1078,6 +1185,26 @@ async fn case_page(
                 .map_or("none".to_owned(), |v| format!("v{v}")),
         ),
         statements: crate::evidence::statements(&desk, |l| l.requests.contains(&id)),
+        deadlines: deadline_rows(&registry, r, desk.now()),
+        extension_reasons: if officer.has(Role::CaseOfficer)
+            && m.custodian == desk.party
+            && r.status == RequestStatus::AwaitingAnswer
+            && r.extension.is_none()
+            && registry
+                .deadline_due(&rex_domain::Deadline::Answer { request: id })
+                .is_some()
+            && registry
+                .agreement(&m.agreement)
+                .and_then(|a| a.terms.deadlines)
+                .is_some_and(|d| d.extension_days > 0)
+        {
+            rex_domain::ExtensionReason::ALL
+                .into_iter()
+                .map(|e| (e.as_str().to_owned(), label(&e)))
+                .collect()
+        } else {
+            Vec::new()
+        },
     }))
 }
 
@@ -1119,6 +1246,45 @@ async fn raise_check(
             Some(officer.id),
             "check_raised",
             &format!("{check} on request {request}: logged at index {}", s.index),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/requests/{request}")).into_response())
+}
+
+/// `POST /requests/{id}/extend` (`reason`): a case officer of the custodian extends the
+/// deadline to answer, once, before it passes, by the agreement's extension. Not a binding act
+/// (it answers nothing): the node signs it at once, and the audit trail keeps who.
+async fn extend_answer(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(
+        &officer,
+        &[Role::CaseOfficer],
+        "extending an answer deadline",
+    )?;
+    let registry = registry_of(&desk)?;
+    let request = request_of(&registry, &id)?;
+    let reason: rex_domain::ExtensionReason = form_field(&body, "reason")
+        .parse()
+        .map_err(WebError::Input)?;
+    let d = Arc::clone(&desk);
+    blocking(move || {
+        let s = d.act(rex_domain::Action::AnswerExtended { request, reason })?;
+        d.store().audit(
+            d.now(),
+            Some(officer.id),
+            "answer_extended",
+            &format!(
+                "the answer deadline of request {request} ({}): logged at index {}",
+                reason.as_str(),
+                s.index
+            ),
         )?;
         Ok(())
     })

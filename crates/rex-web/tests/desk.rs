@@ -2119,3 +2119,85 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
         .any(|r| r.contains("officer key certified") && r.contains("root")));
     assert!(trail.iter().any(|r| r.contains("officer key revoked")));
 }
+
+/// The case page shows the answer deadline that runs; a case officer of the custodian extends
+/// it once, with a reason from the list, and the audit trail says who; when the hub's clock
+/// passes it, the page shows the breach.
+#[test]
+fn the_case_page_shows_deadlines_and_a_case_officer_extends_the_answer() {
+    let w = World::new();
+    let case = w.officer("jroe", "case-officer");
+    let auditor = w.officer("ann", "auditor");
+    let page = format!("/requests/{}", w.ru_asks);
+    let rows = w
+        .get(&page, &auditor)
+        .texts("section[aria-labelledby=deadlines] tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].starts_with("answer by US") && rows[0].contains("running"),
+        "{rows:?}"
+    );
+    // The desk lists the answer with its due date.
+    let desk = w.get("/", &case).body;
+    assert!(
+        !desk.contains(&format!(
+            "answer request {} from RU</a></td><td>no deadline",
+            w.ru_asks
+        )),
+        "{desk}"
+    );
+    // Only a case officer sees the form and may extend.
+    assert!(w
+        .get(&page, &auditor)
+        .texts("#extend-reason option")
+        .is_empty());
+    let extend = format!("/requests/{}/extend", w.ru_asks);
+    assert_eq!(
+        w.form(&extend, &auditor, "reason=force_majeure".into())
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.get(&page, &case).texts("#extend-reason option"),
+        [
+            "decision pending",
+            "further information",
+            "court proceedings",
+            "force majeure"
+        ]
+    );
+    w.form(&extend, &case, "reason=busy".into()).refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "expected one of decision_pending",
+    );
+    let done = w.form(&extend, &case, "reason=court_proceedings".into());
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let shown = w.get(&page, &case);
+    let rows = shown.texts("section[aria-labelledby=deadlines] tbody tr");
+    assert!(
+        rows[0].contains("extended from") && rows[0].contains("(court proceedings)"),
+        "{rows:?}"
+    );
+    assert!(shown.texts("#extend-reason option").is_empty(), "once only");
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(
+        trail.iter().any(|r| r.contains("jroeanswer extended")),
+        "{trail:?}"
+    );
+
+    // 90 days on the hub's clock: it records the breach by itself; the page shows it.
+    w.hub.clock().advance(90 * 86_400 + 1);
+    let state = w.hub.hub();
+    w.hub.block_on(
+        state.wait_for_registry("the missed answer", |r| r.breaches().first().map(|_| ())),
+    );
+    w.desk.sync_now().unwrap();
+    let rows = w
+        .get(&page, &auditor)
+        .texts("section[aria-labelledby=deadlines] tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("breach by US") && rows[0].contains("missed; not cured"),
+        "{rows:?}"
+    );
+}

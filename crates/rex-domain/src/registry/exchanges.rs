@@ -202,6 +202,19 @@ impl Registry {
             )));
         };
         x.breaches.insert(*request, party);
+        let breach = crate::deadline::Breach {
+            agreement: x.proposal.agreement,
+            party,
+            of: crate::deadline::BreachOf::Execution {
+                exchange: *exchange,
+                request: *request,
+            },
+            due: x.execution_deadline.unwrap_or_default(),
+            at: now,
+            stage: Some(x.stages[i]),
+            cured_at: None,
+        };
+        self.record_breach(breach);
         Ok(vec![Event::BreachRecorded {
             exchange: *exchange,
             request: *request,

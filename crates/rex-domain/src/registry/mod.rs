@@ -5,9 +5,11 @@
 //! key, signature, sequence number, clock); each action's transition lives with its concern:
 //! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
 //! rounds ([`exchanges`]), messages and their evidence ([`messages`]), profiles, raised checks
-//! and decisions ([`law`]), and the parallel precheck used to replay long logs ([`precheck`]).
+//! and decisions ([`law`]), deadlines, breaches and what falls due for the hub ([`dues`]), and
+//! the parallel precheck used to replay long logs ([`precheck`]).
 
 mod agreements;
+mod dues;
 mod exchanges;
 mod law;
 mod messages;
@@ -19,7 +21,7 @@ pub use precheck::{precheck_all, Prechecked, PRECHECK_BATCH};
 
 use crate::agreement::Agreement;
 use crate::dsse::Envelope;
-use crate::exchange::{Exchange, ExchangeStatus, LegStage};
+use crate::exchange::{Exchange, LegStage};
 use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
 };
@@ -210,6 +212,25 @@ pub enum Event {
         /// The recipient.
         party: PartyId,
     },
+    /// The custodian extended its answer deadline.
+    AnswerExtended {
+        /// The request.
+        request: RequestId,
+    },
+    /// The hub recorded a missed deadline: `party` is in breach.
+    DeadlineMissed {
+        /// The deadline.
+        deadline: crate::deadline::Deadline,
+        /// The state that owed the act.
+        party: PartyId,
+    },
+    /// A state did what a breach of it had left undone.
+    BreachCured {
+        /// The state.
+        party: PartyId,
+        /// What the breach was of.
+        of: crate::deadline::BreachOf,
+    },
 }
 
 /// An accepted statement.
@@ -242,6 +263,16 @@ pub struct Registry {
     four_eyes: std::collections::BTreeSet<PartyId>,
     /// Every version of each state's profile, oldest first.
     profiles: BTreeMap<PartyId, Vec<crate::law::ProfileVersion>>,
+    /// What falls due for the hub to record, by when: present exactly while it is owed
+    /// ([`dues`]), so that the hub's due statements and an auditor's check of them cost what is
+    /// due.
+    dues: std::collections::BTreeSet<(UnixSeconds, crate::deadline::Due)>,
+    /// The same index by what is due.
+    due_at: BTreeMap<crate::deadline::Due, UnixSeconds>,
+    /// Every breach recorded, in order.
+    breaches: Vec<crate::deadline::Breach>,
+    /// The position in `breaches` of the breach of each thing (one breach per thing).
+    breach_index: BTreeMap<crate::deadline::BreachOf, usize>,
 }
 
 pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
@@ -267,6 +298,10 @@ impl Registry {
             officers: BTreeMap::new(),
             four_eyes: std::collections::BTreeSet::new(),
             profiles: BTreeMap::new(),
+            dues: std::collections::BTreeSet::new(),
+            due_at: BTreeMap::new(),
+            breaches: Vec::new(),
+            breach_index: BTreeMap::new(),
         }
     }
 
@@ -404,51 +439,6 @@ impl Registry {
         }
     }
 
-    /// Proposed exchanges whose deadline has come: the hub should lapse them.
-    pub fn lapse_due(&self, now: UnixSeconds) -> Vec<ExchangeId> {
-        self.exchanges
-            .values()
-            .filter(|x| x.status == ExchangeStatus::Proposed && now >= x.proposal.deadline)
-            .map(|x| x.proposal.id)
-            .collect()
-    }
-
-    /// Binding exchanges without go whose every leg is ready for it: the hub should declare go.
-    pub fn go_due(&self) -> Vec<ExchangeId> {
-        self.exchanges
-            .values()
-            .filter(|x| {
-                x.status == ExchangeStatus::Binding
-                    && x.go_at.is_none()
-                    && x.stages.iter().all(LegStage::ready_for_go)
-            })
-            .map(|x| x.proposal.id)
-            .collect()
-    }
-
-    /// Legs of binding exchanges unfinished at their execution deadline and not yet recorded
-    /// as breached: the hub should record a breach for each, as `(exchange, request)`.
-    pub fn breach_due(&self, now: UnixSeconds) -> Vec<(ExchangeId, RequestId)> {
-        self.exchanges
-            .values()
-            .filter(|x| {
-                x.status == ExchangeStatus::Binding
-                    && x.execution_deadline.is_some_and(|d| now >= d)
-            })
-            .flat_map(|x| {
-                x.proposal
-                    .legs
-                    .iter()
-                    .zip(&x.stages)
-                    .filter(|(leg, stage)| {
-                        leg.owed_by(**stage, x.go_at.is_some()).is_some()
-                            && !x.breaches.contains_key(&leg.request)
-                    })
-                    .map(|(leg, _)| (x.proposal.id, leg.request))
-            })
-            .collect()
-    }
-
     /// Applies one signed statement at the hub's time `now`, or refuses it and changes nothing.
     ///
     /// Checks, in order: the envelope's shape; the payload parses; the actor is registered; the
@@ -543,7 +533,8 @@ impl Registry {
             _ => {}
         }
         self.check_officers(&envelope, &statement, digest, officers_verified_under, now)?;
-        let events = self.transition(&statement, digest, now)?;
+        let mut events = self.transition(&statement, digest, now)?;
+        self.after_events(&mut events, now);
         match actor {
             Actor::Hub => self.hub_last_seq = statement.seq,
             Actor::Party(p) => {
@@ -683,6 +674,10 @@ impl Registry {
                 passed,
                 grounds_sha256,
             } => self.record_decision(me()?, request, *check, *passed, *grounds_sha256, digest),
+            Action::AnswerExtended { request, reason } => {
+                self.extend_answer(me()?, request, *reason, now)
+            }
+            Action::DeadlineMissed { deadline } => self.miss_deadline(deadline, now),
         }
     }
 }

@@ -28,6 +28,12 @@ impl Registry {
             return Err(Rejection::invalid("dossier", "empty"));
         }
         let (route, screening, profiles) = self.screen(me, metadata)?;
+        self.check_not_suspended(me, &metadata.agreement)?;
+        let answer_due = self
+            .agreements
+            .get(&metadata.agreement)
+            .and_then(|a| a.terms.deadlines)
+            .map(|d| now.saturating_add(crate::agreement::days(d.answer_days)));
         let id = RequestId::from_digest(&digest);
         if self.requests.contains_key(&id) {
             return Err(Rejection::Conflict(format!("request {id}")));
@@ -47,6 +53,8 @@ impl Registry {
                 screening,
                 profiles,
                 answer: None,
+                answer_due,
+                extension: None,
                 status: match failed {
                     Some(_) => RequestStatus::Refused(RefusalGround::Screening),
                     None => RequestStatus::AwaitingAnswer,

@@ -43,8 +43,11 @@ pub fn terms(members: &[&str]) -> TermsDraft {
         Offence::ComputerRelatedFraud,
         Offence::RansomwareExtortion,
     ];
+    // Without deadlines but the execution window: the stories here are about the rest;
+    // tests/deadlines.rs sets them.
     TermsDraft {
         prosecution_at_home_counts: true,
+        deadlines: None,
         ..TermsDraft::standard(&members, &offences, T0)
     }
 }
