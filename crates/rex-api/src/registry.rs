@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use rex_domain::{
     Actor, AgreementId, AgreementTerms, Answer, BreachOf, CheckRecord, Deadline, Digest,
     DossierRef, ExchangeId, ExchangeProposal, ExchangeStatus, ExtensionReason, LegStage, Milestone,
-    PartyId, ProfilesUsed, PublicKeyFile, RefusalGround, Registry, RequestId, RequestMetadata,
-    RequestStatus, Route, StateProfile, WitnessPolicy,
+    PartyId, ProfilesUsed, PublicKeyFile, RefusalGround, Registry, ReleaseInstrument, RequestId,
+    RequestMetadata, RequestStatus, Route, StateProfile, WitnessPolicy,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -319,6 +319,9 @@ pub struct ExchangeRecord {
     /// Breaches recorded by the hub: request id to the state that owed its leg's next step.
     #[schema(value_type = BTreeMap<String, String>)]
     pub breaches: BTreeMap<RequestId, PartyId>,
+    /// The release instrument each giver recorded on its surrender leg, by request.
+    #[schema(value_type = BTreeMap<String, schema::ReleaseInstrumentBody>)]
+    pub instruments: BTreeMap<RequestId, ReleaseInstrument>,
 }
 
 impl From<Route> for RouteName {
@@ -448,6 +451,7 @@ impl RegistrySnapshot {
                     go_at: x.go_at,
                     stages: x.stages.clone(),
                     breaches: x.breaches.clone(),
+                    instruments: x.instruments.clone(),
                 })
                 .collect(),
             profiles: registry

@@ -101,6 +101,21 @@ pub struct Terms {
     /// Deadlines that run by themselves; absent, none but the execution window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<DeadlinesBody>,
+    /// Whether go waits for a release instrument on every surrender leg; absent, false.
+    #[serde(default)]
+    pub release_instrument_required: bool,
+}
+
+/// A release instrument (`rex_domain::ReleaseInstrument`).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseInstrumentBody {
+    /// `pardon`, `commutation`, `deportation_order` or `court_decision`.
+    pub kind: String,
+    /// Who issued it.
+    pub authority: String,
+    /// SHA-256 (hex) of the document, which stays with the giver.
+    pub document_sha256: String,
 }
 
 /// An agreement's deadlines, in days (`rex_domain::Deadlines`).

@@ -55,6 +55,10 @@ enum AgreementCommand {
         execution_days: u64,
         #[command(flatten)]
         deadlines: DeadlineArgs,
+        /// Go waits until the giver of every surrender leg has recorded the domestic instrument
+        /// that allows the release (`rex exchange release`).
+        #[arg(long)]
+        release_instrument_required: bool,
     },
     /// Sign an agreement.
     Sign {
@@ -171,6 +175,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
             commit_days,
             execution_days,
             deadlines,
+            release_instrument_required,
         } => {
             let members = members
                 .iter()
@@ -203,6 +208,11 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
                 days("--execution-days", execution_days)?,
                 deadlines.deadlines(),
             )?;
+            let terms = AgreementTerms::new(TermsDraft {
+                release_instrument_required,
+                ..(*terms).clone()
+            })
+            .map_err(|e| Failure::input(e.to_string()))?;
             let mut node = open(&data)?;
             let s = node
                 .submit(Action::AgreementProposed { terms })
@@ -290,9 +300,14 @@ fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
             }
         ),
         format!(
-            "  exchanges: {} days to sign, {} days to execute",
+            "  exchanges: {} days to sign, {} days to execute{}",
             t.commit_window / DAY,
-            t.execution_window / DAY
+            t.execution_window / DAY,
+            if t.release_instrument_required {
+                "; go waits for a release instrument on every surrender"
+            } else {
+                ""
+            }
         ),
     ];
     out.push(match t.deadlines {

@@ -5,7 +5,9 @@ use crate::failure::{fail, parse};
 use crate::officer_key::FourEyesArgs;
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
-use rex_domain::{Action, Exchange, ExchangeId, Milestone, RequestId};
+use rex_domain::{
+    Action, Exchange, ExchangeId, InstrumentKind, Milestone, ReleaseInstrument, RequestId,
+};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -55,6 +57,22 @@ enum ExchangeCommand {
     Deliver(LegArgs),
     /// Receiver: the subject is received.
     Receive(LegArgs),
+    /// Giver of a surrender leg: record the domestic instrument that allows the release (before
+    /// go; where the agreement requires it, go waits for it). The document stays on this node
+    /// (DIR/grounds/<sha256>); the log gets its kind, its authority and its SHA-256.
+    Release {
+        #[command(flatten)]
+        leg: LegArgs,
+        /// pardon, commutation, deportation_order or court_decision.
+        #[arg(long)]
+        kind: String,
+        /// The authority that issued it.
+        #[arg(long)]
+        authority: String,
+        /// The document (a file).
+        #[arg(long, value_name = "FILE")]
+        document: PathBuf,
+    },
     /// Giver of a prosecution-at-home leg: a milestone.
     Milestone {
         #[command(flatten)]
@@ -86,8 +104,13 @@ pub fn describe(x: &Exchange) -> String {
                 .get(&l.request)
                 .map(|p| format!(" (breach by {p})"))
                 .unwrap_or_default();
+            let release = x
+                .instruments
+                .get(&l.request)
+                .map(|i| format!(" (release: {} by {})", i.kind.as_str(), i.authority))
+                .unwrap_or_default();
             format!(
-                "{}→{} {} {}{breach}",
+                "{}→{} {} {}{release}{breach}",
                 l.giver,
                 l.receiver,
                 l.kind.as_str(),
@@ -171,6 +194,39 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
                 what,
                 a.officers,
             )
+        }
+        ExchangeCommand::Release {
+            leg: a,
+            kind,
+            authority,
+            document,
+        } => {
+            let (exchange, request) = leg(&a)?;
+            let kind: InstrumentKind = kind.parse().map_err(Failure::input)?;
+            let text = std::fs::read(&document)
+                .map_err(|e| Failure::input(format!("{}: {e}", document.display())))?;
+            let node = open(&a.data)?;
+            let document_sha256 = node
+                .keep_grounds(&text)
+                .map_err(|e| Failure::input(format!("{}: {e}", document.display())))?;
+            let instrument = ReleaseInstrument {
+                kind,
+                authority,
+                document_sha256,
+            };
+            instrument
+                .validate()
+                .map_err(|e| Failure::input(e.to_string()))?;
+            let what = format!(
+                "recorded the {} releasing the subject of {request}",
+                kind.as_str()
+            );
+            let action = Action::ReleaseRecorded {
+                exchange,
+                request,
+                instrument,
+            };
+            (a.data, action, what, a.officers)
         }
         ExchangeCommand::Milestone { leg: a, milestone } => {
             let (exchange, request) = leg(&a)?;

@@ -249,4 +249,52 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
         done.starts_with(&format!("RU declared the subject of {request} ready")),
         "{done}"
     );
+
+    // The release instrument: a binding act too; the document stays on RU's node.
+    let order = d.join("order.pdf");
+    std::fs::write(&order, "deportation order no. 17").unwrap();
+    let release = |kind: &'static str| -> Vec<String> {
+        [
+            "exchange",
+            "release",
+            &exchange,
+            "--request",
+            &request,
+            "--kind",
+            kind,
+            "--authority",
+            "Moscow City Court",
+            "--document",
+            order.to_str().unwrap(),
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+    };
+    let args = release("amnesty");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let line = fails(&args, &ru, 2);
+    assert!(
+        line.contains("no instrument kind \"amnesty\"; expected one of pardon"),
+        "{line}"
+    );
+    let args = release("deportation_order");
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let line = fails(&args, &ru, 1);
+    assert!(line.contains("hub refused (four_eyes)"), "{line}");
+    args.extend(officers);
+    let done = ok(&args, &ru);
+    assert!(
+        done.starts_with(&format!(
+            "RU recorded the deportation_order releasing the subject of {request}"
+        )),
+        "{done}"
+    );
+    let shown = ok(&["exchange", "show", &exchange], &us);
+    assert!(
+        shown.contains("(release: deportation_order by Moscow City Court)"),
+        "{shown}"
+    );
+    let sha = rex_domain::Digest::of(b"deportation order no. 17");
+    assert!(ru.join("grounds").join(sha.to_string()).exists());
 }

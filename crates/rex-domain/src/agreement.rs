@@ -59,6 +59,10 @@ pub struct TermsDraft {
     /// execution window (the form of agreements signed before deadlines existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<Deadlines>,
+    /// Whether each giver of a surrender records the domestic instrument that allows the
+    /// release (`release_recorded`) before the hub may declare go; absent, false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub release_instrument_required: bool,
 }
 
 /// Deadlines of an agreement, in days, judged by the hub's clock: the hub records a breach
@@ -185,6 +189,7 @@ impl TermsDraft {
             execution_window: Self::STANDARD_EXECUTION_DAYS * DAY,
             credit: None,
             deadlines: Some(Deadlines::STANDARD),
+            release_instrument_required: false,
         }
     }
 }
@@ -324,6 +329,7 @@ mod tests {
             execution_window: 30 * 86400,
             credit: None,
             deadlines: None,
+            release_instrument_required: false,
         }
     }
 
@@ -426,6 +432,7 @@ mod tests {
         let t = AgreementTerms::new(draft()).unwrap();
         let json = serde_json::to_string(&t).unwrap();
         assert!(!json.contains("credit") && !json.contains("deadlines"));
+        assert!(!json.contains("release_instrument_required"));
         let back: AgreementTerms = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
         let unsorted = json.replace(r#"["RU","US"]"#, r#"["US","RU"]"#);

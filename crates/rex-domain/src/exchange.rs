@@ -65,6 +65,94 @@ pub enum Milestone {
     Verdict,
 }
 
+/// The kind of domestic instrument that allows a giver to release its subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstrumentKind {
+    /// A pardon.
+    Pardon,
+    /// A commutation of a sentence.
+    Commutation,
+    /// A deportation (or expulsion) order.
+    DeportationOrder,
+    /// A court decision allowing the surrender.
+    CourtDecision,
+}
+
+impl InstrumentKind {
+    /// Every kind, in wire order.
+    pub const ALL: [InstrumentKind; 4] = [
+        InstrumentKind::Pardon,
+        InstrumentKind::Commutation,
+        InstrumentKind::DeportationOrder,
+        InstrumentKind::CourtDecision,
+    ];
+
+    /// The wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InstrumentKind::Pardon => "pardon",
+            InstrumentKind::Commutation => "commutation",
+            InstrumentKind::DeportationOrder => "deportation_order",
+            InstrumentKind::CourtDecision => "court_decision",
+        }
+    }
+}
+
+impl std::str::FromStr for InstrumentKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "no instrument kind {s:?}; expected one of {}",
+                    all.join(", ")
+                )
+            })
+    }
+}
+
+/// The longest name of an authority in a release instrument, in characters.
+pub const MAX_AUTHORITY_CHARS: usize = 200;
+
+/// The domestic instrument that allows a giver to release the subject of a surrender leg
+/// (`release_recorded`): its kind, the authority that issued it, and the SHA-256 of the
+/// document, which stays with the giver.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseInstrument {
+    /// Pardon, commutation, deportation order or court decision.
+    pub kind: InstrumentKind,
+    /// Who issued it, e.g. "Presidential Administration" or "Moscow City Court".
+    pub authority: String,
+    /// SHA-256 of the document.
+    pub document_sha256: Digest,
+}
+
+impl ReleaseInstrument {
+    /// Refuses an authority that is empty, longer than [`MAX_AUTHORITY_CHARS`], or holds a
+    /// control character.
+    pub fn validate(&self) -> Result<(), Rejection> {
+        let a = &self.authority;
+        if a.trim().is_empty()
+            || a.chars().count() > MAX_AUTHORITY_CHARS
+            || a.chars().any(char::is_control)
+        {
+            return Err(Rejection::invalid(
+                "release instrument",
+                format!(
+                    "the authority must be 1 to {MAX_AUTHORITY_CHARS} characters without \
+                     control characters"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Milestone {
     /// The stable wire name.
     pub fn as_str(&self) -> &'static str {
@@ -450,6 +538,8 @@ pub struct Exchange {
     /// deadline, with the state that owed its next step. A leg may still be completed late;
     /// its breach stays on record.
     pub breaches: BTreeMap<RequestId, PartyId>,
+    /// The release instrument each giver recorded on its surrender leg, by request.
+    pub instruments: BTreeMap<RequestId, ReleaseInstrument>,
     /// The states' acts on it, in log order: each signature of the proposal and each step on
     /// a leg, when the hub accepted it and which officers signed it for the state.
     pub acts: Vec<ExchangeAct>,
@@ -469,6 +559,19 @@ pub struct ExchangeAct {
 }
 
 impl Exchange {
+    /// The first surrender leg without a release instrument, where the agreement requires one
+    /// (`required`): what go waits for besides the legs' stages.
+    pub fn missing_release(&self, required: bool) -> Option<RequestId> {
+        if !required {
+            return None;
+        }
+        self.proposal
+            .legs
+            .iter()
+            .find(|l| l.kind == LegKind::Surrender && !self.instruments.contains_key(&l.request))
+            .map(|l| l.request)
+    }
+
     /// The index of the leg for `request`.
     pub fn leg_index(&self, request: &RequestId) -> Option<usize> {
         self.proposal

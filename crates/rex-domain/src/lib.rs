@@ -84,8 +84,8 @@ pub use agreement::{Agreement, AgreementTerms, CreditTerms, Deadlines, TermsDraf
 pub use deadline::{Breach, BreachOf, Deadline, Extension, ExtensionReason, DUE_GRACE_SECONDS};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
-    Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep,
-    Milestone,
+    Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, InstrumentKind, Leg, LegKind,
+    LegStage, LegStep, Milestone, ReleaseInstrument,
 };
 pub use id::{Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};

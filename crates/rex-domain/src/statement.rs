@@ -27,7 +27,7 @@
 
 use crate::agreement::AgreementTerms;
 use crate::deadline::{Deadline, ExtensionReason};
-use crate::exchange::{ExchangeProposal, LegStep, Milestone};
+use crate::exchange::{ExchangeProposal, LegStep, Milestone, ReleaseInstrument};
 use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
 };
@@ -288,6 +288,16 @@ pub enum Action {
         /// Why, from a closed list.
         reason: ExtensionReason,
     },
+    /// The giver of a surrender leg records the domestic instrument that allows the release
+    /// (a binding act), before go; where the agreement requires it, go waits for every one.
+    ReleaseRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// Kind, authority, and the SHA-256 of the document (which stays with the giver).
+        instrument: ReleaseInstrument,
+    },
     /// Hub: a deadline of the agreement passed with its act undone; the state that owed it is
     /// in breach (the registry names it) until it does it.
     DeadlineMissed {
@@ -332,6 +342,7 @@ impl Action {
             Action::DecisionRecorded { .. } => "decision_recorded",
             Action::AnswerExtended { .. } => "answer_extended",
             Action::DeadlineMissed { .. } => "deadline_missed",
+            Action::ReleaseRecorded { .. } => "release_recorded",
         }
     }
 
@@ -374,6 +385,7 @@ impl Action {
                 | Action::LegReceived { .. }
                 | Action::MilestoneRecorded { .. }
                 | Action::DecisionRecorded { .. }
+                | Action::ReleaseRecorded { .. }
         )
     }
 

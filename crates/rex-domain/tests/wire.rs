@@ -307,6 +307,7 @@ fn every_action_on_the_wire() {
             "US",
             Action::AgreementProposed {
                 terms: AgreementTerms::new(rex_domain::TermsDraft {
+                    release_instrument_required: true,
                     deadlines: Some(rex_domain::Deadlines {
                         suspend_after_breaches: Some(2),
                         ..rex_domain::Deadlines::STANDARD
@@ -321,6 +322,18 @@ fn every_action_on_the_wire() {
             Action::AnswerExtended {
                 request: r,
                 reason: rex_domain::ExtensionReason::CourtProceedings,
+            },
+        ),
+        (
+            "RU",
+            Action::ReleaseRecorded {
+                exchange: x,
+                request: r,
+                instrument: rex_domain::ReleaseInstrument {
+                    kind: rex_domain::InstrumentKind::CourtDecision,
+                    authority: "Moscow City Court".into(),
+                    document_sha256: Digest::of(b"decision"),
+                },
             },
         ),
         (
@@ -392,11 +405,12 @@ fn every_action_on_the_wire() {
         {"actor":"RU","seq":32,"time":1750000000,"action":{"type":"screening_evaluated","request":"req_1f58b9145b24d108d7ac38887338b3ea","evaluations":[{"check":"limitation","verdict":"referred","reason":"the dossier states no offence date: a person decides"}]}}
         {"actor":"RU","seq":33,"time":1750000000,"action":{"type":"decision_recorded","request":"req_1f58b9145b24d108d7ac38887338b3ea","check":"political_offence","passed":true,"grounds_sha256":"5f989a8e7bd59411991daa3ce519114ef56fb1ea509b96bfcee34b0fe63a90ff"},"acted_by":"no_officer"}
         {"actor":"US","seq":34,"time":1750000000,"action":{"type":"request_filed","metadata":{"requester":"US","custodian":"RU","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","offences":["illegal_access","ransomware_extortion"],"max_penalty_months":240,"severity":"serious","subject_is_custodian_national":false,"sentence_remaining_months":48},"dossier":{"sha256":"821119d79af8b9fcf86d782863d55861708cc4040673f905f9e3b616cfb71199","size":1}}}
-        {"actor":"US","seq":35,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000,"deadlines":{"answer_days":60,"extension_days":30,"surrender_days":10,"opened_days":30,"charged_days":180,"verdict_days":730,"suspend_after_breaches":2}}}}
+        {"actor":"US","seq":35,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000,"deadlines":{"answer_days":60,"extension_days":30,"surrender_days":10,"opened_days":30,"charged_days":180,"verdict_days":730,"suspend_after_breaches":2},"release_instrument_required":true}}}
         {"actor":"RU","seq":36,"time":1750000000,"action":{"type":"answer_extended","request":"req_1f58b9145b24d108d7ac38887338b3ea","reason":"court_proceedings"}}
-        {"actor":"hub","seq":37,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"answer","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
-        {"actor":"hub","seq":38,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
-        {"actor":"hub","seq":39,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"RU","seq":37,"time":1750000000,"action":{"type":"release_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","instrument":{"kind":"court_decision","authority":"Moscow City Court","document_sha256":"86ae35d58a6aa3b5742df94ef9d7162219f0106a911ae1954c1f0604aaec805d"}},"acted_by":"no_officer"}
+        {"actor":"hub","seq":38,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"answer","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
+        {"actor":"hub","seq":39,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
+        {"actor":"hub","seq":40,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

@@ -67,6 +67,7 @@ fn terms(a: &str, b: &str, deadline: u64) -> AgreementTerms {
         execution_window: 86_400,
         credit: None,
         deadlines: None,
+        release_instrument_required: false,
     })
     .unwrap()
 }

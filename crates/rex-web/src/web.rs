@@ -1007,6 +1007,27 @@ fn deadline_rows(registry: &Registry, r: &rex_domain::Request, now: u64) -> Vec<
             breach: false,
         })
         .collect();
+    if let RequestStatus::InExchange(x) = r.status {
+        let exchange = registry.exchange(&x);
+        let due = exchange.and_then(|e| match e.status {
+            ExchangeStatus::Proposed => Some((
+                "every member's signature on its exchange",
+                e.proposal.deadline,
+            )),
+            ExchangeStatus::Binding => e
+                .execution_deadline
+                .map(|d| ("the execution of its exchange", d)),
+            _ => None,
+        });
+        if let Some((what, due)) = due {
+            rows.push(DeadlineRow {
+                what: what.to_owned(),
+                due: format!("{} ({})", when(due), relative(due, now)),
+                state: if due > now { "running" } else { "passed" }.to_owned(),
+                breach: false,
+            });
+        }
+    }
     rows.extend(
         registry
             .breaches()

@@ -84,6 +84,7 @@ impl Registry {
                 | Event::Go(x)
                 | Event::BreachRecorded { exchange: x, .. }
                 | Event::LegAdvanced { exchange: x, .. }
+                | Event::ReleaseRecorded { exchange: x, .. }
                 | Event::ExchangeCompleted(x) => {
                     exchanges.insert(*x);
                 }
@@ -131,7 +132,14 @@ impl Registry {
         let deadlines = self.deadlines_of(&x.proposal.agreement);
         let binding = x.status == ExchangeStatus::Binding;
         let lapse = (x.status == ExchangeStatus::Proposed).then_some(x.proposal.deadline);
-        let go = binding && x.go_at.is_none() && x.stages.iter().all(LegStage::ready_for_go);
+        let release_required = self
+            .agreements
+            .get(&x.proposal.agreement)
+            .is_some_and(|a| a.terms.release_instrument_required);
+        let go = binding
+            && x.go_at.is_none()
+            && x.stages.iter().all(LegStage::ready_for_go)
+            && x.missing_release(release_required).is_none();
         let execution = match x.execution_deadline {
             Some(d) if binding && execution_owed(x, deadlines.is_some()).next().is_some() => {
                 Some(d.max(now))

@@ -2,7 +2,10 @@
 //! breaches, and each leg's steps.
 
 use super::{not_found, Event, Registry, MAX_PROPOSALS_PER_ROUND};
-use crate::exchange::{Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, LegStage, LegStep};
+use crate::exchange::{
+    Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, LegKind, LegStage, LegStep,
+    ReleaseInstrument,
+};
 use crate::id::{Digest, ExchangeId, PartyId, RequestId, UnixSeconds};
 use crate::officer::Officers;
 use crate::rejection::Rejection;
@@ -87,6 +90,7 @@ impl Registry {
                     go_at: None,
                     stages: vec![LegStage::Pending; p.legs.len()],
                     breaches: BTreeMap::new(),
+                    instruments: BTreeMap::new(),
                     acts: Vec::new(),
                 },
             );
@@ -135,6 +139,11 @@ impl Registry {
         exchange: &ExchangeId,
         now: UnixSeconds,
     ) -> Result<Vec<Event>, Rejection> {
+        let required = self
+            .exchanges
+            .get(exchange)
+            .and_then(|x| self.agreements.get(&x.proposal.agreement))
+            .is_some_and(|a| a.terms.release_instrument_required);
         let x = self
             .exchanges
             .get_mut(exchange)
@@ -154,6 +163,12 @@ impl Registry {
                 "go before every leg is ready and verified: the leg of request {} is {}",
                 x.proposal.legs[i].request,
                 x.stages[i].as_str()
+            )));
+        }
+        if let Some(request) = x.missing_release(required) {
+            return Err(Rejection::not_allowed(format!(
+                "go before every surrender leg has its release instrument: the leg of request \
+                 {request} has none (release_recorded)"
             )));
         }
         x.go_at = Some(now);
@@ -219,6 +234,66 @@ impl Registry {
             exchange: *exchange,
             request: *request,
             party,
+        }])
+    }
+
+    /// `release_recorded`: the giver of a surrender leg records the domestic instrument that
+    /// allows the release, once, before go.
+    pub(super) fn record_release(
+        &mut self,
+        me: PartyId,
+        exchange: &ExchangeId,
+        request: &RequestId,
+        instrument: &ReleaseInstrument,
+        acted_by: Officers,
+        now: UnixSeconds,
+    ) -> Result<Vec<Event>, Rejection> {
+        instrument.validate()?;
+        let x = self.exchange_of(exchange, me)?;
+        let i = x
+            .leg_index(request)
+            .ok_or_else(|| not_found("leg", format!("{exchange}/{request}")))?;
+        let leg = x.proposal.legs[i];
+        if x.status != ExchangeStatus::Binding {
+            return Err(Rejection::not_allowed(format!(
+                "exchange {exchange} is not binding"
+            )));
+        }
+        if leg.kind != LegKind::Surrender {
+            return Err(Rejection::not_allowed(format!(
+                "the leg of request {request} is a prosecution at home: nobody is released"
+            )));
+        }
+        if leg.giver != me {
+            return Err(Rejection::not_allowed(format!(
+                "only the giver {} records the release on the leg of request {request}, not {me}",
+                leg.giver
+            )));
+        }
+        if x.go_at.is_some() {
+            return Err(Rejection::not_allowed(format!(
+                "go was already declared for exchange {exchange}; a release is recorded before it"
+            )));
+        }
+        if x.instruments.contains_key(request) {
+            return Err(Rejection::not_allowed(format!(
+                "a release instrument is already recorded on the leg of request {request}"
+            )));
+        }
+        let x = self
+            .exchanges
+            .get_mut(exchange)
+            .ok_or_else(|| not_found("exchange", exchange))?;
+        x.instruments.insert(*request, instrument.clone());
+        x.acts.push(ExchangeAct {
+            party: me,
+            step: None,
+            at: now,
+            acted_by,
+        });
+        Ok(vec![Event::ReleaseRecorded {
+            exchange: *exchange,
+            request: *request,
         }])
     }
 

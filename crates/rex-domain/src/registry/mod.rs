@@ -224,6 +224,13 @@ pub enum Event {
         /// The state that owed the act.
         party: PartyId,
     },
+    /// A giver recorded the release instrument of a surrender leg.
+    ReleaseRecorded {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
     /// A state did what a breach of it had left undone.
     BreachCured {
         /// The state.
@@ -678,6 +685,11 @@ impl Registry {
                 self.extend_answer(me()?, request, *reason, now)
             }
             Action::DeadlineMissed { deadline } => self.miss_deadline(deadline, now),
+            Action::ReleaseRecorded {
+                exchange,
+                request,
+                instrument,
+            } => self.record_release(me()?, exchange, request, instrument, acted_by(), now),
         }
     }
 }
