@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agreement;
+pub mod dossier;
 pub mod dsse;
 pub mod exchange;
 pub mod id;
@@ -76,6 +77,10 @@ pub mod statement;
 pub mod witness;
 
 pub use agreement::{Agreement, AgreementTerms, CreditTerms, TermsDraft};
+pub use dossier::{
+    Attachment, AttachmentKind, MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,
+    MAX_DOSSIER_PLAINTEXT_BYTES,
+};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
     Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, Leg, LegKind, LegStage, LegStep,
