@@ -35,6 +35,7 @@
 //! - Roles are separated ([`role::Roles`]): an admin holds no other role and never sees a
 //!   dossier in clear; an auditor holds no other role and changes nothing.
 
+mod attachments;
 mod board;
 pub mod cycle;
 pub mod db;
