@@ -142,7 +142,8 @@ enum RequestCommand {
         /// The request id.
         request: String,
     },
-    /// Show one request, or every request this state is party to.
+    /// Show one request (with its screening checklist and, when this state is a party, its
+    /// dossier's attachments), or every request this state is party to.
     Show {
         /// The node's data directory.
         #[arg(long, value_name = "DIR")]
@@ -193,8 +194,8 @@ fn ground(s: &str) -> Result<RefusalGround, Failure> {
 /// is without them; with them, a structured dossier carrying them (the file's own when it is
 /// one, else one whose text is the file).
 fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Failure> {
-    let plaintext = std::fs::read(path)
-        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let plaintext =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     if attach.is_empty() {
         return Ok(plaintext);
     }
@@ -213,7 +214,9 @@ fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Fa
     };
     for a in attach {
         let (kind, file) = a.split_once(':').ok_or_else(|| {
-            Failure::input(format!("--attach {a:?}: KIND:PATH, e.g. warrant:warrant.pdf"))
+            Failure::input(format!(
+                "--attach {a:?}: KIND:PATH, e.g. warrant:warrant.pdf"
+            ))
         })?;
         let kind: AttachmentKind = kind
             .parse()
@@ -229,9 +232,12 @@ fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Fa
                 MAX_ATTACHMENT_BYTES >> 20
             )));
         }
-        let content = std::fs::read(file)
-            .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-        let name = file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let content =
+            std::fs::read(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
         let attachment = Attachment::new(kind, &name, content)
             .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
         dossier.attachments.push(attachment);

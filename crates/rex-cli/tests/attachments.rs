@@ -4,37 +4,14 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve};
-
-/// The first word of `text` that starts with `prefix`.
-fn word(text: &str, prefix: &str) -> String {
-    text.split_whitespace()
-        .map(|w| w.trim_end_matches([':', ',']))
-        .find(|w| w.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no {prefix} in {text:?}"))
-        .to_owned()
-}
+use common::{fails_on as fails, ok_on as ok, serve, states, word};
 
 #[test]
 fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
-    for p in ["US", "RU"] {
-        let node = d.join(p);
-        rex()
-            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
-            .arg(&node)
-            .assert()
-            .success();
-        rex()
-            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
-            .arg(d.join("hub").join("operator.key"))
-            .arg(node.join("public-keys.json"))
-            .assert()
-            .success();
-    }
-    let (us, ru) = (d.join("US"), d.join("RU"));
+    let [us, ru] = states(d, &hub, ["US", "RU"]);
     let proposed = ok(
         &[
             "agreement",
@@ -104,7 +81,10 @@ fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
     for node in [&us, &ru] {
         let shown = ok(&["request", "show", &request], node);
         for line in &lines {
-            assert!(shown.contains(&format!("  {line}\n")), "{line} not in {shown}");
+            assert!(
+                shown.contains(&format!("  {line}\n")),
+                "{line} not in {shown}"
+            );
         }
         let listed = ok(&["request", "attachment", &request], node);
         assert_eq!(listed, format!("{}\n{}\n", lines[0], lines[1]));
@@ -112,17 +92,18 @@ fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
 
     // Russia saves the evidence: the same bytes, in a new file only.
     let out = d.join("saved.bin");
-    let saved = ok(
-        &["request", "attachment", &request, "2", "--out", out.to_str().unwrap()],
-        &ru,
-    );
+    let save = [
+        "request",
+        "attachment",
+        &request,
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let saved = ok(&save, &ru);
     assert!(saved.starts_with("saved attachment 2 of "), "{saved}");
     assert_eq!(std::fs::read(&out).unwrap(), log_bytes);
-    let again = fails(
-        &["request", "attachment", &request, "2", "--out", out.to_str().unwrap()],
-        &ru,
-        1,
-    );
+    let again = fails(&save, &ru, 1);
     assert!(again.contains("saved.bin"), "{again}");
     let none = fails(&["request", "attachment", &request, "3"], &ru, 2);
     assert!(none.contains("has 2 attachments, not 3"), "{none}");
@@ -140,7 +121,10 @@ fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
             format!("evidence:{}", big.display()),
             "more than the 8 MiB one attachment may have; split it or compress it",
         ),
-        (format!("identity:{}", d.join("absent.jpg").display()), "absent.jpg"),
+        (
+            format!("identity:{}", d.join("absent.jpg").display()),
+            "absent.jpg",
+        ),
     ] {
         let args = file(&[attach]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

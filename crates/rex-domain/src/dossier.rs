@@ -149,7 +149,11 @@ impl Attachment {
     /// An attachment of `content`, named after `name` made safe ([`sanitise_name`]), typed by
     /// its extension ([`media_type_of`]). Refused when empty or larger than
     /// [`MAX_ATTACHMENT_BYTES`].
-    pub fn new(kind: AttachmentKind, name: &str, content: Vec<u8>) -> Result<Attachment, Rejection> {
+    pub fn new(
+        kind: AttachmentKind,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Result<Attachment, Rejection> {
         let name = sanitise_name(name);
         let a = Attachment {
             kind,
@@ -233,7 +237,9 @@ fn invisible(c: char) -> bool {
 /// Characters no file name may hold: path separators, characters Windows forbids, quotes that
 /// end a header's parameter, and control or invisible characters.
 fn forbidden(c: char) -> bool {
-    matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() || invisible(c)
+    matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        || c.is_control()
+        || invisible(c)
 }
 
 /// Why `name` is not a plain file name, if it is not.
@@ -432,7 +438,10 @@ mod tests {
         }
         let long = format!("{}.pdf", "я".repeat(200));
         let cut = sanitise_name(&long);
-        assert!(cut.len() <= MAX_NAME_BYTES && cut.ends_with(".pdf"), "{cut}");
+        assert!(
+            cut.len() <= MAX_NAME_BYTES && cut.ends_with(".pdf"),
+            "{cut}"
+        );
         assert_eq!(name_problem(&cut), None);
     }
 
@@ -440,7 +449,13 @@ mod tests {
     fn media_types_are_plain() {
         assert!(media_type_ok("application/pdf"));
         assert!(media_type_ok("application/vnd.oasis.opendocument.text"));
-        for bad in ["text/html; charset=utf-8", "pdf", "Text/HTML", "a/b\r\nX: y", "/x"] {
+        for bad in [
+            "text/html; charset=utf-8",
+            "pdf",
+            "Text/HTML",
+            "a/b\r\nX: y",
+            "/x",
+        ] {
             assert!(!media_type_ok(bad), "{bad:?}");
         }
         for ext in ["x.PDF", "x.pdf", "x.docx", "x.bin", "x"] {

@@ -4,8 +4,8 @@
 
 use expect_test::expect;
 use rex_domain::{
-    Attachment, AttachmentKind, DossierFacts, StructuredDossier, DOSSIER_FORMAT,
-    MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,
+    Attachment, AttachmentKind, DossierFacts, StructuredDossier, DOSSIER_FORMAT, MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,
 };
 
 fn facts() -> DossierFacts {
@@ -22,7 +22,12 @@ fn with(attachments: Vec<Attachment>) -> StructuredDossier {
 }
 
 fn warrant() -> Attachment {
-    Attachment::new(AttachmentKind::Warrant, "warrant.pdf", b"%PDF-1.7 warrant".to_vec()).unwrap()
+    Attachment::new(
+        AttachmentKind::Warrant,
+        "warrant.pdf",
+        b"%PDF-1.7 warrant".to_vec(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -46,7 +51,10 @@ fn a_dossier_without_attachments_keeps_its_bytes() {
     let parsed = StructuredDossier::parse(old.as_bytes()).unwrap().unwrap();
     assert_eq!(parsed, with(Vec::new()));
     assert_eq!(DossierFacts::parse(old.as_bytes()).unwrap(), facts());
-    assert_eq!(StructuredDossier::parse(b"Free text, no format.").unwrap(), None);
+    assert_eq!(
+        StructuredDossier::parse(b"Free text, no format.").unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -59,7 +67,9 @@ fn attachments_round_trip_in_base64_with_their_digest() {
     .unwrap();
     assert_eq!(evidence.name, "c2 server.txt");
     assert_eq!(evidence.media_type, "text/plain");
-    let plaintext = with(vec![warrant(), evidence.clone()]).to_plaintext().unwrap();
+    let plaintext = with(vec![warrant(), evidence.clone()])
+        .to_plaintext()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&plaintext).unwrap();
     expect![[r#"{"content":"JVBERi0xLjcgd2FycmFudA==","kind":"warrant","media_type":"application/pdf","name":"warrant.pdf","sha256":"0dac7a44c399caadf502a9b1622eb95c77d12465ab8459aeea608b13fb3f2e85"}"#]]
     .assert_eq(&v["attachments"][0].to_string());
@@ -86,11 +96,19 @@ fn a_hostile_attachment_is_refused_naming_it() {
         ),
         ("content", "bm90IHRoZSB3YXJyYW50".into(), "not the"),
         ("content", "%%%".into(), "not base64"),
-        ("name", "../../.ssh/authorized_keys".into(), "path separator"),
+        (
+            "name",
+            "../../.ssh/authorized_keys".into(),
+            "path separator",
+        ),
         ("name", "invoice\u{202e}fdp.exe".into(), "invisible"),
         ("name", ".profile".into(), "starts with a dot"),
         ("name", "x".repeat(300).into(), "too long"),
-        ("media_type", "text/html; charset=utf-8".into(), "not a media type"),
+        (
+            "media_type",
+            "text/html; charset=utf-8".into(),
+            "not a media type",
+        ),
         ("kind", "rootkit".into(), "unknown variant"),
         ("extra", true.into(), "unknown field"),
     ] {
@@ -104,9 +122,17 @@ fn a_hostile_attachment_is_refused_naming_it() {
 #[test]
 fn every_bound_is_refused_in_one_line_that_says_the_limit() {
     let big = |n: usize| vec![7u8; n];
-    let e = Attachment::new(AttachmentKind::Evidence, "disk.img", big(MAX_ATTACHMENT_BYTES + 1))
-        .unwrap_err();
-    assert!(e.to_string().contains("more than the 8 MiB one attachment may have; split it"), "{e}");
+    let e = Attachment::new(
+        AttachmentKind::Evidence,
+        "disk.img",
+        big(MAX_ATTACHMENT_BYTES + 1),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("more than the 8 MiB one attachment may have; split it"),
+        "{e}"
+    );
     let e = Attachment::new(AttachmentKind::Evidence, "empty.txt", Vec::new()).unwrap_err();
     assert!(e.to_string().contains("empty.txt is empty"), "{e}");
     let two = vec![
@@ -119,14 +145,26 @@ fn every_bound_is_refused_in_one_line_that_says_the_limit() {
         .unwrap(),
     ];
     let e = with(two).to_plaintext().unwrap_err();
-    assert!(e.to_string().contains("more than the 10 MiB a dossier may carry"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("more than the 10 MiB a dossier may carry"),
+        "{e}"
+    );
     let many = vec![warrant(); MAX_ATTACHMENTS + 1];
     let e = with(many).to_plaintext().unwrap_err();
-    assert!(e.to_string().contains("more than the 16 a dossier may carry"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("more than the 16 a dossier may carry"),
+        "{e}"
+    );
     let mut long = with(vec![warrant()]);
     long.text = "\u{1}".repeat(3 << 20);
     let e = long.to_plaintext().unwrap_err();
-    assert!(e.to_string().contains("more than the 15 MiB a dossier may have"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("more than the 15 MiB a dossier may have"),
+        "{e}"
+    );
     // Every message is one line.
     assert!(!e.to_string().contains('\n'));
 }

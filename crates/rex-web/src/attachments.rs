@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use rex_domain::{
     Attachment, AttachmentKind, StructuredDossier, MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,
 };
+use serde::Serialize;
 
 use crate::web::{blocking, officer, require, WebError};
 use crate::Desk;
@@ -32,7 +33,8 @@ pub(crate) const MAX_FORM_BYTES: usize = MAX_ATTACHMENTS_BYTES + (2 << 20);
 
 /// Media types a browser displays without running anything: served as such; every other type
 /// is served as `application/octet-stream`.
-pub(crate) const SAFE_TYPES: [&str; 4] = ["application/pdf", "image/png", "image/jpeg", "text/plain"];
+pub(crate) const SAFE_TYPES: [&str; 4] =
+    ["application/pdf", "image/png", "image/jpeg", "text/plain"];
 
 /// The Content-Security-Policy of a download: nothing may load or run, and the document, if a
 /// browser shows it at all, is sandboxed in an opaque origin.
@@ -68,20 +70,45 @@ pub(crate) fn rows(attachments: &[Attachment], base: &str) -> Vec<AttachmentRow>
         .collect()
 }
 
-/// The structured dossier's JSON as a page shows it: each attachment's bytes replaced by a
-/// note of their size (the attachments are listed, with their SHA-256, and downloadable).
+/// The structured dossier's JSON as a page shows it, its fields in their order: each
+/// attachment's bytes replaced by a note of their size (the attachments are listed, with their
+/// SHA-256, and downloadable).
 pub(crate) fn shown(dossier: &StructuredDossier) -> String {
-    let mut v = serde_json::to_value(dossier).unwrap_or_default();
-    if let Some(list) = v.get_mut("attachments").and_then(|a| a.as_array_mut()) {
-        for (a, attachment) in list.iter_mut().zip(&dossier.attachments) {
-            a["content"] = format!(
-                "({} bytes in base64; attachment listed and downloadable)",
-                attachment.size()
-            )
-            .into();
-        }
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        format: &'a str,
+        facts: &'a rex_domain::DossierFacts,
+        text: &'a str,
+        attachments: Vec<ShownAttachment<'a>>,
     }
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    #[derive(Serialize)]
+    struct ShownAttachment<'a> {
+        kind: AttachmentKind,
+        name: &'a str,
+        media_type: &'a str,
+        sha256: String,
+        content: String,
+    }
+    let shown = Shown {
+        format: &dossier.format,
+        facts: &dossier.facts,
+        text: &dossier.text,
+        attachments: dossier
+            .attachments
+            .iter()
+            .map(|a| ShownAttachment {
+                kind: a.kind,
+                name: &a.name,
+                media_type: &a.media_type,
+                sha256: a.sha256.to_string(),
+                content: format!(
+                    "({} bytes in base64; attachment listed and downloadable)",
+                    a.size()
+                ),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&shown).unwrap_or_default()
 }
 
 /// The new-request form as posted: its fields, in order, and its files. The desk's form posts
@@ -128,9 +155,9 @@ impl Posted {
                 attachments: Vec::new(),
             });
         }
-        let mut form = Multipart::from_request(request, &())
-            .await
-            .map_err(|e| WebError::Input(format!("the form could not be read: {}", e.body_text())))?;
+        let mut form = Multipart::from_request(request, &()).await.map_err(|e| {
+            WebError::Input(format!("the form could not be read: {}", e.body_text()))
+        })?;
         let mut posted = Posted::default();
         while let Some(mut field) = form.next_field().await.map_err(upload)? {
             let name = field.name().unwrap_or_default().to_owned();
@@ -308,6 +335,10 @@ pub(crate) async fn of_draft(
     let draft = blocking(move || Ok(d.store().draft(id)?)).await?;
     let dossier = crate::drafts::dossier_in(&draft.payload)
         .ok_or_else(|| WebError::NotFound(format!("draft {id} files no request")))?;
-    let a = nth(dossier.as_bytes(), &n, &format!("the dossier of draft {id}"))?;
+    let a = nth(
+        dossier.as_bytes(),
+        &n,
+        &format!("the dossier of draft {id}"),
+    )?;
     audited(&desk, officer.id, format!("draft {id}"), &n, a).await
 }

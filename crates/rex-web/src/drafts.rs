@@ -12,9 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{
-    Action, AgreementId, Answer, Attachment, AttachmentKind, Check, ExchangeId, ExchangeStatus, LegStep,
-    MetadataDraft, Offence, OfficerId, RefusalGround, RequestId, RequestMetadata, RequestStatus,
-    Severity, StructuredDossier,
+    Action, AgreementId, Answer, Attachment, AttachmentKind, Check, ExchangeId, ExchangeStatus,
+    LegStep, MetadataDraft, Offence, OfficerId, RefusalGround, RequestId, RequestMetadata,
+    RequestStatus, Severity, StructuredDossier,
 };
 use rex_node::Node;
 use serde::{Deserialize, Serialize};

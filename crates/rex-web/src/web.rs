@@ -35,8 +35,9 @@ const CEREMONY_TTL: u64 = 300;
 /// The most ceremonies in progress at once; more are refused until some finish or expire.
 const MAX_CEREMONIES: usize = 1024;
 
-/// The Content-Security-Policy of every answer: nothing but this origin, no inline script or
-/// style, no framing, forms posted here only.
+/// The Content-Security-Policy of every answer but an attachment's download (which has a
+/// stricter one): nothing but this origin, no inline script or style, no framing, forms posted
+/// here only.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// 32 random bytes.

