@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, serve, states, word};
+use common::{bilateral, fails_on as fails, ok_on as ok, serve, states, word};
 
 #[test]
 fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
@@ -12,19 +12,7 @@ fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
     let [us, ru] = states(d, &hub, ["US", "RU"]);
-    let proposed = ok(
-        &[
-            "agreement",
-            "propose",
-            "--members",
-            "US,RU",
-            "--offences",
-            "illegal_access",
-        ],
-        &us,
-    );
-    let agreement = word(&proposed, "agr_");
-    ok(&["agreement", "sign", &agreement], &ru);
+    let agreement = bilateral(&us, &ru);
 
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "Identity: J. Doe. Facts: the May 2021 intrusion.").unwrap();

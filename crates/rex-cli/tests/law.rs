@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve, states, word};
+use common::{bilateral, fails_on as fails, ok_on as ok, rex, serve, states, word};
 
 /// The template profile, edited.
 fn profile(dir: &std::path::Path, name: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
@@ -49,19 +49,7 @@ fn profiles_screen_a_request_and_a_signed_decision_opens_it() {
     assert!(shown.starts_with("US profile version 1"), "{shown}");
     assert!(shown.contains("\"death_penalty\": true"), "{shown}");
 
-    let proposed = ok(
-        &[
-            "agreement",
-            "propose",
-            "--members",
-            "US,RU",
-            "--offences",
-            "illegal_access",
-        ],
-        &us,
-    );
-    let agreement = word(&proposed, "agr_");
-    ok(&["agreement", "sign", &agreement], &ru);
+    let agreement = bilateral(&us, &ru);
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "identity, facts, warrant").unwrap();
     let file = |penalty: &str| {

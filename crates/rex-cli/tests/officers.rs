@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve, states, word};
+use common::{bilateral, fails_on as fails, ok_on as ok, rex, serve, states, word};
 
 #[test]
 fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
@@ -12,19 +12,7 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
     let [us, ru] = states(d, &hub, ["US", "RU"]);
-    let proposed = ok(
-        &[
-            "agreement",
-            "propose",
-            "--members",
-            "US,RU",
-            "--offences",
-            "illegal_access",
-        ],
-        &us,
-    );
-    let agreement = word(&proposed, "agr_");
-    ok(&["agreement", "sign", &agreement], &ru);
+    let agreement = bilateral(&us, &ru);
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "identity, facts, warrant").unwrap();
     let filed = ok(

@@ -70,6 +70,25 @@ pub fn states<const N: usize>(d: &Path, hub: &ServedHub, codes: [&str; N]) -> [P
     })
 }
 
+/// An agreement in force between the US (`us`, which proposes it) and Russia (`ru`) on
+/// illegal access: its id.
+pub fn bilateral(us: &Path, ru: &Path) -> String {
+    let proposed = ok_on(
+        &[
+            "agreement",
+            "propose",
+            "--members",
+            "US,RU",
+            "--offences",
+            "illegal_access",
+        ],
+        us,
+    );
+    let agreement = word(&proposed, "agr_");
+    ok_on(&["agreement", "sign", &agreement], ru);
+    agreement
+}
+
 /// The first word of `text` that starts with `prefix` (an id a command printed).
 pub fn word(text: &str, prefix: &str) -> String {
     text.split_whitespace()
