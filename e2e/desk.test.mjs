@@ -370,6 +370,29 @@ test("the custodian's case officer finds the attachment from the case page and d
   assert.equal(await readFile(await download.path(), "utf8"), WARRANT);
 });
 
+test("an attachment over the limit is refused with a page that says the limit, and nothing is drafted", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  await visit(page, "/approvals");
+  const drafts = (await rows(page)).length;
+  await visit(page, "/requests/new");
+  await page.getByLabel("Custodian (the state holding the subject)").selectOption("RU");
+  await page.getByLabel("Agreement").selectOption(world.agreements.bilateral);
+  await page.getByLabel("illegal access").check();
+  await page.getByLabel("Maximum penalty (months)").fill("60");
+  await page.getByLabel(/^Dossier/).fill("Subject: the same author; the disk image is attached.");
+  await page.getByLabel("Evidence", { exact: true }).setInputFiles({ name: "disk.img", mimeType: "application/octet-stream", buffer: Buffer.alloc(8 * 1024 * 1024 + 1) });
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/requests/new"),
+    page.getByRole("button", { name: "Save the draft for approval" }).click(),
+  ]);
+  assert.equal(response.status(), 413);
+  await page.waitForLoadState();
+  assert.match(await page.locator("p.message").innerText(), /^the evidence disk\.img is larger than the 8 MiB one attachment may have; split it or compress it$/);
+  await accessible(page);
+  await visit(page, "/approvals");
+  assert.equal((await rows(page)).length, drafts, "nothing drafted");
+});
+
 test("an exchange is signed through a draft and a second officer's approval; the execution board shows every leg", SCENARIO, async () => {
   const { page } = officers.jroe;
   const { url } = world.us;
