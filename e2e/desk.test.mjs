@@ -12,6 +12,9 @@ import { readFile } from "node:fs/promises";
 import { boot, killAll } from "./lib/boot.mjs";
 import { launch, officerContext, axe, screenshot, WAIT_MS } from "./lib/browser.mjs";
 
+/** The warrant a case officer attaches to the request they draft. */
+const WARRANT = "%PDF-1.7\n% Arrest warrant, E.D.N.Y. 2021 (a test document)\n%%EOF\n";
+
 /** Time for one scenario: a handful of pages, each checked by axe, on a slow shared machine. */
 const SCENARIO = { timeout: 120_000 };
 
@@ -313,12 +316,15 @@ test("a case officer drafts a request; they cannot approve it; a second officer 
   await page.getByLabel("Maximum penalty (months)").fill("60");
   await page.getByLabel("Severity").selectOption("serious");
   await page.getByLabel(/^Dossier/).fill("Subject: a phishing-kit author travelling through Sochi.\nWarrant: E.D.N.Y. 2021.\n");
+  // A typed attachment, chosen as an officer would with the file picker.
+  await page.getByLabel("Warrant or order").setInputFiles({ name: "warrant-edny-2021.pdf", mimeType: "application/pdf", buffer: Buffer.from(WARRANT) });
   await page.getByRole("button", { name: "Save the draft for approval" }).click();
   await page.waitForURL(/\/approvals\/\w+$/);
   const draft = new URL(page.url()).pathname;
   await accessible(page);
   assert.equal(await page.locator("dd.state").innerText(), "awaiting");
-  assert.match(await page.locator("dd.summary").innerText(), /RU/);
+  assert.match(await page.locator("dd.summary").innerText(), /RU.* with 1 attachment \(warrant; \d+ bytes\)/);
+  assert.deepEqual((await rows(page, "table.attachments tbody tr")).map((r) => r.slice(0, 5)), [["1", "warrant", "warrant-edny-2021.pdf", "application/pdf", String(WARRANT.length)]]);
   assert.match(await page.locator("main").innerText(), /You drafted this act: another officer, an approver, approves it\./);
   assert.equal(await page.getByRole("button", { name: /approve/i }).count(), 0, "the drafter is offered no approval");
 
@@ -336,10 +342,55 @@ test("a case officer drafts a request; they cannot approve it; a second officer 
   const outcome = await approver.locator("dd.outcome").innerText();
   assert.match(outcome, /^request req_\w+ filed: logged at index \d+/);
   const filed = outcome.match(/req_\w+/)[0];
+  world.requests.drafted = filed;
   await screenshot(approver, "approval");
   // The request is filed: it is among US's outgoing requests awaiting an answer.
   await until(page, "/queue?side=outgoing&status=awaiting_answer", async () => (await rows(page)).some((r) => r[0] === filed), `request ${filed}`);
   assert.deepEqual((await rows(page)).map((r) => r[0]).sort(), [filed, world.requests.usWaits].sort());
+});
+
+test("the custodian's case officer finds the attachment from the case page and downloads it as a file", SCENARIO, async () => {
+  const { page } = officers.ipetrov;
+  const filed = world.requests.drafted;
+  assert.ok(filed, "the drafting scenario filed a request");
+  await until(page, `/requests/${filed}`, async () => (await page.getByRole("link", { name: /Open the dossier/ }).count()) === 1, `request ${filed} on RU's desk`);
+  await accessible(page);
+  await page.getByRole("link", { name: /Open the dossier/ }).click();
+  await page.waitForURL(`${world.ru.url}/requests/${filed}/dossier`);
+  await accessible(page);
+  const listed = await rows(page, "table.attachments tbody tr");
+  assert.deepEqual(listed.map((r) => r.slice(0, 5)), [["1", "warrant", "warrant-edny-2021.pdf", "application/pdf", String(WARRANT.length)]]);
+  assert.match(listed[0][5], /^[0-9a-f]{64}$/);
+  await screenshot(page, "attachments");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "warrant-edny-2021.pdf" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "warrant-edny-2021.pdf");
+  assert.equal(await readFile(await download.path(), "utf8"), WARRANT);
+});
+
+test("an attachment over the limit is refused with a page that says the limit, and nothing is drafted", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  await visit(page, "/approvals");
+  const drafts = (await rows(page)).length;
+  await visit(page, "/requests/new");
+  await page.getByLabel("Custodian (the state holding the subject)").selectOption("RU");
+  await page.getByLabel("Agreement").selectOption(world.agreements.bilateral);
+  await page.getByLabel("illegal access").check();
+  await page.getByLabel("Maximum penalty (months)").fill("60");
+  await page.getByLabel(/^Dossier/).fill("Subject: the same author; the disk image is attached.");
+  await page.getByLabel("Evidence", { exact: true }).setInputFiles({ name: "disk.img", mimeType: "application/octet-stream", buffer: Buffer.alloc(8 * 1024 * 1024 + 1) });
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/requests/new"),
+    page.getByRole("button", { name: "Save the draft for approval" }).click(),
+  ]);
+  assert.equal(response.status(), 413);
+  await page.waitForLoadState();
+  assert.match(await page.locator("p.message").innerText(), /^the evidence disk\.img is larger than the 8 MiB one attachment may have; split it or compress it$/);
+  await accessible(page);
+  await visit(page, "/approvals");
+  assert.equal((await rows(page)).length, drafts, "nothing drafted");
 });
 
 test("an exchange is signed through a draft and a second officer's approval; the execution board shows every leg", SCENARIO, async () => {
@@ -523,8 +574,9 @@ test("every page reachable by a link, as a case officer and as an admin, passes 
     while (queue.length > 0 && seen.size < 60) {
       const path = queue.shift();
       const route = path.replace(/\b(req|exc|agr|msg)_\w+/g, "$1_…").replace(/\/evidence\/\d+/, "/evidence/N").replace(/\?.*$/, "");
-      // A bundle is a download, not a page (the evidence test downloads one).
-      if (seen.has(route) || route.endsWith("/bundle")) continue;
+      // A bundle or an attachment is a download, not a page (the evidence and the attachment
+      // tests download one).
+      if (seen.has(route) || route.endsWith("/bundle") || /\/attachments\/\d+$/.test(route)) continue;
       seen.add(route);
       await visit(page, path);
       const links = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.href));

@@ -44,7 +44,7 @@ enum Command {
     Node(node::NodeArgs),
     /// Agreements: propose, sign, list.
     Agreement(agreement::AgreementArgs),
-    /// Requests: file, answer, withdraw, show, read the dossier.
+    /// Requests: file, answer, withdraw, show, read the dossier and its attachments.
     Request(request::RequestArgs),
     /// Exchanges: sign, execute legs, record milestones, show.
     Exchange(exchange::ExchangeArgs),

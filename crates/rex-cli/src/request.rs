@@ -1,12 +1,13 @@
-//! `rex request file|answer|evaluate|raise|decide|withdraw|show|dossier`.
+//! `rex request file|answer|evaluate|raise|decide|withdraw|show|dossier|attachment`.
 
 use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{
-    Action, AgreementId, Answer, Check, Deadline, ExtensionReason, MetadataDraft, Offence, Outcome,
-    RefusalGround, Registry, RequestId, Severity,
+    Action, AgreementId, Answer, Attachment, AttachmentKind, Check, Deadline, ExtensionReason,
+    MetadataDraft, Offence, Outcome, RefusalGround, Registry, RequestId, Severity,
+    StructuredDossier, MAX_ATTACHMENT_BYTES,
 };
 use rex_node::message::utc;
 use std::path::PathBuf;
@@ -64,9 +65,15 @@ enum RequestCommand {
         /// To enforce a sentence already imposed: the months that remain of it.
         #[arg(long, value_name = "MONTHS")]
         sentence_remaining_months: Option<u32>,
-        /// The dossier file (identity, facts, evidence, warrant).
+        /// The dossier file (identity, facts, evidence, warrant): text, or a structured dossier
+        /// (`rex-dossier/v1` JSON).
         #[arg(long, value_name = "FILE")]
         dossier: PathBuf,
+        /// A typed document to carry in the dossier, encrypted with it: KIND is warrant,
+        /// judgment, evidence, identity or translation. Repeat for several. The dossier becomes
+        /// a structured one (`rex-dossier/v1`) with the file's text.
+        #[arg(long, value_name = "KIND:PATH")]
+        attach: Vec<String>,
     },
     /// Answer a request held by this state.
     Answer {
@@ -150,13 +157,28 @@ enum RequestCommand {
         /// The request id.
         request: String,
     },
-    /// Show one request, or every request this state is party to.
+    /// Show one request (with its screening checklist and, when this state is a party, its
+    /// dossier's attachments), or every request this state is party to.
     Show {
         /// The node's data directory.
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
         /// The request id (all of this state's if absent).
         request: Option<String>,
+    },
+    /// List the attachments of a request's dossier, or save one (only requester and custodian
+    /// can decrypt it); every attachment is checked against its SHA-256 first.
+    Attachment {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+        /// The attachment's number, from 1, as listed (all are listed if absent).
+        n: Option<usize>,
+        /// Write it here (a new file) instead of standard output.
+        #[arg(long, value_name = "FILE", requires = "n")]
+        out: Option<PathBuf>,
     },
     /// Download and decrypt a request's dossier (only requester and custodian can).
     Dossier {
@@ -181,6 +203,90 @@ fn severity(s: &str) -> Result<Severity, Failure> {
 fn ground(s: &str) -> Result<RefusalGround, Failure> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .map_err(|_| Failure::input(format!("unknown refusal ground {s:?}")))
+}
+
+/// The dossier of `--dossier FILE` with the documents of `--attach KIND:PATH`: the file as it
+/// is without them; with them, a structured dossier carrying them (the file's own when it is
+/// one, else one whose text is the file).
+fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Failure> {
+    let plaintext =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    if attach.is_empty() {
+        return Ok(plaintext);
+    }
+    let bad = |e: rex_domain::Rejection| Failure::input(format!("{}: {e}", path.display()));
+    let mut dossier = match StructuredDossier::parse(&plaintext).map_err(bad)? {
+        Some(d) => d,
+        None => {
+            let text = String::from_utf8(plaintext).map_err(|_| {
+                Failure::input(format!(
+                    "{}: not UTF-8 text; give the text as --dossier and the documents with --attach",
+                    path.display()
+                ))
+            })?;
+            StructuredDossier::new(Default::default(), text, Vec::new())
+        }
+    };
+    for a in attach {
+        let (kind, file) = a.split_once(':').ok_or_else(|| {
+            Failure::input(format!(
+                "--attach {a:?}: KIND:PATH, e.g. warrant:warrant.pdf"
+            ))
+        })?;
+        let kind: AttachmentKind = kind
+            .parse()
+            .map_err(|e| Failure::input(format!("--attach {a:?}: {e}")))?;
+        let file = std::path::Path::new(file);
+        let meta = std::fs::metadata(file)
+            .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+        if meta.len() > MAX_ATTACHMENT_BYTES as u64 {
+            return Err(Failure::input(format!(
+                "{}: {} bytes, more than the {} MiB one attachment may have; split it or compress it",
+                file.display(),
+                meta.len(),
+                MAX_ATTACHMENT_BYTES >> 20
+            )));
+        }
+        let content =
+            std::fs::read(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let attachment = Attachment::new(kind, &name, content)
+            .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+        dossier.attachments.push(attachment);
+    }
+    dossier.to_plaintext().map_err(bad)
+}
+
+/// One line per attachment of a dossier: number, kind, name, type, size, SHA-256.
+pub fn attachment_lines(dossier: &StructuredDossier) -> Vec<String> {
+    dossier
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "attachment {}: {} {:?} ({}, {} bytes, SHA-256 {})",
+                i + 1,
+                a.kind,
+                a.name,
+                a.media_type,
+                a.size(),
+                a.sha256
+            )
+        })
+        .collect()
+}
+
+/// The structured dossier of `request`, decrypted and checked (a free-text one has no
+/// attachments).
+fn structured(node: &rex_node::Node, request: &RequestId) -> Result<StructuredDossier, Failure> {
+    let plaintext = node.read_dossier(request).map_err(fail)?;
+    Ok(StructuredDossier::parse(&plaintext)
+        .map_err(|e| Failure::other(format!("the dossier of {request}: {e}")))?
+        .unwrap_or_else(|| StructuredDossier::new(Default::default(), String::new(), Vec::new())))
 }
 
 /// One line describing a request.
@@ -277,6 +383,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             own_national,
             sentence_remaining_months,
             dossier,
+            attach,
         } => {
             let mut offences = offences
                 .iter()
@@ -284,8 +391,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             offences.sort();
             offences.dedup();
-            let plaintext = std::fs::read(&dossier)
-                .map_err(|e| Failure::input(format!("{}: {e}", dossier.display())))?;
+            let plaintext = dossier_with(&dossier, &attach)?;
             let mut node = open(&data)?;
             let draft = MetadataDraft {
                 requester: node.party(),
@@ -447,6 +553,18 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                     for line in checklist(r) {
                         println!("  {line}");
                     }
+                    // The attachments, when this state can read the dossier.
+                    let me = node.party();
+                    if r.metadata.requester == me || r.metadata.custodian == me {
+                        match structured(&node, &id) {
+                            Ok(d) => {
+                                for line in attachment_lines(&d) {
+                                    println!("  {line}");
+                                }
+                            }
+                            Err(e) => println!("  dossier unreadable: {}", e.message),
+                        }
+                    }
                 }
                 None => {
                     let me = node.party();
@@ -460,6 +578,61 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             }
             if let Some(note) = unsettled(&node)? {
                 println!("{note}");
+            }
+        }
+        RequestCommand::Attachment {
+            data,
+            request,
+            n,
+            out,
+        } => {
+            let request: RequestId = parse(&request)?;
+            let node = open(&data)?;
+            let dossier = structured(&node, &request)?;
+            let Some(n) = n else {
+                let lines = attachment_lines(&dossier);
+                if lines.is_empty() {
+                    println!("the dossier of {request} has no attachments");
+                }
+                for line in lines {
+                    println!("{line}");
+                }
+                return Ok(());
+            };
+            let count = dossier.attachments.len();
+            let a = n
+                .checked_sub(1)
+                .and_then(|i| dossier.attachments.get(i))
+                .ok_or_else(|| {
+                    Failure::input(format!(
+                        "the dossier of {request} has {count} attachments, not {n}"
+                    ))
+                })?;
+            match out {
+                Some(path) => {
+                    // A new file only: the other state's document never overwrites one.
+                    use std::io::Write as _;
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(&path)
+                        .and_then(|mut f| f.write_all(&a.content))
+                        .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
+                    println!(
+                        "saved attachment {n} of {request} ({} {:?}, {} bytes, SHA-256 {}) to {}",
+                        a.kind,
+                        a.name,
+                        a.size(),
+                        a.sha256,
+                        path.display()
+                    );
+                }
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout()
+                        .write_all(&a.content)
+                        .map_err(|e| Failure::other(e.to_string()))?;
+                }
             }
         }
         RequestCommand::Dossier { data, request, out } => {

@@ -3,16 +3,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve};
-
-/// The first word of `text` that starts with `prefix`.
-fn word(text: &str, prefix: &str) -> String {
-    text.split_whitespace()
-        .map(|w| w.trim_end_matches([':', ',']))
-        .find(|w| w.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no {prefix} in {text:?}"))
-        .to_owned()
-}
+use common::{bilateral, fails_on as fails, ok_on as ok, rex, serve, states, word};
 
 /// The template profile, edited.
 fn profile(dir: &std::path::Path, name: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
@@ -33,21 +24,7 @@ fn profiles_screen_a_request_and_a_signed_decision_opens_it() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
-    for p in ["US", "RU"] {
-        let node = d.join(p);
-        rex()
-            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
-            .arg(&node)
-            .assert()
-            .success();
-        rex()
-            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
-            .arg(d.join("hub").join("operator.key"))
-            .arg(node.join("public-keys.json"))
-            .assert()
-            .success();
-    }
-    let (us, ru) = (d.join("US"), d.join("RU"));
+    let [us, ru] = states(d, &hub, ["US", "RU"]);
 
     // Before any profile: nothing to show, in one line.
     let line = fails(&["node", "profile", "show"], &ru, 2);
@@ -72,19 +49,7 @@ fn profiles_screen_a_request_and_a_signed_decision_opens_it() {
     assert!(shown.starts_with("US profile version 1"), "{shown}");
     assert!(shown.contains("\"death_penalty\": true"), "{shown}");
 
-    let proposed = ok(
-        &[
-            "agreement",
-            "propose",
-            "--members",
-            "US,RU",
-            "--offences",
-            "illegal_access",
-        ],
-        &us,
-    );
-    let agreement = word(&proposed, "agr_");
-    ok(&["agreement", "sign", &agreement], &ru);
+    let agreement = bilateral(&us, &ru);
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "identity, facts, warrant").unwrap();
     let file = |penalty: &str| {

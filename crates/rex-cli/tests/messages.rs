@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve};
+use common::{fails_on as fails, ok_on as ok, rex, serve, states};
 
 /// The message id in `US sent message msg_… (seq …)`.
 fn message_id(sent: &str) -> String {
@@ -18,21 +18,7 @@ fn two_states_talk_and_every_receipt_reaches_the_sender() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
-    for p in ["US", "RU", "DE"] {
-        let node = d.join(p);
-        rex()
-            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
-            .arg(&node)
-            .assert()
-            .success();
-        rex()
-            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
-            .arg(d.join("hub").join("operator.key"))
-            .arg(node.join("public-keys.json"))
-            .assert()
-            .success();
-    }
-    let (us, ru, de) = (d.join("US"), d.join("RU"), d.join("DE"));
+    let [us, ru, de] = states(d, &hub, ["US", "RU", "DE"]);
     let body = d.join("body.txt");
     std::fs::write(
         &body,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{one_line, rex, serve};
+use common::{one_line, rex, serve, states};
 use std::path::Path;
 
 /// Runs `rex ARGS` and returns its stdout; fails with its stderr if it did not succeed.
@@ -27,21 +27,7 @@ fn finality_and_gossip_through_the_binary() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
-    for p in ["US", "RU"] {
-        let node = d.join(p);
-        rex()
-            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
-            .arg(&node)
-            .assert()
-            .success();
-        rex()
-            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
-            .arg(d.join("hub").join("operator.key"))
-            .arg(node.join("public-keys.json"))
-            .assert()
-            .success();
-    }
-    let (us, ru) = (d.join("US"), d.join("RU"));
+    let [us, ru] = states(d, &hub, ["US", "RU"]);
     // No agreement: no witness, nothing to wait for.
     let synced = ok(&["node", "sync"], &us);
     assert!(synced.contains("final: checkpoint 2"), "{synced}");

@@ -718,6 +718,10 @@ pub struct StructuredDossier {
     pub facts: DossierFacts,
     /// Everything else: identity, facts in words, evidence, warrant.
     pub text: String,
+    /// Typed documents, their bytes included ([`crate::dossier`]); left out when there are
+    /// none, so that a dossier without attachments keeps the bytes it always had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::dossier::Attachment>,
 }
 
 /// The format name of a structured dossier.
@@ -726,34 +730,23 @@ pub const DOSSIER_FORMAT: &str = "rex-dossier/v1";
 impl DossierFacts {
     /// The facts of a dossier's plaintext: a `rex-dossier/v1` JSON document gives its facts; any
     /// other dossier (free text) states none. A document that claims the format and is malformed
-    /// is an error, so that a typo is not read as silence.
+    /// is an error, so that a typo is not read as silence; so is one whose attachments fail
+    /// their checks ([`StructuredDossier::parse`]).
     pub fn parse(plaintext: &[u8]) -> Result<DossierFacts, Rejection> {
-        let looks_structured = plaintext
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|b| *b == b'{')
-            && std::str::from_utf8(plaintext).is_ok_and(|t| t.contains(DOSSIER_FORMAT));
-        if !looks_structured {
-            return Ok(DossierFacts::default());
-        }
-        let d: StructuredDossier = serde_json::from_slice(plaintext)
-            .map_err(|e| Rejection::invalid("dossier", format!("not a {DOSSIER_FORMAT}: {e}")))?;
-        if d.format != DOSSIER_FORMAT {
-            return Err(Rejection::invalid(
-                "dossier",
-                format!("format {:?}, expected {DOSSIER_FORMAT}", d.format),
-            ));
-        }
-        for (what, date) in [
-            ("offence_date", &d.facts.offence_date),
-            ("born", &d.facts.born),
-        ] {
+        Ok(StructuredDossier::parse(plaintext)?
+            .map(|d| d.facts)
+            .unwrap_or_default())
+    }
+
+    /// Checks the dates the facts state.
+    pub(crate) fn check(&self) -> Result<(), Rejection> {
+        for (what, date) in [("offence_date", &self.offence_date), ("born", &self.born)] {
             if let Some(date) = date {
                 parse_date(date)
                     .map_err(|e| Rejection::invalid("dossier", format!("{what}: {e}")))?;
             }
         }
-        Ok(d.facts)
+        Ok(())
     }
 }
 

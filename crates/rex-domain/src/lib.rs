@@ -64,6 +64,7 @@
 
 pub mod agreement;
 pub mod deadline;
+pub mod dossier;
 pub mod dsse;
 pub mod exchange;
 pub mod id;
@@ -82,6 +83,10 @@ pub mod witness;
 
 pub use agreement::{Agreement, AgreementTerms, CreditTerms, Deadlines, TermsDraft};
 pub use deadline::{Breach, BreachOf, Deadline, Extension, ExtensionReason, DUE_GRACE_SECONDS};
+pub use dossier::{
+    Attachment, AttachmentKind, MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,
+    MAX_DOSSIER_PLAINTEXT_BYTES,
+};
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
     Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, InstrumentKind, Leg, LegKind,

@@ -38,6 +38,7 @@ fn dossier(facts: DossierFacts) -> Vec<u8> {
         format: DOSSIER_FORMAT.into(),
         facts,
         text: "Identity: a ransomware operator known as 'Kreios'. Warrant of 2021-06-01.".into(),
+        attachments: Vec::new(),
     })
     .unwrap()
 }

@@ -117,7 +117,7 @@ pub struct Draft {
     pub kind: String,
     /// What will be signed, for people.
     pub summary: String,
-    /// The act's inputs, JSON.
+    /// The act's inputs, JSON (empty for a request in a list: [`DeskStore::drafts`]).
     pub payload: String,
     /// SHA-256 (hex) of `payload`.
     pub digest: String,
@@ -534,22 +534,34 @@ impl DeskStore {
 
     /// A draft.
     pub fn draft(&self, id: i64) -> Result<Draft, Error> {
-        self.drafts_where("d.id = ?1", params![id])?
+        self.drafts_where("d.payload", "d.id = ?1", params![id])?
             .pop()
             .ok_or_else(|| Error::NotFound(format!("no draft {id}")))
     }
 
-    /// Drafts, newest first: those awaiting approval, then the last 50 decided.
+    /// Drafts, newest first: those awaiting approval, then the last 50 decided. A request's
+    /// payload is left out (empty): it holds the dossier with its attachments, up to 15 MiB,
+    /// which no list needs; [`DeskStore::draft`] reads it.
     pub fn drafts(&self) -> Result<Vec<Draft>, Error> {
-        let mut all = self.drafts_where("d.state = 'awaiting' ORDER BY d.id DESC", [])?;
-        let decided = self.drafts_where("d.state != 'awaiting' ORDER BY d.id DESC LIMIT 50", [])?;
+        const PAYLOAD: &str = "CASE WHEN d.kind = 'file_request' THEN '' ELSE d.payload END";
+        let mut all = self.drafts_where(PAYLOAD, "d.state = 'awaiting' ORDER BY d.id DESC", [])?;
+        let decided = self.drafts_where(
+            PAYLOAD,
+            "d.state != 'awaiting' ORDER BY d.id DESC LIMIT 50",
+            [],
+        )?;
         all.extend(decided);
         Ok(all)
     }
 
-    fn drafts_where(&self, clause: &str, args: impl rusqlite::Params) -> Result<Vec<Draft>, Error> {
+    fn drafts_where(
+        &self,
+        payload: &str,
+        clause: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Draft>, Error> {
         let sql = format!(
-            "SELECT d.id, d.kind, d.summary, d.payload, d.digest, o.handle, d.drafter, d.created_at,
+            "SELECT d.id, d.kind, d.summary, {payload}, d.digest, o.handle, d.drafter, d.created_at,
                     d.state, a.handle, d.decided_at, d.outcome
              FROM drafts d JOIN officers o ON o.id = d.drafter
              LEFT JOIN officers a ON a.id = d.approver

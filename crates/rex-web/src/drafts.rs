@@ -12,17 +12,19 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{
-    Action, AgreementId, Answer, Check, ExchangeId, ExchangeStatus, LegStep, MetadataDraft,
-    Offence, OfficerId, RefusalGround, RequestId, RequestMetadata, RequestStatus, Severity,
+    Action, AgreementId, Answer, Attachment, AttachmentKind, Check, ExchangeId, ExchangeStatus,
+    LegStep, MetadataDraft, Offence, OfficerId, RefusalGround, RequestId, RequestMetadata,
+    RequestStatus, Severity, StructuredDossier,
 };
 use rex_node::Node;
 use serde::{Deserialize, Serialize};
 
+use crate::attachments::{AttachmentRow, Posted};
 use crate::db::{Draft, NewDraft};
 use crate::role::Role;
 use crate::web::{
-    blocking, form_field as field, form_values, label, officer, other_states, registry_of, render,
-    require, session_id, when, Frame, WebError,
+    blocking, form_field as field, label, officer, other_states, registry_of, render, require,
+    session_id, when, Frame, WebError,
 };
 use crate::Desk;
 
@@ -75,6 +77,10 @@ struct NewRequestPage {
     agreements: Vec<String>,
     offences: Vec<String>,
     severities: Vec<String>,
+    /// Each kind of attachment, its wire name and its label.
+    kinds: Vec<(&'static str, &'static str)>,
+    max_file_mib: usize,
+    max_total_mib: usize,
 }
 
 pub(crate) async fn new_request(
@@ -95,18 +101,34 @@ pub(crate) async fn new_request(
             .collect(),
         offences: Offence::ALL.iter().map(name_of).collect(),
         severities: Severity::ALL.iter().map(name_of).collect(),
+        kinds: AttachmentKind::ALL
+            .into_iter()
+            .map(|k| {
+                let label = match k {
+                    AttachmentKind::Warrant => "Warrant or order",
+                    AttachmentKind::Judgment => "Judgment",
+                    AttachmentKind::Evidence => "Evidence",
+                    AttachmentKind::Identity => "Identity document or photograph",
+                    AttachmentKind::Translation => "Translation",
+                };
+                (k.as_str(), label)
+            })
+            .collect(),
+        max_file_mib: rex_domain::MAX_ATTACHMENT_BYTES >> 20,
+        max_total_mib: rex_domain::MAX_ATTACHMENTS_BYTES >> 20,
     }))
 }
 
 /// The dossier of a drafted request: the text alone, or, when the form states facts the
 /// custodian's screening reads (offence date, date of birth, a final judgment for the same
-/// acts, an amnesty), a structured dossier (`rex-dossier/v1`) with those facts and the text.
-fn dossier_of(body: &[u8], text: String) -> Result<String, WebError> {
+/// acts, an amnesty) or carries attachments, a structured dossier (`rex-dossier/v1`) with
+/// those facts, the text and the attachments.
+fn dossier_of(form: &Posted, text: String) -> Result<String, WebError> {
     let date = |name: &str| {
-        let v = field(body, name);
+        let v = form.field(name);
         (!v.trim().is_empty()).then(|| v.trim().to_owned())
     };
-    let flag = |name: &str| match field(body, name).as_str() {
+    let flag = |name: &str| match form.field(name).as_str() {
         "yes" => Ok(Some(true)),
         "no" => Ok(Some(false)),
         "" | "unknown" => Ok(None),
@@ -120,38 +142,46 @@ fn dossier_of(body: &[u8], text: String) -> Result<String, WebError> {
         final_judgment_same_acts: flag("final_judgment")?,
         amnesty: flag("amnesty")?,
     };
-    if facts == rex_domain::DossierFacts::default() {
+    if facts == rex_domain::DossierFacts::default() && form.attachments.is_empty() {
         return Ok(text);
     }
-    let dossier = rex_domain::StructuredDossier {
-        format: rex_domain::DOSSIER_FORMAT.into(),
-        facts,
-        text,
-    };
-    let json =
-        serde_json::to_string_pretty(&dossier).map_err(|e| WebError::Internal(e.to_string()))?;
-    // The same check the custodian's node makes: a bad date is refused here, in one line.
-    rex_domain::DossierFacts::parse(json.as_bytes()).map_err(|e| WebError::Input(e.to_string()))?;
-    Ok(json)
+    let dossier = StructuredDossier::new(facts, text, form.attachments.clone());
+    // The same checks the custodian's node makes (a bad date, the attachments and their
+    // limits): refused here, in one line.
+    let plaintext = dossier
+        .to_plaintext()
+        .map_err(|e| WebError::Input(e.to_string()))?;
+    String::from_utf8(plaintext).map_err(|e| WebError::Internal(e.to_string()))
 }
 
-/// `POST /requests/new`: the draft of a request, kept for approval.
+/// The dossier a draft files, if it files a request.
+pub(crate) fn dossier_in(payload: &str) -> Option<String> {
+    match serde_json::from_str::<Act>(payload).ok()? {
+        Act::FileRequest { dossier, .. } => Some(dossier),
+        _ => None,
+    }
+}
+
+/// `POST /requests/new`: the draft of a request, kept for approval (`multipart/form-data`
+/// with the dossier's attachments, or a form without them).
 pub(crate) async fn draft_request(
     State(desk): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, WebError> {
     let officer = officer(&desk, &headers).await?;
     require(&officer, &[Role::CaseOfficer], "drafting a request")?;
-    let custodian = field(&body, "custodian");
-    let agreement = field(&body, "agreement");
-    let mut offences = form_values(&body, "offence")
+    let form = Posted::read(request).await?;
+    let custodian = form.field("custodian");
+    let agreement = form.field("agreement");
+    let mut offences = form
+        .values("offence")
         .iter()
         .map(|o| parse_name::<Offence>("offence", o))
         .collect::<Result<Vec<_>, _>>()?;
     offences.sort();
     offences.dedup();
-    let penalty = field(&body, "max_penalty_months");
+    let penalty = form.field("max_penalty_months");
     let metadata = MetadataDraft {
         requester: desk.party,
         custodian: rex_domain::PartyId::new(&custodian)
@@ -163,17 +193,17 @@ pub(crate) async fn draft_request(
         max_penalty_months: penalty.parse().map_err(|_| {
             WebError::Input(format!("maximum penalty {penalty:?}: a number of months"))
         })?,
-        severity: parse_name("severity", &field(&body, "severity"))?,
-        subject_is_custodian_national: field(&body, "own_national") == "yes",
+        severity: parse_name("severity", &form.field("severity"))?,
+        subject_is_custodian_national: form.field("own_national") == "yes",
         sentence_remaining_months: None,
     };
     // Checked now, so that an approver never sees a draft the hub would refuse as malformed.
     RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;
-    let text = field(&body, "dossier");
+    let text = form.field("dossier");
     if text.trim().is_empty() {
         return Err(WebError::Input("the dossier is empty".into()));
     }
-    let sentence = field(&body, "sentence_remaining_months");
+    let sentence = form.field("sentence_remaining_months");
     let mut metadata = metadata;
     if !sentence.trim().is_empty() {
         metadata.sentence_remaining_months = Some(sentence.trim().parse().map_err(|_| {
@@ -183,10 +213,25 @@ pub(crate) async fn draft_request(
         })?);
         RequestMetadata::new(metadata.clone()).map_err(|e| WebError::Input(e.to_string()))?;
     }
-    let dossier = dossier_of(&body, text)?;
+    let dossier = dossier_of(&form, text)?;
     let offences: Vec<String> = metadata.offences.iter().map(label).collect();
+    // The summary goes to the audit trail, which the admin reads: the attachments' kinds and
+    // sizes, never their names.
+    let attached = match form.attachments.as_slice() {
+        [] => String::new(),
+        a => {
+            let kinds: Vec<&str> = a.iter().map(|a| a.kind.as_str()).collect();
+            format!(
+                " with {} attachment{} ({}; {} bytes)",
+                a.len(),
+                if a.len() == 1 { "" } else { "s" },
+                kinds.join(", "),
+                a.iter().map(Attachment::size).sum::<usize>()
+            )
+        }
+    };
     let summary = format!(
-        "{} asks {} to hand over a subject under agreement {}: {}; up to {} months; {}; {}national of {}; dossier of {} bytes (encrypted to both states when filed)",
+        "{} asks {} to hand over a subject under agreement {}: {}; up to {} months; {}; {}national of {}; dossier of {} bytes{attached} (encrypted to both states when filed)",
         metadata.requester,
         metadata.custodian,
         metadata.agreement,
@@ -492,13 +537,15 @@ struct ApprovalPage {
     draft: DraftRow,
     digest: String,
     payload: String,
+    /// The attachments of a drafted request's dossier, downloadable.
+    attachments: Vec<AttachmentRow>,
     awaiting: bool,
     may_decide: bool,
     own: bool,
     stepped_up: bool,
 }
 
-fn draft_id(id: &str) -> Result<i64, WebError> {
+pub(crate) fn draft_id(id: &str) -> Result<i64, WebError> {
     id.parse()
         .map_err(|_| WebError::NotFound(format!("{id:?} is not a draft number")))
 }
@@ -521,19 +568,39 @@ pub(crate) async fn approval(
     let now = desk.now();
     let own = draft.drafter_id == officer.id;
     let awaiting = draft.state == "awaiting";
-    let payload = serde_json::from_str::<serde_json::Value>(&draft.payload)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| draft.payload.clone());
+    let (payload, attachments) = inputs(&draft);
     Ok(render(&ApprovalPage {
         frame: Frame::of(&desk, &officer),
         digest: draft.digest.clone(),
         payload,
+        attachments,
         awaiting,
         may_decide: awaiting && officer.has(Role::Approver) && !own,
         own,
         stepped_up: stepped.is_some_and(|t| now <= t + STEP_UP_TTL),
         draft: row(draft),
     }))
+}
+
+/// A draft's inputs as its page shows them, pretty JSON, and its dossier's attachments: in the
+/// inputs, each attachment's bytes are replaced by a note of their size (they are listed, with
+/// their SHA-256, and downloadable from the page).
+fn inputs(draft: &Draft) -> (String, Vec<AttachmentRow>) {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&draft.payload) else {
+        return (draft.payload.clone(), Vec::new());
+    };
+    let structured = dossier_in(&draft.payload)
+        .and_then(|d| StructuredDossier::parse(d.as_bytes()).ok().flatten())
+        .filter(|d| !d.attachments.is_empty());
+    let mut rows = Vec::new();
+    if let Some(d) = structured {
+        v["dossier"] = crate::attachments::shown(&d).into();
+        rows = crate::attachments::rows(
+            &d.attachments,
+            &format!("/approvals/{}/attachments", draft.id),
+        );
+    }
+    (serde_json::to_string_pretty(&v).unwrap_or_default(), rows)
 }
 
 /// `POST /approvals/{id}/approve`: another officer than the drafter, an approver, with a

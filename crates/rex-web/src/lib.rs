@@ -31,10 +31,13 @@
 //! - Every answer carries a strict Content-Security-Policy (`default-src 'self'`, no inline
 //!   script or style), `no-store`, `no-referrer`, `nosniff`, `frame-ancestors 'none'`;
 //!   cross-site form posts are refused (tower-http's CSRF layer: `Sec-Fetch-Site` and
-//!   `Origin`).
+//!   `Origin`). A dossier's attachment is the other state's content: it is checked, then served
+//!   as a file to save under a stricter, sandboxing policy, never as a page of the desk
+//!   (`attachments`).
 //! - Roles are separated ([`role::Roles`]): an admin holds no other role and never sees a
 //!   dossier in clear; an auditor holds no other role and changes nothing.
 
+mod attachments;
 mod board;
 pub mod cycle;
 pub mod db;

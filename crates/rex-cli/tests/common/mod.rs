@@ -4,7 +4,7 @@
 // Each test crate uses a different part of this module.
 #![allow(dead_code, unused_imports)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use rex_testkit::binary::{one_line, ServedHub};
 
@@ -49,4 +49,51 @@ pub fn fails_on(args: &[&str], data: &Path, code: i32) -> String {
     let line = one_line(&out.stderr, &format!("rex {args:?}"));
     assert_eq!(out.status.code(), Some(code), "{line}");
     line
+}
+
+/// States with a node each in `d/<code>`, registered at `hub`: their data directories.
+pub fn states<const N: usize>(d: &Path, hub: &ServedHub, codes: [&str; N]) -> [PathBuf; N] {
+    codes.map(|p| {
+        let node = d.join(p);
+        rex()
+            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
+            .arg(&node)
+            .assert()
+            .success();
+        rex()
+            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
+            .arg(d.join("hub").join("operator.key"))
+            .arg(node.join("public-keys.json"))
+            .assert()
+            .success();
+        node
+    })
+}
+
+/// An agreement in force between the US (`us`, which proposes it) and Russia (`ru`) on
+/// illegal access: its id.
+pub fn bilateral(us: &Path, ru: &Path) -> String {
+    let proposed = ok_on(
+        &[
+            "agreement",
+            "propose",
+            "--members",
+            "US,RU",
+            "--offences",
+            "illegal_access",
+        ],
+        us,
+    );
+    let agreement = word(&proposed, "agr_");
+    ok_on(&["agreement", "sign", &agreement], ru);
+    agreement
+}
+
+/// The first word of `text` that starts with `prefix` (an id a command printed).
+pub fn word(text: &str, prefix: &str) -> String {
+    text.split_whitespace()
+        .map(|w| w.trim_end_matches([':', ',']))
+        .find(|w| w.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in {text:?}"))
+        .to_owned()
 }
