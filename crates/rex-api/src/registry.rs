@@ -322,6 +322,27 @@ pub struct ExchangeRecord {
     /// The release instrument each giver recorded on its surrender leg, by request.
     #[schema(value_type = BTreeMap<String, schema::ReleaseInstrumentBody>)]
     pub instruments: BTreeMap<RequestId, ReleaseInstrument>,
+    /// Consents and later acts under the rule of speciality, by the request of a delivered
+    /// surrender leg.
+    #[schema(value_type = BTreeMap<String, SpecialityRecord>)]
+    pub speciality: BTreeMap<RequestId, SpecialityRecord>,
+}
+
+/// The speciality record of a surrender leg (`rex_domain::Speciality`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SpecialityRecord {
+    /// Offences the giver consented to beyond those surrendered for.
+    #[schema(value_type = Vec<schema::OffenceName>)]
+    pub consented_offences: Vec<rex_domain::Offence>,
+    /// States the giver consented to a transfer to.
+    #[schema(value_type = Vec<String>)]
+    pub consented_transfers: Vec<PartyId>,
+    /// Offences the receiver recorded prosecuting the subject for.
+    #[schema(value_type = Vec<schema::OffenceName>)]
+    pub prosecuted_for: Vec<rex_domain::Offence>,
+    /// The state the subject was transferred to, if any.
+    #[schema(value_type = Option<String>)]
+    pub transferred_to: Option<PartyId>,
 }
 
 impl From<Route> for RouteName {
@@ -452,6 +473,29 @@ impl RegistrySnapshot {
                     stages: x.stages.clone(),
                     breaches: x.breaches.clone(),
                     instruments: x.instruments.clone(),
+                    speciality: x
+                        .speciality
+                        .iter()
+                        .map(|(r, s)| {
+                            (
+                                *r,
+                                SpecialityRecord {
+                                    consented_offences: s
+                                        .consented_offences
+                                        .iter()
+                                        .copied()
+                                        .collect(),
+                                    consented_transfers: s
+                                        .consented_transfers
+                                        .iter()
+                                        .copied()
+                                        .collect(),
+                                    prosecuted_for: s.prosecuted_for.iter().copied().collect(),
+                                    transferred_to: s.transferred_to,
+                                },
+                            )
+                        })
+                        .collect(),
                 })
                 .collect(),
             profiles: registry

@@ -1,4 +1,4 @@
-//! `rex exchange sign|ready|verify|deliver|receive|milestone|show`.
+//! `rex exchange sign|ready|verify|deliver|receive|release|milestone|consent|prosecute|transfer|show`.
 
 use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse};
@@ -6,7 +6,8 @@ use crate::officer_key::FourEyesArgs;
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
 use rex_domain::{
-    Action, Exchange, ExchangeId, InstrumentKind, Milestone, ReleaseInstrument, RequestId,
+    Action, Consent, Exchange, ExchangeId, InstrumentKind, Milestone, Offence, ReleaseInstrument,
+    RequestId,
 };
 use std::path::PathBuf;
 
@@ -73,6 +74,41 @@ enum ExchangeCommand {
         #[arg(long, value_name = "FILE")]
         document: PathBuf,
     },
+    /// Giver of a delivered surrender: consent to prosecution for more offences, or to a
+    /// transfer of the subject to a third state (the rule of speciality).
+    Consent {
+        #[command(flatten)]
+        leg: LegArgs,
+        /// Offence categories the receiver may prosecute too, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "onward_to",
+            required_unless_present = "onward_to"
+        )]
+        offences: Vec<String>,
+        /// The third state the receiver may transfer the subject to.
+        #[arg(long, value_name = "STATE")]
+        onward_to: Option<String>,
+    },
+    /// Receiver of a delivered surrender: record prosecuting the subject for these offences,
+    /// each one surrendered for or consented to by the giver.
+    Prosecute {
+        #[command(flatten)]
+        leg: LegArgs,
+        /// Offence categories, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        offences: Vec<String>,
+    },
+    /// Receiver of a delivered surrender: transfer the subject to a third state the giver
+    /// consented to.
+    Transfer {
+        #[command(flatten)]
+        leg: LegArgs,
+        /// The third state.
+        #[arg(long, value_name = "STATE")]
+        to: String,
+    },
     /// Giver of a prosecution-at-home leg: a milestone.
     Milestone {
         #[command(flatten)]
@@ -104,13 +140,36 @@ pub fn describe(x: &Exchange) -> String {
                 .get(&l.request)
                 .map(|p| format!(" (breach by {p})"))
                 .unwrap_or_default();
+            let speciality = x
+                .speciality
+                .get(&l.request)
+                .map(|s| {
+                    let mut parts = Vec::new();
+                    if !s.consented_offences.is_empty() {
+                        let o: Vec<&str> =
+                            s.consented_offences.iter().map(|o| o.as_str()).collect();
+                        parts.push(format!("consent for {}", o.join("+")));
+                    }
+                    for to in &s.consented_transfers {
+                        parts.push(format!("consent to transfer to {to}"));
+                    }
+                    if let Some(to) = s.transferred_to {
+                        parts.push(format!("transferred to {to}"));
+                    }
+                    if parts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", parts.join("; "))
+                    }
+                })
+                .unwrap_or_default();
             let release = x
                 .instruments
                 .get(&l.request)
                 .map(|i| format!(" (release: {} by {})", i.kind.as_str(), i.authority))
                 .unwrap_or_default();
             format!(
-                "{}→{} {} {}{release}{breach}",
+                "{}→{} {} {}{release}{speciality}{breach}",
                 l.giver,
                 l.receiver,
                 l.kind.as_str(),
@@ -125,6 +184,26 @@ pub fn describe(x: &Exchange) -> String {
         if x.go_at.is_some() { ", go" } else { "" },
         legs.join(", ")
     )
+}
+
+/// Offence categories as given, sorted and without repeats (the canonical form statements
+/// carry).
+fn offence_list(given: &[String]) -> Result<Vec<Offence>, Failure> {
+    let mut offences = given
+        .iter()
+        .map(|o| parse::<Offence>(o.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    offences.sort();
+    offences.dedup();
+    Ok(offences)
+}
+
+fn names(offences: &[Offence]) -> String {
+    offences
+        .iter()
+        .map(|o| o.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn leg(args: &LegArgs) -> Result<(ExchangeId, RequestId), Failure> {
@@ -225,6 +304,61 @@ pub fn run(args: ExchangeArgs) -> Result<(), Failure> {
                 exchange,
                 request,
                 instrument,
+            };
+            (a.data, action, what, a.officers)
+        }
+        ExchangeCommand::Consent {
+            leg: a,
+            offences,
+            onward_to,
+        } => {
+            let (exchange, request) = leg(&a)?;
+            let consent = match onward_to {
+                Some(to) => Consent::OnwardTransfer {
+                    to: crate::failure::party(&to)?,
+                },
+                None => Consent::Offences {
+                    offences: offence_list(&offences)?,
+                },
+            };
+            let what = match &consent {
+                Consent::OnwardTransfer { to } => {
+                    format!("consented to a transfer of the subject of {request} to {to}")
+                }
+                Consent::Offences { offences } => format!(
+                    "consented to prosecution of the subject of {request} for {}",
+                    names(offences)
+                ),
+            };
+            let action = Action::ConsentGiven {
+                exchange,
+                request,
+                consent,
+            };
+            (a.data, action, what, a.officers)
+        }
+        ExchangeCommand::Prosecute { leg: a, offences } => {
+            let (exchange, request) = leg(&a)?;
+            let offences = offence_list(&offences)?;
+            let what = format!(
+                "recorded prosecuting the subject of {request} for {}",
+                names(&offences)
+            );
+            let action = Action::ProsecutionExtended {
+                exchange,
+                request,
+                offences,
+            };
+            (a.data, action, what, a.officers)
+        }
+        ExchangeCommand::Transfer { leg: a, to } => {
+            let (exchange, request) = leg(&a)?;
+            let to = crate::failure::party(&to)?;
+            let what = format!("transferred the subject of {request} to {to}");
+            let action = Action::OnwardTransferred {
+                exchange,
+                request,
+                to,
             };
             (a.data, action, what, a.officers)
         }

@@ -262,4 +262,36 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
     );
     let sha = rex_domain::Digest::of(b"deportation order no. 17");
     assert!(ru.join("grounds").join(sha.to_string()).exists());
+
+    // Speciality: nothing before delivery, and a consent is for offences or a transfer.
+    let line = fails(
+        &[
+            "exchange",
+            "prosecute",
+            &exchange,
+            "--request",
+            &request,
+            "--offences",
+            "computer_related_fraud",
+        ],
+        &us,
+        1,
+    );
+    assert!(line.contains("once surrendered"), "{line}");
+    let line = fails(
+        &[
+            "exchange",
+            "consent",
+            &exchange,
+            "--request",
+            &request,
+            "--offences",
+            "computer_related_fraud",
+            "--onward-to",
+            "DE",
+        ],
+        &ru,
+        2,
+    );
+    assert!(line.contains("cannot be used with"), "{line}");
 }

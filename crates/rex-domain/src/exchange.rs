@@ -153,6 +153,37 @@ impl ReleaseInstrument {
     }
 }
 
+/// What the giver of a surrender consents to afterwards (the rule of speciality and the bar
+/// on onward transfer): the receiver may prosecute the subject only for the offences it was
+/// surrendered for, and transfer it to no third state, unless the giver consents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Consent {
+    /// Prosecution for these offences too (sorted, distinct, none already surrendered for).
+    Offences {
+        /// The offence categories.
+        offences: Vec<crate::offence::Offence>,
+    },
+    /// Transfer of the subject to this state.
+    OnwardTransfer {
+        /// The third state.
+        to: PartyId,
+    },
+}
+
+/// The speciality record of a surrender leg, after delivery.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Speciality {
+    /// Offences the giver consented to beyond those surrendered for.
+    pub consented_offences: BTreeSet<crate::offence::Offence>,
+    /// States the giver consented to a transfer to.
+    pub consented_transfers: BTreeSet<PartyId>,
+    /// Offences the receiver recorded prosecuting the subject for (`prosecution_extended`).
+    pub prosecuted_for: BTreeSet<crate::offence::Offence>,
+    /// The state the receiver transferred the subject to, if it did.
+    pub transferred_to: Option<PartyId>,
+}
+
 impl Milestone {
     /// The stable wire name.
     pub fn as_str(&self) -> &'static str {
@@ -540,6 +571,9 @@ pub struct Exchange {
     pub breaches: BTreeMap<RequestId, PartyId>,
     /// The release instrument each giver recorded on its surrender leg, by request.
     pub instruments: BTreeMap<RequestId, ReleaseInstrument>,
+    /// Consents and later acts under the rule of speciality, by the request of a delivered
+    /// surrender leg.
+    pub speciality: BTreeMap<RequestId, Speciality>,
     /// The states' acts on it, in log order: each signature of the proposal and each step on
     /// a leg, when the hub accepted it and which officers signed it for the state.
     pub acts: Vec<ExchangeAct>,

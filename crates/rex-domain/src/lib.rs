@@ -89,8 +89,8 @@ pub use dossier::{
 };
 pub use dsse::{pae, Envelope, EnvelopeSignature, STATEMENT_PAYLOAD_TYPE};
 pub use exchange::{
-    Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, InstrumentKind, Leg, LegKind,
-    LegStage, LegStep, Milestone, ReleaseInstrument,
+    Consent, Exchange, ExchangeAct, ExchangeProposal, ExchangeStatus, InstrumentKind, Leg, LegKind,
+    LegStage, LegStep, Milestone, ReleaseInstrument, Speciality,
 };
 pub use id::{Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds};
 pub use keys::{AgeRecipient, KeyId, PublicKeyFile};

@@ -27,13 +27,14 @@
 
 use crate::agreement::AgreementTerms;
 use crate::deadline::{Deadline, ExtensionReason};
-use crate::exchange::{ExchangeProposal, LegStep, Milestone, ReleaseInstrument};
+use crate::exchange::{Consent, ExchangeProposal, LegStep, Milestone, ReleaseInstrument};
 use crate::id::{
     Actor, AgreementId, Digest, ExchangeId, MessageId, PartyId, RequestId, UnixSeconds,
 };
 use crate::keys::PublicKeyFile;
 use crate::law::{Check, Evaluation, StateProfile};
 use crate::message::{ActedBy, Conversation, MessageRejectionReason, OfficerId};
+use crate::offence::Offence;
 use crate::officer::{OfficerKey, Officers, Role};
 use crate::rejection::Rejection;
 use crate::request::{Answer, DossierRef, RequestMetadata};
@@ -298,6 +299,36 @@ pub enum Action {
         /// Kind, authority, and the SHA-256 of the document (which stays with the giver).
         instrument: ReleaseInstrument,
     },
+    /// The giver of a delivered surrender consents to prosecution for more offences or to a
+    /// transfer to a third state (a binding act; the rule of speciality).
+    ConsentGiven {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// What it consents to.
+        consent: Consent,
+    },
+    /// The receiver of a delivered surrender prosecutes the subject for these offences: each
+    /// one surrendered for or consented to by the giver (a binding act).
+    ProsecutionExtended {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// The offences, sorted and distinct.
+        offences: Vec<Offence>,
+    },
+    /// The receiver of a delivered surrender transfers the subject to a third state the giver
+    /// consented to (a binding act), once.
+    OnwardTransferred {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// The third state.
+        to: PartyId,
+    },
     /// Hub: a deadline of the agreement passed with its act undone; the state that owed it is
     /// in breach (the registry names it) until it does it.
     DeadlineMissed {
@@ -343,6 +374,9 @@ impl Action {
             Action::AnswerExtended { .. } => "answer_extended",
             Action::DeadlineMissed { .. } => "deadline_missed",
             Action::ReleaseRecorded { .. } => "release_recorded",
+            Action::ConsentGiven { .. } => "consent_given",
+            Action::ProsecutionExtended { .. } => "prosecution_extended",
+            Action::OnwardTransferred { .. } => "onward_transferred",
         }
     }
 
@@ -386,6 +420,9 @@ impl Action {
                 | Action::MilestoneRecorded { .. }
                 | Action::DecisionRecorded { .. }
                 | Action::ReleaseRecorded { .. }
+                | Action::ConsentGiven { .. }
+                | Action::ProsecutionExtended { .. }
+                | Action::OnwardTransferred { .. }
         )
     }
 

@@ -337,6 +337,40 @@ fn every_action_on_the_wire() {
             },
         ),
         (
+            "RU",
+            Action::ConsentGiven {
+                exchange: x,
+                request: r,
+                consent: rex_domain::Consent::Offences {
+                    offences: vec![Offence::ComputerRelatedFraud],
+                },
+            },
+        ),
+        (
+            "RU",
+            Action::ConsentGiven {
+                exchange: x,
+                request: r,
+                consent: rex_domain::Consent::OnwardTransfer { to: party("DE") },
+            },
+        ),
+        (
+            "US",
+            Action::ProsecutionExtended {
+                exchange: x,
+                request: r,
+                offences: vec![Offence::ComputerRelatedFraud],
+            },
+        ),
+        (
+            "US",
+            Action::OnwardTransferred {
+                exchange: x,
+                request: r,
+                to: party("DE"),
+            },
+        ),
+        (
             "hub",
             Action::DeadlineMissed {
                 deadline: rex_domain::Deadline::Answer { request: r },
@@ -408,9 +442,13 @@ fn every_action_on_the_wire() {
         {"actor":"US","seq":35,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000,"deadlines":{"answer_days":60,"extension_days":30,"surrender_days":10,"opened_days":30,"charged_days":180,"verdict_days":730,"suspend_after_breaches":2},"release_instrument_required":true}}}
         {"actor":"RU","seq":36,"time":1750000000,"action":{"type":"answer_extended","request":"req_1f58b9145b24d108d7ac38887338b3ea","reason":"court_proceedings"}}
         {"actor":"RU","seq":37,"time":1750000000,"action":{"type":"release_recorded","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","instrument":{"kind":"court_decision","authority":"Moscow City Court","document_sha256":"86ae35d58a6aa3b5742df94ef9d7162219f0106a911ae1954c1f0604aaec805d"}},"acted_by":"no_officer"}
-        {"actor":"hub","seq":38,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"answer","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
-        {"actor":"hub","seq":39,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
-        {"actor":"hub","seq":40,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"RU","seq":38,"time":1750000000,"action":{"type":"consent_given","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","consent":{"kind":"offences","offences":["computer_related_fraud"]}},"acted_by":"no_officer"}
+        {"actor":"RU","seq":39,"time":1750000000,"action":{"type":"consent_given","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","consent":{"kind":"onward_transfer","to":"DE"}},"acted_by":"no_officer"}
+        {"actor":"US","seq":40,"time":1750000000,"action":{"type":"prosecution_extended","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","offences":["computer_related_fraud"]},"acted_by":"no_officer"}
+        {"actor":"US","seq":41,"time":1750000000,"action":{"type":"onward_transferred","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","to":"DE"},"acted_by":"no_officer"}
+        {"actor":"hub","seq":42,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"answer","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
+        {"actor":"hub","seq":43,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
+        {"actor":"hub","seq":44,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

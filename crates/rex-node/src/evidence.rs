@@ -140,6 +140,21 @@ impl Logged {
             | Action::AnswerExtended { request, .. } => {
                 l.requests.push(request);
             }
+            Action::ReleaseRecorded {
+                exchange, request, ..
+            }
+            | Action::ConsentGiven {
+                exchange, request, ..
+            }
+            | Action::ProsecutionExtended {
+                exchange, request, ..
+            }
+            | Action::OnwardTransferred {
+                exchange, request, ..
+            } => {
+                l.exchanges.push(exchange);
+                l.requests.push(request);
+            }
             Action::DeadlineMissed { deadline } => {
                 l.requests.push(deadline.request());
                 if let rex_domain::Deadline::Surrender { exchange, .. }

@@ -91,6 +91,7 @@ impl Registry {
                     stages: vec![LegStage::Pending; p.legs.len()],
                     breaches: BTreeMap::new(),
                     instruments: BTreeMap::new(),
+                    speciality: BTreeMap::new(),
                     acts: Vec::new(),
                 },
             );

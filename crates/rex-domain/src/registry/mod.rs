@@ -5,8 +5,9 @@
 //! key, signature, sequence number, clock); each action's transition lives with its concern:
 //! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
 //! rounds ([`exchanges`]), messages and their evidence ([`messages`]), profiles, raised checks
-//! and decisions ([`law`]), deadlines, breaches and what falls due for the hub ([`dues`]), and
-//! the parallel precheck used to replay long logs ([`precheck`]).
+//! and decisions ([`law`]), deadlines, breaches and what falls due for the hub ([`dues`]),
+//! speciality and onward transfer after a surrender ([`speciality`]), and the parallel precheck
+//! used to replay long logs ([`precheck`]).
 
 mod agreements;
 mod dues;
@@ -16,6 +17,7 @@ mod messages;
 mod officers;
 mod precheck;
 mod requests;
+mod speciality;
 
 pub use precheck::{precheck_all, Prechecked, PRECHECK_BATCH};
 
@@ -230,6 +232,29 @@ pub enum Event {
         exchange: ExchangeId,
         /// The leg's request.
         request: RequestId,
+    },
+    /// The giver of a surrender consented to more offences or to an onward transfer.
+    ConsentGiven {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// The receiver of a surrender recorded prosecuting the subject for offences.
+    ProsecutionExtended {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+    },
+    /// The receiver of a surrender transferred the subject to a third state.
+    OnwardTransferred {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The leg's request.
+        request: RequestId,
+        /// The third state.
+        to: PartyId,
     },
     /// A state did what a breach of it had left undone.
     BreachCured {
@@ -690,6 +715,35 @@ impl Registry {
                 request,
                 instrument,
             } => self.record_release(me()?, exchange, request, instrument, acted_by(), now),
+            Action::ConsentGiven {
+                exchange,
+                request,
+                consent,
+            } => self.give_consent(me()?, exchange, request, consent, acted_by(), now),
+            Action::ProsecutionExtended {
+                exchange,
+                request,
+                offences,
+            } => self.speciality_act(
+                me()?,
+                exchange,
+                request,
+                speciality::Act::Prosecute(offences),
+                acted_by(),
+                now,
+            ),
+            Action::OnwardTransferred {
+                exchange,
+                request,
+                to,
+            } => self.speciality_act(
+                me()?,
+                exchange,
+                request,
+                speciality::Act::Transfer(*to),
+                acted_by(),
+                now,
+            ),
         }
     }
 }
