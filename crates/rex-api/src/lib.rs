@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 
 pub use registry::{
     AgreementRecord, BreachRecord, DeadlineRecord, ExchangeRecord, ExchangeState, ExtensionRecord,
-    Owed, PartyRecord, RegistrySnapshot, RequestRecord, RequestState, RouteName,
+    LedgerRow, Owed, PartyRecord, RegistrySnapshot, RequestRecord, RequestState, RouteName,
 };
 
 /// `GET /v1/hub`: the hub's identity, which a node pins at `init`.

@@ -181,6 +181,24 @@ pub struct AgreementRecord {
     pub signed: BTreeSet<PartyId>,
     /// When the last member signed, if all have.
     pub in_force_since: Option<u64>,
+    /// The reciprocity ledger: what each state gave each other under it (complete legs),
+    /// derived from the log.
+    pub ledger: Vec<LedgerRow>,
+}
+
+/// What one state gave another under an agreement (`rex_domain::Tally`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LedgerRow {
+    /// The state that gave.
+    #[schema(value_type = String)]
+    pub giver: PartyId,
+    /// The state that received.
+    #[schema(value_type = String)]
+    pub receiver: PartyId,
+    /// Subjects surrendered, receipt confirmed.
+    pub surrendered: u32,
+    /// Subjects prosecuted at home to a verdict.
+    pub prosecuted: u32,
 }
 
 /// A request.
@@ -435,6 +453,17 @@ impl RegistrySnapshot {
                     proposed_at: a.proposed_at,
                     signed: a.signed.clone(),
                     in_force_since: a.in_force_since,
+                    ledger: registry
+                        .ledger(&a.id)
+                        .given
+                        .iter()
+                        .map(|((giver, receiver), t)| LedgerRow {
+                            giver: *giver,
+                            receiver: *receiver,
+                            surrendered: t.surrendered,
+                            prosecuted: t.prosecuted,
+                        })
+                        .collect(),
                 })
                 .collect(),
             requests: registry

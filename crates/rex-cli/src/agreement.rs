@@ -74,7 +74,8 @@ enum AgreementCommand {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
-    /// Show one agreement: its terms, its deadlines, and every breach under it, cured or not.
+    /// Show one agreement: its terms, its deadlines, its reciprocity ledger, and every breach
+    /// under it, cured or not.
     Show {
         /// The node's data directory.
         #[arg(long, value_name = "DIR")]
@@ -328,6 +329,21 @@ fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
             }
         ),
     });
+    let ledger = reg.ledger(id);
+    if ledger.given.is_empty() {
+        out.push("  ledger: nothing given yet".into());
+    } else {
+        out.push("  ledger (complete legs):".into());
+        for ((giver, receiver), t) in &ledger.given {
+            out.push(format!(
+                "    {giver} gave {receiver}: {} surrendered, {} prosecuted at home",
+                t.surrendered, t.prosecuted
+            ));
+        }
+        for m in &t.members {
+            out.push(format!("    {m} balance: {:+}", ledger.balance(*m)));
+        }
+    }
     let breaches: Vec<_> = reg
         .breaches()
         .iter()

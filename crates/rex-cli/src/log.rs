@@ -196,7 +196,8 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
          agreements, {} requests, {} exchanges, {}; {} binding acts ({} by two officers, {} by \
-         the node alone); every due statement of the hub logged on time; {}; {witnessed}",
+         the node alone); every due statement of the hub logged on time; {}; {} handovers in \
+         the ledgers; {witnessed}",
         r.size,
         r.size,
         r.root.to_hex().get(..16).unwrap_or_default(),
@@ -211,6 +212,17 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.binding_acts.by_officers,
         r.binding_acts.by_node,
         breaches(&r.registry),
+        r.registry
+            .agreements()
+            .map(|a| {
+                r.registry
+                    .ledger(&a.id)
+                    .given
+                    .values()
+                    .map(|t| t.total())
+                    .sum::<u32>()
+            })
+            .sum::<u32>(),
     )
 }
 

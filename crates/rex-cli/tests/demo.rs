@@ -289,6 +289,7 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
         "every signature and transition replayed",
         "2 matching rounds (2 proposals) recomputed and equal",
         "3 parties, 2 agreements, 5 requests, 2 exchanges",
+        "every due statement of the hub logged on time; no breach; 5 handovers in the ledgers",
         "checkpoint cosigned by US, RU, DE (3 of 3 pinned witnesses, 3 required)",
     ] {
         assert!(audit_line.contains(part), "{part:?} not in {audit_line:?}");

@@ -30,6 +30,8 @@
 //!   the custodian. A failed rule refuses the request naming it ([`law`]).
 //! - Execution is all-or-nothing: the hub's go needs every surrender leg verified by its
 //!   receiver and every prosecution leg opened; delivery needs go ([`exchange`]).
+//! - The reciprocity ledger (who gave whom what, per agreement) is derived from the log, never
+//!   stored ([`ledger`]).
 //! - Deadlines run by themselves: what falls due for the hub (go, a lapse, a breach, a missed
 //!   deadline) is a function of the log, indexed by due time, so the hub records it on time
 //!   and an auditor catches a hub that skips it; a state cures a breach by doing, late, what it
@@ -70,6 +72,7 @@ pub mod exchange;
 pub mod id;
 pub mod keys;
 pub mod law;
+pub mod ledger;
 pub mod log;
 pub mod matching;
 pub mod message;
@@ -99,6 +102,7 @@ pub use law::{
     ExclusionKind, Limitation, Outcome, ProfileDraft, ProfileVersion, ProfilesUsed, StateProfile,
     Statute, StructuredDossier, Verdict, DOSSIER_FORMAT,
 };
+pub use ledger::{Ledger, Tally};
 pub use log::{LogEntry, Replay, ReplayError};
 pub use matching::{compatibility_graph, matching_round, CompatibilityGraph};
 pub use message::{

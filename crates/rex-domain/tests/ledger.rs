@@ -1,0 +1,96 @@
+//! The reciprocity ledger, derived from the log: a leg counts for its giver once complete.
+
+mod world;
+
+use rex_domain::{Action, Answer, Severity, Tally, TermsDraft};
+use world::{party, terms, World, T0};
+
+#[test]
+fn a_leg_counts_for_its_giver_once_complete() {
+    let mut w = World::new(&["RU", "US"]);
+    let a = w.agreement(terms(&["RU", "US"]));
+    let other = w.agreement(TermsDraft {
+        signing_deadline: T0 + 31 * 86_400,
+        ..terms(&["RU", "US"])
+    });
+    let r1 = w.file("US", "RU", a, Severity::Serious, false);
+    let r2 = w.file("RU", "US", a, Severity::Serious, false);
+    w.answer(r1, Answer::Surrender);
+    w.answer(r2, Answer::ProsecutionAtHome);
+    let x = w.propose(&[r1, r2]);
+    w.sign_exchange(x);
+    assert!(w.reg.ledger(&a).given.is_empty());
+    w.act(
+        "US",
+        Action::MilestoneRecorded {
+            exchange: x,
+            request: r2,
+            milestone: rex_domain::Milestone::Opened,
+        },
+    )
+    .unwrap();
+    w.act(
+        "RU",
+        Action::LegReady {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+    w.act(
+        "US",
+        Action::LegVerified {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+    w.hub(Action::Go { exchange: x }).unwrap();
+    w.act(
+        "RU",
+        Action::LegDelivered {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+    // Delivered is not yet given: the receiver has not confirmed receipt.
+    assert!(w.reg.ledger(&a).given.is_empty());
+    w.act(
+        "US",
+        Action::LegReceived {
+            exchange: x,
+            request: r1,
+        },
+    )
+    .unwrap();
+    let l = w.reg.ledger(&a);
+    assert_eq!(
+        l.tally(party("RU"), party("US")),
+        Tally {
+            surrendered: 1,
+            prosecuted: 0
+        }
+    );
+    assert_eq!((l.balance(party("RU")), l.balance(party("US"))), (1, -1));
+    // The US prosecutes at home to a verdict: the balance evens.
+    for m in [
+        rex_domain::Milestone::Charged,
+        rex_domain::Milestone::Verdict,
+    ] {
+        w.act(
+            "US",
+            Action::MilestoneRecorded {
+                exchange: x,
+                request: r2,
+                milestone: m,
+            },
+        )
+        .unwrap();
+    }
+    let l = w.reg.ledger(&a);
+    assert_eq!(l.tally(party("US"), party("RU")).prosecuted, 1);
+    assert_eq!((l.balance(party("RU")), l.balance(party("US"))), (0, 0));
+    assert!(w.reg.ledger(&other).given.is_empty(), "per agreement");
+    w.replays_the_same();
+}
