@@ -61,6 +61,7 @@ const PAGES = {
   "/requests/{id}/dossier": /^\/requests\/req_\w+\/dossier$/,
   "/exchanges/{id}": /^\/exchanges\/exc_\w+$/,
   "/log": /^\/log$/,
+  "/ledger": /^\/ledger$/,
   "/officers": /^\/officers$/,
   "/audit": /^\/audit$/,
   "/requests/new": /^\/requests\/new$/,
@@ -276,6 +277,18 @@ test("an exchange page draws its cycle: one node per state, one arrow per leg of
     await page.waitForURL(`${world.us.url}/requests/${legs[0].request}`);
     assert.match(await page.locator("dl.case").innerText(), new RegExp(`Exchange\\s+${x}`));
   }
+});
+
+test("the ledger page shows what this state gave and received per counterpart", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Ledger" }).click();
+  await page.waitForURL(`${world.us.url}/ledger`);
+  await accessible(page);
+  const counterparts = await page.locator("table.ledger tbody th[scope=row]").allInnerTexts();
+  assert.ok(counterparts.includes("RU"), JSON.stringify(counterparts));
+  assert.match(await page.locator("main").innerText(), /Balance of US: /);
+  await screenshot(page, "ledger");
 });
 
 test("the log page shows the checkpoint held and verifies on demand", SCENARIO, async () => {

@@ -43,6 +43,7 @@ pub mod cycle;
 pub mod db;
 mod drafts;
 mod evidence;
+mod ledger;
 mod messages;
 pub mod role;
 mod web;

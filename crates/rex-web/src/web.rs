@@ -302,6 +302,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/messages/{id}", get(crate::messages::show))
         .route("/messages/{id}/answer", post(crate::messages::answer))
         .route("/log", get(log_page))
+        .route("/ledger", get(crate::ledger::page))
         .route("/log/sync", post(sync_now))
         .route("/officers", get(officers_page))
         .route("/officers/{handle}/revoke", post(revoke))

@@ -1712,6 +1712,12 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
         "{board:?}"
     );
     assert_eq!(board[3].2, "jroe (drafter), appr (approver)");
+    // The ledger counts both surrenders, one each way.
+    let rows = w.get("/ledger", &jroe).texts("table.ledger tbody tr");
+    assert_eq!(
+        rows,
+        ["RU1 (1 surrendered, 0 prosecuted at home)1 (1 surrendered, 0 prosecuted at home)0US: 0, RU: 0"]
+    );
 }
 
 #[test]
@@ -2198,6 +2204,12 @@ fn the_case_page_shows_deadlines_and_a_case_officer_extends_the_answer() {
     assert!(
         rows[0].contains("breach by US") && rows[0].contains("missed; not cured"),
         "{rows:?}"
+    );
+    // The ledger page counts it against the US; nothing was handed over yet.
+    let ledger = w.get("/ledger", &auditor);
+    assert_eq!(
+        ledger.texts("table.ledger tbody tr"),
+        ["RU0 (0 surrendered, 0 prosecuted at home)0 (0 surrendered, 0 prosecuted at home)0US: 1, RU: 0"]
     );
 }
 
