@@ -5,37 +5,14 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, rex, serve};
-
-/// The first word of `text` that starts with `prefix`.
-fn word(text: &str, prefix: &str) -> String {
-    text.split_whitespace()
-        .map(|w| w.trim_end_matches([':', ',']))
-        .find(|w| w.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no {prefix} in {text:?}"))
-        .to_owned()
-}
+use common::{fails_on as fails, ok_on as ok, serve, states, word};
 
 #[test]
 fn an_agreement_with_deadlines_and_an_extension_of_the_answer() {
     let tmp = tempfile::tempdir().expect("temporary directory");
     let d = tmp.path();
     let hub = serve(&d.join("hub"));
-    for p in ["US", "RU"] {
-        let node = d.join(p);
-        rex()
-            .args(["node", "init", "--party", p, "--hub", &hub.url, "--data"])
-            .arg(&node)
-            .assert()
-            .success();
-        rex()
-            .args(["hub", "party", "add", "--hub", &hub.url, "--operator-key"])
-            .arg(d.join("hub").join("operator.key"))
-            .arg(node.join("public-keys.json"))
-            .assert()
-            .success();
-    }
-    let (us, ru) = (d.join("US"), d.join("RU"));
+    let [us, ru] = states(d, &hub, ["US", "RU"]);
     fn propose<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec![
             "agreement",

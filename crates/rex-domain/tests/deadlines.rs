@@ -230,12 +230,7 @@ fn a_withdrawn_request_stops_its_answer_deadline() {
 fn execution_deadlines_surrender_and_milestones() {
     let mut w = World::new(&["RU", "US"]);
     let a = w.agreement(with_deadlines(&["RU", "US"], Deadlines::STANDARD));
-    let r1 = w.file("US", "RU", a, Severity::Serious, false);
-    let r2 = w.file("RU", "US", a, Severity::Serious, false);
-    w.answer(r1, Answer::Surrender);
-    w.answer(r2, Answer::ProsecutionAtHome);
-    let x = w.propose(&[r1, r2]);
-    w.sign_exchange(x);
+    let (r1, r2, x) = w.binding_pair(a, Answer::Surrender, Answer::ProsecutionAtHome);
     let binding = w.now;
     let milestone = |m| Deadline::Milestone {
         exchange: x,
@@ -263,15 +258,7 @@ fn execution_deadlines_surrender_and_milestones() {
         },
     };
     w.act("US", step(r2, Some(Milestone::Opened))).unwrap();
-    w.act("RU", step(r1, None)).unwrap();
-    w.act(
-        "US",
-        Action::LegVerified {
-            exchange: x,
-            request: r1,
-        },
-    )
-    .unwrap();
+    w.ready_and_verified(x, r1);
     assert_eq!(w.reg.go_due(), vec![x]);
     assert_eq!(hub_runs(&mut w), "Go(x1)");
     let go = w.now;
@@ -350,12 +337,7 @@ fn execution_deadlines_surrender_and_milestones() {
 fn an_execution_breach_is_cured_by_the_owed_step() {
     let mut w = World::new(&["RU", "US"]);
     let a = w.agreement(terms(&["RU", "US"]));
-    let r1 = w.file("US", "RU", a, Severity::Serious, false);
-    let r2 = w.file("RU", "US", a, Severity::Serious, false);
-    w.answer(r1, Answer::Surrender);
-    w.answer(r2, Answer::Surrender);
-    let x = w.propose(&[r1, r2]);
-    w.sign_exchange(x);
+    let (r1, r2, x) = w.binding_pair(a, Answer::Surrender, Answer::Surrender);
     let deadline = w.reg.exchange(&x).unwrap().execution_deadline.unwrap();
     w.now = deadline;
     let events = hub_runs(&mut w);

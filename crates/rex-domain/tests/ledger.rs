@@ -2,7 +2,7 @@
 
 mod world;
 
-use rex_domain::{Action, Answer, Severity, Tally, TermsDraft};
+use rex_domain::{Action, Answer, Tally, TermsDraft};
 use world::{party, terms, World, T0};
 
 #[test]
@@ -13,12 +13,7 @@ fn a_leg_counts_for_its_giver_once_complete() {
         signing_deadline: T0 + 31 * 86_400,
         ..terms(&["RU", "US"])
     });
-    let r1 = w.file("US", "RU", a, Severity::Serious, false);
-    let r2 = w.file("RU", "US", a, Severity::Serious, false);
-    w.answer(r1, Answer::Surrender);
-    w.answer(r2, Answer::ProsecutionAtHome);
-    let x = w.propose(&[r1, r2]);
-    w.sign_exchange(x);
+    let (r1, r2, x) = w.binding_pair(a, Answer::Surrender, Answer::ProsecutionAtHome);
     assert!(w.reg.ledger(&a).given.is_empty());
     w.act(
         "US",

@@ -96,12 +96,7 @@ fn go_waits_for_the_release_instrument_of_every_surrender_leg() {
 fn without_the_requirement_go_does_not_wait_and_a_release_is_still_recorded() {
     let mut w = World::new(&["RU", "US"]);
     let a = w.agreement(terms(&["RU", "US"]));
-    let r1 = w.file("US", "RU", a, Severity::Serious, false);
-    let r2 = w.file("RU", "US", a, Severity::Serious, false);
-    w.answer(r1, Answer::Surrender);
-    w.answer(r2, Answer::Surrender);
-    let x = w.propose(&[r1, r2]);
-    w.sign_exchange(x);
+    let (r1, r2, x) = w.binding_pair(a, Answer::Surrender, Answer::Surrender);
     w.act(
         "US",
         Action::ReleaseRecorded {
@@ -111,24 +106,8 @@ fn without_the_requirement_go_does_not_wait_and_a_release_is_still_recorded() {
         },
     )
     .unwrap();
-    for (giver, receiver, r) in [("RU", "US", r1), ("US", "RU", r2)] {
-        w.act(
-            giver,
-            Action::LegReady {
-                exchange: x,
-                request: r,
-            },
-        )
-        .unwrap();
-        w.act(
-            receiver,
-            Action::LegVerified {
-                exchange: x,
-                request: r,
-            },
-        )
-        .unwrap();
-    }
+    w.ready_and_verified(x, r1);
+    w.ready_and_verified(x, r2);
     assert_eq!(w.reg.go_due(), vec![x]);
     w.hub(Action::Go { exchange: x }).unwrap();
     // After go, a release comes too late.

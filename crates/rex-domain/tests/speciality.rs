@@ -4,37 +4,16 @@
 
 mod world;
 
-use rex_domain::{Action, Answer, Consent, Offence, Severity};
+use rex_domain::{Action, Answer, Consent, Offence};
 use world::{check, terms, World};
 
 #[test]
 fn the_receiver_acts_only_within_the_surrender_and_the_givers_consents() {
     let mut w = World::new(&["DE", "RU", "US"]);
     let a = w.agreement(terms(&["RU", "US"]));
-    let r1 = w.file("US", "RU", a, Severity::Serious, false);
-    let r2 = w.file("RU", "US", a, Severity::Serious, false);
-    w.answer(r1, Answer::Surrender);
-    w.answer(r2, Answer::Surrender);
-    let x = w.propose(&[r1, r2]);
-    w.sign_exchange(x);
-    for (giver, receiver, r) in [("RU", "US", r1), ("US", "RU", r2)] {
-        w.act(
-            giver,
-            Action::LegReady {
-                exchange: x,
-                request: r,
-            },
-        )
-        .unwrap();
-        w.act(
-            receiver,
-            Action::LegVerified {
-                exchange: x,
-                request: r,
-            },
-        )
-        .unwrap();
-    }
+    let (r1, r2, x) = w.binding_pair(a, Answer::Surrender, Answer::Surrender);
+    w.ready_and_verified(x, r1);
+    w.ready_and_verified(x, r2);
     let prosecute = |request, offences: &[Offence]| Action::ProsecutionExtended {
         exchange: x,
         request,

@@ -285,6 +285,41 @@ impl World {
         id
     }
 
+    /// The US asks Russia (`r1`) and Russia asks the US (`r2`) under `agreement`, each answered
+    /// as given (Russia's answer to `r1` first); the hub proposes the pair and both sign: a
+    /// binding exchange.
+    pub fn binding_pair(
+        &mut self,
+        agreement: AgreementId,
+        ru_answers: Answer,
+        us_answers: Answer,
+    ) -> (RequestId, RequestId, ExchangeId) {
+        let r1 = self.file("US", "RU", agreement, Severity::Serious, false);
+        let r2 = self.file("RU", "US", agreement, Severity::Serious, false);
+        self.answer(r1, ru_answers);
+        self.answer(r2, us_answers);
+        let x = self.propose(&[r1, r2]);
+        self.sign_exchange(x);
+        (r1, r2, x)
+    }
+
+    /// The giver declares the subject of the leg of `request` ready and the receiver verifies
+    /// it.
+    pub fn ready_and_verified(&mut self, exchange: ExchangeId, request: RequestId) {
+        let x = self.reg.exchange(&exchange).unwrap();
+        let leg = x.proposal.legs[x.leg_index(&request).unwrap()];
+        self.act(
+            &leg.giver.to_string(),
+            Action::LegReady { exchange, request },
+        )
+        .unwrap();
+        self.act(
+            &leg.receiver.to_string(),
+            Action::LegVerified { exchange, request },
+        )
+        .unwrap();
+    }
+
     /// Every party of the exchange signs it.
     pub fn sign_exchange(&mut self, exchange: ExchangeId) {
         let x = self.reg.exchange(&exchange).unwrap().clone();
