@@ -196,7 +196,7 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         "log verified: {} entries hash to checkpoint {} (root {}); every signature and transition \
          replayed; {} matching rounds ({} proposals) recomputed and equal; {} parties, {} \
          agreements, {} requests, {} exchanges, {}; {} binding acts ({} by two officers, {} by \
-         the node alone); every due statement of the hub logged on time; {}; {} handovers in \
+         the node alone); {} message acts signed by a liaison officer; every due statement of the hub logged on time; {}; {} handovers in \
          the ledgers; {witnessed}",
         r.size,
         r.size,
@@ -211,6 +211,7 @@ pub fn summary(r: &rex_node::LogReport) -> String {
         r.binding_acts.by_officers + r.binding_acts.by_node,
         r.binding_acts.by_officers,
         r.binding_acts.by_node,
+        r.liaison_acts,
         breaches(&r.registry),
         r.registry
             .agreements()

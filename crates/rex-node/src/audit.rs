@@ -255,6 +255,9 @@ pub struct Replay {
     pub proposals_checked: usize,
     /// Binding acts signed by two officers (drafter and approver), and by the node alone.
     pub binding_acts: BindingActs,
+    /// Message acts (sent, acknowledged, rejected) signed by a liaison officer besides the
+    /// node, each signature checked by the replay.
+    pub liaison_acts: usize,
 }
 
 /// Binding acts in a log, by who signed them ([`rex_domain::officer`]).
@@ -281,6 +284,7 @@ pub fn replay(
     let mut proposals_checked = 0;
     let mut last_time = 0;
     let mut binding_acts = BindingActs::default();
+    let mut liaison_acts = 0;
     let registry = rex_domain::log::replay(hub_key, entries, |step| {
         let i = step.index;
         // Counted ahead of the entry's apply: an entry it refuses ends the replay anyway.
@@ -289,6 +293,9 @@ pub fn replay(
                 Some(rex_domain::Officers::FourEyes { .. }) => binding_acts.by_officers += 1,
                 _ => binding_acts.by_node += 1,
             }
+        }
+        if step.statement.action.message_officer().is_some() {
+            liaison_acts += 1;
         }
         if step.time < last_time {
             return Err(Error::Evidence(format!(
@@ -345,6 +352,7 @@ pub fn replay(
         rounds_checked,
         proposals_checked,
         binding_acts,
+        liaison_acts,
     })
 }
 
@@ -367,6 +375,8 @@ pub struct LogReport {
     pub quorum: usize,
     /// Binding acts by two officers and by the node alone, each checked by the replay.
     pub binding_acts: BindingActs,
+    /// Message acts signed by a liaison officer, each checked by the replay.
+    pub liaison_acts: usize,
     /// The registry at the checkpoint.
     pub registry: Registry,
 }
@@ -427,6 +437,7 @@ pub fn verify_log_with_progress(
         witnesses: trust.witnesses().len(),
         quorum: trust.quorum(),
         binding_acts: replayed.binding_acts,
+        liaison_acts: replayed.liaison_acts,
         registry: replayed.registry,
     })
 }

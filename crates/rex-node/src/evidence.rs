@@ -450,13 +450,18 @@ impl Node {
                 wanted.push(l.index);
             }
         }
-        if let (Actor::Party(p), Some(Officers::FourEyes { drafter, approver })) =
-            (statement.actor, &statement.acted_by)
-        {
+        if let Actor::Party(p) = statement.actor {
+            // The officers who signed besides the node: a drafter and an approver, or a
+            // liaison officer on a message act.
+            let mut signers: Vec<&OfficerId> =
+                statement.action.message_officer().into_iter().collect();
+            if let Some(Officers::FourEyes { drafter, approver }) = &statement.acted_by {
+                signers.extend([drafter, approver]);
+            }
             for l in log.iter().filter(|l| l.index < size && l.index != index) {
                 let about_officer = matches!(l.action, "officer_certified" | "officer_revoked")
                     && l.actor == Actor::Party(p)
-                    && l.officers.iter().any(|o| o == drafter || o == approver);
+                    && l.officers.iter().any(|o| signers.contains(&o));
                 if about_officer {
                     wanted.push(l.index);
                 }
@@ -868,73 +873,76 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Result<Verified, Error> {
                 )));
             }
             signed_by.push(format!("{p}'s node"));
+            // One officer's signature, at position `k` of the envelope, checked against its
+            // certificate in the bundle as the registry checks it.
+            let officer = |signing: Signing, id: &OfficerId, k: usize| -> Result<String, Error> {
+                let who = format!("officer {id} of {p} ({})", signing.as_str());
+                let Some((
+                    at,
+                    since,
+                    Action::OfficerCertified {
+                        party,
+                        roles,
+                        key,
+                        not_before,
+                        not_after,
+                        ..
+                    },
+                )) = certified.get(id)
+                else {
+                    return Err(bad(format!(
+                        "{who}: the bundle holds no certification of this officer"
+                    )));
+                };
+                if *party != p || *at > index || *since > entry.time {
+                    return Err(bad(format!(
+                        "{who}: certified at entry {at}, not by {p} before the statement"
+                    )));
+                }
+                if entry.time < *not_before || entry.time >= *not_after {
+                    return Err(bad(format!(
+                        "{who}: the certificate (entry {at}) is valid from {not_before} to {not_after}, the statement was accepted at {}",
+                        entry.time
+                    )));
+                }
+                if let Some(r) = revoked.get(id).filter(|r| **r < index) {
+                    return Err(bad(format!(
+                        "{who}: revoked at entry {r}, before the statement"
+                    )));
+                }
+                let (in_role, _) = signing.allowed(roles);
+                if !in_role {
+                    return Err(bad(format!(
+                        "{who}: the certificate gives no role to sign as {}",
+                        signing.as_str()
+                    )));
+                }
+                let message = officer_message(signing, p, id, &entry.envelope.payload_digest());
+                let ok = entry.envelope.signatures.get(k).is_some_and(|s| {
+                    ed25519_dalek::Signature::from_slice(&s.sig)
+                        .is_ok_and(|sig| key.0.verify_strict(&message, &sig).is_ok())
+                });
+                if !ok {
+                    return Err(bad(format!(
+                        "{who}: the signature does not verify under the certified key (entry {at})"
+                    )));
+                }
+                Ok(format!("{who}, certified at entry {at}"))
+            };
+            let expected = statement.signatures();
+            if entry.envelope.signatures.len() != expected {
+                return Err(bad(format!(
+                    "entry {index} needs {expected} signatures and carries {}",
+                    entry.envelope.signatures.len()
+                )));
+            }
+            if let Some(id) = statement.action.message_officer() {
+                signed_by.push(officer(Signing::Liaison, id, 1)?);
+            }
             match &statement.acted_by {
                 Some(Officers::FourEyes { drafter, approver }) => {
-                    if entry.envelope.signatures.len() != 3 {
-                        return Err(bad(format!(
-                            "entry {index} names two officers but carries {} signatures",
-                            entry.envelope.signatures.len()
-                        )));
-                    }
-                    for (k, (signing, id)) in
-                        [(Signing::Drafter, drafter), (Signing::Approver, approver)]
-                            .into_iter()
-                            .enumerate()
-                    {
-                        let who = format!("officer {id} of {p} ({})", signing.as_str());
-                        let Some((
-                            at,
-                            since,
-                            Action::OfficerCertified {
-                                party,
-                                roles,
-                                key,
-                                not_before,
-                                not_after,
-                                ..
-                            },
-                        )) = certified.get(id)
-                        else {
-                            return Err(bad(format!(
-                                "{who}: the bundle holds no certification of this officer"
-                            )));
-                        };
-                        if *party != p || *at > index || *since > entry.time {
-                            return Err(bad(format!(
-                                "{who}: certified at entry {at}, not by {p} before the statement"
-                            )));
-                        }
-                        if entry.time < *not_before || entry.time >= *not_after {
-                            return Err(bad(format!(
-                                "{who}: the certificate (entry {at}) is valid from {not_before} to {not_after}, the statement was accepted at {}",
-                                entry.time
-                            )));
-                        }
-                        if let Some(r) = revoked.get(id).filter(|r| **r < index) {
-                            return Err(bad(format!(
-                                "{who}: revoked at entry {r}, before the statement"
-                            )));
-                        }
-                        let (in_role, _) = signing.allowed(roles);
-                        if !in_role {
-                            return Err(bad(format!(
-                                "{who}: the certificate gives no role to sign as {}",
-                                signing.as_str()
-                            )));
-                        }
-                        let message =
-                            officer_message(signing, p, id, &entry.envelope.payload_digest());
-                        let ok = ed25519_dalek::Signature::from_slice(
-                            &entry.envelope.signatures[k + 1].sig,
-                        )
-                        .is_ok_and(|sig| key.0.verify_strict(&message, &sig).is_ok());
-                        if !ok {
-                            return Err(bad(format!(
-                                "{who}: the signature does not verify under the certified key (entry {at})"
-                            )));
-                        }
-                        signed_by.push(format!("{who}, certified at entry {at}"));
-                    }
+                    signed_by.push(officer(Signing::Drafter, drafter, 1)?);
+                    signed_by.push(officer(Signing::Approver, approver, 2)?);
                 }
                 Some(Officers::NoOfficer) => signed_by.push("no officer (no_officer)".into()),
                 None => {}

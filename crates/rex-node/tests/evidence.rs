@@ -280,3 +280,64 @@ fn is_certificate(p: &rex_node::evidence::Proven) -> bool {
         Action::OfficerCertified { .. }
     )
 }
+
+/// A message sent by a liaison officer: the bundle carries the officer's certificate and the
+/// offline check verifies the officer's signature; one without it, or with that signature
+/// altered, fails.
+#[test]
+fn a_bundle_of_a_message_checks_the_liaison_officers_signature() {
+    let mut w = World::new();
+    let year = T0 + 365 * 86_400;
+    w.ru.create_officer_key(&id("ru-liaison")).unwrap();
+    w.ru.certify_officer(&id("ru-liaison"), &[Role::Liaison], T0, year)
+        .unwrap();
+    let request = w.ru.registry().unwrap().requests().next().unwrap().id;
+    let (_, sent) =
+        w.ru.send_message_as(
+            rex_node::Outgoing {
+                conversation: rex_domain::Conversation::Request { request },
+                to: vec![party("US")],
+                subject: "Assurances".into(),
+                body: "On the assurances you asked for.".into(),
+                ack_within: 86_400,
+            },
+            Some(&id("ru-liaison")),
+        )
+        .unwrap();
+    for _ in 0..2 {
+        w.us.sync().unwrap();
+        w.ru.sync().unwrap();
+    }
+    let bundle = w.bundle(sent.index).unwrap();
+    let trust = w.trust();
+    let line = check(&bundle, &trust).unwrap();
+    assert!(
+        line.contains(
+            "signed by RU's node, officer ru-liaison of RU (liaison), certified at entry"
+        ),
+        "{line}"
+    );
+
+    // The audit of the whole log counts it.
+    let report = rex_node::verify_log(&w.hub.url(), &trust).unwrap();
+    assert_eq!(report.liaison_acts, 1);
+
+    // Without the officer's certificate.
+    let mut bare = bundle.clone();
+    bare.support.retain(|p| !is_certificate(p));
+    assert_eq!(
+        check(&bare, &trust).unwrap_err(),
+        "officer ru-liaison of RU (liaison): the bundle holds no certification of this officer"
+    );
+    // The officer's signature altered: the entry no longer matches its leaf.
+    let mut forged = bundle.clone();
+    let mut entry: serde_json::Value = serde_json::from_str(&forged.statement.entry).unwrap();
+    let sig = entry["envelope"]["signatures"][1]["sig"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    entry["envelope"]["signatures"][1]["sig"] = format!("{flipped}{}", &sig[1..]).into();
+    forged.statement.entry = entry.to_string();
+    assert!(check(&forged, &trust).is_err());
+}
