@@ -439,6 +439,14 @@ pub(crate) async fn draft_exchange_act(
         };
         (kind, summary, crate::board::step_action(xid, request, step))
     };
+    // One draft per act: a second would only be refused by the hub once the first is signed.
+    let d = Arc::clone(&desk);
+    let drafts = blocking(move || Ok(d.store().drafts()?)).await?;
+    if let Some(id) = draft_key(&action, xid).and_then(|k| awaiting_on(&drafts, xid).remove(&k)) {
+        return Err(WebError::Input(format!(
+            "draft {id} of this act already awaits approval; approve or refuse it first"
+        )));
+    }
     keep(&desk, &officer, kind, summary, &Act::Exchange { action }).await
 }
 
@@ -451,17 +459,21 @@ pub(crate) fn awaiting_on(
         .iter()
         .filter(|d| d.state == "awaiting")
         .filter_map(|d| match serde_json::from_str::<Act>(&d.payload).ok()? {
-            Act::Exchange { action } => match action {
-                Action::ExchangeSigned { exchange: x, .. } if x == exchange => Some((None, d.id)),
-                a => {
-                    let (x, request, step) = a.leg_step()?;
-                    (x == exchange)
-                        .then_some((Some((request, crate::board::step_word(step))), d.id))
-                }
-            },
+            Act::Exchange { action } => Some((draft_key(&action, exchange)?, d.id)),
             _ => None,
         })
         .collect()
+}
+
+/// Which act on `exchange` an exchange action is: its signature (`None`), or a step on a leg.
+fn draft_key(action: &Action, exchange: ExchangeId) -> Option<crate::board::DraftKey> {
+    match action {
+        Action::ExchangeSigned { exchange: x, .. } => (*x == exchange).then_some(None),
+        a => {
+            let (x, request, step) = a.leg_step()?;
+            (x == exchange).then_some(Some((request, crate::board::step_word(step))))
+        }
+    }
 }
 
 async fn keep(

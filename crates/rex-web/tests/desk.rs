@@ -1520,8 +1520,11 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
         "{}",
         page.body
     );
-    // A competing draft of the same signature, which the hub will refuse once one is logged.
-    let competing = w.draft_on(x, &sam, "sign", None).location().to_owned();
+    // A second draft of the same signature is refused while the first awaits approval.
+    w.draft_on(x, &sam, "sign", None).refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "already awaits approval; approve or refuse it first",
+    );
     // The approver sees exactly what will be signed: the legs, the proposal's digest.
     let shown = w.get(&sign_page, &appr);
     let summary = shown.texts("dd.summary").remove(0);
@@ -1579,15 +1582,6 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
     assert!(w
         .exchange_state(x, &jroe)
         .starts_with("signing: 1 of 2 states signed"));
-    // The competing draft: the hub refuses it, in its words, and the draft is marked failed.
-    w.post(&format!("{competing}/approve"), &appr, "same-origin");
-    let failed = w.get(&competing, &appr);
-    assert_eq!(failed.texts("dd.state"), vec!["failed"]);
-    assert!(
-        failed.texts("dd.outcome")[0].contains("US already signed exchange"),
-        "{}",
-        failed.body
-    );
     // Signed: no more drafting of the signature.
     assert_eq!(
         w.draft_on(x, &jroe, "sign", None).status,
