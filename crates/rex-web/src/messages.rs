@@ -106,24 +106,47 @@ struct InboxPage {
     frame: Frame,
     lines: Vec<Line>,
     may_write: bool,
+    total: usize,
+    page: usize,
+    pages: usize,
+    links: Vec<crate::web::PageLink>,
 }
 
+/// `?page=N` of the inbox.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct InboxQuery {
+    page: Option<String>,
+}
+
+/// `GET /messages`: the messages sent and received, newest first, a page of
+/// [`crate::web::QUEUE_PAGE`] at a time.
 pub(crate) async fn inbox(
     State(desk): State<AppState>,
     headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<InboxQuery>,
 ) -> Result<Response, WebError> {
     let officer = officer(&desk, &headers).await?;
     require(&officer, &READERS, "the messages")?;
     let registry = registry_of(&desk)?;
     let now = desk.now();
-    let lines = concerning(&registry, desk.party)
-        .into_iter()
+    let all = concerning(&registry, desk.party);
+    let per = crate::web::QUEUE_PAGE;
+    let pages = all.len().div_ceil(per);
+    let page = crate::web::page_number(query.page.as_deref(), pages, "the inbox")?;
+    let lines = all
+        .iter()
+        .skip((page - 1) * per)
+        .take(per)
         .map(|m| line(m, desk.party, now))
         .collect();
     Ok(render(&InboxPage {
         frame: Frame::of(&desk, &officer),
         lines,
         may_write: officer.has(Role::Liaison),
+        total: all.len(),
+        page,
+        pages: pages.max(1),
+        links: crate::web::page_links(page, pages, |n| format!("/messages?page={n}")),
     }))
 }
 

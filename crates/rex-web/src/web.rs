@@ -750,11 +750,35 @@ pub(crate) struct Row {
     due_in: String,
 }
 
-/// A link to another page of the queue, with the same filters.
+/// A link to another page of a list (the queue, the inbox), with the same filters.
 pub(crate) struct PageLink {
-    label: &'static str,
-    href: String,
-    rel: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) href: String,
+    pub(crate) rel: &'static str,
+}
+
+/// The links to the pages before and after `page` of `pages`, each at `href(n)`.
+pub(crate) fn page_links(
+    page: usize,
+    pages: usize,
+    href: impl Fn(usize) -> String,
+) -> Vec<PageLink> {
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(PageLink {
+            label: "Previous page",
+            href: href(page - 1),
+            rel: "prev",
+        });
+    }
+    if page < pages {
+        links.push(PageLink {
+            label: "Next page",
+            href: href(page + 1),
+            rel: "next",
+        });
+    }
+    links
 }
 
 #[derive(Template)]
@@ -813,15 +837,16 @@ impl Queued<'_> {
     }
 }
 
-/// `?page=N` (from 1; absent: 1), refused in one line if it is not a page of `pages`.
-fn page_number(page: Option<&str>, pages: usize) -> Result<usize, WebError> {
+/// `?page=N` (from 1; absent: 1), refused in one line if it is not a page of `pages` of
+/// `what` ("the queue", "the inbox").
+pub(crate) fn page_number(page: Option<&str>, pages: usize, what: &str) -> Result<usize, WebError> {
     let Some(text) = page.filter(|p| !p.is_empty()) else {
         return Ok(1);
     };
     match text.parse::<usize>() {
         Ok(n) if (1..=pages.max(1)).contains(&n) => Ok(n),
         _ => Err(WebError::Input(format!(
-            "page {text:?}: the queue has {} page{} with these filters",
+            "page {text:?}: {what} has {} page{} with these filters",
             pages.max(1),
             if pages > 1 { "s" } else { "" }
         ))),
@@ -876,7 +901,7 @@ async fn queue_page(
         .collect();
     let total = matching.len();
     let pages = total.div_ceil(QUEUE_PAGE);
-    let page = page_number(filter.page.as_deref(), pages)?;
+    let page = page_number(filter.page.as_deref(), pages, "the queue")?;
     let skip = (page - 1) * QUEUE_PAGE;
     // Soonest due first, then oldest filed, then by id: a total order, so pages never
     // overlap.
@@ -927,21 +952,7 @@ async fn queue_page(
         query.append_pair("page", &n.to_string());
         format!("/queue?{}", query.finish())
     };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(PageLink {
-            label: "Previous page",
-            href: href(page - 1),
-            rel: "prev",
-        });
-    }
-    if page < pages {
-        links.push(PageLink {
-            label: "Next page",
-            href: href(page + 1),
-            rel: "next",
-        });
-    }
+    let links = page_links(page, pages, href);
     Ok(render(&QueuePage {
         frame: Frame::of(&desk, &officer),
         first: if rows.is_empty() { 0 } else { skip + 1 },

@@ -2597,3 +2597,33 @@ fn a_dossier_at_the_attachment_limits_fits_the_hub() {
     assert!(filed.index > 0);
     const { assert!(rex_domain::MAX_DOSSIER_PLAINTEXT_BYTES < rex_hub::MAX_DOSSIER_BYTES) };
 }
+
+/// The inbox comes in pages of `QUEUE_PAGE`, newest first, with links between them; a page
+/// that does not exist is refused in one line.
+#[test]
+fn the_inbox_comes_in_pages() {
+    let mut w = World::new();
+    let liaison = w.officer("lia", "liaison");
+    for i in 0..=rex_web::QUEUE_PAGE {
+        w.ru.send_message(rex_node::Outgoing {
+            conversation: rex_domain::Conversation::Request { request: w.ru_asks },
+            to: vec![party("US")],
+            subject: format!("Letter {i}"),
+            body: "Text.".into(),
+            ack_within: 3 * 86_400,
+        })
+        .unwrap();
+    }
+    w.desk.sync_now().unwrap();
+    let first = w.get("/messages", &liaison);
+    assert_eq!(
+        first.texts("table.inbox tbody tr").len(),
+        rex_web::QUEUE_PAGE
+    );
+    assert_eq!(first.texts("nav.pages a[rel=next]"), ["Next page"]);
+    let second = w.get("/messages?page=2", &liaison);
+    assert_eq!(second.texts("table.inbox tbody tr").len(), 1);
+    assert_eq!(second.texts("nav.pages a[rel=prev]"), ["Previous page"]);
+    w.get("/messages?page=3", &liaison)
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "the inbox has 2 pages");
+}
