@@ -26,6 +26,7 @@
 //! Receivers parse the payload and never re-serialise it to verify or to hash.
 
 use crate::agreement::AgreementTerms;
+use crate::competing::{Factor, Others};
 use crate::deadline::{Deadline, ExtensionReason};
 use crate::exchange::{ExchangeProposal, LegStep, Milestone, ReleaseInstrument};
 use crate::id::{
@@ -304,6 +305,28 @@ pub enum Action {
         /// The deadline.
         deadline: Deadline,
     },
+    /// The custodian's node logs the keyed tag of a request's subject ([`crate::competing`]):
+    /// equal tags of its open requests are the same person to it; the hub sees only the tag.
+    SubjectTagged {
+        /// The request.
+        request: RequestId,
+        /// HMAC-SHA256 of the subject's canonical identity under the custodian's tag key.
+        tag: Digest,
+    },
+    /// The custodian decides between the open requests that share a subject tag (a binding
+    /// act): it prefers one; the others are refused or deferred.
+    CompetitionDecided {
+        /// Every open request sharing the tag, sorted.
+        requests: Vec<RequestId>,
+        /// The one preferred.
+        preferred: RequestId,
+        /// What becomes of the others.
+        others: Others,
+        /// The factors weighed, sorted, at least one.
+        factors: Vec<Factor>,
+        /// SHA-256 of the written grounds, which stay at the custodian's node.
+        grounds_sha256: Digest,
+    },
 }
 
 impl Action {
@@ -343,6 +366,8 @@ impl Action {
             Action::AnswerExtended { .. } => "answer_extended",
             Action::DeadlineMissed { .. } => "deadline_missed",
             Action::ReleaseRecorded { .. } => "release_recorded",
+            Action::SubjectTagged { .. } => "subject_tagged",
+            Action::CompetitionDecided { .. } => "competition_decided",
         }
     }
 
@@ -386,6 +411,7 @@ impl Action {
                 | Action::MilestoneRecorded { .. }
                 | Action::DecisionRecorded { .. }
                 | Action::ReleaseRecorded { .. }
+                | Action::CompetitionDecided { .. }
         )
     }
 
