@@ -89,8 +89,9 @@ impl Registry {
     }
 
     /// `subject_tagged`: the custodian's node logs the tag of an open request it has not
-    /// tagged; equal tags of its open requests raise `competing_request` on every one not yet
-    /// in an exchange.
+    /// tagged, not yet in a binding exchange; equal tags of its open requests raise
+    /// `competing_request` on every one not in a binding exchange (a signature that would make
+    /// a second exchange binding for the person is refused: [`Registry::second_binding`]).
     pub(super) fn tag_subject(
         &mut self,
         me: PartyId,
@@ -107,13 +108,10 @@ impl Registry {
                 r.metadata.custodian
             )));
         }
-        if !matches!(
-            r.status,
-            RequestStatus::AwaitingAnswer | RequestStatus::Pooled
-        ) {
+        if !open(&r.status) || self.in_binding(&r.status) {
             return Err(Rejection::not_allowed(format!(
-                "request {request} is closed or in an exchange: its subject is tagged while it \
-                 awaits an answer or is pooled"
+                "request {request} is closed or in a binding exchange: its subject is tagged \
+                 while it awaits an answer, is pooled or is in a proposed exchange"
             )));
         }
         if self.competition.tags.contains_key(request) {
@@ -135,7 +133,13 @@ impl Registry {
         Ok(events)
     }
 
-    /// Every request of `group` not yet in an exchange awaits a (new) decision of `custodian`.
+    /// Whether a request with this status is in a binding exchange.
+    fn in_binding(&self, status: &RequestStatus) -> bool {
+        matches!(status, RequestStatus::InExchange(x)
+            if self.exchanges.get(x).is_some_and(|e| e.status != ExchangeStatus::Proposed))
+    }
+
+    /// Every request of `group` not in a binding exchange awaits a (new) decision of `custodian`.
     fn raise_competition(&mut self, custodian: PartyId, group: &BTreeSet<RequestId>) {
         let reason = format!(
             "{} open requests to {custodian} share the subject's tag ({}): a person of \
@@ -144,13 +148,14 @@ impl Registry {
             list(group)
         );
         for id in group {
+            let binding = self
+                .requests
+                .get(id)
+                .is_none_or(|r| self.in_binding(&r.status));
             let Some(r) = self.requests.get_mut(id) else {
                 continue;
             };
-            if matches!(
-                r.status,
-                RequestStatus::AwaitingAnswer | RequestStatus::Pooled
-            ) {
+            if !binding {
                 set_check(
                     r,
                     Outcome::Awaiting {
@@ -229,13 +234,15 @@ impl Registry {
                 list(&named)
             )));
         }
+        // A deferred request awaits the closing of the preferred one, not a decision.
         let awaits = |id: &RequestId| {
-            self.requests.get(id).is_some_and(|r| {
-                r.screening.iter().any(|c| {
-                    c.check == Check::CompetingRequest
-                        && matches!(c.outcome, Outcome::Awaiting { .. })
+            !self.competition.deferred.contains_key(id)
+                && self.requests.get(id).is_some_and(|r| {
+                    r.screening.iter().any(|c| {
+                        c.check == Check::CompetingRequest
+                            && matches!(c.outcome, Outcome::Awaiting { .. })
+                    })
                 })
-            })
         };
         if !d.requests.iter().any(awaits) {
             return Err(Rejection::not_allowed(format!(
