@@ -141,6 +141,7 @@ fn dossier_of(form: &Posted, text: String) -> Result<String, WebError> {
         born: date("born"),
         final_judgment_same_acts: flag("final_judgment")?,
         amnesty: flag("amnesty")?,
+        identity: None,
     };
     if facts == rex_domain::DossierFacts::default() && form.attachments.is_empty() {
         return Ok(text);
