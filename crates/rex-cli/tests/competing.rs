@@ -64,9 +64,15 @@ fn two_states_ask_for_one_person_and_the_custodian_decides() {
     let out = ok(&["request", "evaluate", &first], &us);
     assert!(!out.contains("tagged"), "{out}");
     let out = ok(&["request", "evaluate", &first], &ru);
-    assert!(out.contains(&format!("tagged the subject of {first}")), "{out}");
+    assert!(
+        out.contains(&format!("tagged the subject of {first}")),
+        "{out}"
+    );
     let out = ok(&["request", "evaluate", &second], &ru);
-    assert!(out.contains(&format!("tagged the subject of {second}")), "{out}");
+    assert!(
+        out.contains(&format!("tagged the subject of {second}")),
+        "{out}"
+    );
 
     let shown = ok(&["request", "show", &first], &us);
     assert!(
@@ -106,7 +112,10 @@ fn two_states_ask_for_one_person_and_the_custodian_decides() {
     let line = fails(&args, &us, 1);
     assert!(line.contains("only the custodian RU decides"), "{line}");
     let out = ok(&args, &ru);
-    assert!(out.contains(&format!("preferred {first}; the others: refuse")), "{out}");
+    assert!(
+        out.contains(&format!("preferred {first}; the others: refuse")),
+        "{out}"
+    );
 
     let shown = ok(&["request", "show", &first], &us);
     assert!(
@@ -117,9 +126,10 @@ fn two_states_ask_for_one_person_and_the_custodian_decides() {
     );
     let shown = ok(&["request", "show", &second], &de);
     assert!(
-        shown.contains(&format!("FAILED  competing_request: RU preferred request {first}")),
+        shown.contains(&format!(
+            "FAILED  competing_request: RU preferred request {first}"
+        )),
         "{shown}"
     );
     ok(&["request", "answer", &first, "surrender"], &ru);
-
 }
