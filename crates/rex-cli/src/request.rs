@@ -237,6 +237,17 @@ fn ground(s: &str) -> Result<RefusalGround, Failure> {
 /// The dossier of `--dossier FILE` with the documents of `--attach KIND:PATH`: the file as it
 /// is without them; with them, a structured dossier carrying them (the file's own when it is
 /// one, else one whose text is the file).
+/// Keeps the written grounds in `path` on the node (`DIR/grounds/`) and gives their SHA-256.
+fn keep_grounds(
+    node: &rex_node::Node,
+    path: &std::path::Path,
+) -> Result<rex_domain::Digest, Failure> {
+    let text =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    node.keep_grounds(&text)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
 /// As the custodian, logs the subject's tag of `request` if its dossier states an identity
 /// and it is not tagged yet, and says so.
 fn tag(node: &mut rex_node::Node, request: &RequestId) -> Result<(), Failure> {
@@ -562,12 +573,8 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             factors.sort();
             factors.dedup();
-            let text = std::fs::read(&grounds)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
             let mut node = open(&data)?;
-            let grounds_sha256 = node
-                .keep_grounds(&text)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
+            let grounds_sha256 = keep_grounds(&node, &grounds)?;
             let s = officers.submit(
                 &mut node,
                 Action::CompetitionDecided {
@@ -597,12 +604,8 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
         } => {
             let request: RequestId = parse(&request)?;
             let check: Check = parse(&check)?;
-            let text = std::fs::read(&grounds)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
             let mut node = open(&data)?;
-            let grounds_sha256 = node
-                .keep_grounds(&text)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
+            let grounds_sha256 = keep_grounds(&node, &grounds)?;
             let passed = matches!(decision, DecisionArg::Pass);
             let s = officers.submit(
                 &mut node,
