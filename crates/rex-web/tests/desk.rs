@@ -1038,8 +1038,8 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
     );
     // The subject's names, for the custodian's keyed tag, are in the facts too.
     assert!(
-        inputs.contains("\"family_name\": \"Petrov\"")
-            && inputs.contains("\"given_names\": \"Aleksandr Igorevich\""),
+        inputs.contains(r#"\"family_name\": \"Petrov\""#)
+            && inputs.contains(r#"\"given_names\": \"Aleksandr Igorevich\""#),
         "{inputs}"
     );
 }
