@@ -1,4 +1,4 @@
-//! `rex request file|answer|evaluate|raise|decide|withdraw|show|dossier|attachment`.
+//! `rex request file|answer|evaluate|raise|decide|compete|withdraw|show|dossier|attachment`.
 
 use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
@@ -74,6 +74,8 @@ enum RequestCommand {
         /// a structured one (`rex-dossier/v1`) with the file's text.
         #[arg(long, value_name = "KIND:PATH")]
         attach: Vec<String>,
+        #[command(flatten)]
+        subject: SubjectArgs,
     },
     /// Answer a request held by this state.
     Answer {
@@ -130,6 +132,33 @@ enum RequestCommand {
         /// The decision.
         #[arg(value_enum)]
         decision: DecisionArg,
+        /// The written grounds (a file).
+        #[arg(long, value_name = "FILE")]
+        grounds: PathBuf,
+        #[command(flatten)]
+        officers: crate::officer_key::FourEyesArgs,
+    },
+    /// Decide between requests to this state that name the same person (equal subject tags:
+    /// `competing_request` awaits this state's decision on each): prefer one, refuse or defer
+    /// the others, naming the factors weighed (seriousness, place, dates, nationality,
+    /// prosecution_vs_sentence). The grounds stay on this node (DIR/grounds/<sha256>); the log
+    /// gets their SHA-256.
+    Compete {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Every open request sharing the subject's tag.
+        #[arg(required = true)]
+        requests: Vec<String>,
+        /// The request preferred.
+        #[arg(long)]
+        prefer: String,
+        /// What becomes of the others.
+        #[arg(long, value_name = "refuse|defer")]
+        others: String,
+        /// A factor weighed; repeat for several.
+        #[arg(long, required = true)]
+        factor: Vec<String>,
         /// The written grounds (a file).
         #[arg(long, value_name = "FILE")]
         grounds: PathBuf,
@@ -208,10 +237,52 @@ fn ground(s: &str) -> Result<RefusalGround, Failure> {
 /// The dossier of `--dossier FILE` with the documents of `--attach KIND:PATH`: the file as it
 /// is without them; with them, a structured dossier carrying them (the file's own when it is
 /// one, else one whose text is the file).
-fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Failure> {
+/// Keeps the written grounds in `path` on the node (`DIR/grounds/`) and gives their SHA-256.
+fn keep_grounds(
+    node: &rex_node::Node,
+    path: &std::path::Path,
+) -> Result<rex_domain::Digest, Failure> {
+    let text =
+        std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    node.keep_grounds(&text)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
+/// As the custodian, logs the subject's tag of `request` if its dossier states an identity
+/// and it is not tagged yet, and says so.
+fn tag(node: &mut rex_node::Node, request: &RequestId) -> Result<(), Failure> {
+    if let Some(s) = node.tag_subject(request).map_err(fail)? {
+        println!(
+            "{}",
+            acted(node, &format!("tagged the subject of {request}"), &s)
+        );
+    }
+    Ok(())
+}
+
+/// The subject's identity, for the custodian's keyed tag ([`rex_domain::competing`]); it
+/// goes into the dossier's facts, encrypted with it, never to the hub.
+#[derive(Debug, Args)]
+struct SubjectArgs {
+    /// The subject's family name (the dossier becomes a structured one, `rex-dossier/v1`).
+    #[arg(long, value_name = "NAME")]
+    family_name: Option<String>,
+    /// The subject's given names (with --family-name).
+    #[arg(long, value_name = "NAMES", requires = "family_name")]
+    given_names: Option<String>,
+    /// The subject's date of birth, YYYY-MM-DD (with --family-name).
+    #[arg(long, value_name = "DATE", requires = "family_name")]
+    born: Option<String>,
+}
+
+fn dossier_with(
+    path: &std::path::Path,
+    attach: &[String],
+    subject: &SubjectArgs,
+) -> Result<Vec<u8>, Failure> {
     let plaintext =
         std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    if attach.is_empty() {
+    if attach.is_empty() && subject.family_name.is_none() {
         return Ok(plaintext);
     }
     let bad = |e: rex_domain::Rejection| Failure::input(format!("{}: {e}", path.display()));
@@ -256,6 +327,15 @@ fn dossier_with(path: &std::path::Path, attach: &[String]) -> Result<Vec<u8>, Fa
         let attachment = Attachment::new(kind, &name, content)
             .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
         dossier.attachments.push(attachment);
+    }
+    if let Some(family_name) = &subject.family_name {
+        dossier.facts.identity = Some(rex_domain::SubjectIdentity {
+            family_name: family_name.clone(),
+            given_names: subject.given_names.clone().unwrap_or_default(),
+        });
+        if subject.born.is_some() {
+            dossier.facts.born.clone_from(&subject.born);
+        }
     }
     dossier.to_plaintext().map_err(bad)
 }
@@ -384,6 +464,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             sentence_remaining_months,
             dossier,
             attach,
+            subject,
         } => {
             let mut offences = offences
                 .iter()
@@ -391,7 +472,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             offences.sort();
             offences.dedup();
-            let plaintext = dossier_with(&dossier, &attach)?;
+            let plaintext = dossier_with(&dossier, &attach, &subject)?;
             let mut node = open(&data)?;
             let draft = MetadataDraft {
                 requester: node.party(),
@@ -427,6 +508,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
             };
             let mut node = open(&data)?;
             if answer.is_exchangeable() {
+                tag(&mut node, &request)?;
                 if let Some(s) = node.evaluate_screening(&request).map_err(fail)? {
                     println!(
                         "{}",
@@ -443,6 +525,7 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
         RequestCommand::Evaluate { data, request } => {
             let request: RequestId = parse(&request)?;
             let mut node = open(&data)?;
+            tag(&mut node, &request)?;
             match node.evaluate_screening(&request).map_err(fail)? {
                 Some(s) => println!(
                     "{}",
@@ -467,6 +550,50 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                 acted(&node, &format!("raised {check} on {request}"), &s)
             );
         }
+        RequestCommand::Compete {
+            data,
+            requests,
+            prefer,
+            others,
+            factor,
+            grounds,
+            officers,
+        } => {
+            let mut requests = requests
+                .iter()
+                .map(|r| parse::<RequestId>(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            requests.sort();
+            requests.dedup();
+            let preferred: RequestId = parse(&prefer)?;
+            let others: rex_domain::Others = parse(&others)?;
+            let mut factors = factor
+                .iter()
+                .map(|f| parse::<rex_domain::Factor>(f))
+                .collect::<Result<Vec<_>, _>>()?;
+            factors.sort();
+            factors.dedup();
+            let mut node = open(&data)?;
+            let grounds_sha256 = keep_grounds(&node, &grounds)?;
+            let s = officers.submit(
+                &mut node,
+                Action::CompetitionDecided {
+                    requests,
+                    preferred,
+                    others,
+                    factors,
+                    grounds_sha256,
+                },
+            )?;
+            println!(
+                "{}",
+                acted(
+                    &node,
+                    &format!("preferred {preferred}; the others: {others}"),
+                    &s
+                )
+            );
+        }
         RequestCommand::Decide {
             data,
             request,
@@ -477,12 +604,8 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
         } => {
             let request: RequestId = parse(&request)?;
             let check: Check = parse(&check)?;
-            let text = std::fs::read(&grounds)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
             let mut node = open(&data)?;
-            let grounds_sha256 = node
-                .keep_grounds(&text)
-                .map_err(|e| Failure::input(format!("{}: {e}", grounds.display())))?;
+            let grounds_sha256 = keep_grounds(&node, &grounds)?;
             let passed = matches!(decision, DecisionArg::Pass);
             let s = officers.submit(
                 &mut node,

@@ -391,6 +391,9 @@ impl ExchangeProposal {
             if r.status != RequestStatus::Pooled {
                 return bad(format!("request {id} is not in the pool"));
             }
+            if let Some(c) = r.blocking_check() {
+                return bad(format!("request {id} awaits its check {}", c.check));
+            }
             requests.push(r);
         }
         let agreement_id = requests[0].metadata.agreement;

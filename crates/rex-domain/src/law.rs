@@ -312,11 +312,15 @@ pub enum Check {
     /// Person: the conduct itself is a crime in the custodian's law, where the category map is
     /// not enough.
     ConductDualCriminality,
+    /// Person: another open request to the same custodian names the same person (equal
+    /// subject tags, [`crate::competing`]); the custodian decides which is preferred
+    /// (`competition_decided`).
+    CompetingRequest,
 }
 
 impl Check {
     /// Every check, in catalogue order.
-    pub const ALL: [Check; 16] = [
+    pub const ALL: [Check; 17] = [
         Check::LegalBasis,
         Check::OffenceCovered,
         Check::DualCriminality,
@@ -333,6 +337,7 @@ impl Check {
         Check::PersecutionRisk,
         Check::ProtectionStatus,
         Check::ConductDualCriminality,
+        Check::CompetingRequest,
     ];
 
     /// The stable wire name.
@@ -354,6 +359,7 @@ impl Check {
             Check::PersecutionRisk => "persecution_risk",
             Check::ProtectionStatus => "protection_status",
             Check::ConductDualCriminality => "conduct_dual_criminality",
+            Check::CompetingRequest => "competing_request",
         }
     }
 
@@ -377,13 +383,15 @@ impl Check {
             Check::PoliticalOffence
             | Check::PersecutionRisk
             | Check::ProtectionStatus
-            | Check::ConductDualCriminality => Evaluator::Person,
+            | Check::ConductDualCriminality
+            | Check::CompetingRequest => Evaluator::Person,
         }
     }
 
-    /// Whether the custodian may raise it for a person to decide (`screening_raised`).
+    /// Whether the custodian may raise it for a person to decide (`screening_raised`). A
+    /// competing request is raised by equal subject tags, never by hand.
     pub fn raisable(&self) -> bool {
-        self.evaluator() == Evaluator::Person
+        self.evaluator() == Evaluator::Person && *self != Check::CompetingRequest
     }
 }
 
@@ -706,6 +714,10 @@ pub struct DossierFacts {
     /// Whether an amnesty of the custodian covers the acts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amnesty: Option<bool>,
+    /// The subject's names, from which the custodian's node computes its keyed tag
+    /// ([`crate::competing`]); left out when not stated, so older dossiers keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::competing::SubjectIdentity>,
 }
 
 /// The structured dossier, `rex-dossier/v1`: the facts the rules read, and the text.
@@ -745,6 +757,9 @@ impl DossierFacts {
                 parse_date(date)
                     .map_err(|e| Rejection::invalid("dossier", format!("{what}: {e}")))?;
             }
+        }
+        if let Some(identity) = &self.identity {
+            identity.check()?;
         }
         Ok(())
     }

@@ -65,6 +65,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agreement;
+pub mod competing;
 pub mod deadline;
 pub mod dossier;
 pub mod dsse;
@@ -85,6 +86,7 @@ pub mod statement;
 pub mod witness;
 
 pub use agreement::{Agreement, AgreementTerms, CreditTerms, Deadlines, TermsDraft};
+pub use competing::{Factor, Others, SubjectIdentity, TagKey};
 pub use deadline::{Breach, BreachOf, Deadline, Extension, ExtensionReason, DUE_GRACE_SECONDS};
 pub use dossier::{
     Attachment, AttachmentKind, MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES, MAX_ATTACHMENT_BYTES,

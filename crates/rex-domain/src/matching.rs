@@ -62,7 +62,13 @@ pub fn compatibility_graph(registry: &Registry, agreement: &AgreementId) -> Comp
     let pooled: Vec<_> = match in_force {
         Some(_) => registry
             .requests()
-            .filter(|r| r.metadata.agreement == *agreement && r.status == RequestStatus::Pooled)
+            .filter(|r| {
+                // A pooled request awaiting a decision on a competing request (the only check
+                // that can open after an exchangeable answer) waits out of the matching.
+                r.metadata.agreement == *agreement
+                    && r.status == RequestStatus::Pooled
+                    && r.blocking_check().is_none()
+            })
             .collect(),
         None => Vec::new(),
     };

@@ -26,6 +26,7 @@
 //! Receivers parse the payload and never re-serialise it to verify or to hash.
 
 use crate::agreement::AgreementTerms;
+use crate::competing::{Factor, Others};
 use crate::deadline::{Deadline, ExtensionReason};
 use crate::exchange::{Consent, ExchangeProposal, LegStep, Milestone, ReleaseInstrument};
 use crate::id::{
@@ -335,6 +336,28 @@ pub enum Action {
         /// The deadline.
         deadline: Deadline,
     },
+    /// The custodian's node logs the keyed tag of a request's subject ([`crate::competing`]):
+    /// equal tags of its open requests are the same person to it; the hub sees only the tag.
+    SubjectTagged {
+        /// The request.
+        request: RequestId,
+        /// HMAC-SHA256 of the subject's canonical identity under the custodian's tag key.
+        tag: Digest,
+    },
+    /// The custodian decides between the open requests that share a subject tag (a binding
+    /// act): it prefers one; the others are refused or deferred.
+    CompetitionDecided {
+        /// Every open request sharing the tag, sorted.
+        requests: Vec<RequestId>,
+        /// The one preferred.
+        preferred: RequestId,
+        /// What becomes of the others.
+        others: Others,
+        /// The factors weighed, sorted, at least one.
+        factors: Vec<Factor>,
+        /// SHA-256 of the written grounds, which stay at the custodian's node.
+        grounds_sha256: Digest,
+    },
 }
 
 impl Action {
@@ -377,6 +400,8 @@ impl Action {
             Action::ConsentGiven { .. } => "consent_given",
             Action::ProsecutionExtended { .. } => "prosecution_extended",
             Action::OnwardTransferred { .. } => "onward_transferred",
+            Action::SubjectTagged { .. } => "subject_tagged",
+            Action::CompetitionDecided { .. } => "competition_decided",
         }
     }
 
@@ -423,6 +448,7 @@ impl Action {
                 | Action::ConsentGiven { .. }
                 | Action::ProsecutionExtended { .. }
                 | Action::OnwardTransferred { .. }
+                | Action::CompetitionDecided { .. }
         )
     }
 

@@ -14,6 +14,7 @@ fn facts() -> DossierFacts {
         born: None,
         final_judgment_same_acts: Some(false),
         amnesty: None,
+        identity: None,
     }
 }
 

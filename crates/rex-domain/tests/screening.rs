@@ -537,6 +537,7 @@ fn facts_clean() -> DossierFacts {
         born: Some("1990-01-01".into()),
         final_judgment_same_acts: Some(false),
         amnesty: Some(false),
+        identity: None,
     }
 }
 

@@ -395,6 +395,23 @@ fn every_action_on_the_wire() {
                 },
             },
         ),
+        (
+            "RU",
+            Action::SubjectTagged {
+                request: r,
+                tag: Digest::of(b"tag"),
+            },
+        ),
+        (
+            "RU",
+            Action::CompetitionDecided {
+                requests: vec![r2, r],
+                preferred: r,
+                others: rex_domain::Others::Defer,
+                factors: vec![rex_domain::Factor::Seriousness, rex_domain::Factor::Place],
+                grounds_sha256: Digest::of(b"grounds"),
+            },
+        ),
     ];
     let mut out = Vec::new();
     for (i, (actor, action)) in actions.into_iter().enumerate() {
@@ -448,7 +465,9 @@ fn every_action_on_the_wire() {
         {"actor":"US","seq":41,"time":1750000000,"action":{"type":"onward_transferred","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea","to":"DE"},"acted_by":"no_officer"}
         {"actor":"hub","seq":42,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"answer","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
         {"actor":"hub","seq":43,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
-        {"actor":"hub","seq":44,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}"#]].assert_eq(&out.join("\n"));
+        {"actor":"hub","seq":44,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}
+        {"actor":"RU","seq":45,"time":1750000000,"action":{"type":"subject_tagged","request":"req_1f58b9145b24d108d7ac38887338b3ea","tag":"2a1073a6e67f0e5f09a5957c659503c690efe7272be8313df872556a9a684d8c"}}
+        {"actor":"RU","seq":46,"time":1750000000,"action":{"type":"competition_decided","requests":["req_ff14e14c208d414590558c2e333a73da","req_1f58b9145b24d108d7ac38887338b3ea"],"preferred":"req_1f58b9145b24d108d7ac38887338b3ea","others":"defer","factors":["seriousness","place"],"grounds_sha256":"5f989a8e7bd59411991daa3ce519114ef56fb1ea509b96bfcee34b0fe63a90ff"},"acted_by":"no_officer"}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

@@ -705,8 +705,15 @@ impl Node {
     /// and signs the verdicts (`screening_evaluated`). The plaintext never leaves the node;
     /// the log gets a verdict and a reason per check, naming rules, not facts. A fact the
     /// dossier does not state is referred to a person. `None` when nothing awaits this node.
+    ///
+    /// First, as the custodian, it logs the subject's tag if it has not yet
+    /// ([`Node::tag_subject`]), so that a competing request is found as early as the dossier is
+    /// read.
     pub fn evaluate_screening(&mut self, request: &RequestId) -> Result<Option<Submitted>, Error> {
         let registry = self.registry()?;
+        if self.awaiting_tag(&registry, request) {
+            self.tag_with(&registry, request)?;
+        }
         let awaited = Self::awaiting_evaluation(&registry, self.party, request);
         if awaited.is_empty() {
             return Ok(None);
@@ -751,6 +758,63 @@ impl Node {
             evaluations,
         })
         .map(Some)
+    }
+
+    /// Whether this node, as the custodian of an open `request` whose subject it has not
+    /// tagged, has yet to read its dossier for an identity to tag. A dossier read once is
+    /// marked (`DIR/tagged/<request>`), identity or not, so that a sync does not fetch and
+    /// decrypt again a dossier that states none.
+    pub fn awaiting_tag(&self, registry: &Registry, request: &RequestId) -> bool {
+        registry.request(request).is_some_and(|r| {
+            r.metadata.custodian == self.party
+                && matches!(
+                    r.status,
+                    rex_domain::RequestStatus::AwaitingAnswer | rex_domain::RequestStatus::Pooled
+                )
+        }) && registry.subject_tag(request).is_none()
+            && !self.dir.join("tagged").join(request.to_string()).exists()
+    }
+
+    /// As the custodian, reads the dossier of `request` and logs the keyed tag of its
+    /// subject's identity (`subject_tagged`, [`rex_domain::competing`]): HMAC-SHA256 under a
+    /// key derived from this node's secret, so that only this node computes it and the hub
+    /// sees equal tags, never a name. `None` when the dossier states no identity, the request
+    /// is not this node's to tag, or it is tagged already.
+    pub fn tag_subject(&mut self, request: &RequestId) -> Result<Option<Submitted>, Error> {
+        let registry = self.registry()?;
+        if !self.awaiting_tag(&registry, request) {
+            return Ok(None);
+        }
+        self.tag_with(&registry, request)
+    }
+
+    fn tag_with(
+        &mut self,
+        registry: &Registry,
+        request: &RequestId,
+    ) -> Result<Option<Submitted>, Error> {
+        let r = registry
+            .request(request)
+            .ok_or_else(|| Error::Input(format!("no request {request}")))?;
+        let plaintext = self.decrypt_dossier(r)?;
+        // A malformed dossier states no identity; its screening says so on its own.
+        let facts = DossierFacts::parse(&plaintext).unwrap_or_default();
+        let submitted = match &facts.identity {
+            Some(identity) => {
+                let tag = rex_domain::TagKey::derive(&self.key.to_bytes())
+                    .tag(identity, facts.born.as_deref());
+                Some(self.submit(Action::SubjectTagged {
+                    request: *request,
+                    tag,
+                })?)
+            }
+            None => None,
+        };
+        let dir = self.dir.join("tagged");
+        fs::create_dir_all(&dir).map_err(|e| Error::Local(format!("{}: {e}", dir.display())))?;
+        let marker = dir.join(request.to_string());
+        fs::write(&marker, b"").map_err(|e| Error::Local(format!("{}: {e}", marker.display())))?;
+        Ok(submitted)
     }
 
     /// The plaintext of a dossier this node filed, from the local store.

@@ -88,6 +88,7 @@ fn the_custodians_node_evaluates_the_dossier_and_no_fact_reaches_the_hub() {
         born: Some("1987-11-23".into()),
         final_judgment_same_acts: Some(false),
         amnesty: Some(false),
+        identity: None,
     };
     let (request, _) =
         w.us.file_request(
@@ -172,6 +173,7 @@ fn a_time_barred_request_is_refused_by_the_nodes_verdict() {
         born: Some("1980-01-01".into()),
         final_judgment_same_acts: Some(false),
         amnesty: Some(false),
+        identity: None,
     };
     let (request, _) =
         w.us.file_request(
@@ -197,4 +199,114 @@ fn a_time_barred_request_is_refused_by_the_nodes_verdict() {
             .contains("(15 years, illegal_access) has run out"),
         "{failed:?}"
     );
+}
+
+fn identified(family: &str, given: &str) -> Vec<u8> {
+    dossier(DossierFacts {
+        offence_date: Some("2019-03-07".into()),
+        born: Some("1987-11-23".into()),
+        final_judgment_same_acts: Some(false),
+        amnesty: Some(false),
+        identity: Some(rex_domain::SubjectIdentity {
+            family_name: family.into(),
+            given_names: given.into(),
+        }),
+    })
+}
+
+#[test]
+fn two_states_ask_for_one_person_and_the_hub_sees_equal_tags_never_the_name() {
+    let mut w = world();
+    let s =
+        w.de.submit(Action::AgreementProposed {
+            terms: terms(&["DE", "RU"]),
+        })
+        .unwrap();
+    let de_ru = AgreementId::from_digest(&s.digest);
+    w.ru.submit(Action::AgreementSigned { agreement: de_ru })
+        .unwrap();
+    let (us, _) =
+        w.us.file_request(
+            (*metadata("US", "RU", w.agreement)).clone(),
+            &identified("Petrov", "Aleksandr Igorevich"),
+        )
+        .unwrap();
+    let (de, _) =
+        w.de.file_request(
+            (*metadata("DE", "RU", de_ru)).clone(),
+            &identified(" PETROV", "aleksandr  igorevich"),
+        )
+        .unwrap();
+    // Only the custodian's node tags: the requester's has nothing to tag.
+    assert!(w.us.tag_subject(&us).unwrap().is_none());
+    // The custodian's node tags as it evaluates the dossier rules, once.
+    w.ru.evaluate_screening(&us).unwrap().expect("evaluated");
+    w.ru.evaluate_screening(&de).unwrap().expect("evaluated");
+    assert!(w.ru.tag_subject(&us).unwrap().is_none(), "tagged once");
+    let reg = w.us.registry().unwrap();
+    let (t1, t2) = (reg.subject_tag(&us).unwrap(), reg.subject_tag(&de).unwrap());
+    assert_eq!(t1, t2, "the same person, spelt differently, has one tag");
+    for r in [us, de] {
+        let c = reg.request(&r).unwrap().blocking_check().unwrap();
+        assert_eq!(c.check, Check::CompetingRequest, "{c:?}");
+    }
+    // The custodian decides: its grounds stay on its node, their digest goes to the log.
+    let grounds =
+        w.ru.keep_grounds(b"Petrov's acts were committed mostly against US victims.")
+            .unwrap();
+    let mut requests = vec![us, de];
+    requests.sort();
+    w.ru.submit(Action::CompetitionDecided {
+        requests,
+        preferred: us,
+        others: rex_domain::Others::Refuse,
+        factors: vec![rex_domain::Factor::Seriousness, rex_domain::Factor::Place],
+        grounds_sha256: grounds,
+    })
+    .unwrap();
+    let reg = w.de.registry().unwrap();
+    assert_eq!(
+        reg.request(&de).unwrap().status,
+        RequestStatus::Refused(rex_domain::RefusalGround::CompetingRequest)
+    );
+    assert!(reg.request(&us).unwrap().blocking_check().is_none());
+    let payloads = logged_payloads(&w.hub);
+    let tagged: Vec<&String> = payloads
+        .iter()
+        .filter(|p| p.contains("\"subject_tagged\""))
+        .collect();
+    assert_eq!(tagged.len(), 2);
+    assert!(tagged.iter().all(|p| p.contains(&t1.to_string())));
+    for word in [
+        "Petrov",
+        "PETROV",
+        "petrov",
+        "Aleksandr",
+        "aleksandr",
+        "Igorevich",
+        "igorevich",
+        "1987-11-23",
+        "US victims",
+    ] {
+        assert!(
+            payloads.iter().all(|p| !p.contains(word)),
+            "{word} reached the hub's log"
+        );
+    }
+}
+
+#[test]
+fn a_dossier_without_identity_is_read_once_and_tagged_never() {
+    let mut w = world();
+    let (request, _) =
+        w.us.file_request(
+            (*metadata("US", "RU", w.agreement)).clone(),
+            &dossier(DossierFacts::default()),
+        )
+        .unwrap();
+    let reg = w.ru.registry().unwrap();
+    assert!(w.ru.awaiting_tag(&reg, &request));
+    assert!(w.ru.tag_subject(&request).unwrap().is_none());
+    assert!(!w.ru.awaiting_tag(&reg, &request), "marked as read");
+    assert!(w.ru.registry().unwrap().subject_tag(&request).is_none());
 }

@@ -121,7 +121,7 @@ pub(crate) async fn new_request(
 
 /// The dossier of a drafted request: the text alone, or, when the form states facts the
 /// custodian's screening reads (offence date, date of birth, a final judgment for the same
-/// acts, an amnesty) or carries attachments, a structured dossier (`rex-dossier/v1`) with
+/// acts, an amnesty, the subject's names for its tag) or carries attachments, a structured dossier (`rex-dossier/v1`) with
 /// those facts, the text and the attachments.
 fn dossier_of(form: &Posted, text: String) -> Result<String, WebError> {
     let date = |name: &str| {
@@ -141,6 +141,10 @@ fn dossier_of(form: &Posted, text: String) -> Result<String, WebError> {
         born: date("born"),
         final_judgment_same_acts: flag("final_judgment")?,
         amnesty: flag("amnesty")?,
+        identity: date("family_name").map(|family_name| rex_domain::SubjectIdentity {
+            family_name,
+            given_names: form.field("given_names").trim().to_owned(),
+        }),
     };
     if facts == rex_domain::DossierFacts::default() && form.attachments.is_empty() {
         return Ok(text);

@@ -256,20 +256,24 @@ impl Desk {
     }
 
     /// Evaluates on the dossier, and signs, the screening checks that await this node
-    /// ([`rex_node::Node::evaluate_screening`]) on every request `registry` shows; returns the
+    /// ([`rex_node::Node::evaluate_screening`], which tags the subject first where this state
+    /// is the custodian) on every request `registry` shows; returns the
     /// registry as it stands after.
     fn evaluate(&self, registry: Registry) -> Result<Registry, Error> {
+        let mut node = self.node();
+        // A dossier is read for the subject's tag once (`Node::awaiting_tag`), so a sync does
+        // not fetch again one that states no identity.
         let due: Vec<_> = registry
             .requests()
             .filter(|r| {
                 !rex_node::Node::awaiting_evaluation(&registry, self.party, &r.id).is_empty()
+                    || node.awaiting_tag(&registry, &r.id)
             })
             .map(|r| r.id)
             .collect();
         if due.is_empty() {
             return Ok(registry);
         }
-        let mut node = self.node();
         for request in &due {
             node.evaluate_screening(request)?;
         }

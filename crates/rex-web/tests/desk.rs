@@ -1013,7 +1013,7 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
     let with_facts = w.form(
         "/requests/new",
         &drafter,
-        format!("{body}&offence_date=2023-04-05&born=1991-02-03&final_judgment=no&amnesty=unknown&sentence_remaining_months=30"),
+        format!("{body}&offence_date=2023-04-05&born=1991-02-03&final_judgment=no&amnesty=unknown&sentence_remaining_months=30&family_name=Petrov&given_names=Aleksandr+Igorevich"),
     );
     assert_eq!(
         with_facts.status,
@@ -1035,6 +1035,12 @@ fn a_drafted_request_rejected_by_the_approver_is_never_filed() {
     assert!(
         !inputs.contains("amnesty"),
         "an unknown fact is left out: {inputs}"
+    );
+    // The subject's names, for the custodian's keyed tag, are in the facts too.
+    assert!(
+        inputs.contains(r#"\"family_name\": \"Petrov\""#)
+            && inputs.contains(r#"\"given_names\": \"Aleksandr Igorevich\""#),
+        "{inputs}"
     );
 }
 

@@ -407,6 +407,11 @@ impl Registry {
                 got: proposal_sha256.to_string(),
             });
         }
+        if x.signed.len() + 1 == x.parties.len() {
+            if let Some(why) = self.second_binding(exchange) {
+                return Err(Rejection::not_allowed(why));
+            }
+        }
         let window = self
             .agreements
             .get(&x.proposal.agreement)

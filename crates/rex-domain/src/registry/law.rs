@@ -37,6 +37,11 @@ impl Registry {
         request: &RequestId,
         check: Check,
     ) -> Result<Vec<Event>, Rejection> {
+        if check == Check::CompetingRequest {
+            return Err(Rejection::not_allowed(
+                "competing_request is raised by equal subject tags (subject_tagged), not by hand",
+            ));
+        }
         if !check.raisable() {
             return Err(Rejection::not_allowed(format!(
                 "{check} is computed by the hub from the metadata; a person decides only \
@@ -156,6 +161,12 @@ impl Registry {
         grounds: Digest,
         statement: Digest,
     ) -> Result<Vec<Event>, Rejection> {
+        if check == Check::CompetingRequest {
+            return Err(Rejection::not_allowed(
+                "a competing request is decided by competition_decided, naming every request \
+                 that shares the tag",
+            ));
+        }
         let r = self
             .requests
             .get(request)

@@ -10,6 +10,7 @@
 //! used to replay long logs ([`precheck`]).
 
 mod agreements;
+mod competing;
 mod dues;
 mod exchanges;
 mod law;
@@ -263,6 +264,32 @@ pub enum Event {
         /// What the breach was of.
         of: crate::deadline::BreachOf,
     },
+    /// The custodian's node logged a request's subject tag.
+    SubjectTagged {
+        /// The request.
+        request: RequestId,
+    },
+    /// Open requests to one custodian share a subject tag: each awaits the custodian's
+    /// decision (`competing_request`).
+    CompetingRequests {
+        /// Every open request sharing the tag, sorted.
+        requests: Vec<RequestId>,
+    },
+    /// The custodian decided a competition.
+    CompetitionDecided {
+        /// The preferred request.
+        preferred: RequestId,
+        /// The others, refused or deferred.
+        others: crate::competing::Others,
+    },
+    /// The request preferred over a deferred one was closed: the deferred one awaits a new
+    /// decision.
+    CompetitionReopened {
+        /// The deferred request.
+        request: RequestId,
+        /// The preferred request that was closed.
+        preferred: RequestId,
+    },
 }
 
 /// An accepted statement.
@@ -305,6 +332,8 @@ pub struct Registry {
     breaches: Vec<crate::deadline::Breach>,
     /// The position in `breaches` of the breach of each thing (one breach per thing).
     breach_index: BTreeMap<crate::deadline::BreachOf, usize>,
+    /// Subject tags and the open requests sharing each ([`competing`]).
+    competition: crate::competing::Competition,
 }
 
 pub(super) fn not_found(kind: &'static str, id: impl ToString) -> Rejection {
@@ -334,6 +363,7 @@ impl Registry {
             due_at: BTreeMap::new(),
             breaches: Vec::new(),
             breach_index: BTreeMap::new(),
+            competition: crate::competing::Competition::default(),
         }
     }
 
@@ -567,6 +597,7 @@ impl Registry {
         self.check_officers(&envelope, &statement, digest, officers_verified_under, now)?;
         let mut events = self.transition(&statement, digest, now)?;
         self.after_events(&mut events, now);
+        self.after_competition(&mut events);
         match actor {
             Actor::Hub => self.hub_last_seq = statement.seq,
             Actor::Party(p) => {
@@ -743,6 +774,24 @@ impl Registry {
                 speciality::Act::Transfer(*to),
                 acted_by(),
                 now,
+            ),
+            Action::SubjectTagged { request, tag } => self.tag_subject(me()?, request, *tag),
+            Action::CompetitionDecided {
+                requests,
+                preferred,
+                others,
+                factors,
+                grounds_sha256,
+            } => self.decide_competition(
+                me()?,
+                competing::Decision {
+                    requests,
+                    preferred: *preferred,
+                    others: *others,
+                    factors,
+                    grounds: *grounds_sha256,
+                },
+                digest,
             ),
         }
     }
