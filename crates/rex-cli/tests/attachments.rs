@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{bilateral, fails_on as fails, ok_on as ok, serve, states, word};
+use common::{bilateral, fails_on as fails, file_args, ok_on as ok, serve, states, word};
 
 #[test]
 fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
@@ -24,26 +24,11 @@ fn attachments_are_filed_listed_by_both_states_and_saved_byte_for_byte() {
     let log_bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     std::fs::write(&logs, &log_bytes).unwrap();
     let file = |attach: &[String]| {
-        let mut args = vec![
-            "request",
-            "file",
-            "--custodian",
-            "RU",
-            "--agreement",
-            &agreement,
-            "--offences",
-            "illegal_access",
-            "--max-penalty-months",
-            "120",
-            "--severity",
-            "serious",
-            "--dossier",
-            dossier.to_str().unwrap(),
-        ];
+        let mut args = file_args("RU", &agreement, &dossier);
         for a in attach {
-            args.extend(["--attach", a.as_str()]);
+            args.extend(["--attach".to_owned(), a.clone()]);
         }
-        args.iter().map(|s| s.to_string()).collect::<Vec<String>>()
+        args
     };
     let attach = [
         format!("warrant:{}", warrant.display()),

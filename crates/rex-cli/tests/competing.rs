@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, serve, states, word};
+use common::{fails_on as fails, file_on, ok_on as ok, serve, states, word};
 
 #[test]
 fn two_states_ask_for_one_person_and_the_custodian_decides() {
@@ -30,22 +30,12 @@ fn two_states_ask_for_one_person_and_the_custodian_decides() {
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "facts, warrant").unwrap();
     let file = |data: &std::path::Path, family: &str, given: &str| {
-        let out = ok(
+        let out = file_on(
+            data,
+            "RU",
+            &agreement,
+            &dossier,
             &[
-                "request",
-                "file",
-                "--custodian",
-                "RU",
-                "--agreement",
-                &agreement,
-                "--offences",
-                "illegal_access",
-                "--max-penalty-months",
-                "120",
-                "--severity",
-                "serious",
-                "--dossier",
-                dossier.to_str().unwrap(),
                 "--family-name",
                 family,
                 "--given-names",
@@ -53,7 +43,6 @@ fn two_states_ask_for_one_person_and_the_custodian_decides() {
                 "--born",
                 "1987-11-23",
             ],
-            data,
         );
         word(&out, "req_")
     };

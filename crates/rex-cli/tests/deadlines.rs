@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fails_on as fails, ok_on as ok, serve, states, word};
+use common::{fails_on as fails, file_on, ok_on as ok, serve, states, word};
 
 #[test]
 fn an_agreement_with_deadlines_and_an_extension_of_the_answer() {
@@ -65,25 +65,7 @@ fn an_agreement_with_deadlines_and_an_extension_of_the_answer() {
 
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "identity, facts, warrant").unwrap();
-    let filed = ok(
-        &[
-            "request",
-            "file",
-            "--custodian",
-            "RU",
-            "--agreement",
-            &agreement,
-            "--offences",
-            "illegal_access",
-            "--max-penalty-months",
-            "120",
-            "--severity",
-            "serious",
-            "--dossier",
-            dossier.to_str().unwrap(),
-        ],
-        &us,
-    );
+    let filed = file_on(&us, "RU", &agreement, &dossier, &[]);
     let request = word(&filed, "req_");
     let shown = ok(&["request", "show", &request], &us);
     assert!(shown.contains("  answer due 20"), "{shown}");

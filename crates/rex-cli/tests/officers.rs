@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{bilateral, fails_on as fails, ok_on as ok, rex, serve, states, word};
+use common::{bilateral, fails_on as fails, file_on, ok_on as ok, rex, serve, states, word};
 
 #[test]
 fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
@@ -15,25 +15,7 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
     let agreement = bilateral(&us, &ru);
     let dossier = d.join("dossier.txt");
     std::fs::write(&dossier, "identity, facts, warrant").unwrap();
-    let filed = ok(
-        &[
-            "request",
-            "file",
-            "--custodian",
-            "RU",
-            "--agreement",
-            &agreement,
-            "--offences",
-            "illegal_access",
-            "--max-penalty-months",
-            "120",
-            "--severity",
-            "serious",
-            "--dossier",
-            dossier.to_str().unwrap(),
-        ],
-        &us,
-    );
+    let filed = file_on(&us, "RU", &agreement, &dossier, &[]);
     let request = word(&filed, "req_");
 
     // RU makes and certifies two officer keys, then requires four-eyes.
@@ -154,25 +136,7 @@ fn officers_sign_a_binding_act_and_the_hub_holds_a_state_to_four_eyes() {
         ],
         &ru,
     );
-    let filed = ok(
-        &[
-            "request",
-            "file",
-            "--custodian",
-            "US",
-            "--agreement",
-            &agreement,
-            "--offences",
-            "illegal_access",
-            "--max-penalty-months",
-            "120",
-            "--severity",
-            "serious",
-            "--dossier",
-            dossier.to_str().unwrap(),
-        ],
-        &ru,
-    );
+    let filed = file_on(&ru, "US", &agreement, &dossier, &[]);
     let ru_asks = word(&filed, "req_");
     ok(&["request", "answer", &ru_asks, "surrender"], &us);
     let out = rex()

@@ -97,3 +97,41 @@ pub fn word(text: &str, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no {prefix} in {text:?}"))
         .to_owned()
 }
+
+/// The arguments of `rex request file` for an illegal-access request to `custodian` under
+/// `agreement` (120 months, serious) with the dossier at `dossier`; a test adds its own.
+pub fn file_args(custodian: &str, agreement: &str, dossier: &Path) -> Vec<String> {
+    [
+        "request",
+        "file",
+        "--custodian",
+        custodian,
+        "--agreement",
+        agreement,
+        "--offences",
+        "illegal_access",
+        "--max-penalty-months",
+        "120",
+        "--severity",
+        "serious",
+        "--dossier",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([dossier.to_string_lossy().into_owned()])
+    .collect()
+}
+
+/// `rex request file` with [`file_args`] and `extra`, on the node at `data`: its output.
+pub fn file_on(
+    data: &Path,
+    custodian: &str,
+    agreement: &str,
+    dossier: &Path,
+    extra: &[&str],
+) -> String {
+    let mut args = file_args(custodian, agreement, dossier);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok_on(&args, data)
+}
