@@ -1283,26 +1283,16 @@ async fn raise_check(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let officer = officer(&desk, &headers).await?;
-    require(&officer, &[Role::CaseOfficer], "raising a check")?;
-    let registry = registry_of(&desk)?;
-    let request = request_of(&registry, &id)?;
-    let check: rex_domain::Check = form_field(&body, "check")
-        .parse()
-        .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;
-    let d = Arc::clone(&desk);
-    blocking(move || {
-        let s = d.act(rex_domain::Action::ScreeningRaised { request, check })?;
-        d.store().audit(
-            d.now(),
-            Some(officer.id),
-            "check_raised",
-            &format!("{check} on request {request}: logged at index {}", s.index),
-        )?;
-        Ok(())
-    })
-    .await?;
-    Ok(Redirect::to(&format!("/requests/{request}")).into_response())
+    let act = |request| {
+        let check: rex_domain::Check = form_field(&body, "check")
+            .parse()
+            .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;
+        Ok((
+            rex_domain::Action::ScreeningRaised { request, check },
+            format!("{check} on request {request}"),
+        ))
+    };
+    case_officer_act(desk, headers, &id, "raising a check", "check_raised", act).await
 }
 
 /// `POST /requests/{id}/extend` (`reason`): a case officer of the custodian extends the
@@ -1314,29 +1304,47 @@ async fn extend_answer(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
+    let act = |request| {
+        let reason: rex_domain::ExtensionReason = form_field(&body, "reason")
+            .parse()
+            .map_err(WebError::Input)?;
+        let words = format!(
+            "the answer deadline of request {request} ({})",
+            reason.as_str()
+        );
+        Ok((
+            rex_domain::Action::AnswerExtended { request, reason },
+            words,
+        ))
+    };
+    let what = "extending an answer deadline";
+    case_officer_act(desk, headers, &id, what, "answer_extended", act).await
+}
+
+/// A case officer's act on request `id` that is not a binding act: after the role check,
+/// `act` reads the form into an action and its words; the node signs the action at once, the
+/// audit trail records `audit` with those words and the log index, and the case page follows.
+async fn case_officer_act(
+    desk: AppState,
+    headers: HeaderMap,
+    id: &str,
+    what: &str,
+    audit: &'static str,
+    act: impl FnOnce(RequestId) -> Result<(rex_domain::Action, String), WebError>,
+) -> Result<Response, WebError> {
     let officer = officer(&desk, &headers).await?;
-    require(
-        &officer,
-        &[Role::CaseOfficer],
-        "extending an answer deadline",
-    )?;
+    require(&officer, &[Role::CaseOfficer], what)?;
     let registry = registry_of(&desk)?;
-    let request = request_of(&registry, &id)?;
-    let reason: rex_domain::ExtensionReason = form_field(&body, "reason")
-        .parse()
-        .map_err(WebError::Input)?;
+    let request = request_of(&registry, id)?;
+    let (action, words) = act(request)?;
     let d = Arc::clone(&desk);
     blocking(move || {
-        let s = d.act(rex_domain::Action::AnswerExtended { request, reason })?;
+        let s = d.act(action)?;
         d.store().audit(
             d.now(),
             Some(officer.id),
-            "answer_extended",
-            &format!(
-                "the answer deadline of request {request} ({}): logged at index {}",
-                reason.as_str(),
-                s.index
-            ),
+            audit,
+            &format!("{words}: logged at index {}", s.index),
         )?;
         Ok(())
     })
