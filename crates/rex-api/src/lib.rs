@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use registry::{
-    AgreementRecord, BreachRecord, DeadlineRecord, ExchangeRecord, ExchangeState, ExtensionRecord,
-    LedgerRow, Owed, PartyRecord, RegistrySnapshot, RequestRecord, RequestState, RouteName,
+    AgreementRecord, BreachRecord, CreditBalance, DeadlineRecord, ExchangeRecord, ExchangeState,
+    ExtensionRecord, LedgerRow, Owed, PartyRecord, RegistrySnapshot, RequestRecord, RequestState,
+    RouteName,
 };
 
 /// `GET /v1/hub`: the hub's identity, which a node pins at `init`.

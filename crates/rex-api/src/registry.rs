@@ -184,6 +184,20 @@ pub struct AgreementRecord {
     /// The reciprocity ledger: what each state gave each other under it (complete legs),
     /// derived from the log.
     pub ledger: Vec<LedgerRow>,
+    /// Each nonzero committed balance under deferred reciprocity (`rex_domain::Registry::
+    /// credit_balances`): handovers a state gives less those it receives over the exchanges
+    /// that have not lapsed; within the credit limit either way.
+    pub credit_balances: Vec<CreditBalance>,
+}
+
+/// A state's committed balance under an agreement with credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreditBalance {
+    /// The state.
+    #[schema(value_type = String)]
+    pub party: PartyId,
+    /// Positive when it is owed handovers, negative when it owes.
+    pub balance: i64,
 }
 
 /// What one state gave another under an agreement (`rex_domain::Tally`).
@@ -232,6 +246,9 @@ pub struct RequestRecord {
     pub answer_due: Option<u64>,
     /// The custodian's extension of that deadline, if any.
     pub extension: Option<ExtensionRecord>,
+    /// When the custodian offered it unconditionally (until withdrawn), under an agreement
+    /// with credit.
+    pub offered: Option<u64>,
 }
 
 /// A version of a state's profile.
@@ -464,6 +481,11 @@ impl RegistrySnapshot {
                             prosecuted: t.prosecuted,
                         })
                         .collect(),
+                    credit_balances: registry
+                        .credit_balances(&a.id)
+                        .into_iter()
+                        .map(|(party, balance)| CreditBalance { party, balance })
+                        .collect(),
                 })
                 .collect(),
             requests: registry
@@ -479,6 +501,7 @@ impl RegistrySnapshot {
                     screening: r.screening.clone(),
                     profiles: r.profiles,
                     answer_due: r.answer_due,
+                    offered: r.offered,
                     extension: r.extension.map(|e| ExtensionRecord {
                         reason: e.reason,
                         at: e.at,

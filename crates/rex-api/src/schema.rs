@@ -95,7 +95,8 @@ pub struct Terms {
     pub commit_window: u64,
     /// Seconds an exchange has, once binding, to be executed.
     pub execution_window: u64,
-    /// Deferred reciprocity; absent for now.
+    /// Deferred reciprocity: unconditional offers and the chains they start; absent, cycles
+    /// only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<Credit>,
     /// Deadlines that run by themselves; absent, none but the execution window.
@@ -143,8 +144,10 @@ pub struct DeadlinesBody {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credit {
-    /// Most handovers a state may be owed at once.
+    /// Most handovers a state may be owed, or owe, at once.
     pub max_outstanding: u32,
+    /// Most requests in one chain.
+    pub max_chain: u8,
 }
 
 /// The similarity rule (`rex_domain::SimilarityRule`), tagged by `rule`.
@@ -249,8 +252,11 @@ pub struct Proposal {
     pub id: String,
     /// The agreement all requests fall under.
     pub agreement: String,
-    /// The requests, in cycle order.
+    /// The requests, in cycle order; for a chain, from the offered request.
     pub cycle: Vec<String>,
+    /// Present (`true`) only for a chain started by an unconditional offer.
+    #[serde(default)]
+    pub chain: bool,
     /// One leg per request, in cycle order.
     pub legs: Vec<LegBody>,
     /// Unix time by which every member must have signed.

@@ -5,8 +5,8 @@ use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
 use rex_domain::{
-    Action, AgreementId, AgreementTerms, Deadlines, Offence, PartyId, Registry, SimilarityRule,
-    TermsDraft,
+    Action, AgreementId, AgreementTerms, CreditTerms, Deadlines, Offence, PartyId, Registry,
+    SimilarityRule, TermsDraft,
 };
 use rex_node::message::utc;
 use std::path::PathBuf;
@@ -59,6 +59,8 @@ enum AgreementCommand {
         /// that allows the release (`rex exchange release`).
         #[arg(long)]
         release_instrument_required: bool,
+        #[command(flatten)]
+        credit: CreditArgs,
     },
     /// Sign an agreement.
     Sign {
@@ -130,6 +132,28 @@ impl DeadlineArgs {
     }
 }
 
+/// Deferred reciprocity: unconditional offers (`rex request offer`) and the chains they start,
+/// within a credit limit; none unless `--credit` is given.
+#[derive(Debug, Args)]
+pub struct CreditArgs {
+    /// Allow deferred reciprocity: a state may be owed, or owe, at most this many handovers.
+    #[arg(long, value_name = "N")]
+    credit: Option<u32>,
+    /// Most requests in one chain started by an unconditional offer (with --credit).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "credit")]
+    max_chain: u8,
+}
+
+impl CreditArgs {
+    /// The credit terms these options give.
+    pub fn credit(&self) -> Option<CreditTerms> {
+        self.credit.map(|max_outstanding| CreditTerms {
+            max_outstanding,
+            max_chain: self.max_chain,
+        })
+    }
+}
+
 /// Terms from the command's options; members and offences are sorted for the caller.
 #[allow(clippy::too_many_arguments)]
 pub fn terms(
@@ -177,6 +201,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
             execution_days,
             deadlines,
             release_instrument_required,
+            credit,
         } => {
             let members = members
                 .iter()
@@ -211,6 +236,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
             )?;
             let terms = AgreementTerms::new(TermsDraft {
                 release_instrument_required,
+                credit: credit.credit(),
                 ..(*terms).clone()
             })
             .map_err(|e| Failure::input(e.to_string()))?;
@@ -276,7 +302,7 @@ pub fn run(args: AgreementArgs) -> Result<(), Failure> {
 }
 
 /// What `rex agreement show` prints: the terms, the deadlines, then each member's breaches.
-fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
+pub fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
     let a = reg.agreement(id).ok_or_else(|| {
         Failure::input(format!("no agreement {id}; rex agreement list shows them"))
     })?;
@@ -328,6 +354,39 @@ fn show(reg: &Registry, id: &AgreementId) -> Result<Vec<String>, Failure> {
                 None => "breaches suspend nothing".into(),
             }
         ),
+    });
+    out.push(match &t.credit {
+        None => "  credit: none (strict reciprocity, cycles only)".into(),
+        Some(c) => {
+            let balances = reg.credit_balances(id);
+            let mut parts: Vec<String> = t
+                .members
+                .iter()
+                .map(|m| {
+                    let offers = reg.open_offers(id, *m).len();
+                    format!(
+                        "{m} {:+}{}",
+                        balances.get(m).copied().unwrap_or(0),
+                        match offers {
+                            0 => String::new(),
+                            1 => " (1 open offer)".into(),
+                            n => format!(" ({n} open offers)"),
+                        }
+                    )
+                })
+                .collect();
+            parts.sort();
+            format!(
+                "  credit: up to {} owed either way, chains of up to {} requests; committed \
+                 balances: {}",
+                match c.max_outstanding {
+                    1 => "1 handover".to_owned(),
+                    n => format!("{n} handovers"),
+                },
+                c.max_chain,
+                parts.join(", ")
+            )
+        }
     });
     let ledger = reg.ledger(id);
     if ledger.given.is_empty() {

@@ -7,8 +7,14 @@
 //! gravity held by the US (surrender); the hub matches the two requests, both states sign the
 //! exchange, the surrender runs all-or-nothing (ready, verified, go, delivered, received) and
 //! the prosecution through its milestones. Act two: Germany joins, a trilateral agreement is
-//! signed and a three-state cycle is executed. Every action is signed, submitted, its receipt
-//! verified and the checkpoint cosigned; at the end every node syncs and the log is audited
+//! signed and a three-state cycle is executed. Act three: France joins, and four states sign an
+//! agreement with deferred reciprocity; France's unconditional offer starts a chain within the
+//! credit limit, two states ask France for the same person (France's node sees equal keyed tags,
+//! never the name, and France decides), Germany's central authority decides a
+//! political-offence objection, and Russia lets an answer deadline pass: the demo moves every
+//! clock (the hub's and the nodes') 61 days forward, and the hub records the breach by itself;
+//! the ledger is printed. Every action is signed, submitted, its receipt verified and the
+//! checkpoint cosigned; at the end every node syncs and the log is audited
 //! from scratch under pinned keys (the hub's, from its key files, and every state's
 //! cosignature key, every state required). The demo exits 0 only if all of that verified.
 
@@ -18,16 +24,36 @@ use crate::failure::fail;
 use crate::Failure;
 use clap::Args;
 use rex_domain::{
-    Action, AgreementId, Answer, ExchangeId, ExchangeStatus, LegKind, MetadataDraft, Milestone,
-    Offence, PartyId, RequestId, Severity,
+    Action, AgreementId, AgreementTerms, Answer, Check, CreditTerms, DossierFacts, ExchangeId,
+    ExchangeStatus, Factor, LegKind, MetadataDraft, Milestone, Offence, Others, PartyId, RequestId,
+    Severity, StructuredDossier, SubjectIdentity, TermsDraft,
 };
 use rex_node::Node;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const DAY: u64 = 86_400;
+
+/// How far act three has moved every clock of the demo forward, in seconds.
+static SKIPPED: AtomicU64 = AtomicU64::new(0);
+
+/// The demo's time: the system's, moved forward by what act three skipped. The hub and every
+/// node read it, so that their statements stay within each other's clock bounds.
+fn demo_now() -> u64 {
+    now() + SKIPPED.load(Ordering::SeqCst)
+}
+
+/// [`demo_now`] as the hub's clock.
+struct DemoClock;
+
+impl rex_hub::Clock for DemoClock {
+    fn now(&self) -> u64 {
+        demo_now()
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -74,9 +100,13 @@ impl LocalHub {
 
     /// Opens the hub and serves it on `self.addr` (the same port again after a restart).
     fn serve(&mut self) -> Result<(), Failure> {
+        let config = rex_hub::HubConfig {
+            clock: std::sync::Arc::new(DemoClock),
+            ..rex_hub::HubConfig::default()
+        };
         let bound = self
             .runtime
-            .block_on(rex_hub::bind(&self.dir, self.addr))
+            .block_on(rex_hub::bind_with(&self.dir, self.addr, config))
             .map_err(|e| Failure::other(format!("hub: {e}")))?;
         self.addr = bound.local_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -109,7 +139,7 @@ impl LocalHub {
             rex_api::auth::OPERATOR,
             key,
             &origin,
-            || rex_hub::Clock::now(&rex_hub::SystemClock),
+            demo_now,
         )))
     }
 
@@ -135,7 +165,7 @@ impl LocalHub {
         self.stop();
         for n in nodes {
             let keys = n.public_keys().map_err(fail)?;
-            rex_hub::register_party(&self.dir, keys, &rex_hub::SystemClock)
+            rex_hub::register_party(&self.dir, keys, &DemoClock)
                 .map_err(|e| Failure::other(format!("registering {}: {e}", n.party())))?;
         }
         self.serve()
@@ -192,6 +222,7 @@ fn agreement(
     story: &mut Story,
     members: &mut [&mut Node],
     max_cycle: u8,
+    credit: Option<CreditTerms>,
     what: &str,
 ) -> Result<AgreementId, Failure> {
     let ids: Vec<PartyId> = members.iter().map(|n| n.party()).collect();
@@ -207,11 +238,16 @@ fn agreement(
         max_cycle,
         true,
         12,
-        now() + 30 * DAY,
+        demo_now() + 30 * DAY,
         7 * DAY,
         60 * DAY,
         Some(rex_domain::Deadlines::STANDARD),
     )?;
+    let t = AgreementTerms::new(TermsDraft {
+        credit,
+        ..(*t).clone()
+    })
+    .map_err(|e| Failure::other(e.to_string()))?;
     let (first, rest) = members
         .split_first_mut()
         .ok_or_else(|| Failure::other("no members"))?;
@@ -294,8 +330,15 @@ fn matching(
         .ok_or_else(|| {
             Failure::other("the matching round proposed no exchange for the requests")
         })?;
+    let shape = match x.proposal.credit_moved() {
+        Some((offerer, last)) => format!(
+            " as a chain: {offerer} gives on its offer, {last} receives without giving \
+             ({offerer} is owed one handover, {last} owes one)"
+        ),
+        None => String::new(),
+    };
     story.say(format!(
-        "the hub's matching round (entry {}) proposes exchange {} over {} requests",
+        "the hub's matching round (entry {}) proposes exchange {} over {} requests{shape}",
         receipt.index,
         x.proposal.id,
         x.proposal.cycle.len()
@@ -470,8 +513,289 @@ fn execute(story: &mut Story, nodes: &mut [Node], exchange: ExchangeId) -> Resul
     Ok(())
 }
 
+/// Files a request whose structured dossier names its subject, so that the custodian's node
+/// can tag it.
+#[allow(clippy::too_many_arguments)]
+fn file_named(
+    story: &mut Story,
+    requester: &mut Node,
+    custodian: PartyId,
+    agreement: AgreementId,
+    severity: Severity,
+    (family_name, given_names, born): (&str, &str, &str),
+    text: &str,
+) -> Result<RequestId, Failure> {
+    let facts = DossierFacts {
+        born: Some(born.into()),
+        identity: Some(SubjectIdentity {
+            family_name: family_name.into(),
+            given_names: given_names.into(),
+        }),
+        ..DossierFacts::default()
+    };
+    let plaintext = StructuredDossier::new(facts, text.into(), Vec::new())
+        .to_plaintext()
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let draft = MetadataDraft {
+        requester: requester.party(),
+        custodian,
+        agreement,
+        offences: vec![Offence::IllegalAccess, Offence::RansomwareExtortion],
+        max_penalty_months: 240,
+        severity,
+        subject_is_custodian_national: false,
+        sentence_remaining_months: None,
+    };
+    let (id, s) = requester.file_request(draft, &plaintext).map_err(fail)?;
+    story.say(format!(
+        "{} files {id} with {custodian} ({severity}), the subject named in the encrypted \
+         dossier only — entry {}, receipt verified, cosigned",
+        requester.party(),
+        s.index
+    ));
+    Ok(id)
+}
+
+/// Polls `node`'s replay of the log until `found` finds something, for at most 20 s.
+fn wait_for<T>(
+    node: &Node,
+    what: &str,
+    found: impl Fn(&rex_domain::Registry) -> Option<T>,
+) -> Result<T, Failure> {
+    let started = Instant::now();
+    loop {
+        if let Some(t) = found(&node.registry().map_err(fail)?) {
+            return Ok(t);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(Failure::other(format!("the hub did not {what}")));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Act three: four states, credit, a competing request, a human decision, a missed deadline,
+/// and the ledger.
+fn act_three(
+    story: &mut Story,
+    root: &Path,
+    hub: &mut LocalHub,
+    nodes: &mut Vec<Node>,
+) -> Result<(), Failure> {
+    println!("— Act three: four states, credit, and the law —");
+    let fr = init_node(story, root, hub, "FR")?;
+    hub.register(&[&fr])?;
+    story.say("the hub operator registers FR");
+    nodes.push(fr);
+    let (us_i, ru_i, de_i, fr_i) = (0, 1, 2, 3);
+    let credit = CreditTerms {
+        max_outstanding: 1,
+        max_chain: 3,
+    };
+    let four = {
+        let mut members: Vec<&mut Node> = nodes.iter_mut().collect();
+        members.rotate_right(1);
+        agreement(
+            story,
+            &mut members,
+            3,
+            Some(credit),
+            "a four-state agreement (DE, FR, RU, US) with deferred reciprocity: a state may be \
+             owed, or owe, one handover",
+        )?
+    };
+
+    // An unconditional offer starts a chain: FR gives to DE, DE gives to the US.
+    let de_asks = file(
+        story,
+        &mut nodes[de_i],
+        party("FR"),
+        four,
+        &[Offence::IllegalAccess],
+        Severity::Serious,
+        false,
+        "Subject: an access broker arrested in Lyon; intrusions into German hospitals.",
+    )?;
+    let us_asks_de = file(
+        story,
+        &mut nodes[us_i],
+        party("DE"),
+        four,
+        &[Offence::ComputerRelatedFraud],
+        Severity::Serious,
+        false,
+        "Subject: a money mule recruiter held in Hamburg; fraud against US banks.",
+    )?;
+    for (custodian, r) in [(fr_i, de_asks), (de_i, us_asks_de)] {
+        act(
+            story,
+            &mut nodes[custodian],
+            Action::RequestAnswered {
+                request: r,
+                answer: Answer::Surrender,
+            },
+            &format!("answers {r}: exchangeable by surrender"),
+        )?;
+    }
+    act(
+        story,
+        &mut nodes[fr_i],
+        Action::OfferMade { request: de_asks },
+        &format!(
+            "offers the subject of {de_asks} unconditionally: it will give to DE without an \
+             immediate return"
+        ),
+    )?;
+    let chain = matching(story, hub, &nodes[0], &[de_asks, us_asks_de])?;
+    execute(story, nodes, chain)?;
+
+    // Two states ask FR for the same person; FR's node sees equal tags and FR decides.
+    let person = ("Sokolov", "Artem", "1991-04-12");
+    let ru_asks_fr = file_named(
+        story,
+        &mut nodes[ru_i],
+        party("FR"),
+        four,
+        Severity::Serious,
+        person,
+        "Facts: intrusion into a Russian payment processor, 2024.",
+    )?;
+    let us_asks_fr = file_named(
+        story,
+        &mut nodes[us_i],
+        party("FR"),
+        four,
+        Severity::Grave,
+        person,
+        "Facts: ransomware against a US hospital chain, 2025; six victims in care.",
+    )?;
+    for r in [ru_asks_fr, us_asks_fr] {
+        if let Some(s) = nodes[fr_i].tag_subject(&r).map_err(fail)? {
+            story.say(format!(
+                "FR's node reads the dossier of {r} and logs its subject's keyed tag (entry {}): \
+                 the hub sees a tag, never a name",
+                s.index
+            ));
+        }
+    }
+    let competing = wait_for(&nodes[fr_i], "flag the competing requests", |reg| {
+        let r = reg.request(&us_asks_fr)?;
+        r.screening
+            .iter()
+            .any(|c| c.check == Check::CompetingRequest)
+            .then_some(())
+    });
+    competing?;
+    story.say(format!(
+        "the tags are equal: {ru_asks_fr} and {us_asks_fr} compete for one person, and both \
+         await FR's decision"
+    ));
+    let mut requests = vec![ru_asks_fr, us_asks_fr];
+    requests.sort();
+    act(
+        story,
+        &mut nodes[fr_i],
+        Action::CompetitionDecided {
+            requests,
+            preferred: us_asks_fr,
+            others: Others::Refuse,
+            factors: vec![Factor::Seriousness, Factor::Dates],
+            grounds_sha256: rex_domain::Digest::of(
+                b"The US request concerns graver acts (ransomware against hospitals).",
+            ),
+        },
+        &format!(
+            "decides: {us_asks_fr} is preferred (seriousness, dates), {ru_asks_fr} is \
+             refused on that ground; the written grounds stay at FR"
+        ),
+    )?;
+    act(
+        story,
+        &mut nodes[fr_i],
+        Action::RequestAnswered {
+            request: us_asks_fr,
+            answer: Answer::Surrender,
+        },
+        &format!("answers {us_asks_fr}: exchangeable by surrender"),
+    )?;
+
+    // A political-offence objection, decided by a person.
+    let ru_asks_de = file(story, &mut nodes[ru_i], party("DE"), four, &[Offence::DataInterference], Severity::Serious, false, "Subject: a member of a hacktivist collective held in Berlin; defacement of Russian state sites.")?;
+    act(
+        story,
+        &mut nodes[de_i],
+        Action::ScreeningRaised {
+            request: ru_asks_de,
+            check: Check::PoliticalOffence,
+        },
+        &format!("raises a political-offence objection to {ru_asks_de}: a person must decide"),
+    )?;
+    act(
+        story,
+        &mut nodes[de_i],
+        Action::DecisionRecorded {
+            request: ru_asks_de,
+            check: Check::PoliticalOffence,
+            passed: false,
+            grounds_sha256: rex_domain::Digest::of(
+                b"The defacements protested a war; the acts are political in character.",
+            ),
+        },
+        &format!(
+            "decides the objection: the acts are political in character, {ru_asks_de} is \
+             refused naming the check political_offence"
+        ),
+    )?;
+
+    // A deadline that runs by itself.
+    let us_asks_ru = file(
+        story,
+        &mut nodes[us_i],
+        party("RU"),
+        four,
+        &[Offence::IllegalAccess],
+        Severity::Serious,
+        false,
+        "Subject: a bulletproof-hosting operator in Saint Petersburg.",
+    )?;
+    let due = nodes[us_i]
+        .registry()
+        .map_err(fail)?
+        .request(&us_asks_ru)
+        .and_then(|r| r.answer_due)
+        .ok_or_else(|| Failure::other("the request has no answer deadline"))?;
+    story.say(format!(
+        "RU must answer {us_asks_ru} by {} (60 days); it does not",
+        rex_node::message::utc(due)
+    ));
+    SKIPPED.fetch_add(61 * DAY, Ordering::SeqCst);
+    story.say("61 days pass: the demo moves the hub's clock and every node's forward");
+    let breach = wait_for(&nodes[us_i], "record the missed answer deadline", |reg| {
+        reg.breaches()
+            .iter()
+            .find(|b| b.of_request() == us_asks_ru)
+            .cloned()
+    })?;
+    story.say(format!(
+        "the hub records by itself that {} missed {} (due {}): a breach under agreement {four}",
+        breach.party,
+        breach.of,
+        rex_node::message::utc(breach.due)
+    ));
+
+    println!("— The four-state agreement, its credit and its ledger —");
+    let reg = nodes[0].registry().map_err(fail)?;
+    for a in [four] {
+        for line in crate::agreement::show(&reg, &a)? {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
 fn init_node(story: &mut Story, root: &Path, hub: &LocalHub, code: &str) -> Result<Node, Failure> {
-    let node = rex_node::init(party(code), &hub.url(), &root.join(code)).map_err(fail)?;
+    let node = rex_node::init_with_clock(party(code), &hub.url(), &root.join(code), demo_now)
+        .map_err(fail)?;
     let keys = node.public_keys().map_err(fail)?;
     story.say(format!(
         "{code}'s node is initialised (signing key {}…, age recipient {}…); the hub key is pinned",
@@ -531,6 +855,7 @@ fn play(root: &Path) -> Result<(LocalHub, Vec<Node>), Failure> {
             &mut story,
             &mut [&mut a[0], &mut b[0]],
             2,
+            None,
             "a bilateral cybercrime reciprocity agreement",
         )?
     };
@@ -576,6 +901,7 @@ fn play(root: &Path) -> Result<(LocalHub, Vec<Node>), Failure> {
             &mut story,
             &mut [&mut c[0], &mut b[0], &mut a[0]],
             3,
+            None,
             "a trilateral agreement (DE, RU, US)",
         )?
     };
@@ -622,6 +948,8 @@ fn play(root: &Path) -> Result<(LocalHub, Vec<Node>), Failure> {
     }
     let x2 = matching(&mut story, &hub, &nodes[0], &[r1, r2, r3])?;
     execute(&mut story, &mut nodes, x2)?;
+
+    act_three(&mut story, root, &mut hub, &mut nodes)?;
 
     println!("— Verification —");
     for n in nodes.iter_mut() {
@@ -706,7 +1034,7 @@ fn desks(hub: LocalHub, nodes: Vec<Node>) -> Result<(), Failure> {
             .registry()
             .map_err(fail)?
             .exchanges()
-            .next()
+            .find(|x| x.parties.contains(&party("RU")) && x.parties.contains(&party("US")))
             .map(|x| x.proposal.id);
         let conversation = match exchange {
             Some(exchange) => rex_domain::Conversation::Exchange { exchange },

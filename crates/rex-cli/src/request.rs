@@ -178,6 +178,21 @@ enum RequestCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Offer a request held by this state unconditionally (a binding act), under an agreement
+    /// with credit: the matching may start a chain at it, this state giving without an
+    /// immediate return, within its credit limit; or withdraw the offer.
+    Offer {
+        /// The node's data directory.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// The request id.
+        request: String,
+        /// Withdraw the offer instead (while the request is in the pool).
+        #[arg(long)]
+        withdraw: bool,
+        #[command(flatten)]
+        officers: crate::officer_key::FourEyesArgs,
+    },
     /// Withdraw a request this state filed.
     Withdraw {
         /// The node's data directory.
@@ -374,7 +389,7 @@ pub fn describe(r: &rex_domain::Request) -> String {
     let m = &r.metadata;
     let offences: Vec<&str> = m.offences.iter().map(|o| o.as_str()).collect();
     format!(
-        "{}: {} asks {} ({}, {}, up to {} months{}) — {:?}",
+        "{}: {} asks {} ({}, {}, up to {} months{}) — {:?}{}",
         r.id,
         m.requester,
         m.custodian,
@@ -386,7 +401,12 @@ pub fn describe(r: &rex_domain::Request) -> String {
         } else {
             ""
         },
-        r.status
+        r.status,
+        if r.offered.is_some() {
+            ", offered unconditionally"
+        } else {
+            ""
+        }
     )
 }
 
@@ -651,6 +671,25 @@ pub fn run(args: RequestArgs) -> Result<(), Failure> {
                     &s
                 )
             );
+        }
+        RequestCommand::Offer {
+            data,
+            request,
+            withdraw,
+            officers,
+        } => {
+            let request: RequestId = parse(&request)?;
+            let mut node = open(&data)?;
+            let (s, what) = if withdraw {
+                let s = node
+                    .submit(Action::OfferWithdrawn { request })
+                    .map_err(fail)?;
+                (s, format!("withdrew the offer of {request}"))
+            } else {
+                let s = officers.submit(&mut node, Action::OfferMade { request })?;
+                (s, format!("offered {request} unconditionally"))
+            };
+            println!("{}", acted(&node, &what, &s));
         }
         RequestCommand::Withdraw { data, request } => {
             let request: RequestId = parse(&request)?;

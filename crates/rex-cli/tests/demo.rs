@@ -1,5 +1,5 @@
-//! `rex demo`, on the real binary: the June 2021 offer and a three-state cycle, played over
-//! loopback HTTP, must run to the end and say so.
+//! `rex demo`, on the real binary: the June 2021 offer, a three-state cycle, and four states
+//! under the law with credit, played over loopback HTTP, must run to the end and say so.
 //!
 //! The checks read the printed timeline for the steps that matter, in the order they must
 //! happen: a step the demo skipped (or a story told out of order) fails here, not only a
@@ -43,7 +43,7 @@ fn ids<'a>(line: &'a str, prefix: &str) -> Vec<&'a str> {
 }
 
 #[test]
-fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
+fn demo_plays_the_june_2021_offer_a_three_state_cycle_and_the_law_with_credit() {
     let output = rex()
         .arg("demo")
         .timeout(std::time::Duration::from_secs(120))
@@ -250,10 +250,160 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
     }
     let done2 = find(&lines, go2, &["exchange", x2, "is complete"]);
 
+    // Act three: FR joins; four states under an agreement with credit.
+    let act_three = find(
+        &lines,
+        done2,
+        &["— Act three: four states, credit, and the law —"],
+    );
+    at = find(&lines, act_three, &["registers FR"]);
+    at = find(
+        &lines,
+        at,
+        &["FR proposes a four-state agreement", "deferred reciprocity"],
+    );
+    at = find(&lines, at, &["DE signs a four-state agreement", "agr_"]);
+    let four = ids(lines[at], "agr_")[0];
+    at = find(&lines, at, &["agreement", four, "is in force"]);
+    let de_asks = ids(
+        lines[find(&lines, at, &["DE files req_", "with FR"])],
+        "req_",
+    )[0];
+    let us_asks_de = ids(
+        lines[find(&lines, at, &["US files req_", "with DE"])],
+        "req_",
+    )[0];
+    at = find(
+        &lines,
+        at,
+        &["FR offers the subject of", de_asks, "unconditionally"],
+    );
+    // The offer starts a chain FR -> DE -> US: the US receives without giving, within credit.
+    at = find(
+        &lines,
+        at,
+        &[
+            "the hub's matching round",
+            "over 2 requests as a chain",
+            "FR is owed one handover, US owes one",
+        ],
+    );
+    let chain = ids(lines[at], "exc_")[0];
+    find(
+        &lines,
+        at,
+        &["DE hands the subject of", us_asks_de, "over to US"],
+    );
+    at = find(&lines, at, &["exchange", chain, "is complete"]);
+    // Two states ask FR for one person: FR's node logs equal tags, FR decides.
+    let ru_asks_fr = ids(
+        lines[find(
+            &lines,
+            at,
+            &[
+                "RU files req_",
+                "with FR",
+                "named in the encrypted dossier only",
+            ],
+        )],
+        "req_",
+    )[0];
+    let us_asks_fr = ids(
+        lines[find(
+            &lines,
+            at,
+            &[
+                "US files req_",
+                "with FR",
+                "named in the encrypted dossier only",
+            ],
+        )],
+        "req_",
+    )[0];
+    for r in [ru_asks_fr, us_asks_fr] {
+        find(
+            &lines,
+            at,
+            &[
+                "FR's node reads the dossier of",
+                r,
+                "keyed tag",
+                "never a name",
+            ],
+        );
+    }
+    at = find(&lines, at, &["the tags are equal", ru_asks_fr, us_asks_fr]);
+    at = find(
+        &lines,
+        at,
+        &[
+            "FR decides:",
+            us_asks_fr,
+            "is preferred",
+            ru_asks_fr,
+            "is refused",
+        ],
+    );
+    // A person decides a political-offence objection.
+    let political = ids(
+        lines[find(&lines, at, &["RU files req_", "with DE"])],
+        "req_",
+    )[0];
+    at = find(
+        &lines,
+        at,
+        &["DE raises a political-offence objection to", political],
+    );
+    at = find(
+        &lines,
+        at,
+        &[
+            "DE decides the objection",
+            political,
+            "refused naming the check political_offence",
+        ],
+    );
+    // An answer deadline passes and the hub records the breach by itself.
+    let late = ids(
+        lines[find(&lines, at, &["US files req_", "with RU"])],
+        "req_",
+    )[0];
+    at = find(
+        &lines,
+        at,
+        &["RU must answer", late, "(60 days); it does not"],
+    );
+    at = find(&lines, at, &["61 days pass"]);
+    at = find(
+        &lines,
+        at,
+        &[
+            "the hub records by itself that RU missed the answer to request",
+            late,
+        ],
+    );
+    // The ledger: FR gave DE, DE gave the US; FR is owed one, the US owes one.
+    let ledger = find(
+        &lines,
+        at,
+        &["— The four-state agreement, its credit and its ledger —"],
+    );
+    for part in [
+        &[
+            "credit: up to 1 handover owed either way",
+            "committed balances: DE +0, FR +1, RU +0, US -1",
+        ] as &[&str],
+        &["FR gave DE: 1 surrendered"],
+        &["DE gave US: 1 surrendered"],
+        &["breaches by RU: 1 (1 uncured)"],
+    ] {
+        find(&lines, ledger, part);
+    }
+
     // Verification: every node syncs, and the log is audited from scratch.
-    let verification = find(&lines, done2, &["— Verification —"]);
+    let verification = find(&lines, ledger, &["— Verification —"]);
     let mut size = None;
-    for p in ["US", "RU", "DE"] {
+    for p in ["US", "RU", "DE", "FR"] {
         let l = find(
             &lines,
             verification,
@@ -270,7 +420,12 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
     // Each state's witnesses are its agreement partners; once all have cosigned, the
     // checkpoint is final for each of them.
     let final_size = format!("checkpoint {size} is final, cosigned by its witnesses");
-    for (p, witnesses) in [("US", "[DE, RU]"), ("RU", "[DE, US]"), ("DE", "[RU, US]")] {
+    for (p, witnesses) in [
+        ("US", "[DE, FR, RU]"),
+        ("RU", "[DE, FR, US]"),
+        ("DE", "[FR, RU, US]"),
+        ("FR", "[DE, RU, US]"),
+    ] {
         find(
             &lines,
             verification,
@@ -287,10 +442,10 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
     for part in [
         &format!("entries hash to checkpoint {size} (root ") as &str,
         "every signature and transition replayed",
-        "2 matching rounds (2 proposals) recomputed and equal",
-        "3 parties, 2 agreements, 5 requests, 2 exchanges",
-        "every due statement of the hub logged on time; no breach; 5 handovers in the ledgers",
-        "checkpoint cosigned by US, RU, DE (3 of 3 pinned witnesses, 3 required)",
+        "3 matching rounds (3 proposals) recomputed and equal",
+        "4 parties, 3 agreements, 11 requests, 3 exchanges",
+        "every due statement of the hub logged on time; 1 breach (1 uncured); 7 handovers in the ledgers",
+        "checkpoint cosigned by US, RU, DE, FR (4 of 4 pinned witnesses, 4 required)",
     ] {
         assert!(audit_line.contains(part), "{part:?} not in {audit_line:?}");
     }
@@ -342,6 +497,15 @@ fn demo_plays_the_june_2021_offer_and_a_three_state_cycle() {
         tally,
         &["DE got:", &format!("received the subject of {r3} from US")],
     );
+    find(
+        &lines,
+        tally,
+        &[
+            "FR gave:",
+            &format!("surrendered the subject of {de_asks} to DE"),
+        ],
+    );
+    find(&lines, tally, &["FR got:  nothing"]);
     assert_eq!(
         lines.last().copied(),
         Some("rex demo: everything verified"),

@@ -266,7 +266,7 @@ fn the_demo_with_ui_keeps_every_state_s_desk_running_with_enrolment_codes() {
     assert!(story.contains("rex demo: everything verified"), "{story}");
     assert!(story.contains("awaits the US's acknowledgement"), "{story}");
     let states: Vec<&str> = desks.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(states, ["US", "RU", "DE"], "{story}");
+    assert_eq!(states, ["US", "RU", "DE", "FR"], "{story}");
     for (state, rest) in &desks {
         // `us.localhost:PORT/enrol  (officer code: case XXXXX-..., liaison ..., auditor ...)`
         let host = rest.split('/').next().unwrap();

@@ -17,13 +17,48 @@ pub const MAX_SIGNING_SECONDS: u64 = MAX_WINDOW_SECONDS;
 /// this value.
 pub const MAX_PENALTY_MONTHS: u32 = 1200;
 
-/// Deferred reciprocity: a state may give now and be owed later. Not implemented yet; the field
-/// exists so that adding it later does not change the bytes of agreements signed without it.
+/// The largest credit limit an agreement may set.
+pub const MAX_CREDIT: u32 = 1000;
+
+/// Deferred reciprocity: a state may give now and be owed later. A custodian makes an
+/// *unconditional offer* of a pooled request (`offer_made`); the matching may then start a
+/// chain at it: the custodian gives, each requester along the chain gives in the next request,
+/// and the last requester receives without giving. Every chain moves one handover of credit
+/// from its last requester to its offerer, and each state's *committed balance* (handovers it
+/// gives, less those it receives, over the agreement's exchanges that have not lapsed) stays
+/// within `±max_outstanding`: a state that owes as much receives nothing on credit until it
+/// gives ([`crate::matching`], [`crate::Registry::credit_balance`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreditTerms {
-    /// Most handovers a state may be owed at once.
+    /// Most handovers a state may be owed, or owe, at once: 1..=[`MAX_CREDIT`].
     pub max_outstanding: u32,
+    /// Most requests in one chain, 1..=[`CreditTerms::MAX_CHAIN`].
+    pub max_chain: u8,
+}
+
+impl CreditTerms {
+    /// The longest chain an agreement may allow: the solver's chain cap less the arc that ends
+    /// a chain at a state with room ([`crate::matching`]).
+    pub const MAX_CHAIN: u8 = (rex_match::params::MAX_CHAIN_CAP - 1) as u8;
+
+    fn validate(&self) -> Result<(), Rejection> {
+        let bad = |reason: String| Err(Rejection::invalid("agreement credit", reason));
+        if self.max_outstanding == 0 || self.max_outstanding > MAX_CREDIT {
+            return bad(format!(
+                "max_outstanding {}, expected 1 to {MAX_CREDIT}",
+                self.max_outstanding
+            ));
+        }
+        if self.max_chain == 0 || self.max_chain > Self::MAX_CHAIN {
+            return bad(format!(
+                "max_chain {}, expected 1 to {}",
+                self.max_chain,
+                Self::MAX_CHAIN
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The terms of an agreement as written, before validation. Wire form of [`AgreementTerms`];
@@ -52,7 +87,8 @@ pub struct TermsDraft {
     pub commit_window: u64,
     /// Seconds an exchange has, from becoming binding, to be executed.
     pub execution_window: u64,
-    /// Deferred reciprocity; must be absent for now.
+    /// Deferred reciprocity: unconditional offers and the chains they start, within a credit
+    /// limit; absent, strict reciprocity (cycles only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<CreditTerms>,
     /// Deadlines that run by themselves, and what breaching them costs; absent, none but the
@@ -241,8 +277,8 @@ impl AgreementTerms {
                 return bad(format!("{name} {w} s, expected 1 to {MAX_WINDOW_SECONDS}"));
             }
         }
-        if draft.credit.is_some() {
-            return bad("deferred reciprocity (credit) is not supported yet".into());
+        if let Some(c) = &draft.credit {
+            c.validate()?;
         }
         if let Some(d) = &draft.deadlines {
             d.validate()?;
@@ -379,10 +415,20 @@ mod tests {
             &|d| d.similarity = SimilarityRule::MaxClassGap { gap: 9 },
             Some("class gap"),
         );
-        check(
-            &|d| d.credit = Some(CreditTerms { max_outstanding: 1 }),
-            Some("credit"),
-        );
+        let credit = |max_outstanding, max_chain| {
+            move |d: &mut TermsDraft| {
+                d.credit = Some(CreditTerms {
+                    max_outstanding,
+                    max_chain,
+                })
+            }
+        };
+        check(&credit(1, 1), None);
+        check(&credit(MAX_CREDIT, CreditTerms::MAX_CHAIN), None);
+        check(&credit(0, 3), Some("max_outstanding 0"));
+        check(&credit(MAX_CREDIT + 1, 3), Some("max_outstanding 1001"));
+        check(&credit(2, 0), Some("max_chain 0"));
+        check(&credit(2, CreditTerms::MAX_CHAIN + 1), Some("max_chain 12"));
         let deadlines = |edit: fn(&mut Deadlines)| {
             move |d: &mut TermsDraft| {
                 let mut x = Deadlines::STANDARD;

@@ -323,9 +323,12 @@ impl LegStage {
 }
 
 /// A proposed exchange: a cycle of requests of one agreement, each giver receiving in the next
-/// request. Every member signs [`ExchangeProposal::digest`] before the deadline.
+/// request; or, under an agreement with credit, a *chain* started by an unconditional offer,
+/// in which the last requester receives without giving. Every member signs
+/// [`ExchangeProposal::digest`] before the deadline.
 ///
-/// Wire form: `{"id","agreement","cycle","legs","deadline"}`. The *canonical bytes* are the
+/// Wire form: `{"id","agreement","cycle","chain","legs","deadline"}`, `chain` present (`true`)
+/// only for a chain, so a cycle's bytes are those it had before chains existed. The *canonical bytes* are the
 /// compact JSON of the same object without `id`, fields in that order; the digest is their
 /// SHA-256 and the id its first 16 bytes, so the id commits to the content. A parsed proposal
 /// whose id does not match is refused.
@@ -336,8 +339,12 @@ pub struct ExchangeProposal {
     /// The agreement all requests fall under.
     pub agreement: AgreementId,
     /// The requests, starting at the smallest id: arcs `cycle[i] -> cycle[i+1]` (the requester
-    /// of `cycle[i]` is the custodian of `cycle[i+1]`), and the last back to the first.
+    /// of `cycle[i]` is the custodian of `cycle[i+1]`), and the last back to the first. For a
+    /// chain, the path from the offered request, without the arc back.
     pub cycle: Vec<RequestId>,
+    /// Whether this is a chain: the custodian of the first request gives it on its
+    /// unconditional offer, and the requester of the last receives without giving.
+    pub chain: bool,
     /// One leg per request, in cycle order.
     pub legs: Vec<Leg>,
     /// Unix time by which every member must have signed.
@@ -348,6 +355,8 @@ pub struct ExchangeProposal {
 struct ProposalBody<'a> {
     agreement: &'a AgreementId,
     cycle: &'a [RequestId],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    chain: bool,
     legs: &'a [Leg],
     deadline: UnixSeconds,
 }
@@ -358,6 +367,8 @@ struct ProposalWire {
     id: ExchangeId,
     agreement: AgreementId,
     cycle: Vec<RequestId>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    chain: bool,
     legs: Vec<Leg>,
     deadline: UnixSeconds,
 }
@@ -374,9 +385,41 @@ impl ExchangeProposal {
         cycle: &[RequestId],
         now: UnixSeconds,
     ) -> Result<Self, Rejection> {
+        Self::feasible(registry, cycle, false, now)
+    }
+
+    /// The proposal for the chain `path` as `registry` stands at `now`: the custodian of
+    /// `path[0]` gives it on its unconditional offer, each requester gives in the next request,
+    /// and the last requester receives without giving.
+    ///
+    /// Refused unless the chain is feasible: 1 to the agreement's `max_chain` distinct pooled
+    /// requests of one agreement in force that allows credit, the first offered by its
+    /// custodian, each requester the custodian of the next request, neighbours similar. The
+    /// credit limits are the registry's to check, over a whole round
+    /// ([`crate::Registry::credit_balance`]).
+    pub fn for_chain(
+        registry: &Registry,
+        path: &[RequestId],
+        now: UnixSeconds,
+    ) -> Result<Self, Rejection> {
+        Self::feasible(registry, path, true, now)
+    }
+
+    /// The canonical proposal of `self`'s requests, cycle or chain, at `now`.
+    pub fn canonical(&self, registry: &Registry, now: UnixSeconds) -> Result<Self, Rejection> {
+        Self::feasible(registry, &self.cycle, self.chain, now)
+    }
+
+    fn feasible(
+        registry: &Registry,
+        cycle: &[RequestId],
+        chain: bool,
+        now: UnixSeconds,
+    ) -> Result<Self, Rejection> {
+        let what = if chain { "chain" } else { "cycle" };
         let bad = |reason: String| {
             Err(Rejection::not_allowed(format!(
-                "infeasible cycle: {reason}"
+                "infeasible {what}: {reason}"
             )))
         };
         if cycle.is_empty() {
@@ -404,22 +447,38 @@ impl ExchangeProposal {
                 Rejection::not_allowed(format!("agreement {agreement_id} is not in force"))
             })?;
         let terms = &agreement.terms;
-        if cycle.len() < 2 || cycle.len() > usize::from(terms.max_cycle) {
+        let (min, max) = if chain {
+            let Some(credit) = &terms.credit else {
+                return bad(format!("agreement {agreement_id} allows no credit"));
+            };
+            (1, usize::from(credit.max_chain))
+        } else {
+            (2, usize::from(terms.max_cycle))
+        };
+        if cycle.len() < min || cycle.len() > max {
             return bad(format!(
-                "{} requests, the agreement allows 2 to {}",
+                "{} requests, the agreement allows {min} to {max}",
                 cycle.len(),
-                terms.max_cycle
             ));
         }
         let distinct: BTreeSet<_> = cycle.iter().collect();
         if distinct.len() != cycle.len() {
             return bad("a request appears twice".into());
         }
+        if chain && requests[0].offered.is_none() {
+            return bad(format!(
+                "request {} carries no unconditional offer of its custodian",
+                cycle[0]
+            ));
+        }
         for (i, r) in requests.iter().enumerate() {
-            let next = requests[(i + 1) % requests.len()];
             if r.metadata.agreement != agreement_id {
                 return bad(format!("request {} is under another agreement", r.id));
             }
+            if chain && i + 1 == requests.len() {
+                break;
+            }
+            let next = requests[(i + 1) % requests.len()];
             match arc(terms, &r.metadata, &next.metadata) {
                 Ok(()) => {}
                 Err(NoArc::NotCustodian) => {
@@ -433,8 +492,13 @@ impl ExchangeProposal {
                 }
             }
         }
-        // Start at the smallest id so that every rotation gives the same bytes.
-        let start = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+        // A cycle starts at the smallest id so that every rotation gives the same bytes; a
+        // chain at its offer.
+        let start = if chain {
+            0
+        } else {
+            (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0)
+        };
         let mut legs = Vec::with_capacity(cycle.len());
         for i in 0..cycle.len() {
             let r = requests[(start + i) % cycle.len()];
@@ -453,12 +517,22 @@ impl ExchangeProposal {
             });
         }
         let cycle: Vec<RequestId> = legs.iter().map(|l| l.request).collect();
-        Ok(ExchangeProposal::new(
+        Ok(ExchangeProposal::build(
             agreement_id,
             cycle,
+            chain,
             legs,
             now.saturating_add(terms.commit_window),
         ))
+    }
+
+    /// What a chain moves on the credit ledger: its offerer (the giver of its first leg) gives
+    /// one handover more than it receives, its last receiver one fewer; `None` for a cycle.
+    pub fn credit_moved(&self) -> Option<(PartyId, PartyId)> {
+        if !self.chain {
+            return None;
+        }
+        Some((self.legs.first()?.giver, self.legs.last()?.receiver))
     }
 
     /// A proposal with its id derived from the content. No feasibility check: see
@@ -469,10 +543,22 @@ impl ExchangeProposal {
         legs: Vec<Leg>,
         deadline: UnixSeconds,
     ) -> Self {
+        Self::build(agreement, cycle, false, legs, deadline)
+    }
+
+    /// A proposal, cycle or chain, with its id derived from the content. No feasibility check.
+    pub fn build(
+        agreement: AgreementId,
+        cycle: Vec<RequestId>,
+        chain: bool,
+        legs: Vec<Leg>,
+        deadline: UnixSeconds,
+    ) -> Self {
         let mut p = ExchangeProposal {
             id: ExchangeId::from_digest(&Digest([0; 32])),
             agreement,
             cycle,
+            chain,
             legs,
             deadline,
         };
@@ -485,6 +571,7 @@ impl ExchangeProposal {
         serde_json::to_vec(&ProposalBody {
             agreement: &self.agreement,
             cycle: &self.cycle,
+            chain: self.chain,
             legs: &self.legs,
             deadline: self.deadline,
         })
@@ -496,7 +583,7 @@ impl ExchangeProposal {
         Digest::of(&self.canonical_bytes())
     }
 
-    /// The states on the cycle (each gives and receives).
+    /// The states on the cycle or chain (on a cycle each gives and receives).
     pub fn parties(&self) -> BTreeSet<PartyId> {
         self.legs
             .iter()
@@ -511,6 +598,7 @@ impl Serialize for ExchangeProposal {
             id: self.id,
             agreement: self.agreement,
             cycle: self.cycle.clone(),
+            chain: self.chain,
             legs: self.legs.clone(),
             deadline: self.deadline,
         }
@@ -521,7 +609,7 @@ impl Serialize for ExchangeProposal {
 impl<'de> Deserialize<'de> for ExchangeProposal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let w = ProposalWire::deserialize(d)?;
-        let p = ExchangeProposal::new(w.agreement, w.cycle, w.legs, w.deadline);
+        let p = ExchangeProposal::build(w.agreement, w.cycle, w.chain, w.legs, w.deadline);
         if p.id != w.id {
             return Err(serde::de::Error::custom(format!(
                 "exchange id {} does not match the proposal's digest (expected {})",

@@ -265,6 +265,10 @@ pub struct Request {
     pub answer_due: Option<UnixSeconds>,
     /// The custodian's extension of the answer deadline, if it asked for one.
     pub extension: Option<crate::deadline::Extension>,
+    /// When the custodian made an unconditional offer of it (`offer_made`), until withdrawn:
+    /// the matching may then start a chain at it, where the agreement allows credit. Open
+    /// while the request is in the pool ([`Request::open_offer`]).
+    pub offered: Option<crate::id::UnixSeconds>,
 }
 
 impl Request {
@@ -274,6 +278,14 @@ impl Request {
         self.screening
             .iter()
             .find(|c| !matches!(c.outcome, crate::law::Outcome::Passed { .. }))
+    }
+
+    /// Whether it carries an unconditional offer the matching may start a chain at now: offered,
+    /// in the pool, no check in the way.
+    pub fn open_offer(&self) -> bool {
+        self.offered.is_some()
+            && self.status == RequestStatus::Pooled
+            && self.blocking_check().is_none()
     }
 }
 

@@ -358,6 +358,18 @@ pub enum Action {
         /// SHA-256 of the written grounds, which stay at the custodian's node.
         grounds_sha256: Digest,
     },
+    /// The custodian offers a pooled request unconditionally (a binding act): under an
+    /// agreement with credit the matching may start a chain at it, the custodian giving
+    /// without an immediate return, within its credit limit.
+    OfferMade {
+        /// The request.
+        request: RequestId,
+    },
+    /// The custodian withdraws its unconditional offer of a request still in the pool.
+    OfferWithdrawn {
+        /// The request.
+        request: RequestId,
+    },
 }
 
 impl Action {
@@ -402,6 +414,8 @@ impl Action {
             Action::OnwardTransferred { .. } => "onward_transferred",
             Action::SubjectTagged { .. } => "subject_tagged",
             Action::CompetitionDecided { .. } => "competition_decided",
+            Action::OfferMade { .. } => "offer_made",
+            Action::OfferWithdrawn { .. } => "offer_withdrawn",
         }
     }
 
@@ -449,6 +463,7 @@ impl Action {
                 | Action::ProsecutionExtended { .. }
                 | Action::OnwardTransferred { .. }
                 | Action::CompetitionDecided { .. }
+                | Action::OfferMade { .. }
         )
     }
 

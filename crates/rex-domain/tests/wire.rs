@@ -412,6 +412,38 @@ fn every_action_on_the_wire() {
                 grounds_sha256: Digest::of(b"grounds"),
             },
         ),
+        ("RU", Action::OfferMade { request: r }),
+        ("RU", Action::OfferWithdrawn { request: r }),
+        (
+            "hub",
+            Action::MatchingRound {
+                proposals: vec![ExchangeProposal::build(
+                    a,
+                    vec![r],
+                    true,
+                    vec![Leg {
+                        request: r,
+                        giver: party("RU"),
+                        receiver: party("US"),
+                        kind: LegKind::Surrender,
+                    }],
+                    T0 + 7 * 86_400,
+                )],
+            },
+        ),
+        (
+            "US",
+            Action::AgreementProposed {
+                terms: AgreementTerms::new(rex_domain::TermsDraft {
+                    credit: Some(rex_domain::CreditTerms {
+                        max_outstanding: 2,
+                        max_chain: 3,
+                    }),
+                    ..terms(&["RU", "US"])
+                })
+                .unwrap(),
+            },
+        ),
     ];
     let mut out = Vec::new();
     for (i, (actor, action)) in actions.into_iter().enumerate() {
@@ -467,7 +499,11 @@ fn every_action_on_the_wire() {
         {"actor":"hub","seq":43,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"surrender","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}}
         {"actor":"hub","seq":44,"time":1750000000,"action":{"type":"deadline_missed","deadline":{"kind":"milestone","exchange":"exc_f25a9da2cb026311bd7633ffc0505ece","request":"req_ff14e14c208d414590558c2e333a73da","milestone":"charged"}}}
         {"actor":"RU","seq":45,"time":1750000000,"action":{"type":"subject_tagged","request":"req_1f58b9145b24d108d7ac38887338b3ea","tag":"2a1073a6e67f0e5f09a5957c659503c690efe7272be8313df872556a9a684d8c"}}
-        {"actor":"RU","seq":46,"time":1750000000,"action":{"type":"competition_decided","requests":["req_ff14e14c208d414590558c2e333a73da","req_1f58b9145b24d108d7ac38887338b3ea"],"preferred":"req_1f58b9145b24d108d7ac38887338b3ea","others":"defer","factors":["seriousness","place"],"grounds_sha256":"5f989a8e7bd59411991daa3ce519114ef56fb1ea509b96bfcee34b0fe63a90ff"},"acted_by":"no_officer"}"#]].assert_eq(&out.join("\n"));
+        {"actor":"RU","seq":46,"time":1750000000,"action":{"type":"competition_decided","requests":["req_ff14e14c208d414590558c2e333a73da","req_1f58b9145b24d108d7ac38887338b3ea"],"preferred":"req_1f58b9145b24d108d7ac38887338b3ea","others":"defer","factors":["seriousness","place"],"grounds_sha256":"5f989a8e7bd59411991daa3ce519114ef56fb1ea509b96bfcee34b0fe63a90ff"},"acted_by":"no_officer"}
+        {"actor":"RU","seq":47,"time":1750000000,"action":{"type":"offer_made","request":"req_1f58b9145b24d108d7ac38887338b3ea"},"acted_by":"no_officer"}
+        {"actor":"RU","seq":48,"time":1750000000,"action":{"type":"offer_withdrawn","request":"req_1f58b9145b24d108d7ac38887338b3ea"}}
+        {"actor":"hub","seq":49,"time":1750000000,"action":{"type":"matching_round","proposals":[{"id":"exc_2f308163db3f89baae081d626be4674d","agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea"],"chain":true,"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"}],"deadline":1750604800}]}}
+        {"actor":"US","seq":50,"time":1750000000,"action":{"type":"agreement_proposed","terms":{"members":["RU","US"],"offences":["illegal_access","data_interference","computer_related_fraud","ransomware_extortion"],"similarity":{"rule":"max_class_gap","gap":1},"max_cycle":3,"prosecution_at_home_counts":true,"min_penalty_months":12,"signing_deadline":1752592000,"commit_window":604800,"execution_window":5184000,"credit":{"max_outstanding":2,"max_chain":3}}}}"#]].assert_eq(&out.join("\n"));
     expect![[r#"{"agreement":"agr_46a81739c6ee7c1d5ed084e7de843a7e","cycle":["req_1f58b9145b24d108d7ac38887338b3ea","req_ff14e14c208d414590558c2e333a73da"],"legs":[{"request":"req_1f58b9145b24d108d7ac38887338b3ea","giver":"RU","receiver":"US","kind":"surrender"},{"request":"req_ff14e14c208d414590558c2e333a73da","giver":"US","receiver":"RU","kind":"prosecution_at_home"}],"deadline":1750604800}"#]].assert_eq(&String::from_utf8(proposal.canonical_bytes()).unwrap());
 }
 

@@ -137,7 +137,10 @@ impl Logged {
             | Action::ScreeningRaised { request, .. }
             | Action::ScreeningEvaluated { request, .. }
             | Action::DecisionRecorded { request, .. }
-            | Action::AnswerExtended { request, .. } => {
+            | Action::AnswerExtended { request, .. }
+            | Action::SubjectTagged { request, .. }
+            | Action::OfferMade { request }
+            | Action::OfferWithdrawn { request } => {
                 l.requests.push(request);
             }
             Action::ReleaseRecorded {
@@ -172,6 +175,7 @@ impl Logged {
             Action::OfficerCertified { officer, .. } | Action::OfficerRevoked { officer } => {
                 l.officers.push(officer);
             }
+            Action::CompetitionDecided { requests, .. } => l.requests.extend(requests),
             _ => {}
         }
         Some(l)

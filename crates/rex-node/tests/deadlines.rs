@@ -2,14 +2,9 @@
 //! answer deadline on its own when its clock passes it, and the replay of `rex log verify`
 //! catches a hub that leaves a due statement unlogged.
 
-use ed25519_dalek::SigningKey;
-use rex_domain::log::LogEntry;
-use rex_domain::{
-    Action, Actor, AgreementId, Deadline, DossierRef, Envelope, RequestId, Statement,
-    DUE_GRACE_SECONDS,
-};
+use rex_domain::{Action, AgreementId, Deadline, DossierRef, RequestId, DUE_GRACE_SECONDS};
 use rex_node::{Error, Node, Trust};
-use rex_testkit::{key_file, key_of, metadata, node_clock, party, terms, LoopbackHub, DAY, T0};
+use rex_testkit::{metadata, node_clock, party, terms, HandLog, LoopbackHub, DAY, T0};
 
 #[test]
 fn a_real_hub_records_a_missed_answer_by_itself_and_the_audit_agrees() {
@@ -63,29 +58,13 @@ fn a_real_hub_records_a_missed_answer_by_itself_and_the_audit_agrees() {
 /// A log written by hand with the hub's key: two states, an agreement with the standard
 /// deadlines, a request filed at `T0`.
 struct Log {
-    hub: SigningKey,
-    entries: Vec<LogEntry>,
-    seqs: std::collections::BTreeMap<String, u64>,
+    log: HandLog,
     request: RequestId,
 }
 
 impl Log {
     fn new() -> Log {
-        let mut log = Log {
-            hub: SigningKey::from_bytes(&[9; 32]),
-            entries: Vec::new(),
-            seqs: Default::default(),
-            request: RequestId::from_digest(&rex_domain::Digest::of(b"none")),
-        };
-        for code in ["RU", "US"] {
-            log.push(
-                "hub",
-                T0,
-                Action::PartyRegistered {
-                    keys: key_file(code),
-                },
-            );
-        }
+        let mut log = HandLog::new(&["RU", "US"]);
         let agreement = AgreementId::from_digest(&log.push(
             "US",
             T0,
@@ -94,7 +73,7 @@ impl Log {
             },
         ));
         log.push("RU", T0, Action::AgreementSigned { agreement });
-        log.request = RequestId::from_digest(&log.push(
+        let request = RequestId::from_digest(&log.push(
             "US",
             T0,
             Action::RequestFiled {
@@ -105,28 +84,15 @@ impl Log {
                 },
             },
         ));
-        log
+        Log { log, request }
     }
 
-    /// Signs `action` for `actor` at `time` and appends it; returns the payload's digest.
     fn push(&mut self, actor: &str, time: u64, action: Action) -> rex_domain::Digest {
-        let seq = self.seqs.entry(actor.to_owned()).or_insert(0);
-        *seq += 1;
-        let who: Actor = actor.parse().unwrap();
-        let statement = Statement::new(who, *seq, time, action);
-        let key = if actor == "hub" {
-            self.hub.clone()
-        } else {
-            key_of(actor)
-        };
-        let envelope = Envelope::sign_statement(&statement, &key);
-        let digest = envelope.payload_digest();
-        self.entries.push(LogEntry { time, envelope });
-        digest
+        self.log.push(actor, time, action)
     }
 
     fn replay(&self) -> Result<rex_node::audit::Replay, Error> {
-        rex_node::audit::replay(&self.entries, self.hub.verifying_key(), true)
+        rex_node::audit::replay(&self.log.entries, self.log.hub.verifying_key(), true)
     }
 }
 

@@ -87,3 +87,61 @@ pub fn metadata(requester: &str, custodian: &str, agreement: AgreementId) -> Req
 pub fn node_clock() -> u64 {
     T0
 }
+
+/// A log written by hand, every statement signed with the right key: the hub's (a fixed key,
+/// [`HandLog::hub`]) or the party's ([`key_of`]), each actor's sequence numbers in order. For
+/// tests of what an auditor's replay makes of a log a hub could have written.
+pub struct HandLog {
+    /// The hub's statement key.
+    pub hub: SigningKey,
+    /// The entries, in log order.
+    pub entries: Vec<rex_domain::log::LogEntry>,
+    seqs: std::collections::BTreeMap<String, u64>,
+}
+
+impl HandLog {
+    /// A log whose hub registered these parties at [`T0`].
+    pub fn new(parties: &[&str]) -> HandLog {
+        let mut log = HandLog {
+            hub: SigningKey::from_bytes(&[9; 32]),
+            entries: Vec::new(),
+            seqs: Default::default(),
+        };
+        for code in parties {
+            log.push(
+                "hub",
+                T0,
+                rex_domain::Action::PartyRegistered {
+                    keys: key_file(code),
+                },
+            );
+        }
+        log
+    }
+
+    /// Signs `action` for `actor` ("hub" or a party code) at `time` with its next sequence
+    /// number and appends it; returns the payload's digest.
+    pub fn push(
+        &mut self,
+        actor: &str,
+        time: u64,
+        action: rex_domain::Action,
+    ) -> rex_domain::Digest {
+        let seq = self.seqs.entry(actor.to_owned()).or_insert(0);
+        *seq += 1;
+        let who: rex_domain::Actor = actor
+            .parse()
+            .unwrap_or_else(|e| panic!("{actor:?} is not an actor: {e}"));
+        let statement = rex_domain::Statement::new(who, *seq, time, action);
+        let key = if actor == "hub" {
+            self.hub.clone()
+        } else {
+            key_of(actor)
+        };
+        let envelope = rex_domain::Envelope::sign_statement(&statement, &key);
+        let digest = envelope.payload_digest();
+        self.entries
+            .push(rex_domain::log::LogEntry { time, envelope });
+        digest
+    }
+}

@@ -26,7 +26,7 @@ mod loopback;
 mod start;
 
 pub use crate::fixtures::{
-    key_file, key_of, metadata, node_clock, party, terms, write_key_file, DAY, T0,
+    key_file, key_of, metadata, node_clock, party, terms, write_key_file, HandLog, DAY, T0,
 };
 pub use crate::hub::{fast_commit, Answer, TestHub};
 pub use crate::loopback::LoopbackHub;

@@ -55,6 +55,8 @@ enum Act {
         passed: bool,
         grounds: String,
     },
+    /// An unconditional offer of a request this state holds, under deferred reciprocity.
+    Offer { request: RequestId },
 }
 
 fn name_of<T: Serialize>(v: &T) -> String {
@@ -363,6 +365,44 @@ pub(crate) async fn draft_decision(
     .await
 }
 
+/// `POST /requests/{id}/offer`: the draft of this state's unconditional offer of a request it
+/// holds in the pool, under an agreement with credit (a binding act: the matching may then
+/// start a chain here, this state giving without an immediate return).
+pub(crate) async fn draft_offer(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting an offer")?;
+    let registry = registry_of(&desk)?;
+    let r = crate::web::request_named(&registry, &id)?;
+    let (request, me, a) = (r.id, desk.party, r.metadata.agreement);
+    let credit = registry
+        .agreement(&a)
+        .and_then(|x| x.terms.credit.clone())
+        .ok_or_else(|| {
+            WebError::Input(format!(
+                "agreement {a} allows no credit, so no unconditional offer"
+            ))
+        })?;
+    if r.metadata.custodian != me || r.status != RequestStatus::Pooled || r.offered.is_some() {
+        return Err(WebError::Input(format!(
+            "request {request} cannot be offered by {me}: only its custodian offers it, once, \
+             while it is in the pool"
+        )));
+    }
+    let summary = format!(
+        "{me} offers the subject of request {request} from {} unconditionally: the matching may \
+         start a chain here, {me} giving without an immediate return (committed balance {:+}, \
+         credit limit {})",
+        r.metadata.requester,
+        registry.credit_balance(&a, me),
+        credit.max_outstanding
+    );
+    keep(&desk, &officer, "offer", summary, &Act::Offer { request }).await
+}
+
 /// `POST /exchanges/{id}/draft`: the draft of this state's signature of a proposed exchange
 /// (`act=sign`), or of the step it owes next on a leg (`act=ready|verified|delivered|received|
 /// opened|charged|verdict`, `request=<the leg's request>`).
@@ -666,6 +706,11 @@ pub(crate) async fn approve(
                         .map(|s| (None, s))
                 }
                 Act::Exchange { action } => {
+                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
+                        .map(|s| (None, s))
+                }
+                Act::Offer { request } => {
+                    let action = Action::OfferMade { request };
                     sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
                         .map(|s| (None, s))
                 }

@@ -331,6 +331,9 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/requests/{id}/decide", post(crate::drafts::draft_decision))
         .route("/requests/{id}/raise", post(raise_check))
         .route("/requests/{id}/extend", post(extend_answer))
+        // Deferred reciprocity: an unconditional offer (four eyes), and its withdrawal.
+        .route("/requests/{id}/offer", post(crate::drafts::draft_offer))
+        .route("/requests/{id}/withdraw-offer", post(withdraw_offer))
         .route("/approvals", get(crate::drafts::approvals))
         .route("/approvals/{id}", get(crate::drafts::approval))
         .route("/approvals/{id}/approve", post(crate::drafts::approve))
@@ -1005,6 +1008,13 @@ struct CasePage {
     deadlines: Vec<DeadlineRow>,
     /// Reasons this officer may extend the answer deadline with (custodian, once, in time).
     extension_reasons: Vec<(String, String)>,
+    /// The unconditional offer under deferred reciprocity, in words, where the agreement
+    /// allows credit and this state is the custodian.
+    offer: Option<String>,
+    /// Whether this officer may draft an unconditional offer of it.
+    may_offer: bool,
+    /// Whether this officer may withdraw its open offer.
+    may_withdraw_offer: bool,
 }
 
 /// A deadline of a request, or a breach of one, in words.
@@ -1257,7 +1267,79 @@ async fn case_page(
         } else {
             Vec::new()
         },
+        offer: offer_words(&registry, r, desk.party),
+        may_offer: officer.has(Role::CaseOfficer)
+            && m.custodian == desk.party
+            && r.status == RequestStatus::Pooled
+            && r.offered.is_none()
+            && credit_of(&registry, r).is_some(),
+        may_withdraw_offer: officer.has(Role::CaseOfficer)
+            && m.custodian == desk.party
+            && r.status == RequestStatus::Pooled
+            && r.offered.is_some(),
     }))
+}
+
+/// The credit terms of a request's agreement, if it allows deferred reciprocity.
+fn credit_of<'a>(
+    registry: &'a Registry,
+    r: &rex_domain::Request,
+) -> Option<&'a rex_domain::CreditTerms> {
+    registry
+        .agreement(&r.metadata.agreement)?
+        .terms
+        .credit
+        .as_ref()
+}
+
+/// The unconditional offer of request `r` in words, for the custodian `me`, where its
+/// agreement allows credit: whether it is offered, and where `me` stands against the limit.
+fn offer_words(registry: &Registry, r: &rex_domain::Request, me: PartyId) -> Option<String> {
+    let credit = credit_of(registry, r)?;
+    if r.metadata.custodian != me {
+        return r.offered.map(|t| {
+            format!(
+                "{} offered it unconditionally on {}",
+                r.metadata.custodian,
+                when(t)
+            )
+        });
+    }
+    let a = &r.metadata.agreement;
+    let balance = registry.credit_balance(a, me);
+    let offers = registry.open_offers(a, me).len();
+    let standing = format!(
+        "{me}'s committed balance under the agreement is {balance:+} with {offers} open \
+         offer{}; the credit limit is {} either way",
+        if offers == 1 { "" } else { "s" },
+        credit.max_outstanding
+    );
+    Some(match r.offered {
+        Some(t) if r.open_offer() => format!(
+            "offered unconditionally on {}: the matching may start a chain here. {standing}",
+            when(t)
+        ),
+        Some(t) => format!("offered unconditionally on {}. {standing}", when(t)),
+        None => format!("not offered. {standing}"),
+    })
+}
+
+/// `POST /requests/{id}/withdraw-offer`: a case officer of the custodian withdraws its
+/// unconditional offer of a request still in the pool. Not a binding act (it takes back a
+/// promise, commits to nothing): the node signs it at once, and the audit trail keeps who.
+async fn withdraw_offer(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let act = |request| {
+        Ok((
+            rex_domain::Action::OfferWithdrawn { request },
+            format!("the unconditional offer of request {request}"),
+        ))
+    };
+    let what = "withdrawing an offer";
+    case_officer_act(desk, headers, &id, what, "offer_withdrawn", act).await
 }
 
 /// The checks of `r` that await a decision by a person of `me`, while it awaits an answer.

@@ -2213,6 +2213,136 @@ fn the_case_page_shows_deadlines_and_a_case_officer_extends_the_answer() {
     );
 }
 
+/// Under an agreement with credit, the custodian's case officer drafts an unconditional offer,
+/// an approver approves it, and it can be withdrawn; without credit there is nothing to offer.
+#[test]
+fn an_unconditional_offer_is_drafted_approved_and_withdrawn_on_the_case_page() {
+    let w = World::new();
+    let case = w.officer("jroe", "case-officer");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+    let auditor = w.officer("ann", "auditor");
+    // The standard agreement allows no credit: no offer section, and a post is refused.
+    let strict = format!("/requests/{}", w.ru_asks);
+    assert!(w
+        .get(&strict, &case)
+        .texts("section[aria-labelledby=offer]")
+        .is_empty());
+    let terms = rex_domain::AgreementTerms::new(rex_domain::TermsDraft {
+        credit: Some(rex_domain::CreditTerms {
+            max_outstanding: 1,
+            max_chain: 3,
+        }),
+        ..(*terms(&["RU", "US"])).clone()
+    })
+    .unwrap();
+    let mut ru = rex_node::open_with_clock(&w._tmp.path().join("RU"), node_clock).unwrap();
+    let s = ru.submit(Action::AgreementProposed { terms }).unwrap();
+    let agreement = AgreementId::from_digest(&s.digest);
+    w.desk.act(Action::AgreementSigned { agreement }).unwrap();
+    let (request, _) = ru
+        .file_request(draft("RU", "US", agreement), b"RU dossier: a botnet herder")
+        .unwrap();
+    w.desk
+        .act(Action::RequestAnswered {
+            request,
+            answer: Answer::Surrender,
+        })
+        .unwrap();
+    w.desk.sync_now().unwrap();
+    let page = format!("/requests/{request}");
+    let offer = format!("/requests/{request}/offer");
+    let shown = w.get(&page, &case);
+    let words = shown.texts("section[aria-labelledby=offer] p");
+    assert!(
+        words[0].starts_with("not offered. US's committed balance under the agreement is +0 with 0 open offers; the credit limit is 1"),
+        "{words:?}"
+    );
+    // Only a case officer drafts it; the auditor sees the section without the form.
+    assert!(w
+        .get(&page, &auditor)
+        .texts(&format!("form[action=\"{offer}\"]"))
+        .is_empty());
+    assert_eq!(
+        w.post(&offer, &auditor, "same-origin").status,
+        StatusCode::FORBIDDEN
+    );
+    w.post(
+        &format!("/requests/{}/offer", w.ru_asks),
+        &case,
+        "same-origin",
+    )
+    .refused(StatusCode::UNPROCESSABLE_ENTITY, "allows no credit");
+    let drafted = w.post(&offer, &case, "same-origin");
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let draft = drafted.location().to_owned();
+    // Nothing is signed before the approval.
+    assert_eq!(
+        w.desk
+            .view()
+            .registry
+            .as_ref()
+            .unwrap()
+            .request(&request)
+            .unwrap()
+            .offered,
+        None
+    );
+    let shown = w.get(&draft, &approver);
+    assert!(
+        shown.body.contains("offers the subject of request")
+            && shown.body.contains("credit limit 1"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    w.post(&format!("{draft}/approve"), &approver, "same-origin");
+    assert_eq!(w.get(&draft, &approver).texts("dd.state"), vec!["approved"]);
+    let view = w.desk.view();
+    let r = view.registry.as_ref().unwrap().request(&request).unwrap();
+    assert!(r.open_offer());
+    drop(view);
+    let words = w
+        .get(&page, &case)
+        .texts("section[aria-labelledby=offer] p");
+    assert!(
+        words[0].starts_with("offered unconditionally on")
+            && words[0].contains("with 1 open offer;"),
+        "{words:?}"
+    );
+    // A second draft is refused at once; the offer is withdrawn without four eyes.
+    w.post(&offer, &case, "same-origin").refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only its custodian offers it, once",
+    );
+    let withdrawn = w.post(
+        &format!("/requests/{request}/withdraw-offer"),
+        &case,
+        "same-origin",
+    );
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    let view = w.desk.view();
+    assert_eq!(
+        view.registry
+            .as_ref()
+            .unwrap()
+            .request(&request)
+            .unwrap()
+            .offered,
+        None
+    );
+    drop(view);
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(
+        trail.iter().any(|r| r.contains("jroeoffer withdrawn")),
+        "{trail:?}"
+    );
+}
+
 // ----- attachments -----
 
 /// A `multipart/form-data` body, as a browser posts the new-request form: text fields, then

@@ -45,11 +45,13 @@ impl Registry {
         let mut used = BTreeSet::new();
         for p in proposals {
             // The proposal must be exactly the one its cycle gives, dated by this statement.
-            let canonical = ExchangeProposal::for_cycle(self, &p.cycle, time)?;
+            let canonical = p.canonical(self, time)?;
             if canonical != *p {
                 return Err(Rejection::BadStatement(format!(
-                    "proposal {} is not the canonical proposal for its cycle (expected {})",
-                    p.id, canonical.id
+                    "proposal {} is not the canonical proposal for its {} (expected {})",
+                    p.id,
+                    if p.chain { "chain" } else { "cycle" },
+                    canonical.id
                 )));
             }
             if now >= p.deadline {
@@ -69,6 +71,7 @@ impl Registry {
                 }
             }
         }
+        self.check_round_credit(proposals)?;
         let mut events = Vec::with_capacity(proposals.len());
         for p in proposals {
             for r in &p.cycle {

@@ -11,6 +11,7 @@
 
 mod agreements;
 mod competing;
+mod credit;
 mod dues;
 mod exchanges;
 mod law;
@@ -289,6 +290,16 @@ pub enum Event {
         request: RequestId,
         /// The preferred request that was closed.
         preferred: RequestId,
+    },
+    /// The custodian offered a request unconditionally.
+    OfferMade {
+        /// The request.
+        request: RequestId,
+    },
+    /// The custodian withdrew its offer.
+    OfferWithdrawn {
+        /// The request.
+        request: RequestId,
     },
 }
 
@@ -793,6 +804,8 @@ impl Registry {
                 },
                 digest,
             ),
+            Action::OfferMade { request } => self.make_offer(me()?, request, now),
+            Action::OfferWithdrawn { request } => self.withdraw_offer(me()?, request),
         }
     }
 }

@@ -55,6 +55,7 @@ impl Registry {
                 answer: None,
                 answer_due,
                 extension: None,
+                offered: None,
                 status: match failed {
                     Some(_) => RequestStatus::Refused(RefusalGround::Screening),
                     None => RequestStatus::AwaitingAnswer,
