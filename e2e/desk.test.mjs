@@ -362,6 +362,42 @@ test("a case officer drafts a request; they cannot approve it; a second officer 
   assert.deepEqual((await rows(page)).map((r) => r[0]).sort(), [filed, world.requests.usWaits].sort());
 });
 
+test("a case officer raises a political-offence objection and drafts its decision; a second officer approves it after a passkey check", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  const { url } = world.us;
+  const id = world.requests.ruWaits;
+  const checklist = async (p) => rows(p, "section[aria-labelledby=screening] tbody tr");
+  await visit(page, `/requests/${id}`);
+  await page.getByLabel("Raise for a person to decide").selectOption("political_offence");
+  await page.getByRole("button", { name: "Raise", exact: true }).click();
+  await page.waitForURL(`${url}/requests/${id}`);
+  await accessible(page);
+  assert.ok((await checklist(page)).some((r) => r[0] === "political offence" && /^awaiting a decision by US/.test(r[2])), (await checklist(page)).join("\n"));
+  await page.getByLabel("Check", { exact: true }).selectOption("political_offence");
+  await page.getByLabel("passes", { exact: true }).check();
+  await page.getByLabel("Grounds", { exact: true }).fill("Carding fraud for gain against banks: nothing political in the acts or the request.");
+  await page.locator("form.decision").getByRole("button", { name: "Save the draft", exact: true }).click();
+  await page.waitForURL(/\/approvals\/\w+$/);
+  const draft = new URL(page.url()).pathname;
+  await accessible(page);
+  assert.match(await page.locator("dd.summary").innerText(), /political offence passes on request req_\w+ from RU; written grounds of \d+ bytes/);
+  const { page: approver } = officers.mkane;
+  await visit(approver, draft);
+  const approve = approver.getByRole("button", { name: "Approve and sign" });
+  if ((await approve.count()) === 0) {
+    await approver.getByRole("button", { name: "Confirm with your passkey to approve" }).click();
+    await approve.waitFor();
+  }
+  await approve.click();
+  await approver.waitForURL(`${url}${draft}`);
+  assert.equal(await approver.locator("dd.state").innerText(), "approved");
+  assert.match(await approver.locator("dd.outcome").innerText(), /signed by officers jroe \(drafter\) and mkane \(approver\)$/);
+  await until(page, `/requests/${id}`, async () => (await checklist(page)).some((r) => r[0] === "political offence" && r[2] === "passed"), "the decision in the checklist");
+  const row = (await checklist(page)).find((r) => r[0] === "political offence");
+  assert.match(row[3], /decided by US, grounds sha256/);
+  await screenshot(page, "decision");
+});
+
 test("the custodian's case officer finds the attachment from the case page and downloads it as a file", SCENARIO, async () => {
   const { page } = officers.ipetrov;
   const filed = world.requests.drafted;

@@ -57,6 +57,15 @@ enum Act {
     },
     /// An unconditional offer of a request this state holds, under deferred reciprocity.
     Offer { request: RequestId },
+    /// The custodian's decision between open requests for one person, with its written
+    /// grounds (kept on this node; the statement carries their SHA-256).
+    Competition {
+        requests: Vec<RequestId>,
+        preferred: RequestId,
+        others: rex_domain::Others,
+        factors: Vec<rex_domain::Factor>,
+        grounds: String,
+    },
 }
 
 fn name_of<T: Serialize>(v: &T) -> String {
@@ -403,6 +412,90 @@ pub(crate) async fn draft_offer(
     keep(&desk, &officer, "offer", summary, &Act::Offer { request }).await
 }
 
+/// `POST /requests/{id}/compete`: the draft of this state's decision between the open
+/// requests that share the subject's tag of request `id` (`preferred`, `others=refuse|defer`,
+/// one `factor` per factor weighed, `grounds`).
+pub(crate) async fn draft_competition(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let officer = officer(&desk, &headers).await?;
+    require(&officer, &[Role::CaseOfficer], "drafting a decision")?;
+    let registry = registry_of(&desk)?;
+    let r = crate::web::request_named(&registry, &id)?;
+    let requests = crate::web::competing(&registry, r, desk.party);
+    if requests.is_empty() {
+        return Err(WebError::Input(format!(
+            "request {} awaits no decision by {} between competing requests",
+            r.id, desk.party
+        )));
+    }
+    let preferred: RequestId = field(&body, "preferred")
+        .parse()
+        .map_err(|e| WebError::Input(format!("the preferred request: {e}")))?;
+    if !requests.contains(&preferred) {
+        return Err(WebError::Input(format!(
+            "request {preferred} is not among those competing for this person"
+        )));
+    }
+    let others: rex_domain::Others = field(&body, "others")
+        .parse()
+        .map_err(|e: rex_domain::Rejection| WebError::Input(e.to_string()))?;
+    let mut factors = crate::web::form_values(&body, "factor")
+        .iter()
+        .map(|f| parse_name::<rex_domain::Factor>("factor", f))
+        .collect::<Result<Vec<_>, _>>()?;
+    factors.sort();
+    factors.dedup();
+    if factors.is_empty() {
+        return Err(WebError::Input(
+            "no factor weighed; tick at least one (seriousness, place, dates, nationality, \
+             prosecution or sentence)"
+                .into(),
+        ));
+    }
+    let grounds = field(&body, "grounds");
+    if grounds.trim().is_empty() {
+        return Err(WebError::Input(
+            "the grounds are empty; write why one request is preferred".into(),
+        ));
+    }
+    let rest: Vec<String> = requests
+        .iter()
+        .filter(|q| **q != preferred)
+        .map(ToString::to_string)
+        .collect();
+    let summary = format!(
+        "{} prefers request {preferred} for one person, and {} {}; factors: {}; written grounds \
+         of {} bytes, SHA-256 {} (kept on this node)",
+        desk.party,
+        match others {
+            rex_domain::Others::Refuse => "refuses",
+            rex_domain::Others::Defer => "defers",
+        },
+        rest.join(", "),
+        factors.iter().map(label).collect::<Vec<_>>().join(", "),
+        grounds.len(),
+        rex_domain::Digest::of(grounds.as_bytes())
+    );
+    keep(
+        &desk,
+        &officer,
+        "competition",
+        summary,
+        &Act::Competition {
+            requests,
+            preferred,
+            others,
+            factors,
+            grounds,
+        },
+    )
+    .await
+}
+
 /// `POST /exchanges/{id}/draft`: the draft of this state's signature of a proposed exchange
 /// (`act=sign`), or of the step it owes next on a leg (`act=ready|verified|delivered|received|
 /// opened|charged|verdict`, `request=<the leg's request>`).
@@ -714,6 +807,23 @@ pub(crate) async fn approve(
                     sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
                         .map(|s| (None, s))
                 }
+                Act::Competition {
+                    requests,
+                    preferred,
+                    others,
+                    factors,
+                    grounds,
+                } => node.keep_grounds(grounds.as_bytes()).and_then(|grounds_sha256| {
+                    let action = Action::CompetitionDecided {
+                        requests,
+                        preferred,
+                        others,
+                        factors,
+                        grounds_sha256,
+                    };
+                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
+                        .map(|s| (None, s))
+                }),
                 Act::Decision {
                     request,
                     check,

@@ -333,6 +333,10 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/requests/{id}/extend", post(extend_answer))
         // Deferred reciprocity: an unconditional offer (four eyes), and its withdrawal.
         .route("/requests/{id}/offer", post(crate::drafts::draft_offer))
+        .route(
+            "/requests/{id}/compete",
+            post(crate::drafts::draft_competition),
+        )
         .route("/requests/{id}/withdraw-offer", post(withdraw_offer))
         .route("/approvals", get(crate::drafts::approvals))
         .route("/approvals/{id}", get(crate::drafts::approval))
@@ -1015,6 +1019,12 @@ struct CasePage {
     may_offer: bool,
     /// Whether this officer may withdraw its open offer.
     may_withdraw_offer: bool,
+    /// The open requests competing for this request's subject, when a decision between them
+    /// awaits this state's person and this officer may draft it: id, requester, severity,
+    /// offences.
+    competing: Vec<(String, String, String, String)>,
+    /// The factors a decision between competing requests may weigh: value, words.
+    factors: Vec<(String, String)>,
 }
 
 /// A deadline of a request, or a breach of one, in words.
@@ -1218,6 +1228,8 @@ async fn case_page(
         decidable: if officer.has(Role::CaseOfficer) {
             awaits_person(r, desk.party)
                 .into_iter()
+                // Decided by `competition_decided`, below, not by a check's decision.
+                .filter(|c| *c != rex_domain::Check::CompetingRequest)
                 .map(|c| (c.as_str().to_owned(), label(&c)))
                 .collect()
         } else {
@@ -1277,7 +1289,47 @@ async fn case_page(
             && m.custodian == desk.party
             && r.status == RequestStatus::Pooled
             && r.offered.is_some(),
+        competing: if officer.has(Role::CaseOfficer) {
+            competing(&registry, r, desk.party)
+                .iter()
+                .filter_map(|q| registry.request(q))
+                .map(|q| {
+                    let offences: Vec<&str> =
+                        q.metadata.offences.iter().map(|o| o.as_str()).collect();
+                    (
+                        q.id.to_string(),
+                        q.metadata.requester.to_string(),
+                        label(&q.metadata.severity),
+                        offences.join(", "),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        factors: rex_domain::Factor::ALL
+            .into_iter()
+            .map(|f| (f.as_str().to_owned(), label(&f)))
+            .collect(),
     }))
+}
+
+/// The open requests sharing the subject's tag of `r`, when a decision between them awaits a
+/// person of `me` (its custodian) on `r`; empty otherwise.
+pub(crate) fn competing(
+    registry: &Registry,
+    r: &rex_domain::Request,
+    me: PartyId,
+) -> Vec<RequestId> {
+    let awaits = r.screening.iter().any(|c| {
+        c.check == rex_domain::Check::CompetingRequest
+            && matches!(&c.outcome, rex_domain::Outcome::Awaiting { party, role: Some(_), .. } if *party == me)
+    });
+    if awaits && r.metadata.custodian == me {
+        registry.sharing_tag(&r.id)
+    } else {
+        Vec::new()
+    }
 }
 
 /// The credit terms of a request's agreement, if it allows deferred reciprocity.

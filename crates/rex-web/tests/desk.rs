@@ -2343,6 +2343,128 @@ fn an_unconditional_offer_is_drafted_approved_and_withdrawn_on_the_case_page() {
     );
 }
 
+/// Two requests name one person: the desk's sync tags both, the case page offers the decision
+/// between them, and the approved draft prefers one and refuses the other.
+#[test]
+fn competing_requests_are_decided_on_the_case_page_with_four_eyes() {
+    let mut w = World::new();
+    let agreement = w.agreement();
+    let dossier = |text: &str| {
+        serde_json::json!({
+            "format": rex_domain::DOSSIER_FORMAT,
+            "facts": {"born": "1990-02-03", "identity": {"family_name": "Ivanov", "given_names": "Pyotr"}},
+            "text": text
+        })
+        .to_string()
+    };
+    let mut requests = Vec::new();
+    for (text, severity) in [
+        ("RU: fraud, 2023", Severity::Serious),
+        ("RU: extortion, 2024", Severity::Grave),
+    ] {
+        let mut d = draft("RU", "US", agreement);
+        d.severity = severity;
+        let (r, _) = w.ru.file_request(d, dossier(text).as_bytes()).unwrap();
+        requests.push(r);
+    }
+    w.desk.sync_now().unwrap();
+    requests.sort();
+    let case = w.officer("jroe", "case-officer");
+    let (approver, mut key) = w.officer_with_key("appr", "approver");
+    let auditor = w.officer("ann", "auditor");
+    let page = format!("/requests/{}", requests[0]);
+    let shown = w.get(&page, &case);
+    let choices = shown.texts("form[action$=\"/compete\"] fieldset:first-of-type label");
+    assert_eq!(choices.len(), 2, "{}", shown.body);
+    for r in &requests {
+        assert!(
+            choices.iter().any(|c| c.contains(&r.to_string())),
+            "{choices:?}"
+        );
+    }
+    // The generic decision form does not offer the competition; an auditor sees no form.
+    assert!(!shown
+        .texts("#decide-check option")
+        .contains(&"competing request".to_owned()));
+    assert!(w
+        .get(&page, &auditor)
+        .texts("form[action$=\"/compete\"]")
+        .is_empty());
+    let compete = format!("/requests/{}/compete", requests[0]);
+    let body = |preferred: &RequestId, factors: &str, grounds: &str| {
+        format!("preferred={preferred}&others=refuse{factors}&grounds={grounds}")
+    };
+    w.form(&compete, &case, body(&requests[1], "", "graver"))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "no factor weighed");
+    w.form(
+        &compete,
+        &case,
+        body(&w.us_asks, "&factor=seriousness", "graver"),
+    )
+    .refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "is not among those competing",
+    );
+    w.form(
+        &compete,
+        &case,
+        body(&requests[1], "&factor=bribes", "graver"),
+    )
+    .refused(StatusCode::UNPROCESSABLE_ENTITY, "is not a factor");
+    assert_eq!(
+        w.form(
+            &compete,
+            &auditor,
+            body(&requests[1], "&factor=seriousness", "x")
+        )
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let drafted = w.form(
+        &compete,
+        &case,
+        body(
+            &requests[1],
+            "&factor=seriousness&factor=dates",
+            "the+extortion+is+graver",
+        ),
+    );
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let draft = drafted.location().to_owned();
+    let shown = w.get(&draft, &approver);
+    assert!(
+        shown
+            .body
+            .contains(&format!("prefers request {}", requests[1]))
+            && shown.body.contains(&format!("refuses {}", requests[0]))
+            && shown.body.contains("factors: seriousness, dates"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(w.step_up(&approver, &mut key).status, StatusCode::OK);
+    w.post(&format!("{draft}/approve"), &approver, "same-origin");
+    assert_eq!(w.get(&draft, &approver).texts("dd.state"), vec!["approved"]);
+    let view = w.desk.view();
+    let reg = view.registry.as_ref().unwrap();
+    assert_eq!(
+        reg.request(&requests[0]).unwrap().status,
+        rex_domain::RequestStatus::Refused(rex_domain::RefusalGround::CompetingRequest)
+    );
+    assert!(reg
+        .request(&requests[1])
+        .unwrap()
+        .blocking_check()
+        .is_none());
+    drop(view);
+    // Decided: the form is gone, and the grounds stay on the node under their digest.
+    assert!(w
+        .get(&format!("/requests/{}", requests[1]), &case)
+        .texts("form[action$=\"/compete\"]")
+        .is_empty());
+    let sha = rex_domain::Digest::of(b"the extortion is graver");
+    assert!(w.desk.dir().join("grounds").join(sha.to_string()).exists());
+}
+
 // ----- attachments -----
 
 /// A `multipart/form-data` body, as a browser posts the new-request form: text fields, then
