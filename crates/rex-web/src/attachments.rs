@@ -118,6 +118,8 @@ pub(crate) fn shown(dossier: &StructuredDossier) -> String {
 pub(crate) struct Posted {
     fields: Vec<(String, String)>,
     pub(crate) attachments: Vec<Attachment>,
+    /// Files posted under other names (a release instrument's document): name, bytes.
+    pub(crate) files: Vec<(String, Vec<u8>)>,
 }
 
 impl Posted {
@@ -152,7 +154,7 @@ impl Posted {
                 })?;
             return Ok(Posted {
                 fields: form_urlencoded::parse(&body).into_owned().collect(),
-                attachments: Vec::new(),
+                ..Posted::default()
             });
         }
         let mut form = Multipart::from_request(request, &()).await.map_err(|e| {
@@ -162,6 +164,11 @@ impl Posted {
         while let Some(mut field) = form.next_field().await.map_err(upload)? {
             let name = field.name().unwrap_or_default().to_owned();
             let Some(kind) = name.strip_prefix("attach_") else {
+                if field.file_name().is_some() {
+                    let content = read_file(&mut field, &name).await?;
+                    posted.files.push((name, content));
+                    continue;
+                }
                 let value = field.text().await.map_err(upload)?;
                 posted.fields.push((name, value));
                 continue;
@@ -191,6 +198,24 @@ impl Posted {
         }
         Ok(posted)
     }
+}
+
+/// The bytes of a posted file that is not an attachment, within [`MAX_ATTACHMENT_BYTES`].
+async fn read_file(
+    field: &mut axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<Vec<u8>, WebError> {
+    let mut content = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(upload)? {
+        if content.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
+            return Err(WebError::TooLarge(format!(
+                "the file {name} is larger than the {} MiB a document may have; compress it",
+                MAX_ATTACHMENT_BYTES >> 20
+            )));
+        }
+        content.extend_from_slice(&chunk);
+    }
+    Ok(content)
 }
 
 fn too_large() -> WebError {

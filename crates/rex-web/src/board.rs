@@ -314,3 +314,121 @@ pub(crate) fn may_take(
         )),
     }
 }
+
+/// A form of the exchange page for an act around a surrender leg that this state may take:
+/// the giver's release instrument (before go) and consents (after delivery), the receiver's
+/// prosecution for more offences and onward transfer (after delivery).
+pub(crate) struct SpecialityForm {
+    /// `release`, `consent`, `prosecute` or `transfer`.
+    pub act: &'static str,
+    /// What the form does, in words (its heading).
+    pub title: String,
+    /// The leg's request.
+    pub request: String,
+    /// Offence categories to tick (consent: not yet covered; prosecute: covered).
+    pub offences: Vec<(String, String)>,
+    /// States to choose from (consent: registered third states; transfer: consented ones).
+    pub states: Vec<String>,
+    /// Release instrument kinds: value, words.
+    pub kinds: Vec<(String, String)>,
+}
+
+/// The speciality and release forms of exchange `x` for state `me`, leg by leg.
+pub(crate) fn speciality_forms(
+    registry: &rex_domain::Registry,
+    x: &Exchange,
+    me: PartyId,
+) -> Vec<SpecialityForm> {
+    use rex_domain::{InstrumentKind, LegStage};
+    let mut forms = Vec::new();
+    for (leg, stage) in x.proposal.legs.iter().zip(&x.stages) {
+        if leg.kind != LegKind::Surrender {
+            continue;
+        }
+        let Some(r) = registry.request(&leg.request) else {
+            continue;
+        };
+        let request = leg.request.to_string();
+        let form = |act, title: String| SpecialityForm {
+            act,
+            title,
+            request: request.clone(),
+            offences: Vec::new(),
+            states: Vec::new(),
+            kinds: Vec::new(),
+        };
+        let delivered = matches!(stage, LegStage::Delivered | LegStage::Received);
+        let record = x.speciality.get(&leg.request).cloned().unwrap_or_default();
+        if leg.giver == me
+            && x.status == rex_domain::ExchangeStatus::Binding
+            && x.go_at.is_none()
+            && !x.instruments.contains_key(&leg.request)
+        {
+            let mut f = form(
+                "release",
+                format!("Record the instrument that releases the subject of {request}"),
+            );
+            f.kinds = InstrumentKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_owned(), crate::web::label(k)))
+                .collect();
+            forms.push(f);
+        }
+        if !delivered || record.transferred_to.is_some() {
+            continue;
+        }
+        let covered: std::collections::BTreeSet<rex_domain::Offence> = r
+            .metadata
+            .offences
+            .iter()
+            .copied()
+            .chain(record.consented_offences.iter().copied())
+            .collect();
+        if leg.giver == me {
+            let mut f = form(
+                "consent",
+                format!(
+                    "Consent to {} prosecuting the subject of {request} for more, or to a transfer",
+                    leg.receiver
+                ),
+            );
+            f.offences = rex_domain::Offence::ALL
+                .iter()
+                .filter(|o| !covered.contains(o))
+                .map(|o| (o.as_str().to_owned(), crate::web::label(o)))
+                .collect();
+            f.states = registry
+                .parties()
+                .map(|p| p.keys.party())
+                .filter(|p| *p != leg.giver && *p != leg.receiver)
+                .filter(|p| !record.consented_transfers.contains(p))
+                .map(|p| p.to_string())
+                .collect();
+            forms.push(f);
+        }
+        if leg.receiver == me {
+            let mut f = form(
+                "prosecute",
+                format!("Record prosecuting the subject of {request} for these offences"),
+            );
+            f.offences = covered
+                .iter()
+                .map(|o| (o.as_str().to_owned(), crate::web::label(o)))
+                .collect();
+            forms.push(f);
+            if !record.consented_transfers.is_empty() {
+                let mut f = form(
+                    "transfer",
+                    format!("Record the transfer of the subject of {request} to a third state"),
+                );
+                f.states = record
+                    .consented_transfers
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                forms.push(f);
+            }
+        }
+    }
+    forms
+}

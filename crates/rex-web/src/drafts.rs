@@ -496,6 +496,176 @@ pub(crate) async fn draft_competition(
     .await
 }
 
+/// `POST /exchanges/{id}/speciality`: the draft of an act around a surrender leg (`request`):
+/// `act=release` (`kind`, `authority`, the `document` file, kept on this node at once: the
+/// statement carries its SHA-256), `act=consent` (`offence`s, or `onward_to`),
+/// `act=prosecute` (`offence`s) or `act=transfer` (`to`). Binding acts: an approver approves.
+pub(crate) async fn draft_speciality(
+    State(desk): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    use rex_domain::{Consent, InstrumentKind, ReleaseInstrument};
+    let officer = officer(&desk, &headers).await?;
+    require(
+        &officer,
+        &[Role::CaseOfficer],
+        "drafting an act on an exchange",
+    )?;
+    let posted = Posted::read(request).await?;
+    let registry = registry_of(&desk)?;
+    let x = crate::web::exchange_of(&registry, &id)?;
+    let xid = x.proposal.id;
+    let leg: RequestId = posted
+        .field("request")
+        .parse()
+        .map_err(|e| WebError::Input(format!("the leg's request: {e}")))?;
+    let act = posted.field("act");
+    let offered = crate::board::speciality_forms(&registry, x, desk.party);
+    let Some(form) = offered
+        .iter()
+        .find(|f| f.act == act && f.request == leg.to_string())
+    else {
+        return Err(WebError::Input(format!(
+            "{} cannot {act:?} on the leg of request {leg} of exchange {xid} now",
+            desk.party
+        )));
+    };
+    let offences = || -> Result<Vec<Offence>, WebError> {
+        let mut o = posted
+            .values("offence")
+            .iter()
+            .map(|v| parse_name::<Offence>("offence category", v))
+            .collect::<Result<Vec<_>, _>>()?;
+        o.sort();
+        o.dedup();
+        Ok(o)
+    };
+    let (summary, action) = match act.as_str() {
+        "release" => {
+            let kind: InstrumentKind = posted.field("kind").parse().map_err(WebError::Input)?;
+            let Some((_, document)) = posted.files.iter().find(|(n, _)| n == "document") else {
+                return Err(WebError::Input(
+                    "no document: attach the instrument (the file stays on this node)".into(),
+                ));
+            };
+            if document.is_empty() {
+                return Err(WebError::Input("the document is empty".into()));
+            }
+            let document = document.clone();
+            let d = Arc::clone(&desk);
+            let document_sha256 = blocking(move || Ok(d.node().keep_grounds(&document)?)).await?;
+            let instrument = ReleaseInstrument {
+                kind,
+                authority: posted.field("authority"),
+                document_sha256,
+            };
+            instrument
+                .validate()
+                .map_err(|e| WebError::Input(e.to_string()))?;
+            (
+                format!(
+                    "{} records the {} by {} releasing the subject of request {leg} (exchange \
+                     {xid}); document SHA-256 {document_sha256} (kept on this node)",
+                    desk.party,
+                    label(&kind),
+                    instrument.authority
+                ),
+                Action::ReleaseRecorded {
+                    exchange: xid,
+                    request: leg,
+                    instrument,
+                },
+            )
+        }
+        "consent" => {
+            let to = posted.field("onward_to");
+            let offences = offences()?;
+            let consent =
+                match (offences.is_empty(), to.is_empty()) {
+                    (false, true) => Consent::Offences { offences },
+                    (true, false) => Consent::OnwardTransfer {
+                        to: to
+                            .parse()
+                            .map_err(|e| WebError::Input(format!("state {to:?}: {e}")))?,
+                    },
+                    _ => return Err(WebError::Input(
+                        "consent to more offences or to one onward transfer, not both nor neither"
+                            .into(),
+                    )),
+                };
+            let what = match &consent {
+                Consent::Offences { offences } => format!(
+                    "prosecution for {} too",
+                    offences.iter().map(label).collect::<Vec<_>>().join(", ")
+                ),
+                Consent::OnwardTransfer { to } => format!("a transfer to {to}"),
+            };
+            (
+                format!(
+                    "{} consents to {what} of the subject of request {leg} (exchange {xid})",
+                    desk.party
+                ),
+                Action::ConsentGiven {
+                    exchange: xid,
+                    request: leg,
+                    consent,
+                },
+            )
+        }
+        "prosecute" => {
+            let offences = offences()?;
+            if offences.is_empty() {
+                return Err(WebError::Input("tick at least one offence".into()));
+            }
+            (
+                format!(
+                    "{} prosecutes the subject of request {leg} (exchange {xid}) for {}",
+                    desk.party,
+                    offences.iter().map(label).collect::<Vec<_>>().join(", ")
+                ),
+                Action::ProsecutionExtended {
+                    exchange: xid,
+                    request: leg,
+                    offences,
+                },
+            )
+        }
+        _ => {
+            let to = posted.field("to");
+            if !form.states.contains(&to) {
+                return Err(WebError::Input(format!(
+                    "no consent to a transfer to {to:?}; the giver consented to {}",
+                    form.states.join(", ")
+                )));
+            }
+            let to: rex_domain::PartyId = to
+                .parse()
+                .map_err(|e| WebError::Input(format!("state: {e}")))?;
+            (
+                format!(
+                    "{} transfers the subject of request {leg} (exchange {xid}) to {to}",
+                    desk.party
+                ),
+                Action::OnwardTransferred {
+                    exchange: xid,
+                    request: leg,
+                    to,
+                },
+            )
+        }
+    };
+    keep(
+        &desk,
+        &officer,
+        "speciality",
+        summary,
+        &Act::Exchange { action },
+    )
+    .await
+}
+
 /// `POST /exchanges/{id}/draft`: the draft of this state's signature of a proposed exchange
 /// (`act=sign`), or of the step it owes next on a leg (`act=ready|verified|delivered|received|
 /// opened|charged|verdict`, `request=<the leg's request>`).

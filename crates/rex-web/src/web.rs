@@ -337,6 +337,11 @@ pub fn router(desk: Arc<Desk>) -> Router {
             "/requests/{id}/compete",
             post(crate::drafts::draft_competition),
         )
+        .route(
+            "/exchanges/{id}/speciality",
+            post(crate::drafts::draft_speciality)
+                .layer(DefaultBodyLimit::max(crate::attachments::MAX_FORM_BYTES)),
+        )
         .route("/requests/{id}/withdraw-offer", post(withdraw_offer))
         .route("/approvals", get(crate::drafts::approvals))
         .route("/approvals/{id}", get(crate::drafts::approval))
@@ -1628,6 +1633,9 @@ struct ExchangePage {
     sign_draft: Option<i64>,
     /// The officer may draft the steps this state owes.
     drafts_steps: bool,
+    /// Acts after or around a surrender this officer may draft: release instruments, consents,
+    /// prosecution for more offences, onward transfers.
+    speciality: Vec<crate::board::SpecialityForm>,
     statements: Vec<crate::evidence::StatementRow>,
 }
 
@@ -1722,6 +1730,11 @@ async fn exchange_page(
             && !x.signed.contains(&me),
         sign_draft: awaiting.get(&None).copied(),
         drafts_steps: drafts_acts,
+        speciality: if drafts_acts {
+            crate::board::speciality_forms(&registry, x, me)
+        } else {
+            Vec::new()
+        },
         statements: crate::evidence::statements(&desk, |l| l.exchanges.contains(&x.proposal.id)),
     }))
 }

@@ -1602,6 +1602,58 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
     assert!(w
         .exchange_state(x, &jroe)
         .starts_with("binding, awaiting go"));
+    // Before go, the US (the giver of Russia's leg) records the instrument that releases its
+    // subject: a draft with the document, which stays on the node, approved by a second officer.
+    let page = w.get(&format!("/exchanges/{x}"), &jroe);
+    assert_eq!(
+        page.texts("section[aria-labelledby=speciality] h3"),
+        [format!(
+            "Record the instrument that releases the subject of {ru_leg}"
+        )]
+    );
+    let pardon = b"%PDF-1.7 Executive grant of clemency (a test document)";
+    let (content_type, body) = multipart(
+        &[
+            ("act", "release"),
+            ("request", &ru_leg.to_string()),
+            ("kind", "deportation_order"),
+            ("authority", "U.S. Immigration Court, New York"),
+        ],
+        &[("document", "order.pdf", pardon)],
+    );
+    let drafted = w.send(
+        Request::post(format!("/exchanges/{x}/speciality"))
+            .header(header::COOKIE, &jroe)
+            .header(header::CONTENT_TYPE, content_type)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap(),
+    );
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+    let release = drafted.location().to_owned();
+    let sha = rex_domain::Digest::of(pardon);
+    assert!(w.desk.dir().join("grounds").join(sha.to_string()).exists());
+    assert!(w
+        .get(&release, &appr)
+        .body
+        .contains(&format!("document SHA-256 {sha}")));
+    w.post(&format!("{release}/approve"), &appr, "same-origin");
+    assert_eq!(w.get(&release, &appr).texts("dd.state"), vec!["approved"]);
+    {
+        let view = w.desk.view();
+        let recorded = &view
+            .registry
+            .as_ref()
+            .unwrap()
+            .exchange(&x)
+            .unwrap()
+            .instruments;
+        assert_eq!(recorded[&ru_leg].document_sha256, sha);
+    }
+    assert!(w
+        .get(&format!("/exchanges/{x}"), &jroe)
+        .texts("section[aria-labelledby=speciality] h3")
+        .is_empty());
     let board = w.board(x, ru_leg, &jroe);
     let steps: Vec<(&str, &str)> = board
         .iter()
@@ -1712,6 +1764,51 @@ fn an_exchange_signed_and_executed_through_drafts_and_approvals_on_the_board() {
         "{board:?}"
     );
     assert_eq!(board[3].2, "jroe (drafter), appr (approver)");
+    // After the surrenders, speciality: the US consents to Russia prosecuting for more, and
+    // records prosecuting its own subject for what it was surrendered for.
+    let mut forms = w
+        .get(&format!("/exchanges/{x}"), &jroe)
+        .texts("section[aria-labelledby=speciality] h3");
+    forms.sort();
+    assert_eq!(
+        forms,
+        [
+            format!("Consent to RU prosecuting the subject of {ru_leg} for more, or to a transfer"),
+            format!("Record prosecuting the subject of {us_leg} for these offences"),
+        ]
+    );
+    let speciality = format!("/exchanges/{x}/speciality");
+    w.form(
+        &speciality,
+        &jroe,
+        format!("act=transfer&request={us_leg}&to=DE"),
+    )
+    .refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &format!("on the leg of request {us_leg}"),
+    );
+    w.form(&speciality, &jroe, format!("act=consent&request={ru_leg}"))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "not both nor neither");
+    for body in [
+        format!("act=consent&request={ru_leg}&offence=computer_related_fraud"),
+        format!("act=prosecute&request={us_leg}&offence=illegal_access"),
+    ] {
+        let drafted = w.form(&speciality, &jroe, body);
+        assert_eq!(drafted.status, StatusCode::SEE_OTHER, "{}", drafted.body);
+        let d = drafted.location().to_owned();
+        w.post(&format!("{d}/approve"), &appr, "same-origin");
+        assert_eq!(w.get(&d, &appr).texts("dd.state"), vec!["approved"], "{d}");
+    }
+    {
+        let view = w.desk.view();
+        let xs = view.registry.as_ref().unwrap().exchange(&x).unwrap();
+        assert!(xs.speciality[&ru_leg]
+            .consented_offences
+            .contains(&Offence::ComputerRelatedFraud));
+        assert!(xs.speciality[&us_leg]
+            .prosecuted_for
+            .contains(&Offence::IllegalAccess));
+    }
     // The ledger counts both surrenders, one each way.
     let rows = w.get("/ledger", &jroe).texts("table.ledger tbody tr");
     assert_eq!(
