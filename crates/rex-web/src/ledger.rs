@@ -30,6 +30,9 @@ pub(crate) struct AgreementLedger {
     id: String,
     in_force: bool,
     balance: String,
+    /// Under deferred reciprocity: the credit limit and this state's committed balance and open
+    /// offers, in words.
+    credit: Option<String>,
     rows: Vec<CounterpartRow>,
 }
 
@@ -91,6 +94,18 @@ pub(crate) fn ledgers(registry: &Registry, me: PartyId) -> Vec<AgreementLedger> 
                 id: a.id.to_string(),
                 in_force: a.in_force(),
                 balance: signed(ledger.balance(me)),
+                credit: a.terms.credit.as_ref().map(|c| {
+                    let offers = registry.open_offers(&a.id, me).len();
+                    format!(
+                        "deferred reciprocity up to {} handover{} owed either way; committed \
+                         balance of {me} (exchanges not lapsed, chains included): {}; {offers} \
+                         open unconditional offer{}",
+                        c.max_outstanding,
+                        if c.max_outstanding == 1 { "" } else { "s" },
+                        signed(registry.credit_balance(&a.id, me)),
+                        if offers == 1 { "" } else { "s" }
+                    )
+                }),
                 rows,
             }
         })

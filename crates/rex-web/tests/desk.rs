@@ -2438,6 +2438,12 @@ fn an_unconditional_offer_is_drafted_approved_and_withdrawn_on_the_case_page() {
         trail.iter().any(|r| r.contains("jroeoffer withdrawn")),
         "{trail:?}"
     );
+    // The ledger page says the credit terms and where the US stands.
+    let credit = w.get("/ledger", &auditor).texts("p.credit");
+    assert_eq!(
+        credit,
+        ["Credit: deferred reciprocity up to 1 handover owed either way; committed balance of US (exchanges not lapsed, chains included): 0; 0 open unconditional offers."]
+    );
 }
 
 /// Two requests name one person: the desk's sync tags both, the case page offers the decision
