@@ -62,6 +62,7 @@ const PAGES = {
   "/exchanges/{id}": /^\/exchanges\/exc_\w+$/,
   "/log": /^\/log$/,
   "/ledger": /^\/ledger$/,
+  "/profile": /^\/profile$/,
   "/officers": /^\/officers$/,
   "/audit": /^\/audit$/,
   "/requests/new": /^\/requests\/new$/,

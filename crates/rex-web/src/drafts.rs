@@ -959,53 +959,49 @@ pub(crate) async fn approve(
         let mut signed_by = String::new();
         let submitted = {
             let mut node = d.node();
-            match act {
-                Act::FileRequest { metadata, dossier } => node
+            // Every act but a filing is one binding statement: its action first (keeping the
+            // written grounds on the node where it has some), then one signature by both.
+            let action = match act {
+                Act::FileRequest { metadata, dossier } => Err(node
                     .file_request(metadata, dossier.as_bytes())
-                    .map(|(request, s)| (Some(request), s)),
+                    .map(|(request, s)| (Some(request), s))),
                 Act::AnswerRequest { request, answer } => {
-                    let action = Action::RequestAnswered { request, answer };
-                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
-                        .map(|s| (None, s))
+                    Ok(Ok(Action::RequestAnswered { request, answer }))
                 }
-                Act::Exchange { action } => {
-                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
-                        .map(|s| (None, s))
-                }
-                Act::Offer { request } => {
-                    let action = Action::OfferMade { request };
-                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
-                        .map(|s| (None, s))
-                }
+                Act::Exchange { action } => Ok(Ok(action)),
+                Act::Offer { request } => Ok(Ok(Action::OfferMade { request })),
                 Act::Competition {
                     requests,
                     preferred,
                     others,
                     factors,
                     grounds,
-                } => node.keep_grounds(grounds.as_bytes()).and_then(|grounds_sha256| {
-                    let action = Action::CompetitionDecided {
+                } => Ok(node.keep_grounds(grounds.as_bytes()).map(|grounds_sha256| {
+                    Action::CompetitionDecided {
                         requests,
                         preferred,
                         others,
                         factors,
                         grounds_sha256,
-                    };
-                    sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
-                        .map(|s| (None, s))
-                }),
+                    }
+                })),
                 Act::Decision {
                     request,
                     check,
                     passed,
                     grounds,
-                } => node.keep_grounds(grounds.as_bytes()).and_then(|grounds_sha256| {
-                    let action = Action::DecisionRecorded {
+                } => Ok(node.keep_grounds(grounds.as_bytes()).map(|grounds_sha256| {
+                    Action::DecisionRecorded {
                         request,
                         check,
                         passed,
                         grounds_sha256,
-                    };
+                    }
+                })),
+            };
+            match action {
+                Err(filed) => filed,
+                Ok(action) => action.and_then(|action| {
                     sign_binding(&mut node, action, &draft.drafter, &officer.handle, &mut signed_by)
                         .map(|s| (None, s))
                 }),

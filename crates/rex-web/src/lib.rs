@@ -45,6 +45,7 @@ mod drafts;
 mod evidence;
 mod ledger;
 mod messages;
+mod profile;
 pub mod role;
 mod web;
 

@@ -303,6 +303,10 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/messages/{id}/answer", post(crate::messages::answer))
         .route("/log", get(log_page))
         .route("/ledger", get(crate::ledger::page))
+        .route(
+            "/profile",
+            get(crate::profile::page).post(crate::profile::publish),
+        )
         .route("/log/sync", post(sync_now))
         .route("/officers", get(officers_page))
         .route("/officers/{handle}/revoke", post(revoke))

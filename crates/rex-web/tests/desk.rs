@@ -2568,6 +2568,57 @@ fn competing_requests_are_decided_on_the_case_page_with_four_eyes() {
     assert!(w.desk.dir().join("grounds").join(sha.to_string()).exists());
 }
 
+/// The profile page lists each state's profile in force; a case officer publishes a new
+/// version (an auditor may not), and a malformed one is refused in one line.
+#[test]
+fn the_profile_page_shows_the_law_in_force_and_a_case_officer_publishes_a_version() {
+    let w = World::new();
+    let case = w.officer("jroe", "case-officer");
+    let auditor = w.officer("ann", "auditor");
+    let page = w.get("/profile", &auditor);
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows = page.texts("table.profiles tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].starts_with("USnone"), "this state first: {rows:?}");
+    assert!(
+        page.texts("#profile-json").is_empty(),
+        "an auditor publishes nothing"
+    );
+    let profile = serde_json::json!({
+        "surrenders_nationals": false, "min_penalty_months": 12, "min_sentence_months": 4,
+        "statutes": [{"category": "illegal_access", "reference": "18 U.S.C. 1030"}],
+        "limitations": [], "min_age": 18, "death_penalty": true,
+        "assurances_required": [], "exclusions": []
+    })
+    .to_string();
+    let body = |json: &str| {
+        format!(
+            "profile={}",
+            form_urlencoded::byte_serialize(json.as_bytes()).collect::<String>()
+        )
+    };
+    assert_eq!(
+        w.form("/profile", &auditor, body(&profile)).status,
+        StatusCode::FORBIDDEN
+    );
+    w.form("/profile", &case, body("{\"surrenders_nationals\": 1}"))
+        .refused(StatusCode::UNPROCESSABLE_ENTITY, "the profile is not valid");
+    let done = w.form("/profile", &case, body(&profile));
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = w.get("/profile", &case);
+    let rows = page.texts("table.profiles tbody tr");
+    assert!(
+        rows[0].starts_with("USv1") && rows[0].contains("death penalty yes"),
+        "{rows:?}"
+    );
+    assert!(page.texts("#profile-json")[0].contains("18 U.S.C. 1030"));
+    let trail = w.get("/audit", &auditor).texts("table.audit tr");
+    assert!(
+        trail.iter().any(|r| r.contains("jroeprofile published")),
+        "{trail:?}"
+    );
+}
+
 // ----- attachments -----
 
 /// A `multipart/form-data` body, as a browser posts the new-request form: text fields, then
