@@ -641,7 +641,10 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
         });
     };
     for r in registry.requests() {
-        if r.status == RequestStatus::AwaitingAnswer {
+        // A competing request can open after an exchangeable answer, while the request waits
+        // in the pool; every other person's check comes before the answer.
+        let open = r.status == RequestStatus::AwaitingAnswer || r.status == RequestStatus::Pooled;
+        if open {
             for c in &r.screening {
                 if let rex_domain::Outcome::Awaiting {
                     party,
@@ -649,7 +652,9 @@ pub(crate) fn awaiting(registry: &Registry, me: PartyId, now: u64) -> Vec<Item> 
                     ..
                 } = &c.outcome
                 {
-                    if *party == me {
+                    let before_answer = r.status == RequestStatus::AwaitingAnswer
+                        || c.check == rex_domain::Check::CompetingRequest;
+                    if *party == me && before_answer {
                         push(
                             format!("decide {} on request {}", label(&c.check), r.id),
                             format!("/requests/{}", r.id),

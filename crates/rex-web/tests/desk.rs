@@ -2475,6 +2475,14 @@ fn competing_requests_are_decided_on_the_case_page_with_four_eyes() {
     let case = w.officer("jroe", "case-officer");
     let (approver, mut key) = w.officer_with_key("appr", "approver");
     let auditor = w.officer("ann", "auditor");
+    // Both await the decision on the desk's list of what awaits the state.
+    let desk = w.get("/", &case).body;
+    for r in &requests {
+        assert!(
+            desk.contains(&format!("decide competing request on request {r}")),
+            "{desk}"
+        );
+    }
     let page = format!("/requests/{}", requests[0]);
     let shown = w.get(&page, &case);
     let choices = shown.texts("form[action$=\"/compete\"] fieldset:first-of-type label");
