@@ -278,11 +278,14 @@ pub fn matching_round(
         let n = g.requests.len();
         for chain in &solution.chains {
             // `offer, q1 .. qn, end`: the end vertex is what makes the chain worth taking.
-            let ends_right = chain
-                .last()
-                .is_some_and(|v| v.index() >= n + g.offers.len());
-            let ids: Vec<RequestId> = chain[1..chain.len().saturating_sub(1)]
+            let ends_right = chain.len() >= 3
+                && chain
+                    .last()
+                    .is_some_and(|v| v.index() >= n + g.offers.len());
+            let ids: Vec<RequestId> = chain
                 .iter()
+                .skip(1)
+                .take(chain.len().saturating_sub(2))
                 .filter(|v| v.index() < n)
                 .map(|v| g.requests[v.index()])
                 .collect();
