@@ -418,7 +418,6 @@ fn candidates(
     k: usize,
     l: usize,
 ) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
-    let n = arcs.len();
     let (mut cycles, mut chains) = (Vec::new(), Vec::new());
     fn walk(
         path: &mut Vec<usize>,
@@ -446,9 +445,9 @@ fn candidates(
             }
         }
     }
-    for s in 0..n {
+    for (s, &offered) in offered.iter().enumerate() {
         walk(&mut vec![s], arcs, k, &mut cycles, true);
-        if offered[s] {
+        if offered {
             walk(&mut vec![s], arcs, l, &mut chains, false);
         }
     }
