@@ -360,7 +360,10 @@ fn out_of_range_caps_are_rejected() {
 const SEARCH_CASES: u64 = 400;
 
 /// The search path (pricing by graph search, reduced-cost fixing by search; the way of large
-/// dense pools), forced on small graphs: the oracle's optimum, proven, every time.
+/// dense pools), forced on small graphs: the oracle's optimum, proven, every time. Both with
+/// its incumbent from the master's columns and from nothing (so that the fixing rounds at the
+/// LP bound and at the incumbent plus one both run, on most graphs where the bound is not
+/// tight).
 #[test]
 fn search_path_agrees_with_brute_force_on_random_graphs() {
     let mut failures = Vec::new();
@@ -373,15 +376,17 @@ fn search_path_agrees_with_brute_force_on_random_graphs() {
         let case = Case::random(seed);
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(case.max_cycle.min(3), case.max_chain, objective);
-            solves += 1;
-            if let Err(e) = solve_and_check_with(&case.graph, &p, RootLp::Search) {
-                failures.push(format!(
-                    "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} {objective:?}: \
-                     {e}\n{}",
-                    p.max_cycle,
-                    p.max_chain,
-                    describe(&case.graph)
-                ));
+            for how in [RootLp::Search, RootLp::SearchFromNothing] {
+                solves += 1;
+                if let Err(e) = solve_and_check_with(&case.graph, &p, how) {
+                    failures.push(format!(
+                        "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={} \
+                         {objective:?} {how:?}: {e}\n{}",
+                        p.max_cycle,
+                        p.max_chain,
+                        describe(&case.graph)
+                    ));
+                }
             }
         }
     }
@@ -427,17 +432,29 @@ fn search_path_agrees_with_enumeration_on_medium_graphs() {
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(3, rng.random_range(0..=3usize), objective);
             let listed = solve_with(&g, &p, RootLp::ColumnGeneration, &|_| {}).unwrap();
-            let searched = solve_with(&g, &p, RootLp::Search, &|_| {}).unwrap();
             assert_eq!(listed.status, Status::Optimal, "seed {seed} {p:?}");
-            assert_eq!(searched.status, Status::Optimal, "seed {seed} {p:?}");
-            assert!(
-                close(searched.objective, listed.objective),
-                "seed {seed} {p:?}: search path {} but enumeration {}",
-                searched.objective,
-                listed.objective
-            );
-            check_solution(&g, &p, &searched)
-                .unwrap_or_else(|e| panic!("seed {seed} {p:?}: infeasible: {e}"));
+            // (From nothing on every other seed: the slowest way, for the suite's time.)
+            let ways: &[RootLp] = if seed % 2 == 0 {
+                &[RootLp::Search, RootLp::SearchFromNothing]
+            } else {
+                &[RootLp::Search]
+            };
+            for &how in ways {
+                let searched = solve_with(&g, &p, how, &|_| {}).unwrap();
+                assert_eq!(
+                    searched.status,
+                    Status::Optimal,
+                    "seed {seed} {p:?} {how:?}"
+                );
+                assert!(
+                    close(searched.objective, listed.objective),
+                    "seed {seed} {p:?} {how:?}: search path {} but enumeration {}",
+                    searched.objective,
+                    listed.objective
+                );
+                check_solution(&g, &p, &searched)
+                    .unwrap_or_else(|e| panic!("seed {seed} {p:?} {how:?}: infeasible: {e}"));
+            }
         }
     }
 }
@@ -453,21 +470,72 @@ fn search_path_is_deterministic_and_ignores_arc_insertion_order() {
         arcs.shuffle(&mut rng);
         let other = small(n, n / 10, &arcs);
         assert_eq!(other, g, "seed {seed}: builder is not canonical");
-        for objective in [Objective::Count, Objective::Weight] {
+        for (objective, how) in [Objective::Count, Objective::Weight]
+            .into_iter()
+            .flat_map(|o| [(o, RootLp::Search), (o, RootLp::SearchFromNothing)])
+            // (From nothing on every third seed: the slowest way, for the suite's time.)
+            .filter(|&(_, how)| how == RootLp::Search || seed % 3 == 0)
+        {
             let p = params(3, 3, objective);
             let once = |g: &Graph| {
                 render(
-                    &solve_with(g, &p, RootLp::Search, &|_| {})
-                        .unwrap_or_else(|e| panic!("seed {seed} {p:?}: {e:?}")),
+                    &solve_with(g, &p, how, &|_| {})
+                        .unwrap_or_else(|e| panic!("seed {seed} {p:?} {how:?}: {e:?}")),
                 )
             };
             let first = once(&g);
-            assert_eq!(first, once(&g), "seed {seed} {p:?}: two solves differ");
+            assert_eq!(
+                first,
+                once(&g),
+                "seed {seed} {p:?} {how:?}: two solves differ"
+            );
             assert_eq!(
                 first,
                 once(&other),
-                "seed {seed} {p:?}: arc insertion order changes the result"
+                "seed {seed} {p:?} {how:?}: arc insertion order changes the result"
             );
+        }
+    }
+}
+
+/// A graph with more cycles than the memory limit lets the enumeration hold goes straight to
+/// the search path (decided by counting them up front) and gets the enumeration's optimum.
+#[test]
+fn more_cycles_than_the_cap_take_the_search_path_with_the_same_optimum() {
+    for seed in 0..6u64 {
+        let (g, _) = medium(seed, 80, 6, 0.35);
+        for objective in [Objective::Count, Objective::Weight] {
+            let unlimited = params(3, 3, objective);
+            let listed = solve_with(&g, &unlimited, RootLp::BySize, &|_| {}).unwrap();
+            assert!(
+                listed.stats.cycles_enumerated > 4096,
+                "seed {seed}: {} cycles, too few for the cap",
+                listed.stats.cycles_enumerated
+            );
+            // A cap of 4,096 cycles.
+            let capped = Params {
+                memory_limit: Some(4096 * 256),
+                ..unlimited
+            };
+            let searched = solve_with(&g, &capped, RootLp::BySize, &|_| {})
+                .unwrap_or_else(|e| panic!("seed {seed} {objective:?}: {e}"));
+            assert_eq!(
+                searched.status,
+                Status::Optimal,
+                "seed {seed} {objective:?}"
+            );
+            assert!(
+                searched.stats.cycles_enumerated < listed.stats.cycles_enumerated,
+                "seed {seed} {objective:?}: not the search path"
+            );
+            assert!(
+                close(searched.objective, listed.objective),
+                "seed {seed} {objective:?}: {} searched, {} enumerated",
+                searched.objective,
+                listed.objective
+            );
+            check_solution(&g, &capped, &searched)
+                .unwrap_or_else(|e| panic!("seed {seed} {objective:?}: infeasible: {e}"));
         }
     }
 }

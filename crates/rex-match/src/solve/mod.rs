@@ -21,13 +21,16 @@
 //! runs. Otherwise:
 //!
 //! *Large pools.* With cycles of at most 3 arcs and more cycles than the enumeration of step 1
-//! holds (it stops at `prep::MAX_CYCLES`, or earlier under the memory limit), the `search`
-//! path takes over: column generation
-//! whose pricing searches the graph (adjacency bitsets masked by the duals) for cycles of
-//! positive reduced cost, then reduced-cost fixing by the same search, which lists only the
-//! cycles that a solution reaching the LP bound can use; steps 2 to 5 then solve that
-//! restricted model, and a second, wider one if the first falls short of the bound (see
-//! `search` for the proof). `RootLp::Search` forces this path on any graph (for tests).
+//! holds (`prep::MAX_CYCLES`, or fewer under the memory limit), the `search` path takes over.
+//! Whether it does is decided up front, by counting those cycles exactly on adjacency
+//! bitsets (`search::more_cycles_than`, a popcount per arc, stopping at the cap) instead of
+//! enumerating until the cap: a pool the enumeration holds is enumerated, as before. The
+//! search path runs column generation whose pricing searches the graph (adjacency bitsets
+//! masked by the duals) for cycles of positive reduced cost, solves the model of the
+//! master's own columns for an incumbent (optimal when it reaches the LP bound), and only
+//! then, if needed, lists by the same search the cycles that reduced-cost fixing cannot rule
+//! out and solves that restricted model with steps 2 to 5 (see `search` for the proof).
+//! `RootLp::Search` forces this path on any graph (for tests).
 //!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
@@ -173,8 +176,30 @@ pub fn solve_forced(
     if how == RootLp::BySize && pairs_only(graph, params) {
         return Ok(run.match_pairs());
     }
-    if search::applies(params) && how == RootLp::Search {
-        return search::solve(run);
+    if search::applies(params) {
+        match how {
+            RootLp::Search => return search::solve(run, search::Start::Master),
+            RootLp::SearchFromNothing => return search::solve(run, search::Start::Empty),
+            RootLp::BySize => {
+                // More cycles than the enumeration holds: straight to the search path,
+                // without enumerating up to the cap first.
+                match search::more_cycles_than(
+                    graph,
+                    params.max_cycle,
+                    prep::cycle_cap(params),
+                    &run.deadline,
+                ) {
+                    Ok(true) => return search::solve(run, search::Start::Master),
+                    Ok(false) => {}
+                    Err(Stop::Error(e)) => return Err(e),
+                    Err(Stop::Timeout) => {
+                        let outcome = Outcome::stopped(None, naive_bound(graph, params));
+                        return Ok(run.finish(None, outcome));
+                    }
+                }
+            }
+            RootLp::Whole | RootLp::ColumnGeneration => {}
+        }
     }
     let prep = match reduce(&mut run) {
         Ok(Continue(prep)) => prep,
@@ -185,7 +210,7 @@ pub fn solve_forced(
                 arcs: graph.arcs().len(),
                 ..Stats::default()
             };
-            return search::solve(run);
+            return search::solve(run, search::Start::Master);
         }
         Err(e) => return Err(e),
     };
@@ -301,6 +326,9 @@ pub enum RootLp {
     /// The search path (`search`: pricing by graph search, reduced-cost fixing by search)
     /// even on small graphs, where it applies (K <= 3); otherwise as `BySize`.
     Search,
+    /// As `Search`, but starting the fixing from the empty solution instead of the optimum
+    /// over the root master's columns (so that every fixing round runs); for tests.
+    SearchFromNothing,
 }
 
 /// One solve under way: its inputs, its clock and listener, and what it has established so
@@ -632,7 +660,9 @@ fn reduce(run: &mut Run) -> Phase<Prepared> {
 /// generation has converged.
 fn root_lp(run: &mut Run, model: &Reduced, how: RootLp) -> Phase<Root> {
     let whole = match how {
-        RootLp::BySize | RootLp::Search => model.total <= WHOLE_LP_COLUMNS,
+        RootLp::BySize | RootLp::Search | RootLp::SearchFromNothing => {
+            model.total <= WHOLE_LP_COLUMNS
+        }
         RootLp::Whole => true,
         RootLp::ColumnGeneration => false,
     };

@@ -70,6 +70,18 @@ impl Prepared {
     }
 }
 
+/// Most cycles the enumeration lists: [`MAX_CYCLES`], or fewer under the memory limit (each
+/// enumerated cycle may become a column of the LP and MIPs).
+pub fn cycle_cap(params: &Params) -> usize {
+    params.memory_limit.map_or(MAX_CYCLES, |m| {
+        MAX_CYCLES.min(
+            (m / super::search::BYTES_PER_COLUMN)
+                .try_into()
+                .unwrap_or(usize::MAX),
+        )
+    })
+}
+
 pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Prepared, Stop> {
     let weight: Vec<f64> = graph
         .arcs()
@@ -81,14 +93,7 @@ pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Pr
         .collect();
     let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
     let mut useful = vec![false; weight.len()];
-    // Each enumerated cycle may become a column of the LP and MIPs: the memory limit caps them.
-    let cap = params.memory_limit.map_or(MAX_CYCLES, |m| {
-        MAX_CYCLES.min(
-            (m / super::search::BYTES_PER_COLUMN)
-                .try_into()
-                .unwrap_or(usize::MAX),
-        )
-    });
+    let cap = cycle_cap(params);
     let cycles = enumerate_cycles(graph, params.max_cycle, &weight, &mut useful, cap, deadline)?;
     let chain_vars = chain_vars(graph, params.max_chain, &mut useful);
     let mut best_in = vec![0.0f64; graph.groups().len()];

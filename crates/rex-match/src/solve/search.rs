@@ -11,25 +11,38 @@
 //!    3-cycles `s, b, c` with `c` in `out(b) ∩ in(s)`, an intersection of two adjacency bitsets
 //!    masked by the duals (only vertices whose dual leaves the cycle a positive reduced cost).
 //!    Chain columns (one per arc and position, at most L per arc) are few enough to be priced by
-//!    a scan. Each round searches from every vertex and adds the best column of every row and
-//!    as many again of the best overall (ties broken by a fixed hash of the column), as
-//!    `master::solve_root` does; a round that finds nothing ends column generation. The LP value `LP` bounds the optimum and the final duals
-//!    are dual feasible for every column (the search is exhaustive), as in `master::solve_root`.
-//! 2. *Reduced-cost fixing, by search.* Under those duals a solution's value is at most `LP`
-//!    plus the reduced costs of its columns, all `<= 0`. So a solution worth at least `T` uses
-//!    only columns of reduced cost `>= T - LP`. With `T` the bound (`LP` rounded down for
-//!    integral weights), the same search (now with that floor instead of 0) lists exactly those
-//!    cycles, in the canonical order of `prep` (by smallest vertex, then lexicographically),
-//!    and a scan the chain columns; chain columns that no kept column can feed are left out
-//!    (they could only be 0). The usual pipeline (`super::pipeline`: root LP, dive, restricted
-//!    and fixed MIP) solves that restricted model exactly, its bound capped at `T`.
-//! 3. *Proof.* If the restricted optimum `z` reaches `T`, it is optimal. Otherwise no solution
-//!    reaches `T` (all would lie in the restricted model): with integral weights the bound falls
-//!    to `T - 1`, which `z` may meet; if not, the model is widened once more to the columns of
-//!    reduced cost `>= z + 1 - LP` (`>= z - LP` for fractional weights), which hold every
-//!    solution better than `z`, and its optimum is the optimum.
+//!    a scan. Each round adds the best column of every row and as many again of the best
+//!    overall (ties broken by a fixed hash of the column), as `master::solve_root` does,
+//!    among the new columns it offers: at most a fixed number found from each smallest
+//!    vertex (partial pricing: under the first duals every cycle prices out, billions of them
+//!    at 10,000 pairs). A round that offers nothing searched every vertex to the end and ends
+//!    column generation. The LP value `LP` bounds the optimum and the final duals are dual
+//!    feasible for every column (that last search is exhaustive), as in
+//!    `master::solve_root`.
+//! 2. *An incumbent from the master.* The model of the root master's own columns (a few per
+//!    row and round, not millions) goes through the usual pipeline (`super::pipeline`: root
+//!    LP, dive, restricted and fixed MIP), its bound capped at `UB` (`LP` rounded down for
+//!    integral weights). Its LP value is `LP`, so its dive usually finds a solution worth
+//!    `UB`, which is optimal: then nothing else is listed. Its optimum `z0` (a feasible
+//!    solution of the whole problem) is otherwise the incumbent of step 3.
+//! 3. *Reduced-cost fixing, by search.* Under the final duals a solution's value is at most
+//!    `LP` plus the reduced costs of its columns, all `<= 0`. So a solution worth at least `T`
+//!    uses only columns of reduced cost `>= T - LP`. The same search (now with that floor
+//!    instead of 0) lists exactly those cycles, in the canonical order of `prep` (by smallest
+//!    vertex, then lexicographically), and a scan the chain columns; chain columns that no
+//!    kept column can feed are left out (they could only be 0). The pipeline solves that
+//!    restricted model exactly; call its optimum `z`. The rounds: `T = UB` first (under the
+//!    degenerate `count` objective this keeps every column of reduced cost 0, millions on a
+//!    dense pool, which is why step 2 comes first), then, if needed, `T = best + 1` (`T =
+//!    best` for fractional weights), `best` the better of `z0` and the `z`s so far.
+//! 4. *Proof.* A round's model holds every solution worth `T` or more; every other solution is
+//!    worth at most `T - 1` (less than `T` for fractional weights). If `z >= T`, `z` is
+//!    optimal. Otherwise the optimum is at most `max(z, T - 1)`, the new `UB`; if `best`
+//!    reaches it, `best` is optimal, else the next round takes `T = best + 1`: every solution
+//!    better than `best` lies in its model, so its optimum, or `best`, is optimal. At most two
+//!    rounds run after step 2, and none when step 2 reaches `UB`.
 //!
-//! The memory of step 2 is estimated as the cycles are listed; a model that would exceed
+//! The memory of step 3 is estimated as the cycles are listed; a model that would exceed
 //! [`Params::memory_limit`] stops the solve with [`SolveError::TooLarge`] instead of growing.
 //!
 //! Everything is deterministic: the searches visit vertices and arcs in index order, a round
@@ -38,7 +51,7 @@
 
 use super::master::{self, ColId, Rows};
 use super::prep::{self, ChainVar, Cycles, Prepared};
-use super::{ffi, pipeline, Outcome, Run, SolveError, Stop, TOL};
+use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
 use crate::graph::{Graph, VertexId, VertexKind};
 use crate::params::{Objective, Params};
 use crate::solution::Solution;
@@ -89,6 +102,68 @@ impl Bits {
     fn has_in(&self, v: usize, u: usize) -> bool {
         (self.in_row(v)[u / 64] >> (u % 64)) & 1 == 1
     }
+}
+
+/// Largest bitsets [`more_cycles_than`] builds (65,536 vertices).
+const COUNT_BITS_BYTES: u64 = 1 << 30;
+
+/// Whether the graph has more than `cap` cycles of at most `k <= 3` arcs: exactly the cycles
+/// that `prep` enumerates (through requests; the graph holds no arc inside an exclusive group,
+/// and every two vertices of a cycle of at most 3 arcs are joined by one of its arcs, so their
+/// groups are distinct), counted on the adjacency bitsets without listing them and stopping
+/// as soon as the count passes `cap`. From each smallest vertex `s`, over its out-arcs
+/// `s -> b` (`b > s`): the 2-cycle if `b -> s` is an arc, and one 3-cycle per `c > s` in
+/// `out(b) ∩ in(s)` (a popcount). So the solve enumerates when enumeration would succeed, as
+/// before, and skips straight to the search when it would stop at its cap.
+pub(super) fn more_cycles_than(
+    graph: &Graph,
+    k: usize,
+    cap: usize,
+    deadline: &Deadline,
+) -> Result<bool, Stop> {
+    let n = graph.vertices().len() as u64;
+    if k < 2 || n * n.div_ceil(64) * 16 > COUNT_BITS_BYTES {
+        // Bitsets too large to build just to count: enumerate (and hand over at the cap).
+        return Ok(false);
+    }
+    let bits = Bits::new(graph);
+    let (n, words) = (graph.vertices().len(), bits.words);
+    let mut count: u64 = 0;
+    for s in 0..n {
+        if s % 256 == 0 {
+            deadline.check()?;
+        }
+        if graph.vertices()[s].kind != VertexKind::Request {
+            continue;
+        }
+        let is = bits.in_row(s);
+        let first_word = (s + 1) / 64;
+        for a in graph.out_arcs(VertexId(s as u32)) {
+            let b = a.to.index();
+            if b <= s {
+                continue;
+            }
+            if bits.has_in(s, b) {
+                count += 1;
+            }
+            if k < 3 {
+                continue;
+            }
+            let ob = bits.out_row(b);
+            for wi in first_word..words {
+                let mut x = ob[wi] & is[wi];
+                if wi == s / 64 {
+                    // Only vertices above s.
+                    x &= !(2u64 << (s % 64)).wrapping_sub(1);
+                }
+                count += u64::from(x.count_ones());
+            }
+        }
+        if count > cap as u64 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Masks of the requests whose dual is below each of `LEVELS` (count objective), to skip the
@@ -168,8 +243,16 @@ impl<'a> Search<'a> {
     }
 
     /// Visits every cycle of at most `k` arcs whose smallest vertex is `s` and whose reduced
-    /// cost is `> floor`, in canonical order: `visit(vertices, weight, reduced cost)`.
-    fn from(&self, s: usize, floor: f64, visit: &mut dyn FnMut(&[u32], f64, f64)) {
+    /// cost is `> floor`, in canonical order: `visit(vertices, weight, reduced cost)`, until
+    /// `most` visits have returned `true`.
+    fn from(
+        &self,
+        s: usize,
+        floor: f64,
+        most: usize,
+        visit: &mut dyn FnMut(&[u32], f64, f64) -> bool,
+    ) {
+        let mut counted = 0usize;
         let g = self.graph;
         if g.vertices()[s].kind != VertexKind::Request || self.k < 2 {
             return;
@@ -189,8 +272,11 @@ impl<'a> Search<'a> {
             if self.bits.has_in(s, b) {
                 let w = wsb + self.arc_weight(b, s);
                 let rc = w - ys - yb;
-                if rc > floor {
-                    visit(&[s as u32, b as u32], w, rc);
+                if rc > floor && visit(&[s as u32, b as u32], w, rc) {
+                    counted += 1;
+                    if counted >= most {
+                        return;
+                    }
                 }
             }
             if self.k < 3 {
@@ -233,8 +319,11 @@ impl<'a> Search<'a> {
                     x &= x - 1;
                     let w = wsb + self.arc_weight(b, c) + self.arc_weight(c, s);
                     let rc = w - ys - yb - self.y[c];
-                    if rc > floor {
-                        visit(&[s as u32, b as u32, c as u32], w, rc);
+                    if rc > floor && visit(&[s as u32, b as u32, c as u32], w, rc) {
+                        counted += 1;
+                        if counted >= most {
+                            return;
+                        }
                     }
                 }
             }
@@ -307,6 +396,10 @@ impl Priced {
     }
 }
 
+/// A pricing round offers at most this many new cycles found from one smallest vertex (see
+/// [`Model::root_lp`]).
+const PER_VERTEX: usize = 32;
+
 /// What one pricing round keeps: the best column of every row and the best `extra` overall.
 struct Collector {
     best: Vec<Option<Priced>>,
@@ -360,6 +453,8 @@ struct Lp {
     value: f64,
     duals: Vec<f64>,
     rounds: usize,
+    /// The master's columns, sorted.
+    columns: Vec<Key>,
 }
 
 /// The model every phase of this path shares: chain columns (all of them, as `prep` lists
@@ -433,12 +528,16 @@ impl Model<'_> {
                 row_buf.extend(coefs.iter().map(|&(r, _)| r));
                 collector.offer(Priced::new(rc, key, 1.0), &row_buf);
             }
-            // Cycles: a search from every vertex.
+            // Cycles: a search from every vertex, offering at most `per_vertex` new columns
+            // from each (partial pricing: under the first duals every cycle prices out,
+            // billions of them at 10,000 pairs). A round that offers nothing searched every
+            // vertex to the end, so when column generation stops the final duals are proven
+            // dual feasible.
             for s in 0..n {
-                search.from(s, 1e-9, &mut |verts, w, rc| {
+                search.from(s, 1e-9, PER_VERTEX, &mut |verts, w, rc| {
                     let key = Key::cycle(verts);
                     if in_master.contains(&key) {
-                        return;
+                        return false;
                     }
                     row_buf.clear();
                     row_buf.extend(
@@ -447,6 +546,7 @@ impl Model<'_> {
                             .map(|&v| graph.vertices()[v as usize].group as usize),
                     );
                     collector.offer(Priced::new(rc, key, w), &row_buf);
+                    true
                 });
                 if s % 256 == 255 {
                     run.deadline.check()?;
@@ -502,10 +602,13 @@ impl Model<'_> {
             model = solved.into();
             run.report("root LP");
         }
+        let mut columns: Vec<Key> = in_master.into_iter().collect();
+        columns.sort_unstable();
         Ok(Lp {
             value,
             duals,
             rounds,
+            columns,
         })
     }
 
@@ -517,31 +620,11 @@ impl Model<'_> {
         let n = graph.vertices().len();
         let base = self.base_bytes();
         let limit = self.params.memory_limit.unwrap_or(u64::MAX);
-        // Chain columns, position by position: kept if their reduced cost reaches the floor
-        // and, past position 1, some kept column enters their tail at the position before.
-        let mut chain_vars: Vec<ChainVar> = Vec::new();
-        let mut entered = vec![false; n];
-        let mut next = vec![false; n];
-        let mut pos = 1u8;
-        for (i, cv) in self.prep.chain_vars.iter().enumerate() {
-            if cv.pos != pos {
-                std::mem::swap(&mut entered, &mut next);
-                next.iter_mut().for_each(|x| *x = false);
-                pos = cv.pos;
-            }
-            let a = graph.arcs()[cv.arc as usize];
-            if cv.pos > 1 && !entered[a.from.index()] {
-                continue;
-            }
-            if self
-                .rows
+        let chain_vars = self.chain_columns(|i| {
+            self.rows
                 .reduced_cost(graph, &self.prep, i as ColId, &lp.duals)
                 >= floor
-            {
-                chain_vars.push(*cv);
-                next[a.to.index()] = true;
-            }
-        }
+        });
         let search = self.search(&lp.duals);
         let mut cycles = Cycles {
             start: vec![0],
@@ -558,14 +641,15 @@ impl Model<'_> {
             if s % 256 == 0 {
                 run.deadline.check()?;
             }
-            search.from(s, floor - 1e-12, &mut |verts, w, _| {
+            search.from(s, floor - 1e-12, usize::MAX, &mut |verts, w, _| {
                 if cycles.len() as u64 >= most {
                     too_many = true;
-                    return;
+                    return false;
                 }
                 cycles.verts.extend_from_slice(verts);
                 cycles.start.push(cycles.verts.len() as u32);
                 cycles.weight.push(w);
+                true
             });
             if too_many {
                 return Err(Stop::Error(SolveError::TooLarge(format!(
@@ -577,6 +661,47 @@ impl Model<'_> {
                 ))));
             }
         }
+        Ok(self.prepared(cycles, chain_vars, useful, bound))
+    }
+
+    /// Chain columns, position by position: those `keep` accepts (by index in
+    /// `self.prep.chain_vars`) and, past position 1, that some kept column enters at the
+    /// position before (the others could only be 0, and would have no flow row to leave).
+    fn chain_columns(&self, keep: impl Fn(usize) -> bool) -> Vec<ChainVar> {
+        let graph = self.graph;
+        let n = graph.vertices().len();
+        let mut chain_vars: Vec<ChainVar> = Vec::new();
+        let mut entered = vec![false; n];
+        let mut next = vec![false; n];
+        let mut pos = 1u8;
+        for (i, cv) in self.prep.chain_vars.iter().enumerate() {
+            if cv.pos != pos {
+                std::mem::swap(&mut entered, &mut next);
+                next.iter_mut().for_each(|x| *x = false);
+                pos = cv.pos;
+            }
+            let a = graph.arcs()[cv.arc as usize];
+            if cv.pos > 1 && !entered[a.from.index()] {
+                continue;
+            }
+            if keep(i) {
+                chain_vars.push(*cv);
+                next[a.to.index()] = true;
+            }
+        }
+        chain_vars
+    }
+
+    /// A model of `cycles` and `chain_vars` (`useful` marks the chain columns' arcs), its
+    /// bound capped at `bound`.
+    fn prepared(
+        &self,
+        cycles: Cycles,
+        chain_vars: Vec<ChainVar>,
+        mut useful: Vec<bool>,
+        bound: f64,
+    ) -> Prepared {
+        let graph = self.graph;
         for i in 0..cycles.len() {
             let c = cycles.get(i);
             for j in 0..c.len() {
@@ -588,14 +713,62 @@ impl Model<'_> {
                 }
             }
         }
-        Ok(Prepared {
+        Prepared {
             weight: self.prep.weight.clone(),
             integral: self.prep.integral,
             cycles,
             chain_vars,
             useful_arcs: useful.iter().filter(|&&u| u).count(),
             trivial_bound: bound,
-        })
+        }
+    }
+
+    /// The model of the root master's own columns (`lp.columns`): cycles in canonical order,
+    /// chain columns as [`Model::chain_columns`] keeps them. Its LP value is the root LP's
+    /// (the dropped chain columns were held at 0 by their flow rows), so its optimum is a
+    /// good incumbent to start from.
+    fn master_model(&self, lp: &Lp, bound: f64) -> Prepared {
+        let mut chains = vec![false; self.prep.chain_vars.len()];
+        let mut cyc: Vec<&[u32]> = Vec::new();
+        for key in &lp.columns {
+            match key {
+                Key::Chain(i) => chains[*i as usize] = true,
+                Key::Cycle(v, len) => cyc.push(&v[..*len as usize]),
+            }
+        }
+        cyc.sort_unstable();
+        let mut cycles = Cycles {
+            start: vec![0],
+            ..Cycles::default()
+        };
+        let weights = self.weights();
+        for c in cyc {
+            let w = (0..c.len())
+                .map(|j| {
+                    let (u, v) = (c[j] as usize, c[(j + 1) % c.len()] as usize);
+                    match weights {
+                        None => 1.0,
+                        Some(w) => {
+                            let range = self.graph.out_arc_range(VertexId(u as u32));
+                            let out = &self.graph.arcs()[range.clone()];
+                            let at = out
+                                .binary_search_by_key(&(v as u32), |a| a.to.0)
+                                .expect("a master cycle's arcs are arcs of the graph");
+                            w[range.start + at]
+                        }
+                    }
+                })
+                .sum();
+            cycles.verts.extend_from_slice(c);
+            cycles.start.push(cycles.verts.len() as u32);
+            cycles.weight.push(w);
+        }
+        let chain_vars = self.chain_columns(|i| chains[i]);
+        let mut useful = vec![false; self.graph.arcs().len()];
+        for cv in &chain_vars {
+            useful[cv.arc as usize] = true;
+        }
+        self.prepared(cycles, chain_vars, useful, bound)
     }
 
     /// Estimated bytes held before the restricted model: the graph, the bitsets, the chain
@@ -610,7 +783,7 @@ impl Model<'_> {
 }
 
 /// Solves by the search path (see the module notes). `run` is a fresh solve.
-pub(super) fn solve(mut run: Run) -> Result<Solution, SolveError> {
+pub(super) fn solve(mut run: Run, start: Start) -> Result<Solution, SolveError> {
     run.report("reducing");
     let graph = run.graph;
     let params = run.params;
@@ -667,35 +840,72 @@ pub(super) fn solve(mut run: Run) -> Result<Solution, SolveError> {
     ub = ub.min(model.round_bound(lp.value));
     run.bound = Some(ub);
     let search_rounds = lp.rounds;
-    // Round 1: the columns that a solution worth `ub` can use.
-    let mut floor = ub - lp.value - TOL;
-    // Solutions outside the restricted model are worth at most this.
-    let mut outside = if integral { ub - 1.0 } else { ub };
-    // Round 2 keeps round 1's model and solution: its own model holds every better solution,
-    // not necessarily that one.
-    let mut previous: Option<(Prepared, Outcome)> = None;
+    let finish_stats = |run: &mut Run, prep: &Prepared| {
+        run.stats.cycles_enumerated = prep.cycles.len();
+        run.stats.arcs_after_reduction = prep.useful_arcs;
+    };
+    // Round 0: the model of the master's own columns, or (`start`, for tests) nothing.
+    let first = if start == Start::Master {
+        let master = model.master_model(&lp, ub);
+        finish_stats(&mut run, &master);
+        tracing::debug!(
+            cycles = master.cycles.len(),
+            chain_columns = master.chain_vars.len(),
+            elapsed = ?run.deadline.elapsed(),
+            "search path: the master's columns"
+        );
+        let inner = pipeline(&mut run, &master, super::RootLp::BySize)?;
+        run.stats.pricing_rounds += search_rounds;
+        run.stats.lp_bound = lp.value;
+        if !inner.optimal {
+            // Stopped: its best, and the bound of the whole model.
+            let outcome = Outcome {
+                bound: ub,
+                optimal: false,
+                ..inner
+            };
+            return Ok(run.finish(Some(&master), outcome));
+        }
+        (master, inner)
+    } else {
+        let empty = Cycles {
+            start: vec![0],
+            ..Cycles::default()
+        };
+        let nothing = vec![false; graph.arcs().len()];
+        (
+            model.prepared(empty, Vec::new(), nothing, ub),
+            Outcome::optimal(Vec::new(), 0.0),
+        )
+    };
+    // `best`: the best solution known and the model it was found in.
+    let mut best: (Prepared, Outcome) = first;
+    // Each round lists every column that a solution worth `target` or more can use.
+    let mut target = ub;
     loop {
+        let z_best = best.1.objective;
+        if z_best >= ub - TOL {
+            let (prep, outcome) = best;
+            return Ok(run.finish(Some(&prep), Outcome::optimal(outcome.chosen, z_best)));
+        }
+        run.bound = Some(ub);
+        run.incumbent = Some(z_best);
         run.report("fixing");
+        let floor = target - lp.value - TOL;
         let prep = match model.restrict(&run, &lp, floor, ub) {
             Ok(prep) => prep,
             Err(Stop::Error(e)) => return Err(e),
             Err(Stop::Timeout) => {
-                return Ok(match previous {
-                    Some((prep, best)) => {
-                        let outcome = Outcome::stopped(None, ub);
-                        let outcome = Outcome {
-                            chosen: best.chosen,
-                            objective: best.objective,
-                            ..outcome
-                        };
-                        run.finish(Some(&prep), outcome)
-                    }
-                    None => run.finish(None, Outcome::stopped(None, ub)),
-                })
+                let (prep, outcome) = best;
+                let outcome = Outcome {
+                    bound: ub,
+                    optimal: false,
+                    ..outcome
+                };
+                return Ok(run.finish(Some(&prep), outcome));
             }
         };
-        run.stats.cycles_enumerated = prep.cycles.len();
-        run.stats.arcs_after_reduction = prep.useful_arcs;
+        finish_stats(&mut run, &prep);
         tracing::debug!(
             floor,
             cycles = prep.cycles.len(),
@@ -706,48 +916,53 @@ pub(super) fn solve(mut run: Run) -> Result<Solution, SolveError> {
         let inner = pipeline(&mut run, &prep, super::RootLp::BySize)?;
         run.stats.pricing_rounds += search_rounds;
         run.stats.lp_bound = lp.value;
+        // Every solution worth `target` or more lies in this model; the others are worth at
+        // most `outside` (less than `target` for fractional weights).
+        let outside = if integral { target - 1.0 } else { target };
         let z = inner.objective;
-        if let Some((old_prep, old)) = previous {
-            // Round 2: its model holds every solution better than round 1's `old`, and
-            // whatever lies outside it is worth at most `old`'s value (`outside`).
-            let proven = inner.optimal;
-            let bound = if proven {
-                z.max(outside)
-            } else {
-                inner.bound.max(outside).min(ub)
-            };
-            let (prep, best) = if z > old.objective + TOL {
+        if !inner.optimal {
+            // Stopped: the better solution, and the better of the restricted model's bound
+            // and what lies outside it.
+            let bound = inner.bound.max(outside).min(ub);
+            let (prep, outcome) = if z > z_best + TOL {
                 (prep, inner)
             } else {
-                (old_prep, old)
+                best
             };
             let outcome = Outcome {
-                chosen: best.chosen,
-                objective: best.objective,
                 bound,
-                optimal: proven,
+                optimal: false,
+                ..outcome
             };
             return Ok(run.finish(Some(&prep), outcome));
         }
-        if !inner.optimal {
-            // Stopped: the best over the restricted model, and the better of its bound and
-            // what lies outside it.
-            let bound = inner.bound.max(outside).min(ub);
-            let outcome = Outcome { bound, ..inner };
-            return Ok(run.finish(Some(&prep), outcome));
-        }
-        if z >= ub - TOL || (integral && z >= outside - TOL) {
+        if z >= target - TOL {
+            // The optimum over a model holding every solution worth `target` or more, and
+            // worth that much itself: optimal.
             return Ok(run.finish(Some(&prep), Outcome::optimal(inner.chosen, z)));
         }
-        // No solution reaches `ub`: every solution better than `z` uses columns of reduced
-        // cost >= z (+ 1) - LP.
-        ub = outside;
-        run.bound = Some(ub);
-        run.incumbent = Some(z);
-        floor = if integral { z + 1.0 } else { z } - lp.value - TOL;
-        outside = z;
-        previous = Some((prep, inner));
+        // No solution reaches `target`: the optimum is `z` or lies outside.
+        ub = ub.min(z.max(outside));
+        if z > z_best + TOL {
+            best = (prep, inner);
+        }
+        // Next, every solution better than the best known (at least 1 better with integral
+        // weights). At most one more round: it settles the optimum (see the module notes).
+        target = if integral {
+            best.1.objective + 1.0
+        } else {
+            best.1.objective
+        };
     }
+}
+
+/// How the search path finds its first solution: by solving the model of the root master's
+/// columns (the default), or (for tests) not at all, starting from the empty solution.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Start {
+    Master,
+    Empty,
 }
 
 /// A number of bytes for a message: `512 B`, `3.4 MiB`, `8.0 GiB`.
@@ -773,4 +988,73 @@ fn trivial_bound(graph: &Graph, weight: &[f64]) -> f64 {
         best[g] = best[g].max(weight[i]);
     }
     best.iter().sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::WallClock;
+    use crate::graph::GraphBuilder;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Requests (some sharing exclusive groups), offers, random arcs.
+    fn random_graph(seed: u64) -> Graph {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let n = rng.random_range(2..=150usize);
+        let offers = rng.random_range(0..=n / 5);
+        let density = rng.random_range(0.01..0.4);
+        let mut b = GraphBuilder::new();
+        for i in 0..n {
+            if rng.random_bool(0.2) {
+                let group = format!("g{}", rng.random_range(0..=n / 3));
+                b.add_request_in_group(format!("p{i}"), &group).unwrap();
+            } else {
+                b.add_request(format!("p{i}")).unwrap();
+            }
+        }
+        for i in 0..offers {
+            b.add_offer(format!("o{i}")).unwrap();
+        }
+        for u in 0..n + offers {
+            for v in 0..n {
+                if u != v && rng.random_bool(density) {
+                    b.add_arc(VertexId(u as u32), VertexId(v as u32), 1.0)
+                        .unwrap();
+                }
+            }
+        }
+        b.build().unwrap()
+    }
+
+    /// The up-front count agrees with the enumeration exactly: over the cap just when the
+    /// enumeration lists more cycles than the cap, so a pool that enumerates keeps its path.
+    #[test]
+    fn the_cycle_count_is_the_enumerations() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        for seed in 0..200u64 {
+            let g = random_graph(seed);
+            for k in [2, 3] {
+                let params = Params {
+                    max_cycle: k,
+                    max_chain: 0,
+                    ..Params::default()
+                };
+                let listed = match prep::prepare(&g, &params, &deadline) {
+                    Ok(prep) => prep.cycles.len(),
+                    Err(_) => panic!("seed {seed} K={k}: the enumeration failed"),
+                };
+                for cap in [0, listed.saturating_sub(1), listed, listed + 1] {
+                    let over = more_cycles_than(&g, k, cap, &deadline)
+                        .unwrap_or_else(|_| panic!("seed {seed}: the count stopped"));
+                    assert_eq!(
+                        over,
+                        listed > cap,
+                        "seed {seed} K={k}: {listed} cycles enumerated, cap {cap}"
+                    );
+                }
+            }
+        }
+    }
 }
