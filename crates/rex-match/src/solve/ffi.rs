@@ -1,5 +1,6 @@
-//! The two HiGHS info values the `highs` crate does not expose: the MIP dual bound and whether a
-//! primal solution exists after a stopped MIP solve.
+//! What the `highs` crate does not expose: two info values (the MIP dual bound, and whether a
+//! primal solution exists after a stopped MIP solve), the cumulative run time of a model, and
+//! changing the bounds of a set of columns.
 #![allow(unsafe_code)]
 
 use highs::{Model, SolvedModel};
@@ -26,6 +27,19 @@ pub fn has_primal_solution(model: &SolvedModel) -> bool {
     let status =
         unsafe { highs_sys::Highs_getIntInfoValue(model.as_ptr(), name.as_ptr(), &mut value) };
     status == highs_sys::STATUS_OK && value == 2
+}
+
+/// The wall-clock seconds a model has spent in `Highs_run`, summed over every run. HiGHS
+/// compares its `time_limit` with this sum, not with the current run's time (its C API says
+/// so), so a model that is re-solved must be given its run time plus what is left.
+pub fn run_time(model: &Model) -> f64 {
+    // SAFETY: `model.as_ptr()` is a live Highs instance owned by `model`; the call only reads.
+    let t = unsafe { highs_sys::Highs_getRunTime(model.as_ptr()) };
+    if t.is_finite() && t >= 0.0 {
+        t
+    } else {
+        0.0
+    }
 }
 
 /// Sets the bounds of columns `cols` (increasing) of a model, keeping its basis for a warm

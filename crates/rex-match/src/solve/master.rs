@@ -148,7 +148,10 @@ pub(super) fn limit_time(model: &mut Model, deadline: &Deadline) -> Result<(), S
         if left.is_zero() {
             return Err(Stop::Timeout);
         }
-        model.set_option("time_limit", left.as_secs_f64().max(0.001));
+        // HiGHS counts its limit against the model's run time summed over every run, so a
+        // model re-solved in column generation would stop early on the remaining time alone.
+        let limit = ffi::run_time(model) + left.as_secs_f64().max(0.001);
+        model.set_option("time_limit", limit);
     }
     Ok(())
 }
@@ -795,6 +798,43 @@ mod tests {
     use crate::solve::prep;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    /// HiGHS measures `time_limit` against the model's run time summed over its runs (its C
+    /// API says so): `limit_time` must give a re-solved model its past run time plus what is
+    /// left, or column generation would stop early.
+    #[test]
+    fn the_time_limit_counts_the_model_s_earlier_runs() {
+        struct Still;
+        impl crate::clock::Clock for Still {
+            fn now(&self) -> std::time::Duration {
+                std::time::Duration::from_secs(100)
+            }
+        }
+        let mut problem = ColProblem::default();
+        let r0 = problem.add_row(..=1.0);
+        problem.add_column(2.0, 0.0.., [(r0, 1.0)]);
+        let mut model = problem.optimise(Sense::Maximise);
+        model.set_option("output_flag", false);
+        let mut model = Model::from(model.solve());
+        let mut model = Model::from({
+            model.set_option("output_flag", false);
+            model.solve()
+        });
+        let before = ffi::run_time(&model);
+        assert!(before >= 0.0);
+        let deadline = Deadline::new(&Still, Some(std::time::Duration::from_secs(7)));
+        assert!(limit_time(&mut model, &deadline).is_ok());
+        let name = std::ffi::CString::new("time_limit").unwrap();
+        let mut limit = 0.0f64;
+        // SAFETY: a live Highs instance, a NUL-terminated name, `limit` outlives the call.
+        #[allow(unsafe_code)]
+        let status = unsafe {
+            highs_sys::Highs_getDoubleOptionValue(model.as_mut_ptr(), name.as_ptr(), &mut limit)
+        };
+        assert_eq!(status, highs_sys::STATUS_OK);
+        assert_eq!(limit, ffi::run_time(&model) + 7.0);
+        assert_eq!(ffi::run_time(&model), before, "no run in between");
+    }
 
     /// HiGHS's sign convention for the row duals of a maximisation: `packing_duals` must give
     /// the shadow price. (With the sign wrong, every dual was clamped to 0 and column
