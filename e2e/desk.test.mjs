@@ -292,6 +292,19 @@ test("the ledger page shows what this state gave and received per counterpart", 
   await screenshot(page, "ledger");
 });
 
+test("the profile page lists each state's law in force and offers a case officer the form to publish", SCENARIO, async () => {
+  const { page } = officers.jroe;
+  await page.goto("/");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
+  await page.waitForURL(`${world.us.url}/profile`);
+  await accessible(page);
+  const states = await page.locator("table.profiles tbody th[scope=row]").allInnerTexts();
+  assert.equal(states[0], "US", JSON.stringify(states));
+  assert.ok(states.includes("RU"), JSON.stringify(states));
+  assert.equal(await page.getByLabel(/^Profile \(JSON/).count(), 1);
+  await screenshot(page, "profile");
+});
+
 test("the log page shows the checkpoint held and verifies on demand", SCENARIO, async () => {
   const { page } = officers.jroe;
   await visit(page, "/log");

@@ -424,19 +424,9 @@ fn execute(story: &mut Story, nodes: &mut [Node], exchange: ExchangeId) -> Resul
         }
     }
     // The hub declares go by itself once every leg is ready for it.
-    let started = Instant::now();
-    loop {
-        let reg = nodes[0].registry().map_err(fail)?;
-        if reg.exchange(&exchange).is_some_and(|x| x.go_at.is_some()) {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            return Err(Failure::other(format!(
-                "the hub did not declare go for {exchange}"
-            )));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for(&nodes[0], &format!("declare go for {exchange}"), |reg| {
+        reg.exchange(&exchange)?.go_at
+    })?;
     story.say(format!(
         "the hub declares GO for {exchange}: all legs ready and verified, in the log"
     ));
@@ -556,7 +546,9 @@ fn file_named(
     Ok(id)
 }
 
-/// Polls `node`'s replay of the log until `found` finds something, for at most 20 s.
+/// Polls `node`'s replay of the log until `found` finds what the hub does by itself (go, a
+/// breach) or draws from a statement, for at most 20 s: the hub's own statements follow the states'
+/// in its next batch, not in their receipts.
 fn wait_for<T>(
     node: &Node,
     what: &str,

@@ -152,16 +152,15 @@ pub fn compatibility_graph(registry: &Registry, agreement: &AgreementId) -> Comp
         if let Some(credit) = &a.terms.credit {
             max_chain = credit.max_chain;
             let m = CompatibilityGraph::end_weight(max_chain);
-            (offers, ends) = chain_ends(registry, agreement, credit, &pooled);
-            for (k, &q) in offers.iter().enumerate() {
+            let offered;
+            (offered, ends) = chain_ends(registry, agreement, credit, &pooled);
+            for i in offered {
+                let q = pooled[i].id;
                 let o = builder
                     .add_offer(format!("offer:{q}"))
                     .unwrap_or_else(|e| unreachable!("distinct offer ids: {e}"));
-                let i = pooled
-                    .iter()
-                    .position(|r| r.id == q)
-                    .unwrap_or_else(|| unreachable!("offer {k} is on a pooled request"));
                 add(&mut builder, o, vertices[i], 1.0 - m);
+                offers.push(q);
             }
             for (k, party) in ends.iter().enumerate() {
                 let e = builder
@@ -185,7 +184,7 @@ pub fn compatibility_graph(registry: &Registry, agreement: &AgreementId) -> Comp
     }
 }
 
-/// The open offers that fit their offerer's room (all of them, as offers are refused beyond
+/// The open offers that fit their offerer's room, as indices into `pooled` (all of them, as offers are refused beyond
 /// it; the first ones by id otherwise), and the end vertices: each state with room, repeated
 /// `min(room, offers, its pooled requests)` times.
 fn chain_ends(
@@ -193,18 +192,18 @@ fn chain_ends(
     agreement: &AgreementId,
     credit: &CreditTerms,
     pooled: &[&crate::request::Request],
-) -> (Vec<RequestId>, Vec<PartyId>) {
+) -> (Vec<usize>, Vec<PartyId>) {
     let limit = i64::from(credit.max_outstanding);
     let balances = registry.credit_balances(agreement);
     let balance = |p: &PartyId| balances.get(p).copied().unwrap_or(0);
     let mut used: BTreeMap<PartyId, i64> = BTreeMap::new();
     let mut offers = Vec::new();
-    for r in pooled.iter().filter(|r| r.open_offer()) {
+    for (i, r) in pooled.iter().enumerate().filter(|(_, r)| r.open_offer()) {
         let g = r.metadata.custodian;
         let n = used.entry(g).or_insert(0);
         if balance(&g) + *n < limit {
             *n += 1;
-            offers.push(r.id);
+            offers.push(i);
         }
     }
     let mut receivers: BTreeMap<PartyId, i64> = BTreeMap::new();
