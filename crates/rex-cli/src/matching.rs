@@ -188,6 +188,7 @@ fn to_json(graph: &Graph, params: &Params, s: &Solution, seconds: f64) -> serde_
             "cycles_enumerated": s.stats.cycles_enumerated,
             "pricing_rounds": s.stats.pricing_rounds,
             "lp_bound": s.stats.lp_bound,
+            "cover_bound": s.stats.cover_bound,
             "mip_columns": s.stats.mip_columns,
             "columns_fixed": s.stats.columns_fixed,
             "mip_solves": s.stats.mip_solves,

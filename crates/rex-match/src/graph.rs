@@ -237,13 +237,7 @@ impl GraphBuilder {
             }
         }
         let n = self.vertices.len();
-        let mut out_start = vec![0u32; n + 1];
-        for a in &arcs {
-            out_start[a.from.index() + 1] += 1;
-        }
-        for i in 0..n {
-            out_start[i + 1] += out_start[i];
-        }
+        let out_start = out_starts(n, &arcs);
         let mut group_size = vec![0u32; self.groups.len()];
         for v in &self.vertices {
             group_size[v.group as usize] += 1;
@@ -333,6 +327,22 @@ impl Graph {
         self.vertices.len() - self.request_count()
     }
 
+    /// The same vertices and groups with only the arcs at `keep` (indices into
+    /// [`Graph::arcs`], increasing).
+    pub(crate) fn with_arcs(&self, keep: &[usize]) -> Graph {
+        debug_assert!(keep.windows(2).all(|w| w[0] < w[1]));
+        let arcs: Vec<Arc> = keep.iter().map(|&i| self.arcs[i]).collect();
+        let n = self.vertices.len();
+        let out_start = out_starts(n, &arcs);
+        Graph {
+            vertices: self.vertices.clone(),
+            groups: self.groups.clone(),
+            group_size: self.group_size.clone(),
+            arcs,
+            out_start,
+        }
+    }
+
     /// The vertex ids in the order given, for printing.
     pub fn ids(&self, path: &[VertexId]) -> Vec<String> {
         path.iter().map(|&v| self.vertex(v).id.clone()).collect()
@@ -343,6 +353,18 @@ impl fmt::Display for VertexId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)
     }
+}
+
+/// Where each vertex's out-arcs start in `arcs` (sorted by tail), and the end.
+fn out_starts(n: usize, arcs: &[Arc]) -> Vec<u32> {
+    let mut out_start = vec![0u32; n + 1];
+    for a in arcs {
+        out_start[a.from.index() + 1] += 1;
+    }
+    for i in 0..n {
+        out_start[i + 1] += out_start[i];
+    }
+    out_start
 }
 
 #[cfg(test)]

@@ -37,8 +37,12 @@ pub struct Stats {
     pub cycles_enumerated: usize,
     /// Column-generation rounds at the root.
     pub pricing_rounds: usize,
-    /// Root LP bound (before rounding for integral objectives).
+    /// Root LP bound (before rounding for integral objectives); for a solve settled by the
+    /// cover bound, the root LP of the sparse subgraph that reached it.
     pub lp_bound: f64,
+    /// The cover bound (the optimum with cycles and chains of any length, proven by its
+    /// duals), when the solve computed it: large `count` pools (see the `solve` module notes).
+    pub cover_bound: Option<f64>,
     /// Columns (cycles and chain arc-positions) in the final integer program.
     pub mip_columns: usize,
     /// Columns left out of the final integer program by reduced-cost fixing.

@@ -152,8 +152,10 @@ fn stop_everywhere(
             Status::TimeLimit { gap } => {
                 assert!(gap >= 0.0, "{at}: {}", render(&sol));
                 assert_eq!(
-                    sol.stats.elapsed, LIMIT,
-                    "{at}: stopped before the budget ran out"
+                    sol.stats.elapsed,
+                    LIMIT,
+                    "{at}: stopped before the budget ran out: {phases:?}\n{}",
+                    render(&sol)
                 );
                 stopped_in.insert(*phases.last().expect("a report before the stop"));
             }
@@ -165,8 +167,12 @@ fn stop_everywhere(
     // Stopped at the reading after its last one, the solve ends as without a limit.
     let (last, _) = solve_on(g, p, how, &RunsOutAt::new(readings + 1, LIMIT));
     assert_eq!(render(&last), render(&unlimited), "{what}");
-    if !matches!(how, RootLp::Search | RootLp::SearchFromNothing) {
-        // (The search path may settle on another optimal solution than the enumeration.)
+    if !matches!(
+        how,
+        RootLp::Search | RootLp::SearchFromNothing | RootLp::Cover
+    ) {
+        // (The search and cover paths may settle on another optimal solution than the
+        // enumeration.)
         assert_eq!(
             render(&unlimited),
             render(&solve(g, p).unwrap()),
@@ -293,4 +299,28 @@ fn progress_and_the_time_limit_follow_the_callers_clock() {
     );
     assert!(stopped.stats.elapsed >= p.time_limit.unwrap());
     assert!(stopped.objective <= sol.objective && stopped.bound >= sol.objective);
+}
+
+/// The cover path too (the cover bound, the tight packing and the sparse subgraphs, forced on
+/// small graphs): a stop at any reading of its clock leaves a valid answer.
+#[test]
+fn a_cover_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
+    let mut stopped_in = BTreeSet::new();
+    for seed in 0..20u64 {
+        let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
+        let p = Params {
+            max_cycle: 3,
+            max_chain: 2,
+            objective: Objective::Count,
+            time_limit: Some(LIMIT),
+            memory_limit: None,
+        };
+        let opt = brute_force(&g, &p).expect("small enough for the oracle");
+        let what = format!("seed {seed} cover");
+        stopped_in.extend(stop_everywhere(&what, &g, &p, RootLp::Cover, opt));
+    }
+    assert!(
+        stopped_in.contains("cover bound"),
+        "never stopped in the cover bound: {stopped_in:?}"
+    );
 }

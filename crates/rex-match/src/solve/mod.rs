@@ -32,6 +32,21 @@
 //! out and solves that restricted model with steps 2 to 5 (see `search` for the proof).
 //! `RootLp::Search` forces this path on any graph (for tests).
 //!
+//! *Large `count` pools, first.* Before the search path, when every exclusive group is one
+//! vertex, `cover_first` computes the *cover bound*: the optimum with cycles and chains of any
+//! length, an assignment problem solved exactly (under 2 s at 10,000 pairs and 24 million arcs,
+//! with the packing below) and proven by its duals, which are checked on every arc (see
+//! `cover`). On dense pools it equals the optimum with short cycles (on every Saidman pool
+//! measured, see BENCHMARKS.md). Any solution worth it uses only arcs its duals leave *tight*
+//! and covers every request of positive dual, so a greedy
+//! packing of tight cycles and chains, hardest requests first, usually reaches it at scale;
+//! failing that, the usual pipeline solves sparse subgraphs of a few dozen tight arcs per
+//! vertex exactly. Every such solution is a solution of the whole graph, so one worth the
+//! bound is optimal. Otherwise (modified-Saidman and sparse pools, whose optimum is below the
+//! bound) the search path runs as before, and if the time limit stops it, the better of its
+//! solution and the packing's is returned with the tighter bound.
+//! `RootLp::Cover` forces this step on any graph (for tests).
+//!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
 //! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
@@ -77,6 +92,7 @@
 //! stopped by its time limit depends on the machine's speed and is not reproducible (unless its
 //! [`Clock`] is a fake one, as in the tests).
 
+mod cover;
 mod ffi;
 mod master;
 mod pairs;
@@ -173,6 +189,13 @@ pub fn solve_forced(
         incumbent: None,
         bound: None,
     };
+    let how = match how {
+        RootLp::Cover => match cover_first(&mut run)? {
+            Covered::Settled(solution) => return Ok(solution),
+            Covered::Open(_) => RootLp::BySize,
+        },
+        how => how,
+    };
     if how == RootLp::BySize && pairs_only(graph, params) {
         return Ok(run.match_pairs());
     }
@@ -189,7 +212,14 @@ pub fn solve_forced(
                     prep::cycle_cap(params),
                     &run.deadline,
                 ) {
-                    Ok(true) => return search::solve(run, search::Start::Master),
+                    Ok(true) => {
+                        let fallback = match cover_first(&mut run)? {
+                            Covered::Settled(solution) => return Ok(solution),
+                            Covered::Open(fallback) => fallback,
+                        };
+                        let solution = search::solve(run, search::Start::Master)?;
+                        return Ok(better_of(solution, fallback));
+                    }
                     Ok(false) => {}
                     Err(Stop::Error(e)) => return Err(e),
                     Err(Stop::Timeout) => {
@@ -198,7 +228,7 @@ pub fn solve_forced(
                     }
                 }
             }
-            RootLp::Whole | RootLp::ColumnGeneration => {}
+            RootLp::Whole | RootLp::ColumnGeneration | RootLp::Cover => {}
         }
     }
     let prep = match reduce(&mut run) {
@@ -225,6 +255,7 @@ pub(crate) enum Stop {
 }
 
 /// The time budget of one solve, on the caller's clock.
+#[derive(Clone, Copy)]
 pub(crate) struct Deadline<'a> {
     clock: &'a dyn Clock,
     start: Duration,
@@ -329,6 +360,9 @@ pub enum RootLp {
     /// As `Search`, but starting the fixing from the empty solution instead of the optimum
     /// over the root master's columns (so that every fixing round runs); for tests.
     SearchFromNothing,
+    /// The cover bound and its sparse subgraphs first (`cover_first`), where they apply, even
+    /// on small graphs; `BySize` if they do not settle the solve.
+    Cover,
 }
 
 /// One solve under way: its inputs, its clock and listener, and what it has established so
@@ -478,10 +512,37 @@ impl Run<'_> {
         }
     }
 
+    /// A solution of given cycles and chains (each a feasible exchange of the graph), put in
+    /// canonical order, worth what they are worth; its `bound` and `status` are the caller's to
+    /// set.
+    fn solution_of(
+        &self,
+        mut cycles: Vec<Vec<VertexId>>,
+        mut chains: Vec<Vec<VertexId>>,
+    ) -> Solution {
+        for cycle in &mut cycles {
+            let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+            cycle.rotate_left(first);
+        }
+        cycles.sort();
+        chains.sort();
+        let objective = objective_value(self.graph, self.params.objective, &cycles, &chains);
+        let mut stats = self.stats.clone();
+        stats.elapsed = self.deadline.elapsed();
+        Solution {
+            cycles,
+            chains,
+            objective,
+            bound: objective,
+            status: Status::Optimal,
+            stats,
+        }
+    }
+
     /// Turns the outcome's columns into canonical cycles and chains and assembles the
     /// [`Solution`]. `prep` is `None` when the solve stopped before the reduction ended (then
     /// nothing was chosen).
-    fn finish(self, prep: Option<&Prepared>, outcome: Outcome) -> Solution {
+    fn finish(&self, prep: Option<&Prepared>, outcome: Outcome) -> Solution {
         let Outcome {
             chosen,
             objective,
@@ -548,7 +609,7 @@ impl Run<'_> {
         } else {
             bound.max(recomputed)
         };
-        let mut stats = self.stats;
+        let mut stats = self.stats.clone();
         stats.elapsed = self.deadline.elapsed();
         let status = if optimal {
             Status::Optimal
@@ -636,6 +697,180 @@ fn pipeline(run: &mut Run, prep: &Prepared, how: RootLp) -> Result<Outcome, Solv
     fixed_mip(run, &model, &root, first)
 }
 
+/// Out-degrees (about, each way) of the sparse subgraphs of tight arcs that `cover_first`
+/// solves, in order.
+const SPARSE_DEGREES: [u64; 2] = [16, 32];
+
+/// The most arcs a sparse subgraph may have to be solved: past that its root LP (mostly the
+/// chain columns of its arcs) costs more than the search path (see BENCHMARKS.md).
+const MAX_SPARSE_ARCS: usize = 150_000;
+
+/// What `cover_first` established.
+enum Covered {
+    /// The solve is settled: optimal, or stopped by the time limit.
+    Settled(Solution),
+    /// Not settled: the solve goes on, with the best subgraph solution (if any) to fall back on,
+    /// whose `bound` is the cover bound.
+    Open(Option<Solution>),
+}
+
+/// Large `count` pools, before the search path: the cover bound (cycles and chains of any
+/// length, proven by its duals), then the exact optimum of sparse subgraphs of its tight arcs
+/// (see `cover`). A subgraph's solution is a solution of the whole graph, so one worth the
+/// bound is optimal. Stopped by the time limit, the solve ends with the best subgraph solution
+/// and the cover bound. Otherwise, when it does not apply or the subgraphs fall short, the
+/// solve goes on with nothing of this left in `run`.
+fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
+    if !cover::applies(run.graph, run.params) {
+        return Ok(Covered::Open(None));
+    }
+    run.report("cover bound");
+    let deadline = run.deadline;
+    let Some(cover) = cover::cover(run.graph, run.params, &mut || deadline.check().is_err()) else {
+        let outcome = Outcome::stopped(None, naive_bound(run.graph, run.params));
+        return Ok(Covered::Settled(run.finish(None, outcome)));
+    };
+    if let Err(e) = cover.verify(run.graph, run.params) {
+        debug_assert!(false, "{e}");
+        tracing::warn!(error = %e, "the cover bound failed its check; not used");
+        return Ok(Covered::Open(None));
+    }
+    let bound = cover.value as f64;
+    run.bound = Some(bound);
+    run.report("cover bound");
+    let mut best: Option<Solution> = None;
+    if run.params.max_cycle <= 3 {
+        let packing = cover.pack(run.graph, run.params);
+        let solution = run.solution_of(packing.cycles, packing.chains);
+        tracing::debug!(objective = solution.objective, bound, "tight packing");
+        // (Built from the graph's arcs by construction; checked, since it may settle the solve.)
+        match crate::oracle::check_solution(run.graph, run.params, &solution) {
+            Ok(()) => {
+                run.incumbent = Some(solution.objective);
+                best = Some(solution);
+            }
+            Err(e) => {
+                debug_assert!(false, "the tight packing is infeasible: {e}");
+                tracing::warn!(error = %e, "the tight packing is infeasible; not used");
+            }
+        }
+    }
+    for degree in SPARSE_DEGREES {
+        if run.incumbent.is_some_and(|found| found + TOL >= bound) {
+            break;
+        }
+        if run.deadline.check().is_err() {
+            break;
+        }
+        let keep = cover.sparse_arcs(run.graph, degree);
+        if keep.len() > MAX_SPARSE_ARCS {
+            break;
+        }
+        let sub = run.graph.with_arcs(&keep);
+        let cap = prep::cycle_cap(run.params);
+        match search::more_cycles_than(&sub, run.params.max_cycle, cap, &run.deadline) {
+            Ok(false) => {}
+            Ok(true) | Err(Stop::Timeout) => break,
+            Err(Stop::Error(e)) => return Err(e),
+        }
+        let mut sub_run = Run {
+            graph: &sub,
+            params: run.params,
+            deadline,
+            on_progress: run.on_progress,
+            stats: Stats::default(),
+            incumbent: run.incumbent,
+            bound: run.bound,
+        };
+        let solution = match reduce(&mut sub_run)? {
+            Continue(prep) => {
+                let outcome = pipeline(&mut sub_run, &prep, RootLp::BySize)?;
+                sub_run.finish(Some(&prep), outcome)
+            }
+            Break(outcome) => sub_run.finish(None, outcome),
+        };
+        tracing::debug!(
+            degree,
+            arcs = sub.arcs().len(),
+            objective = solution.objective,
+            bound,
+            "sparse subgraph"
+        );
+        if best
+            .as_ref()
+            .is_none_or(|b| solution.objective > b.objective)
+        {
+            run.incumbent = Some(solution.objective);
+            best = Some(solution);
+        }
+        if run.incumbent.is_some_and(|found| found + TOL >= bound) {
+            break;
+        }
+    }
+    run.bound = None;
+    run.incumbent = None;
+    let stats = Stats {
+        arcs: run.graph.arcs().len(),
+        cover_bound: Some(bound),
+        elapsed: run.deadline.elapsed(),
+        ..best.as_ref().map(|b| b.stats.clone()).unwrap_or_default()
+    };
+    let mut solution = match best {
+        Some(solution) => Solution { stats, ..solution },
+        None => Solution {
+            cycles: Vec::new(),
+            chains: Vec::new(),
+            objective: 0.0,
+            bound,
+            status: Status::Optimal,
+            stats,
+        },
+    };
+    let gap = (bound - solution.objective) / bound.abs().max(1.0);
+    if solution.objective + TOL >= bound {
+        solution.bound = solution.objective;
+        solution.status = Status::Optimal;
+        return Ok(Covered::Settled(solution));
+    }
+    solution.bound = bound;
+    solution.status = Status::TimeLimit { gap };
+    if run.deadline.check().is_err() {
+        solution.stats.elapsed = run.deadline.elapsed();
+        return Ok(Covered::Settled(solution));
+    }
+    run.stats.cover_bound = Some(bound);
+    Ok(Covered::Open(Some(solution)))
+}
+
+/// The search path's `solution`, or the cover's `fallback` when the search was stopped with
+/// less: the better solution with the tighter of the two proven bounds.
+fn better_of(solution: Solution, fallback: Option<Solution>) -> Solution {
+    let Some(fallback) = fallback else {
+        return solution;
+    };
+    if solution.status == Status::Optimal {
+        return solution;
+    }
+    let bound = solution.bound.min(fallback.bound);
+    let mut best = if fallback.objective > solution.objective {
+        Solution {
+            stats: solution.stats,
+            ..fallback
+        }
+    } else {
+        solution
+    };
+    best.bound = bound.max(best.objective);
+    best.status = if best.objective + TOL >= best.bound {
+        Status::Optimal
+    } else {
+        Status::TimeLimit {
+            gap: (best.bound - best.objective) / best.bound.abs().max(1.0),
+        }
+    };
+    best
+}
+
 /// Phase 1, *reduce*: enumerates the feasible cycles and chain positions and drops every arc
 /// on none (see `prep::prepare`). Stopped by the time limit, the solve ends with nothing
 /// found and the bound that needs no preparation.
@@ -660,7 +895,7 @@ fn reduce(run: &mut Run) -> Phase<Prepared> {
 /// generation has converged.
 fn root_lp(run: &mut Run, model: &Reduced, how: RootLp) -> Phase<Root> {
     let whole = match how {
-        RootLp::BySize | RootLp::Search | RootLp::SearchFromNothing => {
+        RootLp::BySize | RootLp::Search | RootLp::SearchFromNothing | RootLp::Cover => {
             model.total <= WHOLE_LP_COLUMNS
         }
         RootLp::Whole => true,
