@@ -236,17 +236,7 @@ fn solver_agrees_with_brute_force_on_random_graphs() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {solves} solves disagree with the oracle; the first ones:\n\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    );
+    assert_agree(&failures, solves, "pipeline");
 }
 
 #[test]
@@ -391,17 +381,7 @@ fn search_path_agrees_with_brute_force_on_random_graphs() {
         }
     }
     assert!(solves >= 2, "no solves ran");
-    assert!(
-        failures.is_empty(),
-        "{} of {solves} search-path solves disagree with the oracle; the first ones:\n\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    );
+    assert_agree(&failures, solves, "search-path");
 }
 
 /// A random graph of `n` requests and `offers` offers beyond the oracle's reach, with arcs of
@@ -588,17 +568,7 @@ fn cover_path_agrees_with_brute_force_on_random_graphs() {
             )),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {solves} cover-path solves disagree with the oracle; the first ones:\n\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    );
+    assert_agree(&failures, solves, "cover-path");
     assert!(
         by_cover >= 50,
         "only {by_cover} of {solves} solves were settled by the cover bound"
@@ -639,5 +609,15 @@ fn cover_path_agrees_with_enumeration_and_is_deterministic_on_dense_graphs() {
     assert!(
         by_cover >= 12,
         "only {by_cover} of 24 settled by the cover bound"
+    );
+}
+
+/// Fails, naming how many of `solves` disagreed with the oracle and the first few, when any did.
+fn assert_agree(failures: &[String], solves: usize, what: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} of {solves} {what} solves disagree with the oracle; the first ones:\n\n{}",
+        failures.len(),
+        failures[..failures.len().min(5)].join("\n\n")
     );
 }

@@ -81,7 +81,23 @@ struct Problem<'a> {
     is_request: Vec<bool>,
 }
 
-impl Problem<'_> {
+impl<'a> Problem<'a> {
+    fn new(graph: &'a Graph, params: &Params) -> Self {
+        let n = graph.vertices().len();
+        let is_request: Vec<bool> = graph
+            .vertices()
+            .iter()
+            .map(|v| v.kind == VertexKind::Request)
+            .collect();
+        Problem {
+            graph,
+            n,
+            slots: n - is_request.iter().filter(|&&r| r).count(),
+            chains: params.max_chain > 0,
+            is_request,
+        }
+    }
+
     /// Calls `f(column, cost)` for each column row `r` may be assigned to.
     #[inline]
     fn each(&self, r: usize, mut f: impl FnMut(u32, i64)) {
@@ -117,19 +133,8 @@ pub(super) fn cover(
     params: &Params,
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Cover> {
-    let n = graph.vertices().len();
-    let is_request: Vec<bool> = graph
-        .vertices()
-        .iter()
-        .map(|v| v.kind == VertexKind::Request)
-        .collect();
-    let p = Problem {
-        graph,
-        n,
-        slots: n - is_request.iter().filter(|&&r| r).count(),
-        chains: params.max_chain > 0,
-        is_request,
-    };
+    let p = Problem::new(graph, params);
+    let n = p.n;
     let mut s = State {
         alpha: vec![0; n],
         beta: vec![0; p.columns()],
@@ -312,9 +317,9 @@ impl State {
         let mut row_dist = vec![FAR; p.n];
         let mut col_dist = vec![FAR; p.columns()];
         let mut buckets: Vec<Vec<u32>> = vec![Vec::new()];
-        for r in 0..p.n {
+        for (r, dist) in row_dist.iter_mut().enumerate() {
             if self.row_col[r] == NONE {
-                row_dist[r] = 0;
+                *dist = 0;
                 buckets[0].push(r as u32);
             }
         }
@@ -381,19 +386,8 @@ impl Cover {
     /// 0, 0 on the assignment, the assignment perfect, and the duals' value equal to its cost.
     /// A bound that passes is proven whatever computed it.
     pub(super) fn verify(&self, graph: &Graph, params: &Params) -> Result<(), String> {
-        let n = graph.vertices().len();
-        let is_request: Vec<bool> = graph
-            .vertices()
-            .iter()
-            .map(|v| v.kind == VertexKind::Request)
-            .collect();
-        let p = Problem {
-            graph,
-            n,
-            slots: n - is_request.iter().filter(|&&r| r).count(),
-            chains: params.max_chain > 0,
-            is_request,
-        };
+        let p = Problem::new(graph, params);
+        let n = p.n;
         if self.alpha.len() != n || self.beta.len() != p.columns() || self.row_col.len() != n {
             return Err("the cover's duals do not match the graph".into());
         }
@@ -480,6 +474,12 @@ pub(super) struct Packing {
 }
 
 impl Cover {
+    /// The memory of [`Cover::pack`]'s bitsets of tight arcs, in bytes.
+    pub(super) fn packing_bytes(graph: &Graph) -> u64 {
+        let n = graph.vertices().len() as u64;
+        2 * n * n.div_ceil(64) * 8
+    }
+
     /// A solution built greedily from tight arcs only, for cycles of at most 3 arcs: requests
     /// whose dual `y` is positive (every solution worth the bound covers them) are taken
     /// hardest first (fewest tight arcs), each into a tight 2- or 3-cycle of uncovered

@@ -739,7 +739,9 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
     run.bound = Some(bound);
     run.report("cover bound");
     let mut best: Option<Solution> = None;
-    if run.params.max_cycle <= 3 {
+    // (The packing's two bitsets of tight arcs: n^2 / 4 bytes, kept within half the limit.)
+    let bitsets = cover::Cover::packing_bytes(run.graph);
+    if run.params.max_cycle <= 3 && run.params.memory_limit.is_none_or(|l| bitsets <= l / 2) {
         let packing = cover.pack(run.graph, run.params);
         let solution = run.solution_of(packing.cycles, packing.chains);
         tracing::debug!(objective = solution.objective, bound, "tight packing");
