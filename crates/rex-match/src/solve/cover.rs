@@ -38,8 +38,9 @@
 //! every request whose dual `y(v) = 1 - alpha(v) - beta(v)` is positive. [`Cover::pack`]
 //! builds one greedily on bitsets of the tight arcs (K <= 3): those requests hardest first,
 //! each into a tight 2- or 3-cycle of uncovered requests, then a tight chain from each offer,
-//! then a second pass. On a dense pool of 10,000 pairs it reaches the bound; on small pools it
-//! often falls a little short, and the subgraph below takes over.
+//! then a second pass. On two of three dense pools of 10,000 pairs measured it reaches the
+//! bound (one short on the third); on smaller pools it often falls a little short, and the
+//! subgraph below takes over.
 //!
 //! # The subgraph
 //!
