@@ -468,11 +468,17 @@ impl Cover {
 
 /// A greedy packing of tight cycles and chains (see [`Cover::pack`]).
 pub(super) struct Packing {
-    /// Cycles, each from its smallest vertex.
+    /// Cycles, each from its smallest vertex, in order.
     pub cycles: Vec<Vec<crate::graph::VertexId>>,
-    /// Chains, each from its offer.
+    /// Chains, each from its offer, in order.
     pub chains: Vec<Vec<crate::graph::VertexId>>,
 }
+
+/// Candidate cycles a repair tries through one uncovered request, at most.
+const REPAIR_TRIES: usize = 4096;
+
+/// Free requests a repair's candidate cycle may take, per way through a dissolved cycle.
+const REPAIR_PARTNERS: usize = 2;
 
 impl Cover {
     /// The memory of [`Cover::pack`]'s bitsets of tight arcs, in bytes.
@@ -486,9 +492,104 @@ impl Cover {
     /// hardest first (fewest tight arcs), each into a tight 2- or 3-cycle of uncovered
     /// requests; then each offer starts the longest tight chain of uncovered requests it can,
     /// ending where a chain may end at reduced cost 0; then the requests still uncovered get
-    /// a second try at a cycle. Its value is checked by the caller against the bound.
-    pub(super) fn pack(&self, graph: &Graph, params: &Params) -> Packing {
+    /// a second try at a cycle, and then a *repair*: a tight cycle through the request that
+    /// takes requests of one packed cycle, which is dissolved, its other requests covered
+    /// again by tight cycles of uncovered requests, kept when that covers more requests than
+    /// before. Its value is checked by the caller against the bound. `stop` is polled between
+    /// repairs; stopped, it returns what it has.
+    pub(super) fn pack(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Packing {
         use crate::graph::VertexId;
+        let mut p = Packer::new(self, graph, params);
+        let n = graph.vertices().len();
+        let y = |v: usize| 1 - self.alpha[v] - self.beta[v];
+        let mut must: Vec<usize> = (0..n).filter(|&v| p.request(v) && y(v) > 0).collect();
+        must.sort_by_key(|&v| (p.degree[v], scramble(v as u64)));
+        p.cycle_pass(&must);
+        p.chain_pass();
+        p.cycle_pass(&must);
+        for &v in &must {
+            if bit(&p.free, v) {
+                if stop() {
+                    break;
+                }
+                p.repair(v);
+            }
+        }
+        let ids = |vs: Vec<usize>| vs.into_iter().map(|u| VertexId(u as u32)).collect();
+        let mut packing = Packing {
+            cycles: p
+                .cycles
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .map(|mut c| {
+                    let first = (0..c.len()).min_by_key(|&i| c[i]).unwrap_or(0);
+                    c.rotate_left(first);
+                    ids(c)
+                })
+                .collect(),
+            chains: p.chains.into_iter().map(ids).collect(),
+        };
+        packing.cycles.sort();
+        packing.chains.sort();
+        packing
+    }
+}
+
+/// Whether bit `v` is set.
+fn bit(bits: &[u64], v: usize) -> bool {
+    bits[v / 64] >> (v % 64) & 1 == 1
+}
+
+/// Sets bit `v` to `on`.
+fn put(bits: &mut [u64], v: usize, on: bool) {
+    if on {
+        bits[v / 64] |= 1 << (v % 64);
+    } else {
+        bits[v / 64] &= !(1 << (v % 64));
+    }
+}
+
+/// The bits set in `bits`, in order.
+fn ones(bits: impl IntoIterator<Item = u64>) -> impl Iterator<Item = usize> {
+    bits.into_iter().enumerate().flat_map(|(w, mut word)| {
+        std::iter::from_fn(move || {
+            (word != 0).then(|| {
+                let b = word.trailing_zeros() as usize;
+                word &= word - 1;
+                w * 64 + b
+            })
+        })
+    })
+}
+
+/// [`Cover::pack`] under way: the tight arcs as bitsets and what is packed so far.
+struct Packer<'a> {
+    cover: &'a Cover,
+    graph: &'a Graph,
+    params: &'a Params,
+    words: usize,
+    /// Row `u`: the tight successors of `u`.
+    out: Vec<u64>,
+    /// Row `v`: the tight predecessors of `v`.
+    inn: Vec<u64>,
+    /// Tight arcs at each vertex, both ways.
+    degree: Vec<u32>,
+    /// The requests no cycle or chain covers.
+    free: Vec<u64>,
+    /// The cycle (index into `cycles`) each request is in, or `NONE`.
+    owner: Vec<u32>,
+    /// The cycles packed; a repair empties the one it dissolves.
+    cycles: Vec<Vec<usize>>,
+    chains: Vec<Vec<usize>>,
+}
+
+impl<'a> Packer<'a> {
+    fn new(cover: &'a Cover, graph: &'a Graph, params: &'a Params) -> Self {
         let n = graph.vertices().len();
         let words = n.div_ceil(64);
         let mut out = vec![0u64; n * words];
@@ -496,132 +597,240 @@ impl Cover {
         let mut degree = vec![0u32; n];
         for a in graph.arcs() {
             let (u, v) = (a.from.index(), a.to.index());
-            if self.tight(a.from.0, a.to.0) {
-                out[u * words + v / 64] |= 1 << (v % 64);
-                inn[v * words + u / 64] |= 1 << (u % 64);
+            if cover.tight(a.from.0, a.to.0) {
+                put(&mut out[u * words..], v, true);
+                put(&mut inn[v * words..], u, true);
                 degree[u] += 1;
                 degree[v] += 1;
             }
         }
-        let request = |v: usize| graph.vertices()[v].kind == VertexKind::Request;
         let mut free = vec![0u64; words];
-        for v in (0..n).filter(|&v| request(v)) {
-            free[v / 64] |= 1 << (v % 64);
-        }
-        let y = |v: usize| 1 - self.alpha[v] - self.beta[v];
-        let slots = self.beta.len() - n;
-        let ends_here = |v: usize| (n..n + slots).any(|s| self.alpha[v] + self.beta[s] == 1);
-        let mut must: Vec<usize> = (0..n).filter(|&v| request(v) && y(v) > 0).collect();
-        must.sort_by_key(|&v| (degree[v], scramble(v as u64)));
-        let is_free = |free: &[u64], v: usize| free[v / 64] >> (v % 64) & 1 == 1;
-        let take = |free: &mut [u64], v: usize| free[v / 64] &= !(1 << (v % 64));
-        let mut cycles: Vec<Vec<VertexId>> = Vec::new();
-        let mut chains: Vec<Vec<VertexId>> = Vec::new();
-        let cycle_pass = |free: &mut Vec<u64>, cycles: &mut Vec<Vec<VertexId>>| {
-            if params.max_cycle < 2 {
-                return;
-            }
-            for &v in &must {
-                if !is_free(free, v) {
-                    continue;
-                }
-                fn row(bits: &[u64], u: usize, words: usize) -> &[u64] {
-                    &bits[u * words..(u + 1) * words]
-                }
-                let mut found = None;
-                'search: for w in 0..words {
-                    let mut bs = row(&out, v, words)[w] & free[w];
-                    while bs != 0 {
-                        let b = w * 64 + bs.trailing_zeros() as usize;
-                        bs &= bs - 1;
-                        if row(&out, b, words)[v / 64] >> (v % 64) & 1 == 1 {
-                            found = Some(vec![v, b]);
-                            break 'search;
-                        }
-                        if params.max_cycle >= 3 {
-                            let (ob, iv) = (row(&out, b, words), row(&inn, v, words));
-                            for x in 0..words {
-                                let cs = ob[x] & iv[x] & free[x];
-                                if cs != 0 {
-                                    let c = x * 64 + cs.trailing_zeros() as usize;
-                                    found = Some(vec![v, b, c]);
-                                    break 'search;
-                                }
-                            }
-                        }
-                    }
-                }
-                if let Some(cycle) = found {
-                    for &u in &cycle {
-                        take(free, u);
-                    }
-                    cycles.push(cycle.into_iter().map(|u| VertexId(u as u32)).collect());
-                }
-            }
-        };
-        cycle_pass(&mut free, &mut cycles);
-        if params.max_chain > 0 {
-            for o in (0..n).filter(|&o| !request(o)) {
-                // The longest tight walk of free requests from `o` (at most L arcs) that ends
-                // where a chain may end, by depth-first search over the first few choices.
-                let mut best: Vec<usize> = Vec::new();
-                let mut path = vec![o];
-                self.extend_chain(
-                    graph,
-                    &free,
-                    &is_free,
-                    &ends_here,
-                    params.max_chain,
-                    &mut path,
-                    &mut best,
-                );
-                if best.len() > 1 {
-                    for &u in &best[1..] {
-                        take(&mut free, u);
-                    }
-                    chains.push(best.into_iter().map(|u| VertexId(u as u32)).collect());
-                }
+        for v in 0..n {
+            if graph.vertices()[v].kind == VertexKind::Request {
+                put(&mut free, v, true);
             }
         }
-        cycle_pass(&mut free, &mut cycles);
-        Packing { cycles, chains }
+        Packer {
+            cover,
+            graph,
+            params,
+            words,
+            out,
+            inn,
+            degree,
+            free,
+            owner: vec![NONE; n],
+            cycles: Vec::new(),
+            chains: Vec::new(),
+        }
     }
 
-    /// Depth-first search for [`Cover::pack`]'s chains: tries at most a few tight successors
-    /// at each step (free requests, those the bound needs covered first).
-    #[allow(clippy::too_many_arguments)]
-    fn extend_chain(
-        &self,
-        graph: &Graph,
-        free: &[u64],
-        is_free: &dyn Fn(&[u64], usize) -> bool,
-        ends_here: &dyn Fn(usize) -> bool,
-        max_chain: usize,
-        path: &mut Vec<usize>,
-        best: &mut Vec<usize>,
-    ) {
-        let last = path[path.len() - 1];
-        if path.len() > best.len() && (path.len() == 1 || ends_here(last)) {
-            best.clone_from(path);
+    fn request(&self, v: usize) -> bool {
+        self.graph.vertices()[v].kind == VertexKind::Request
+    }
+
+    fn out(&self, u: usize) -> &[u64] {
+        &self.out[u * self.words..(u + 1) * self.words]
+    }
+
+    fn inn(&self, v: usize) -> &[u64] {
+        &self.inn[v * self.words..(v + 1) * self.words]
+    }
+
+    /// The first tight cycle (in bit order) of at most K arcs through `v` whose other
+    /// requests are all in `allowed`, from `v`.
+    fn cycle_in(&self, v: usize, allowed: &[u64]) -> Option<Vec<usize>> {
+        if self.params.max_cycle < 2 {
+            return None;
         }
-        if path.len() > max_chain || best.len() == max_chain + 1 {
+        let iv = self.inn(v);
+        for b in ones(self.out(v).iter().zip(allowed).map(|(o, a)| o & a)) {
+            if bit(iv, b) {
+                return Some(vec![v, b]);
+            }
+            if self.params.max_cycle >= 3 {
+                let ob = self.out(b);
+                let both = (0..self.words).map(|x| ob[x] & iv[x] & allowed[x]);
+                if let Some(c) = ones(both).next() {
+                    return Some(vec![v, b, c]);
+                }
+            }
+        }
+        None
+    }
+
+    /// Packs `cycle` (its requests free).
+    fn add_cycle(&mut self, cycle: Vec<usize>) {
+        for &u in &cycle {
+            put(&mut self.free, u, false);
+            self.owner[u] = self.cycles.len() as u32;
+        }
+        self.cycles.push(cycle);
+    }
+
+    /// Each request of `must` still free, in order, into the first tight cycle of free
+    /// requests through it.
+    fn cycle_pass(&mut self, must: &[usize]) {
+        for &v in must {
+            if bit(&self.free, v) {
+                if let Some(cycle) = self.cycle_in(v, &self.free) {
+                    self.add_cycle(cycle);
+                }
+            }
+        }
+    }
+
+    /// From each offer, the longest tight chain of free requests found that ends where a
+    /// chain may end at reduced cost 0.
+    fn chain_pass(&mut self) {
+        if self.params.max_chain == 0 {
             return;
         }
-        let mut tried = 0;
-        for a in graph.out_arcs(crate::graph::VertexId(last as u32)) {
-            let v = a.to.index();
-            if tried == 4 || !is_free(free, v) || path.contains(&v) || !self.tight(a.from.0, a.to.0)
-            {
-                if tried == 4 {
-                    break;
-                }
+        for o in 0..self.graph.vertices().len() {
+            if self.request(o) {
                 continue;
             }
-            tried += 1;
+            let mut best: Vec<usize> = Vec::new();
+            let mut path = vec![o];
+            self.extend_chain(&mut path, &mut best);
+            if best.len() > 1 {
+                for &u in &best[1..] {
+                    put(&mut self.free, u, false);
+                }
+                self.chains.push(best);
+            }
+        }
+    }
+
+    /// Whether a chain may end at `v` at reduced cost 0 (its row on an end slot).
+    fn ends_here(&self, v: usize) -> bool {
+        let (n, c) = (self.graph.vertices().len(), self.cover);
+        (n..c.beta.len()).any(|s| c.alpha[v] + c.beta[s] == 1)
+    }
+
+    /// Depth-first search for [`Packer::chain_pass`]: tries at most four tight successors of
+    /// free requests at each step.
+    fn extend_chain(&self, path: &mut Vec<usize>, best: &mut Vec<usize>) {
+        let last = path[path.len() - 1];
+        if path.len() > best.len() && (path.len() == 1 || self.ends_here(last)) {
+            best.clone_from(path);
+        }
+        if path.len() > self.params.max_chain || best.len() == self.params.max_chain + 1 {
+            return;
+        }
+        let next: Vec<usize> = self
+            .graph
+            .out_arcs(crate::graph::VertexId(last as u32))
+            .iter()
+            .map(|a| a.to.index())
+            .filter(|&v| bit(&self.free, v) && !path.contains(&v) && bit(self.out(last), v))
+            .take(4)
+            .collect();
+        for v in next {
             path.push(v);
-            self.extend_chain(graph, free, is_free, ends_here, max_chain, path, best);
+            self.extend_chain(path, best);
             path.pop();
         }
+    }
+
+    /// Tries to cover the free request `v` by dissolving one packed cycle `C` next to it: a
+    /// tight cycle through `v` of free requests and requests of `C`, then tight cycles of free
+    /// requests through each request of `C` left out. Kept, and `true`, when that covers more
+    /// requests than `C` did; otherwise nothing changes. At most [`REPAIR_TRIES`] candidates.
+    fn repair(&mut self, v: usize) -> bool {
+        let mut seen: Vec<u32> = Vec::new();
+        let near = ones(self.out(v).iter().zip(self.inn(v)).map(|(o, i)| o | i));
+        let dissolvable: Vec<u32> = near
+            .filter_map(|u| (self.owner[u] != NONE).then_some(self.owner[u]))
+            .filter(|&c| {
+                let new = !seen.contains(&c);
+                if new {
+                    seen.push(c);
+                }
+                new
+            })
+            .collect();
+        let mut tries = 0;
+        for c in dissolvable {
+            for candidate in self.through(v, c as usize) {
+                if tries == REPAIR_TRIES {
+                    return false;
+                }
+                tries += 1;
+                if self.exchange(c as usize, candidate) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The tight cycles through the free request `v` that take at least one request of
+    /// cycle `c` and otherwise free requests (at most [`REPAIR_PARTNERS`] choices of each
+    /// free one), from `v`.
+    fn through(&self, v: usize, c: usize) -> Vec<Vec<usize>> {
+        let k = self.params.max_cycle;
+        let (ov, iv) = (self.out(v), self.inn(v));
+        let mut found = Vec::new();
+        for &a in &self.cycles[c] {
+            if k >= 2 && bit(ov, a) && bit(iv, a) {
+                found.push(vec![v, a]);
+            }
+            if k < 3 {
+                continue;
+            }
+            let (oa, ia) = (self.out(a), self.inn(a));
+            for &a2 in &self.cycles[c] {
+                if a2 != a && bit(ov, a) && bit(oa, a2) && bit(iv, a2) {
+                    found.push(vec![v, a, a2]);
+                }
+            }
+            if bit(ov, a) {
+                let after = (0..self.words).map(|x| oa[x] & iv[x] & self.free[x]);
+                found.extend(ones(after).take(REPAIR_PARTNERS).map(|x| vec![v, a, x]));
+            }
+            if bit(iv, a) {
+                let before = (0..self.words).map(|x| ov[x] & ia[x] & self.free[x]);
+                found.extend(ones(before).take(REPAIR_PARTNERS).map(|x| vec![v, x, a]));
+            }
+        }
+        found
+    }
+
+    /// Dissolves cycle `c` for `candidate` and covers its requests left out again where it can;
+    /// kept when that covers more requests than before.
+    fn exchange(&mut self, c: usize, candidate: Vec<usize>) -> bool {
+        let saved = self.free.clone();
+        for &u in &self.cycles[c] {
+            put(&mut self.free, u, true);
+        }
+        for &u in &candidate {
+            put(&mut self.free, u, false);
+        }
+        let mut gained = candidate.len() as i64 - self.cycles[c].len() as i64;
+        let mut again = Vec::new();
+        for &u in &self.cycles[c] {
+            if bit(&self.free, u) {
+                if let Some(cycle) = self.cycle_in(u, &self.free) {
+                    for &w in &cycle {
+                        put(&mut self.free, w, false);
+                    }
+                    gained += cycle.len() as i64;
+                    again.push(cycle);
+                }
+            }
+        }
+        if gained <= 0 {
+            self.free = saved;
+            return false;
+        }
+        for u in std::mem::take(&mut self.cycles[c]) {
+            self.owner[u] = NONE;
+        }
+        for cycle in std::iter::once(candidate).chain(again) {
+            self.add_cycle(cycle);
+        }
+        true
     }
 }
 
@@ -765,6 +974,96 @@ mod tests {
                         assert!(is_kept, "seed {seed}: a tight arc dropped under the limit");
                     }
                 }
+            }
+        }
+    }
+
+    /// A graph of requests only, with the arcs `arcs`.
+    fn requests(n: usize, arcs: &[(usize, usize)]) -> Graph {
+        let mut b = GraphBuilder::new();
+        let ids: Vec<_> = (0..n)
+            .map(|i| b.add_request(format!("r{i}")).unwrap())
+            .collect();
+        for &(u, v) in arcs {
+            b.add_arc(ids[u], ids[v], 1.0).unwrap();
+        }
+        b.build().unwrap()
+    }
+
+    /// The cycles packed, each from its smallest request, in order.
+    fn packed(p: &Packer) -> Vec<Vec<usize>> {
+        let mut cycles: Vec<Vec<usize>> = p
+            .cycles
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let mut c = c.clone();
+                let first = (0..c.len()).min_by_key(|&i| c[i]).unwrap();
+                c.rotate_left(first);
+                c
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+
+    /// A packed cycle that blocks a request is exchanged for one through it, and what it
+    /// leaves out is covered again; where nothing is gained, nothing changes.
+    #[test]
+    fn a_repair_exchanges_a_blocking_cycle_only_for_a_gain() {
+        // 1 -> 2 -> 3 -> 1 blocks 0, which has only the 2-cycle with 1; 2 and 3 also form one.
+        let arcs = [(1, 2), (2, 3), (3, 1), (0, 1), (1, 0), (3, 2)];
+        let g = requests(4, &arcs);
+        let prm = params(3, 0);
+        let c = solved(&g, &prm);
+        assert_eq!(c.value, 4);
+        let mut p = Packer::new(&c, &g, &prm);
+        p.add_cycle(vec![1, 2, 3]);
+        assert!(p.repair(0));
+        assert_eq!(packed(&p), vec![vec![0, 1], vec![2, 3]]);
+        assert!(ones(p.free.iter().copied()).next().is_none());
+        // Without 3 -> 2, dissolving 1 -> 2 -> 3 covers 2 where it covered 3: kept as it was.
+        let g = requests(4, &arcs[..5]);
+        let c = solved(&g, &prm);
+        let mut p = Packer::new(&c, &g, &prm);
+        p.add_cycle(vec![1, 2, 3]);
+        assert!(!p.repair(0));
+        assert_eq!(packed(&p), vec![vec![1, 2, 3]]);
+        assert_eq!(ones(p.free.iter().copied()).collect::<Vec<_>>(), vec![0]);
+    }
+
+    /// On random graphs the packing is a feasible solution of tight arcs only, worth at most
+    /// the bound.
+    #[test]
+    fn the_packing_is_feasible_and_tight() {
+        for seed in 0..400 {
+            let g = random(seed);
+            for prm in [params(3, 3), params(2, 0), params(3, 0)] {
+                let c = solved(&g, &prm);
+                let packing = c.pack(&g, &prm, &mut || false);
+                let sets = packing.cycles.iter().chain(&packing.chains);
+                let count: usize = packing.cycles.iter().map(Vec::len).sum::<usize>()
+                    + packing.chains.iter().map(|ch| ch.len() - 1).sum::<usize>();
+                let solution = crate::Solution {
+                    cycles: packing.cycles.clone(),
+                    chains: packing.chains.clone(),
+                    objective: count as f64,
+                    bound: count as f64,
+                    status: crate::Status::Optimal,
+                    stats: Default::default(),
+                };
+                crate::oracle::check_solution(&g, &prm, &solution)
+                    .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+                for set in sets {
+                    for w in set.windows(2) {
+                        assert!(c.tight(w[0].0, w[1].0), "seed {seed}: a slack arc");
+                    }
+                }
+                for cycle in &packing.cycles {
+                    let (last, first) = (cycle[cycle.len() - 1], cycle[0]);
+                    assert!(c.tight(last.0, first.0), "seed {seed}: a slack arc");
+                }
+                assert!(count <= c.value, "seed {seed}: above the bound");
             }
         }
     }

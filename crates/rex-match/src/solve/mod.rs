@@ -743,7 +743,7 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
     // (The packing's two bitsets of tight arcs: n^2 / 4 bytes, kept within half the limit.)
     let bitsets = cover::Cover::packing_bytes(run.graph);
     if run.params.max_cycle <= 3 && run.params.memory_limit.is_none_or(|l| bitsets <= l / 2) {
-        let packing = cover.pack(run.graph, run.params);
+        let packing = cover.pack(run.graph, run.params, &mut || deadline.check().is_err());
         let solution = run.solution_of(packing.cycles, packing.chains);
         tracing::debug!(objective = solution.objective, bound, "tight packing");
         // (Built from the graph's arcs by construction; checked, since it may settle the solve.)
