@@ -38,9 +38,11 @@
 //! every request whose dual `y(v) = 1 - alpha(v) - beta(v)` is positive. [`Cover::pack`]
 //! builds one greedily on bitsets of the tight arcs (K <= 3): those requests hardest first,
 //! each into a tight 2- or 3-cycle of uncovered requests, then a tight chain from each offer,
-//! then a second pass. On two of three dense pools of 10,000 pairs measured it reaches the
-//! bound (one short on the third); on smaller pools it often falls a little short, and the
-//! subgraph below takes over.
+//! then a second pass, then a repair of each such request still uncovered (one packed cycle
+//! exchanged for a cycle through it, the requests it leaves covered again where they can be;
+//! kept only when more requests are covered). On the three dense pools of 10,000 pairs
+//! measured it reaches the bound (the third only with the repair); on smaller pools it often
+//! falls a little short, and the subgraph below takes over.
 //!
 //! # The subgraph
 //!
@@ -206,6 +208,7 @@ impl State {
         }
         let mut limit = FAR;
         let mut head = 0;
+        let mut grow: Vec<u32> = Vec::new();
         while head < queue.len() {
             let r = queue[head] as usize;
             head += 1;
@@ -214,7 +217,7 @@ impl State {
                 continue;
             }
             let own = self.row_col[r];
-            let mut grow: Vec<u32> = Vec::new();
+            grow.clear();
             p.each(r, |c, cost| {
                 if c == own || self.reduced(r, c, cost) != 0 {
                     return;
@@ -224,7 +227,7 @@ impl State {
                     r2 => grow.push(r2),
                 }
             });
-            for r2 in grow {
+            for &r2 in &grow {
                 if self.layer[r2 as usize] == FAR {
                     self.layer[r2 as usize] = l + 1;
                     queue.push(r2);
@@ -326,6 +329,7 @@ impl State {
         }
         let mut delta = FAR;
         let mut d = 0usize;
+        let mut reach: Vec<(u32, u32)> = Vec::new();
         while d < buckets.len() && (d as u32) < delta {
             // (Rows reached at distance `d` itself join this bucket while it is worked off.)
             while let Some(r) = buckets[d].pop() {
@@ -334,7 +338,7 @@ impl State {
                     continue;
                 }
                 let own = self.row_col[r];
-                let mut reach: Vec<(u32, u32)> = Vec::new();
+                reach.clear();
                 p.each(r, |c, cost| {
                     if c == own {
                         return;
@@ -345,7 +349,7 @@ impl State {
                         reach.push((c, nd as u32));
                     }
                 });
-                for (c, nd) in reach {
+                for &(c, nd) in &reach {
                     if nd >= col_dist[c as usize] || nd >= delta {
                         continue;
                     }

@@ -39,8 +39,9 @@
 //! `cover`). On dense pools it equals the optimum with short cycles (on every Saidman pool
 //! measured, see BENCHMARKS.md). Any solution worth it uses only arcs its duals leave *tight*
 //! and covers every request of positive dual, so a greedy
-//! packing of tight cycles and chains, hardest requests first, often reaches it at scale (on
-//! two of three 10,000-pair Saidman pools measured; one short on the third);
+//! packing of tight cycles and chains, hardest requests first, with a repair step for those
+//! it leaves uncovered, often reaches it at scale (on the three 10,000-pair Saidman pools
+//! measured);
 //! failing that, the usual pipeline solves sparse subgraphs of a few dozen tight arcs per
 //! vertex exactly. Every such solution is a solution of the whole graph, so one worth the
 //! bound is optimal. Otherwise (modified-Saidman and sparse pools, whose optimum is below the
