@@ -4,11 +4,11 @@ use crate::act::{acted, now, open};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
+use rex_domain::id::utc;
 use rex_domain::{
     Action, AgreementId, AgreementTerms, CreditTerms, Deadlines, Offence, PartyId, Registry,
     SimilarityRule, TermsDraft,
 };
-use rex_node::message::utc;
 use std::path::PathBuf;
 
 const DAY: u64 = 86_400;

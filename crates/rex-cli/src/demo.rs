@@ -758,7 +758,7 @@ fn act_three(
         .ok_or_else(|| Failure::other("the request has no answer deadline"))?;
     story.say(format!(
         "RU must answer {us_asks_ru} by {} (60 days); it does not",
-        rex_node::message::utc(due)
+        rex_domain::id::utc(due)
     ));
     SKIPPED.fetch_add(61 * DAY, Ordering::SeqCst);
     story.say("61 days pass: the demo moves the hub's clock and every node's forward");
@@ -772,7 +772,7 @@ fn act_three(
         "the hub records by itself that {} missed {} (due {}): a breach under agreement {four}",
         breach.party,
         breach.of,
-        rex_node::message::utc(breach.due)
+        rex_domain::id::utc(breach.due)
     ));
 
     println!("— The four-state agreement, its credit and its ledger —");

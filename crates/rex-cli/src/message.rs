@@ -8,11 +8,11 @@ use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand};
+use rex_domain::id::utc;
 use rex_domain::{
     Conversation, ConversationName, ExchangeId, MessageId, MessageRejectionReason, OfficerId,
     RequestId,
 };
-use rex_node::message::utc;
 use rex_node::{MessageView, Outgoing};
 use std::path::PathBuf;
 

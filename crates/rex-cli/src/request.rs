@@ -4,12 +4,12 @@ use crate::act::{acted, open, unsettled};
 use crate::failure::{fail, parse, party};
 use crate::Failure;
 use clap::{Args, Subcommand, ValueEnum};
+use rex_domain::id::utc;
 use rex_domain::{
     Action, AgreementId, Answer, Attachment, AttachmentKind, Check, Deadline, ExtensionReason,
     MetadataDraft, Offence, Outcome, RefusalGround, Registry, RequestId, Severity,
     StructuredDossier, MAX_ATTACHMENT_BYTES,
 };
-use rex_node::message::utc;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]

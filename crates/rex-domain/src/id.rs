@@ -18,6 +18,16 @@ use std::str::FromStr;
 /// Unix time in whole seconds. Callers inject the clock; nothing in this crate reads it.
 pub type UnixSeconds = u64;
 
+/// Unix seconds as `2026-12-01 04:30 UTC`, for people (past the year 9999, the seconds).
+pub fn utc(t: UnixSeconds) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    i64::try_from(t)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|d| d.format(&format).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -314,6 +324,14 @@ derived_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_750_000_000), "2025-06-15 15:06 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(u64::MAX), u64::MAX.to_string());
+    }
 
     #[test]
     fn party_ids() {

@@ -21,7 +21,7 @@ use crate::node::{encrypt, Node, Submitted};
 use crate::Error;
 use rex_domain::{
     ActedBy, Action, Conversation, Digest, DossierRef, Message, MessageAnswer, MessageId,
-    MessageRejectionReason, MessageState, OfficerId, PartyId, Registry, UnixSeconds,
+    MessageRejectionReason, MessageState, OfficerId, PartyId, Registry,
 };
 use serde::{Deserialize, Serialize};
 use std::str::FromStr as _;
@@ -444,36 +444,5 @@ impl Node {
             )));
         }
         Ok(letter)
-    }
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MM UTC`, for people.
-pub fn utc(t: UnixSeconds) -> String {
-    let days = t / 86_400;
-    let secs = t % 86_400;
-    // Civil from days (Howard Hinnant's algorithm), for dates after 1970.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_dates() {
-        assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::utc(1_750_000_000), "2025-06-15 15:06 UTC");
-        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

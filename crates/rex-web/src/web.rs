@@ -483,15 +483,7 @@ pub(crate) fn label<T: Serialize>(v: &T) -> String {
 }
 
 /// `2026-12-01 04:30 UTC`.
-pub(crate) fn when(t: u64) -> String {
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(i64::try_from(t).unwrap_or(i64::MAX))
-    else {
-        return t.to_string();
-    };
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.format(&format)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
+pub(crate) use rex_domain::id::utc as when;
 
 /// `in 3 d 4 h`, `2 h 5 min ago`, `now`.
 pub(crate) fn relative(t: u64, now: u64) -> String {
