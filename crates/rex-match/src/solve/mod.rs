@@ -514,20 +514,10 @@ impl Run<'_> {
         }
     }
 
-    /// A solution of given cycles and chains (each a feasible exchange of the graph), put in
-    /// canonical order, worth what they are worth; its `bound` and `status` are the caller's to
-    /// set.
-    fn solution_of(
-        &self,
-        mut cycles: Vec<Vec<VertexId>>,
-        mut chains: Vec<Vec<VertexId>>,
-    ) -> Solution {
-        for cycle in &mut cycles {
-            let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
-            cycle.rotate_left(first);
-        }
-        cycles.sort();
-        chains.sort();
+    /// A solution of given cycles and chains (each a feasible exchange of the graph, already
+    /// in canonical order, as [`cover::Packing`] gives them), worth what they are worth; its
+    /// `bound` and `status` are the caller's to set.
+    fn solution_of(&self, cycles: Vec<Vec<VertexId>>, chains: Vec<Vec<VertexId>>) -> Solution {
         let objective = objective_value(self.graph, self.params.objective, &cycles, &chains);
         let mut stats = self.stats.clone();
         stats.elapsed = self.deadline.elapsed();
