@@ -71,6 +71,17 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
         },
         time_limit,
     };
+    // `REX_LOG=debug` (or `trace`): the solver's own events (phases, pricing rounds, dives)
+    // on stderr, for whoever needs to see where a long solve spends its time.
+    if let Some(level) = std::env::var("REX_LOG")
+        .ok()
+        .and_then(|l| solver_log_level(&l))
+    {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(level)
+            .init();
+    }
     let started = Instant::now();
     let graph = rex_kep::read_file(&args.file).map_err(|e| Failure::input(e.to_string()))?;
     let solution = solve_showing_progress(&graph, &params, args.progress_events)?;
@@ -81,6 +92,15 @@ pub fn run(args: MatchArgs) -> Result<(), Failure> {
         print!("{}", to_text(&graph, &solution, seconds));
     }
     Ok(())
+}
+
+/// The level `REX_LOG` names, if it names one of `debug` and `trace`.
+fn solver_log_level(value: &str) -> Option<tracing_subscriber::filter::LevelFilter> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "debug" => Some(tracing_subscriber::filter::LevelFilter::DEBUG),
+        "trace" => Some(tracing_subscriber::filter::LevelFilter::TRACE),
+        _ => None,
+    }
 }
 
 /// Solves, printing the latest progress to stderr once a second after the first second (and,
@@ -240,6 +260,15 @@ mod tests {
             elapsed: Duration::ZERO,
             phase,
         }
+    }
+
+    #[test]
+    fn rex_log_names_debug_or_trace_and_nothing_else() {
+        use tracing_subscriber::filter::LevelFilter;
+        assert_eq!(solver_log_level("debug"), Some(LevelFilter::DEBUG));
+        assert_eq!(solver_log_level(" TRACE "), Some(LevelFilter::TRACE));
+        assert_eq!(solver_log_level("info"), None);
+        assert_eq!(solver_log_level(""), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the `highs` crate does not expose: two info values (the MIP dual bound, and whether a
-//! primal solution exists after a stopped MIP solve), the cumulative run time of a model, and
-//! changing the bounds of a set of columns.
+//! primal solution exists after a stopped MIP solve), the cumulative run time of a model,
+//! changing the bounds of a set of columns, adding columns in one call, and taking and
+//! restoring a simplex basis.
 #![allow(unsafe_code)]
 
 use highs::{Model, SolvedModel};
@@ -135,6 +136,64 @@ pub fn add_cols(model: &mut Model, cols: &NewCols) -> bool {
             cols.index.as_ptr(),
             cols.value.as_ptr(),
         )
+    };
+    status == highs_sys::STATUS_OK
+}
+
+/// A simplex basis: the status of every column and row (HiGHS's `kHighsBasisStatus` codes).
+#[derive(Debug, Clone)]
+pub struct Basis {
+    cols: Vec<highs_sys::HighsInt>,
+    rows: Vec<highs_sys::HighsInt>,
+}
+
+/// The basis of a model's last solve, if it has a valid one.
+pub fn basis(model: &Model) -> Option<Basis> {
+    // SAFETY: a live Highs instance; the calls only read.
+    let (cols, rows) = unsafe {
+        (
+            highs_sys::Highs_getNumCol(model.as_ptr()),
+            highs_sys::Highs_getNumRow(model.as_ptr()),
+        )
+    };
+    let mut basis = Basis {
+        cols: vec![0; usize::try_from(cols).ok()?],
+        rows: vec![0; usize::try_from(rows).ok()?],
+    };
+    // SAFETY: a live Highs instance; the arrays hold one entry per column and per row, as
+    // `Highs_getBasis` writes them.
+    let status = unsafe {
+        highs_sys::Highs_getBasis(
+            model.as_ptr(),
+            basis.cols.as_mut_ptr(),
+            basis.rows.as_mut_ptr(),
+        )
+    };
+    (status == highs_sys::STATUS_OK).then_some(basis)
+}
+
+/// Makes `basis` the model's starting basis for its next solve; columns added since it was
+/// taken start nonbasic at their lower bound (which keeps it a basis). Returns whether HiGHS
+/// accepted it.
+pub fn set_basis(model: &mut Model, basis: &Basis) -> bool {
+    // SAFETY: a live Highs instance; the calls only read.
+    let (cols, rows) = unsafe {
+        (
+            highs_sys::Highs_getNumCol(model.as_ptr()),
+            highs_sys::Highs_getNumRow(model.as_ptr()),
+        )
+    };
+    let (Ok(cols), Ok(rows)) = (usize::try_from(cols), usize::try_from(rows)) else {
+        return false;
+    };
+    if rows != basis.rows.len() || cols < basis.cols.len() {
+        return false;
+    }
+    let mut col_status = basis.cols.clone();
+    col_status.resize(cols, highs_sys::kHighsBasisStatusLower);
+    // SAFETY: a live Highs instance; the arrays hold one entry per column and per row.
+    let status = unsafe {
+        highs_sys::Highs_setBasis(model.as_mut_ptr(), col_status.as_ptr(), basis.rows.as_ptr())
     };
     status == highs_sys::STATUS_OK
 }

@@ -431,9 +431,10 @@ impl Dive<'_> {
             model.set_option("simplex_strategy", 1);
         }
         let fractional = |x: f64| x > 1e-6 && x < 1.0 - 1e-6;
-        // Batches save most of the LP solves, but one that loses the target says the LP
-        // solution is a poor guide: from then on, one column at a time.
-        let mut batches = true;
+        // Batches (the fractional columns above one half, largest first) save most of the LP
+        // solves. One that loses the target says the LP solution is a poor guide that far:
+        // from then on, batches of at most half its size (one column at a time at the end).
+        let mut most = usize::MAX;
         // Each step fixes at least one fractional column, and pricing adds each column at
         // most once, so this bounds the dive.
         let steps = self.in_master.len() + 1;
@@ -443,17 +444,24 @@ impl Dive<'_> {
                 return Ok(Some(chosen));
             }
             deadline.check()?;
-            let above_half: Vec<usize> = (0..self.values.len())
+            // A fixing that loses the target leaves HiGHS a basis far from this one (after an
+            // infeasible solve, none at all): undone, it re-solves from this one.
+            let saved = self.model.as_ref().and_then(ffi::basis);
+            let mut batch: Vec<usize> = (0..self.values.len())
                 .filter(|&i| fractional(self.values[i]) && self.values[i] > 0.5 + 1e-6)
                 .collect();
-            if batches && above_half.len() > 1 {
-                let zeros = self.fix_ones(&above_half)?;
+            batch.sort_by(|&a, &b| self.values[b].total_cmp(&self.values[a]).then(a.cmp(&b)));
+            batch.truncate(most);
+            batch.sort_unstable();
+            if batch.len() > 1 {
+                let zeros = self.fix_ones(&batch)?;
                 if self.resolve(deadline)? {
                     continue;
                 }
-                self.unset(&above_half)?;
+                self.unset(&batch)?;
                 self.unset(&zeros)?;
-                batches = false;
+                self.restore(saved.as_ref());
+                most = batch.len() / 2;
             }
             let mut pick = (0.0, usize::MAX);
             for (i, &x) in self.values.iter().enumerate() {
@@ -467,6 +475,7 @@ impl Dive<'_> {
             }
             self.unset(&[pick.1])?;
             self.unset(&zeros)?;
+            self.restore(saved.as_ref());
             self.set(&[pick.1], 0.0)?;
             if self.resolve(deadline)? {
                 continue;
@@ -484,6 +493,16 @@ impl Dive<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Starts the next solve from `basis` (a basis of this model, taken before columns were
+    /// priced in), if there is one; HiGHS refusing it only costs a colder start.
+    fn restore(&mut self, basis: Option<&ffi::Basis>) {
+        if let (Some(model), Some(basis)) = (self.model.as_mut(), basis) {
+            if !ffi::set_basis(model, basis) {
+                tracing::debug!("dive: HiGHS refused the saved basis");
+            }
+        }
     }
 
     /// Records the group rows of the columns added to the model since the last call.

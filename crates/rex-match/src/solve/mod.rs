@@ -20,11 +20,12 @@
 //! proof's value is the solution's `bound`, equal to its objective. None of the steps below
 //! runs. Otherwise:
 //!
-//! *Large pools.* With cycles of at most 3 arcs and more cycles than the enumeration of step 1
-//! holds (`prep::MAX_CYCLES`, or fewer under the memory limit), the `search` path takes over.
-//! Whether it does is decided up front, by counting those cycles exactly on adjacency
-//! bitsets (`search::more_cycles_than`, a popcount per arc, stopping at the cap) instead of
-//! enumerating until the cap: a pool the enumeration holds is enumerated, as before. The
+//! *Large pools.* With cycles of at most 3 arcs and more than a million of them
+//! (`prep::SEARCH_ABOVE`, or fewer under the memory limit), the `search` path takes over:
+//! above that size, an enumerated pool whose LP bound is not its optimum spends minutes in
+//! integer programs over millions of cycles. Whether it does is decided up front, by
+//! counting those cycles exactly on adjacency bitsets (`search::more_cycles_than`, a
+//! popcount per arc, stopping at the cap) instead of enumerating until the cap. The
 //! search path runs column generation whose pricing searches the graph (adjacency bitsets
 //! masked by the duals) for cycles of positive reduced cost, solves the model of the
 //! master's own columns for an incumbent (optimal when it reaches the LP bound), and only
@@ -206,12 +207,12 @@ pub fn solve_forced(
             RootLp::Search => return search::solve(run, search::Start::Master),
             RootLp::SearchFromNothing => return search::solve(run, search::Start::Empty),
             RootLp::BySize => {
-                // More cycles than the enumeration holds: straight to the search path,
+                // More than `SEARCH_ABOVE` cycles: straight to the search path,
                 // without enumerating up to the cap first.
                 match search::more_cycles_than(
                     graph,
                     params.max_cycle,
-                    prep::cycle_cap(params),
+                    prep::search_above(params),
                     &run.deadline,
                 ) {
                     Ok(true) => {

@@ -16,6 +16,15 @@ use crate::solve::SolveError;
 /// of three this bounds the enumeration's memory to well under a gigabyte.
 pub const MAX_CYCLES: usize = 20_000_000;
 
+/// With cycles of at most 3 arcs, pools of more cycles than this go to the search path
+/// (`super::search`) instead of being enumerated. Enumeration is quick while the LP bound is
+/// the optimum (Saidman pools of 1,000 pairs and 3-4 million cycles: about 3 s), but where it
+/// is not, every integer program runs over all the cycles: modified-Saidman pools of 2,000
+/// pairs and 3.4-4.4 million cycles took 94-160 s enumerated against 8-47 s searched
+/// (BENCHMARKS.md, issue 12, fifth pass). Above every shared benchmark instance (at most
+/// 787,604 cycles), whose paths and results stay as they were.
+pub const SEARCH_ABOVE: usize = 1_000_000;
+
 /// Cycles, stored flat: cycle `i` is `verts[start[i]..start[i + 1]]`, rotated to begin at its
 /// smallest vertex index. Enumerated in canonical order (by smallest vertex, then lexicographic).
 #[derive(Debug, Default)]
@@ -80,6 +89,12 @@ pub fn cycle_cap(params: &Params) -> usize {
                 .unwrap_or(usize::MAX),
         )
     })
+}
+
+/// Most cycles a pool may have (K <= 3) to be enumerated rather than searched:
+/// [`SEARCH_ABOVE`], or fewer under the memory limit ([`cycle_cap`]).
+pub fn search_above(params: &Params) -> usize {
+    cycle_cap(params).min(SEARCH_ABOVE)
 }
 
 pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Prepared, Stop> {
