@@ -45,10 +45,12 @@
 //! measured);
 //! failing that, the usual pipeline solves sparse subgraphs of a few dozen tight arcs per
 //! vertex exactly. Every such solution is a solution of the whole graph, so one worth the
-//! bound is optimal. Otherwise (modified-Saidman and sparse pools, whose optimum is below the
-//! bound) the search path runs as before, and if the time limit stops it, the better of its
-//! solution and the packing's is returned with the tighter bound.
-//! `RootLp::Cover` forces this step on any graph (for tests).
+//! bound is optimal. Otherwise (sparse pools, and most modified-Saidman ones, whose optimum
+//! is below the bound) the search path runs, its column generation started from the best
+//! solution found here (its first master is worth it), and if the time limit stops it, the
+//! better of its solution and this one is returned with the tighter bound.
+//! `RootLp::Cover` forces this step, and then the seeded search path, on any graph (for
+//! tests).
 //!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
@@ -195,6 +197,11 @@ pub fn solve_forced(
     let how = match how {
         RootLp::Cover => match cover_first(&mut run)? {
             Covered::Settled(solution) => return Ok(solution),
+            // As on large pools: the search path, seeded with the cover's solution.
+            Covered::Open(fallback) if search::applies(params) => {
+                let solution = search::solve(run, search::Start::Master, fallback.as_ref())?;
+                return Ok(better_of(solution, fallback));
+            }
             Covered::Open(_) => RootLp::BySize,
         },
         how => how,
@@ -204,8 +211,8 @@ pub fn solve_forced(
     }
     if search::applies(params) {
         match how {
-            RootLp::Search => return search::solve(run, search::Start::Master),
-            RootLp::SearchFromNothing => return search::solve(run, search::Start::Empty),
+            RootLp::Search => return search::solve(run, search::Start::Master, None),
+            RootLp::SearchFromNothing => return search::solve(run, search::Start::Empty, None),
             RootLp::BySize => {
                 // More than `SEARCH_ABOVE` cycles: straight to the search path,
                 // without enumerating up to the cap first.
@@ -220,7 +227,8 @@ pub fn solve_forced(
                             Covered::Settled(solution) => return Ok(solution),
                             Covered::Open(fallback) => fallback,
                         };
-                        let solution = search::solve(run, search::Start::Master)?;
+                        let solution =
+                            search::solve(run, search::Start::Master, fallback.as_ref())?;
                         return Ok(better_of(solution, fallback));
                     }
                     Ok(false) => {}
@@ -243,7 +251,7 @@ pub fn solve_forced(
                 arcs: graph.arcs().len(),
                 ..Stats::default()
             };
-            return search::solve(run, search::Start::Master);
+            return search::solve(run, search::Start::Master, None);
         }
         Err(e) => return Err(e),
     };
@@ -364,7 +372,8 @@ pub enum RootLp {
     /// over the root master's columns (so that every fixing round runs); for tests.
     SearchFromNothing,
     /// The cover bound and its sparse subgraphs first (`cover_first`), where they apply, even
-    /// on small graphs; `BySize` if they do not settle the solve.
+    /// on small graphs; if they do not settle the solve, the search path seeded with their
+    /// solution (K <= 3), else `BySize`.
     Cover,
 }
 

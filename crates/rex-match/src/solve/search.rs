@@ -15,7 +15,9 @@
 //!    overall (ties broken by a fixed hash of the column), as `master::solve_root` does,
 //!    among the new columns it offers: at most a fixed number found from each smallest
 //!    vertex (partial pricing: under the first duals every cycle prices out, billions of them
-//!    at 10,000 pairs). A round that offers nothing searched every vertex to the end and ends
+//!    at 10,000 pairs). When the cover step ran first, its best solution's columns are the
+//!    first master instead (`Model::seed`), so the LP starts at that solution's value rather
+//!    than at 0. A round that offers nothing searched every vertex to the end and ends
 //!    column generation. The LP value `LP` bounds the optimum and the final duals are dual
 //!    feasible for every column (that last search is exhaustive), as in
 //!    `master::solve_root`.
@@ -494,8 +496,9 @@ impl Model<'_> {
         }
     }
 
-    /// Column generation with searching pricing, to convergence.
-    fn root_lp(&self, run: &Run) -> Result<Lp, Stop> {
+    /// Column generation with searching pricing, to convergence, its first master the `seed`
+    /// columns (a known solution's) when there are any.
+    fn root_lp(&self, run: &Run, seed: Vec<Priced>) -> Result<Lp, Stop> {
         let graph = self.graph;
         let rows = &self.rows;
         let mut problem = ColProblem::default();
@@ -504,55 +507,19 @@ impl Model<'_> {
         }
         let mut model = problem.optimise(Sense::Maximise);
         master::configure(&mut model, false, &self.prep);
-        let n = graph.vertices().len();
         let mut in_master: HashSet<Key> = HashSet::new();
         let mut duals = vec![0.0; rows.count];
         let mut value = 0.0;
         let mut rounds = 0;
         let mut coefs = Vec::new();
         let mut batch = ffi::NewCols::default();
+        let mut seed = Some(seed).filter(|s| !s.is_empty());
         loop {
             run.deadline.check()?;
-            let search = self.search(&duals);
-            let mut collector = Collector::new(rows.count);
-            let mut row_buf: Vec<usize> = Vec::with_capacity(3);
-            // Chain columns: a scan.
-            for i in 0..self.prep.chain_vars.len() {
-                let key = Key::Chain(i as u32);
-                let rc = rows.reduced_cost(graph, &self.prep, i as ColId, &duals);
-                if rc <= 1e-9 || in_master.contains(&key) {
-                    continue;
-                }
-                rows.column(graph, &self.prep, i as ColId, &mut coefs);
-                row_buf.clear();
-                row_buf.extend(coefs.iter().map(|&(r, _)| r));
-                collector.offer(Priced::new(rc, key, 1.0), &row_buf);
-            }
-            // Cycles: a search from every vertex, offering at most `per_vertex` new columns
-            // from each (partial pricing: under the first duals every cycle prices out,
-            // billions of them at 10,000 pairs). A round that offers nothing searched every
-            // vertex to the end, so when column generation stops the final duals are proven
-            // dual feasible.
-            for s in 0..n {
-                search.from(s, 1e-9, PER_VERTEX, &mut |verts, w, rc| {
-                    let key = Key::cycle(verts);
-                    if in_master.contains(&key) {
-                        return false;
-                    }
-                    row_buf.clear();
-                    row_buf.extend(
-                        verts
-                            .iter()
-                            .map(|&v| graph.vertices()[v as usize].group as usize),
-                    );
-                    collector.offer(Priced::new(rc, key, w), &row_buf);
-                    true
-                });
-                if s % 256 == 255 {
-                    run.deadline.check()?;
-                }
-            }
-            let new = collector.finish();
+            let new = match seed.take() {
+                Some(seed) => seed,
+                None => self.price(run, &duals, &in_master)?,
+            };
             tracing::debug!(
                 round = rounds,
                 lp = value,
@@ -610,6 +577,59 @@ impl Model<'_> {
             rounds,
             columns,
         })
+    }
+
+    /// One pricing round under `duals`: the chain columns by a scan, the cycles by a search
+    /// from every vertex, at most [`PER_VERTEX`] new ones from each (partial pricing: under
+    /// the first duals every cycle prices out, billions of them at 10,000 pairs). Empty only
+    /// when every vertex was searched to the end, so when column generation stops the final
+    /// duals are proven dual feasible.
+    fn price(
+        &self,
+        run: &Run,
+        duals: &[f64],
+        in_master: &HashSet<Key>,
+    ) -> Result<Vec<Priced>, Stop> {
+        let graph = self.graph;
+        let rows = &self.rows;
+        let n = graph.vertices().len();
+        let search = self.search(duals);
+        let mut coefs = Vec::new();
+        let mut collector = Collector::new(rows.count);
+        let mut row_buf: Vec<usize> = Vec::with_capacity(3);
+        // Chain columns: a scan.
+        for i in 0..self.prep.chain_vars.len() {
+            let key = Key::Chain(i as u32);
+            let rc = rows.reduced_cost(graph, &self.prep, i as ColId, duals);
+            if rc <= 1e-9 || in_master.contains(&key) {
+                continue;
+            }
+            rows.column(graph, &self.prep, i as ColId, &mut coefs);
+            row_buf.clear();
+            row_buf.extend(coefs.iter().map(|&(r, _)| r));
+            collector.offer(Priced::new(rc, key, 1.0), &row_buf);
+        }
+        // Cycles: a search from every vertex.
+        for s in 0..n {
+            search.from(s, 1e-9, PER_VERTEX, &mut |verts, w, rc| {
+                let key = Key::cycle(verts);
+                if in_master.contains(&key) {
+                    return false;
+                }
+                row_buf.clear();
+                row_buf.extend(
+                    verts
+                        .iter()
+                        .map(|&v| graph.vertices()[v as usize].group as usize),
+                );
+                collector.offer(Priced::new(rc, key, w), &row_buf);
+                true
+            });
+            if s % 256 == 255 {
+                run.deadline.check()?;
+            }
+        }
+        Ok(collector.finish())
     }
 
     /// The restricted model of the columns of reduced cost `>= floor` under `lp`'s duals:
@@ -727,6 +747,61 @@ impl Model<'_> {
     /// chain columns as [`Model::chain_columns`] keeps them. Its LP value is the root LP's
     /// (the dropped chain columns were held at 0 by their flow rows), so its optimum is a
     /// good incumbent to start from.
+    /// The weight of cycle `c` (its vertices in order, every arc in the graph).
+    fn cycle_weight(&self, c: &[u32]) -> f64 {
+        let Some(weights) = self.weights() else {
+            return c.len() as f64;
+        };
+        (0..c.len())
+            .map(|j| weights[self.arc_index(c[j], c[(j + 1) % c.len()])])
+            .sum()
+    }
+
+    /// The index of arc `u -> v`, which is in the graph.
+    fn arc_index(&self, u: u32, v: u32) -> usize {
+        let range = self.graph.out_arc_range(VertexId(u));
+        let at = self.graph.arcs()[range.clone()]
+            .binary_search_by_key(&v, |a| a.to.0)
+            .expect("the arc is in the graph");
+        range.start + at
+    }
+
+    /// The columns of `solution` (a solution of this graph), to start column generation
+    /// from: its cycles (rotated to their smallest vertex) and the chain column of each of
+    /// its chains' arcs at its position. With them the first master is worth the solution,
+    /// and its duals already say which requests it covers.
+    fn seed(&self, solution: &Solution) -> Vec<Priced> {
+        let mut seed = Vec::new();
+        for c in &solution.cycles {
+            if c.len() > self.params.max_cycle {
+                continue;
+            }
+            let mut verts: Vec<u32> = c.iter().map(|v| v.0).collect();
+            let smallest = (0..verts.len()).min_by_key(|&i| verts[i]).unwrap_or(0);
+            verts.rotate_left(smallest);
+            seed.push(Priced::new(
+                0.0,
+                Key::cycle(&verts),
+                self.cycle_weight(&verts),
+            ));
+        }
+        for chain in &solution.chains {
+            for (j, pair) in chain.windows(2).enumerate() {
+                let key = (j as u8 + 1, self.arc_index(pair[0].0, pair[1].0) as u32);
+                if let Ok(i) = self
+                    .prep
+                    .chain_vars
+                    .binary_search_by_key(&key, |cv| (cv.pos, cv.arc))
+                {
+                    seed.push(Priced::new(0.0, Key::Chain(i as u32), 1.0));
+                }
+            }
+        }
+        seed.sort_by_key(|p| p.key);
+        seed.dedup_by_key(|p| p.key);
+        seed
+    }
+
     fn master_model(&self, lp: &Lp, bound: f64) -> Prepared {
         let mut chains = vec![false; self.prep.chain_vars.len()];
         let mut cyc: Vec<&[u32]> = Vec::new();
@@ -741,24 +816,8 @@ impl Model<'_> {
             start: vec![0],
             ..Cycles::default()
         };
-        let weights = self.weights();
         for c in cyc {
-            let w = (0..c.len())
-                .map(|j| {
-                    let (u, v) = (c[j] as usize, c[(j + 1) % c.len()] as usize);
-                    match weights {
-                        None => 1.0,
-                        Some(w) => {
-                            let range = self.graph.out_arc_range(VertexId(u as u32));
-                            let out = &self.graph.arcs()[range.clone()];
-                            let at = out
-                                .binary_search_by_key(&(v as u32), |a| a.to.0)
-                                .expect("a master cycle's arcs are arcs of the graph");
-                            w[range.start + at]
-                        }
-                    }
-                })
-                .sum();
+            let w = self.cycle_weight(c);
             cycles.verts.extend_from_slice(c);
             cycles.start.push(cycles.verts.len() as u32);
             cycles.weight.push(w);
@@ -783,7 +842,11 @@ impl Model<'_> {
 }
 
 /// Solves by the search path (see the module notes). `run` is a fresh solve.
-pub(super) fn solve(mut run: Run, start: Start) -> Result<Solution, SolveError> {
+pub(super) fn solve(
+    mut run: Run,
+    start: Start,
+    seed: Option<&Solution>,
+) -> Result<Solution, SolveError> {
     run.report("reducing");
     let graph = run.graph;
     let params = run.params;
@@ -832,7 +895,8 @@ pub(super) fn solve(mut run: Run, start: Start) -> Result<Solution, SolveError> 
     let mut ub = model.round_bound(trivial);
     run.bound = Some(ub);
     run.report("root LP");
-    let lp = match model.root_lp(&run) {
+    let seed = seed.map(|s| model.seed(s)).unwrap_or_default();
+    let lp = match model.root_lp(&run, seed) {
         Ok(lp) => lp,
         Err(Stop::Error(e)) => return Err(e),
         Err(Stop::Timeout) => return Ok(run.finish(None, Outcome::stopped(None, ub))),
