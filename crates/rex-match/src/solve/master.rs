@@ -327,8 +327,11 @@ pub fn integral(columns: &[ColId], values: &[f64]) -> Option<Vec<ColId>> {
 /// A diving heuristic on the root master LP, with pricing (price-and-dive). Each step fixes to
 /// 1 every fractional column above 1/2 (no two of them share a group row) and re-solves from the
 /// current basis; if that loses `target` (the LP value falls below it, or the LP becomes
-/// infeasible), those columns are freed again, and from then on only the largest fractional
-/// column (ties: the earliest added) is fixed per step, to 1, else to 0. Once neither keeps
+/// infeasible), those columns are freed again and the basis from before the fixing restored
+/// (a re-solve after an infeasible one would otherwise start cold: 15.6 s against 0.02 s on a
+/// modified-Saidman 2,000-pair subgraph). The step then fixes only the largest fractional
+/// column (ties: the earliest added), to 1, else to 0, and later batches hold at most half as
+/// many columns as the one that failed, the largest values first. Once neither keeps
 /// `target`, the dive goes on without it (fixing to 1) for a lower bound and a start for the
 /// integer program. A column fixed to 1 fixes every column sharing one of its group rows to 0,
 /// as the row implies; saying so explicitly spares the dual simplex most of its work on these
