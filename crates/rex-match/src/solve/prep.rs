@@ -20,8 +20,8 @@ pub const MAX_CYCLES: usize = 20_000_000;
 /// (`super::search`) instead of being enumerated. Enumeration is quick while the LP bound is
 /// the optimum (Saidman pools of 1,000 pairs and 3-4 million cycles: about 3 s), but where it
 /// is not, every integer program runs over all the cycles: modified-Saidman pools of 2,000
-/// pairs and 3.4-4.4 million cycles took 94-160 s enumerated against 8-47 s searched
-/// (BENCHMARKS.md, issue 12, fifth pass). Above every shared benchmark instance (at most
+/// pairs and 3.4-4.4 million cycles took 47-161 s enumerated against 8-57 s searched, the
+/// search faster on five of the six (BENCHMARKS.md, issue 12, fifth pass). Above every shared benchmark instance (at most
 /// 787,604 cycles), whose paths and results stay as they were.
 pub const SEARCH_ABOVE: usize = 1_000_000;
 

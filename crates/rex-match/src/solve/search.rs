@@ -106,6 +106,16 @@ impl Bits {
     }
 }
 
+/// The index of arc `u -> v` in the graph's arcs, if there is one (a binary search of `u`'s
+/// out-arcs, which are sorted by head).
+fn arc_index(graph: &Graph, u: u32, v: u32) -> Option<usize> {
+    let range = graph.out_arc_range(VertexId(u));
+    graph.arcs()[range.clone()]
+        .binary_search_by_key(&v, |a| a.to.0)
+        .ok()
+        .map(|at| range.start + at)
+}
+
 /// Largest bitsets [`more_cycles_than`] builds (65,536 vertices).
 const COUNT_BITS_BYTES: u64 = 1 << 30;
 
@@ -234,12 +244,8 @@ impl<'a> Search<'a> {
         match self.weights {
             None => 1.0,
             Some(w) => {
-                let range = self.graph.out_arc_range(VertexId(u as u32));
-                let out = &self.graph.arcs()[range.clone()];
-                let i = out
-                    .binary_search_by_key(&(v as u32), |a| a.to.0)
-                    .expect("the bitsets hold only arcs of the graph");
-                w[range.start + i]
+                w[arc_index(self.graph, u as u32, v as u32)
+                    .expect("the bitsets hold only arcs of the graph")]
             }
         }
     }
@@ -725,11 +731,8 @@ impl Model<'_> {
         for i in 0..cycles.len() {
             let c = cycles.get(i);
             for j in 0..c.len() {
-                let (u, v) = (c[j], c[(j + 1) % c.len()]);
-                let range = graph.out_arc_range(VertexId(u));
-                let out = &graph.arcs()[range.clone()];
-                if let Ok(at) = out.binary_search_by_key(&v, |a| a.to.0) {
-                    useful[range.start + at] = true;
+                if let Some(at) = arc_index(graph, c[j], c[(j + 1) % c.len()]) {
+                    useful[at] = true;
                 }
             }
         }
@@ -753,17 +756,11 @@ impl Model<'_> {
             return c.len() as f64;
         };
         (0..c.len())
-            .map(|j| weights[self.arc_index(c[j], c[(j + 1) % c.len()])])
+            .map(|j| {
+                weights[arc_index(self.graph, c[j], c[(j + 1) % c.len()])
+                    .expect("a cycle's arcs are in the graph")]
+            })
             .sum()
-    }
-
-    /// The index of arc `u -> v`, which is in the graph.
-    fn arc_index(&self, u: u32, v: u32) -> usize {
-        let range = self.graph.out_arc_range(VertexId(u));
-        let at = self.graph.arcs()[range.clone()]
-            .binary_search_by_key(&v, |a| a.to.0)
-            .expect("the arc is in the graph");
-        range.start + at
     }
 
     /// The columns of `solution` (a solution of this graph), to start column generation
@@ -787,7 +784,10 @@ impl Model<'_> {
         }
         for chain in &solution.chains {
             for (j, pair) in chain.windows(2).enumerate() {
-                let key = (j as u8 + 1, self.arc_index(pair[0].0, pair[1].0) as u32);
+                let Some(arc) = arc_index(self.graph, pair[0].0, pair[1].0) else {
+                    continue;
+                };
+                let key = (j as u8 + 1, arc as u32);
                 if let Ok(i) = self
                     .prep
                     .chain_vars
