@@ -433,6 +433,30 @@ impl Cover {
         Ok(())
     }
 
+    /// The certificate as duals of the cycle formulation, one per vertex: `y(v) = 1 -
+    /// alpha(v) - beta(v)` for a request, `1 - alpha(v) - min(beta(slot))` for an offer, all
+    /// `>= 0` (a request's own column and an offer's end slots cost 1).
+    ///
+    /// No cycle or chain has a positive reduced cost under them: a cycle's `y` sum to its
+    /// length less the reduced costs `-alpha(u) - beta(v) >= 0` of its arcs; a chain (or any
+    /// walk) from an offer `o` whose last request `z` could take an end slot `e` sums to its
+    /// arcs plus those of its arcs and `1 - alpha(z) - beta(e) >= 0`, plus `beta(e) -
+    /// min(beta(slot)) >= 0`. Their sum is the bound, or more when the slots' potentials
+    /// differ.
+    pub(super) fn vertex_duals(&self, graph: &Graph) -> Vec<f64> {
+        let n = graph.vertices().len();
+        let slot_min = self.beta[n..].iter().copied().min().unwrap_or(0);
+        (0..n)
+            .map(|v| {
+                let beta = match graph.vertices()[v].kind {
+                    VertexKind::Request => self.beta[v],
+                    VertexKind::Offer => slot_min,
+                };
+                (1 - self.alpha[v] - beta) as f64
+            })
+            .collect()
+    }
+
     /// Whether the arc `from -> to` is tight: only tight arcs carry a solution worth the bound.
     fn tight(&self, from: u32, to: u32) -> bool {
         self.alpha[from as usize] + self.beta[to as usize] == 0

@@ -1,6 +1,6 @@
 //! What the `highs` crate does not expose: two info values (the MIP dual bound, and whether a
 //! primal solution exists after a stopped MIP solve), the cumulative run time of a model,
-//! changing the bounds of a set of columns, adding columns in one call, and taking and
+//! changing the bounds of a set of columns, adding and deleting columns in one call, and taking and
 //! restoring a simplex basis.
 #![allow(unsafe_code)]
 
@@ -195,5 +195,20 @@ pub fn set_basis(model: &mut Model, basis: &Basis) -> bool {
     let status = unsafe {
         highs_sys::Highs_setBasis(model.as_mut_ptr(), col_status.as_ptr(), basis.rows.as_ptr())
     };
+    status == highs_sys::STATUS_OK
+}
+
+/// Deletes the columns whose `mask` entry is true; the others keep their order. Returns
+/// whether HiGHS accepted it.
+pub fn delete_cols(model: &mut Model, mask: &[bool]) -> bool {
+    // SAFETY: a live Highs instance.
+    let cols = unsafe { highs_sys::Highs_getNumCol(model.as_ptr()) };
+    if usize::try_from(cols).ok() != Some(mask.len()) {
+        return false;
+    }
+    let mut m: Vec<highs_sys::HighsInt> = mask.iter().map(|&d| d.into()).collect();
+    // SAFETY: a live Highs instance and a mask of one entry per column, as
+    // `Highs_deleteColsByMask` reads (and overwrites) it.
+    let status = unsafe { highs_sys::Highs_deleteColsByMask(model.as_mut_ptr(), m.as_mut_ptr()) };
     status == highs_sys::STATUS_OK
 }

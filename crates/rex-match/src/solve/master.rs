@@ -16,7 +16,8 @@ pub type ColId = u32;
 
 /// Rows of the master problems and the coefficients of every column.
 pub struct Rows {
-    group_rows: usize,
+    /// One row per exclusive group (upper bound 1), before the flow rows (upper bound 0).
+    pub group_rows: usize,
     /// `flow_row[v * (L - 1) + (p - 1)]` is the flow row of request `v` at position `p`.
     flow_row: Vec<u32>,
     l: usize,
@@ -63,7 +64,8 @@ impl Rows {
         }
     }
 
-    fn flow(&self, v: usize, p: usize) -> Option<usize> {
+    /// The flow row of request `v` at chain position `p`, if it has one.
+    pub fn flow(&self, v: usize, p: usize) -> Option<usize> {
         if p == 0 || p >= self.l {
             return None;
         }

@@ -198,11 +198,16 @@ pub fn solve_forced(
         RootLp::Cover => match cover_first(&mut run)? {
             Covered::Settled(solution) => return Ok(solution),
             // As on large pools: the search path, seeded with the cover's solution.
-            Covered::Open(fallback) if search::applies(params) => {
-                let solution = search::solve(run, search::Start::Master, fallback.as_ref())?;
+            Covered::Open(fallback, duals) if search::applies(params) => {
+                let solution = search::solve(
+                    run,
+                    search::Start::Master,
+                    fallback.as_ref(),
+                    duals.as_deref(),
+                )?;
                 return Ok(better_of(solution, fallback));
             }
-            Covered::Open(_) => RootLp::BySize,
+            Covered::Open(..) => RootLp::BySize,
         },
         how => how,
     };
@@ -211,8 +216,10 @@ pub fn solve_forced(
     }
     if search::applies(params) {
         match how {
-            RootLp::Search => return search::solve(run, search::Start::Master, None),
-            RootLp::SearchFromNothing => return search::solve(run, search::Start::Empty, None),
+            RootLp::Search => return search::solve(run, search::Start::Master, None, None),
+            RootLp::SearchFromNothing => {
+                return search::solve(run, search::Start::Empty, None, None)
+            }
             RootLp::BySize => {
                 // More than `SEARCH_ABOVE` cycles: straight to the search path,
                 // without enumerating up to the cap first.
@@ -223,12 +230,16 @@ pub fn solve_forced(
                     &run.deadline,
                 ) {
                     Ok(true) => {
-                        let fallback = match cover_first(&mut run)? {
+                        let (fallback, duals) = match cover_first(&mut run)? {
                             Covered::Settled(solution) => return Ok(solution),
-                            Covered::Open(fallback) => fallback,
+                            Covered::Open(fallback, duals) => (fallback, duals),
                         };
-                        let solution =
-                            search::solve(run, search::Start::Master, fallback.as_ref())?;
+                        let solution = search::solve(
+                            run,
+                            search::Start::Master,
+                            fallback.as_ref(),
+                            duals.as_deref(),
+                        )?;
                         return Ok(better_of(solution, fallback));
                     }
                     Ok(false) => {}
@@ -251,7 +262,7 @@ pub fn solve_forced(
                 arcs: graph.arcs().len(),
                 ..Stats::default()
             };
-            return search::solve(run, search::Start::Master, None);
+            return search::solve(run, search::Start::Master, None, None);
         }
         Err(e) => return Err(e),
     };
@@ -712,8 +723,9 @@ enum Covered {
     /// The solve is settled: optimal, or stopped by the time limit.
     Settled(Solution),
     /// Not settled: the solve goes on, with the best subgraph solution (if any) to fall back on,
-    /// whose `bound` is the cover bound.
-    Open(Option<Solution>),
+    /// whose `bound` is the cover bound, and the cover's certificate as duals of the cycle
+    /// formulation, one per vertex (`Cover::vertex_duals`), when it was computed.
+    Open(Option<Solution>, Option<Vec<f64>>),
 }
 
 /// Large `count` pools, before the search path: the cover bound (cycles and chains of any
@@ -724,7 +736,7 @@ enum Covered {
 /// solve goes on with nothing of this left in `run`.
 fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
     if !cover::applies(run.graph, run.params) {
-        return Ok(Covered::Open(None));
+        return Ok(Covered::Open(None, None));
     }
     run.report("cover bound");
     let deadline = run.deadline;
@@ -735,7 +747,7 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
     if let Err(e) = cover.verify(run.graph, run.params) {
         debug_assert!(false, "{e}");
         tracing::warn!(error = %e, "the cover bound failed its check; not used");
-        return Ok(Covered::Open(None));
+        return Ok(Covered::Open(None, None));
     }
     let bound = cover.value as f64;
     run.bound = Some(bound);
@@ -843,7 +855,10 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
         return Ok(Covered::Settled(solution));
     }
     run.stats.cover_bound = Some(bound);
-    Ok(Covered::Open(Some(solution)))
+    Ok(Covered::Open(
+        Some(solution),
+        Some(cover.vertex_duals(run.graph)),
+    ))
 }
 
 /// The search path's `solution`, or the cover's `fallback` when the search was stopped with

@@ -408,6 +408,26 @@ impl Priced {
 /// [`Model::root_lp`]).
 const PER_VERTEX: usize = 32;
 
+/// Pricing offers only columns of reduced cost above this: the master's duals come from an
+/// interior-point method without crossover, feasible up to its tolerance (see
+/// [`dual_bound`]).
+const PRICE_TOL: f64 = 1e-6;
+
+/// A master column whose reduced cost falls below this leaves the master (see
+/// [`Model::root_lp`]).
+const DROP_BELOW: f64 = -0.5;
+
+/// An upper bound on every solution, from row duals `y >= 0` under which no column has a
+/// reduced cost above [`PRICE_TOL`]: the dual objective `sum(upper(r) * y(r))` plus
+/// `PRICE_TOL` per group row. A solution `x` is worth `sum(c(j) x(j)) = y'Ax + sum(rc(j)
+/// x(j)) <= sum(upper(r) y(r)) + PRICE_TOL * sum(x(j))` (`Ax <= upper`, `y >= 0`), and every
+/// column covers at least one group row with coefficient 1, so `sum(x(j))` is at most the
+/// number of group rows.
+fn dual_bound(rows: &Rows, duals: &[f64]) -> f64 {
+    let objective: f64 = (0..rows.count).map(|r| rows.upper(r) * duals[r]).sum();
+    objective + PRICE_TOL * rows.group_rows as f64
+}
+
 /// What one pricing round keeps: the best column of every row and the best `extra` overall.
 struct Collector {
     best: Vec<Option<Priced>>,
@@ -456,6 +476,20 @@ impl Collector {
     }
 }
 
+/// Duals feasible for every column of the search path's formulation, and the bound they prove.
+struct Center {
+    duals: Vec<f64>,
+    bound: f64,
+}
+
+/// What [`Model::next_columns`] gives.
+enum Next {
+    /// Columns to add to the master.
+    Columns(Vec<Priced>),
+    /// Column generation is over: proven duals.
+    Done(Center),
+}
+
 /// The root LP of the search path, once column generation has converged.
 struct Lp {
     value: f64,
@@ -476,7 +510,42 @@ struct Model<'a> {
     bits: Bits,
 }
 
-impl Model<'_> {
+impl<'a> Model<'a> {
+    /// The model of `graph`: every chain column, no cycle yet, the rows, the bitsets.
+    fn new(graph: &'a Graph, params: &'a Params) -> Self {
+        let weight: Vec<f64> = graph
+            .arcs()
+            .iter()
+            .map(|a| match params.objective {
+                Objective::Count => 1.0,
+                Objective::Weight => a.weight,
+            })
+            .collect();
+        let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
+        let mut useful = vec![false; weight.len()];
+        let chain_vars = prep::chain_vars(graph, params.max_chain, &mut useful);
+        let trivial = trivial_bound(graph, &weight);
+        let chains_only = Prepared {
+            weight,
+            integral,
+            cycles: Cycles {
+                start: vec![0],
+                ..Cycles::default()
+            },
+            chain_vars,
+            useful_arcs: 0,
+            trivial_bound: trivial,
+        };
+        let rows = Rows::new(graph, &chains_only, params.max_chain);
+        Model {
+            graph,
+            params,
+            bits: Bits::new(graph),
+            rows,
+            prep: chains_only,
+        }
+    }
+
     fn weights(&self) -> Option<&[f64]> {
         match self.params.objective {
             Objective::Count => None,
@@ -504,8 +573,20 @@ impl Model<'_> {
 
     /// Column generation with searching pricing, to convergence, its first master the `seed`
     /// columns (a known solution's) when there are any.
-    fn root_lp(&self, run: &Run, seed: Vec<Priced>) -> Result<Lp, Stop> {
-        let graph = self.graph;
+    ///
+    /// HiGHS solves each master by its interior-point method, without crossover. Measured on
+    /// the sparse 10,000-pair pool (BENCHMARKS.md, "Issue 12, sixth pass"): once a round has
+    /// added some 50,000 columns to this degenerate set-packing LP, the primal simplex warm
+    /// started from the last basis took 40 s, and the dual simplex over five minutes from
+    /// the second round on, where the interior-point method takes a few seconds. Its central
+    /// duals also stabilise the pricing (fewer, better rounds). Its duals are feasible up to a
+    /// tolerance, so pricing keeps only columns of reduced cost above [`PRICE_TOL`], and the
+    /// bound is the dual objective plus that tolerance per row (see [`dual_bound`]), which
+    /// holds whatever the LP's accuracy. Columns whose reduced cost falls below
+    /// [`DROP_BELOW`] leave the master, each at most once (one may come back if it prices out
+    /// again, and then stays), so each LP stays about the size of its support and column
+    /// generation still ends.
+    fn root_lp(&self, run: &Run, seed: Vec<Priced>, center: Option<Center>) -> Result<Lp, Stop> {
         let rows = &self.rows;
         let mut problem = ColProblem::default();
         for r in 0..rows.count {
@@ -513,76 +594,249 @@ impl Model<'_> {
         }
         let mut model = problem.optimise(Sense::Maximise);
         master::configure(&mut model, false, &self.prep);
+        model.set_option("solver", "ipm");
+        model.set_option("run_crossover", "off");
+        // The master's columns, in HiGHS's order.
+        let mut cols: Vec<Priced> = Vec::new();
         let mut in_master: HashSet<Key> = HashSet::new();
+        let mut dropped: HashSet<Key> = HashSet::new();
         let mut duals = vec![0.0; rows.count];
         let mut value = 0.0;
         let mut rounds = 0;
         let mut coefs = Vec::new();
         let mut batch = ffi::NewCols::default();
         let mut seed = Some(seed).filter(|s| !s.is_empty());
-        loop {
+        let mut center = center;
+        let proven = loop {
             run.deadline.check()?;
             let new = match seed.take() {
                 Some(seed) => seed,
-                None => self.price(run, &duals, &in_master)?,
+                None => match self.next_columns(run, &duals, &mut center, &in_master)? {
+                    Next::Columns(new) => new,
+                    Next::Done(proven) => break proven,
+                },
             };
             tracing::debug!(
                 round = rounds,
                 lp = value,
+                master = cols.len(),
                 new = new.len(),
                 elapsed = ?run.deadline.elapsed(),
                 "search pricing round"
             );
-            if new.is_empty() {
-                break;
-            }
             batch.clear();
             for p in &new {
-                match p.key {
-                    Key::Chain(i) => {
-                        let cost = rows.column(graph, &self.prep, i as ColId, &mut coefs);
-                        batch.push(cost, &coefs);
-                    }
-                    Key::Cycle(v, len) => {
-                        coefs.clear();
-                        coefs.extend(
-                            v[..len as usize]
-                                .iter()
-                                .map(|&x| (graph.vertices()[x as usize].group as usize, 1.0)),
-                        );
-                        batch.push(p.weight, &coefs);
-                    }
-                }
+                let cost = self.coefficients(p, &mut coefs);
+                batch.push(cost, &coefs);
                 in_master.insert(p.key);
             }
+            cols.extend_from_slice(&new);
             if !ffi::add_cols(&mut model, &batch) {
                 return Err(Stop::Error(SolveError::Solver(
                     "LP: HiGHS refused new columns".into(),
                 )));
             }
             rounds += 1;
+            let solved = self.solve_master(run, model)?;
+            value = solved.objective_value();
+            duals = master::packing_duals(solved.get_solution().dual_rows());
+            model = solved.into();
+            // Columns far from tight leave the master, each at most once (so that no
+            // column can leave and come back forever).
+            let drop: Vec<bool> = cols
+                .iter()
+                .map(|p| {
+                    !dropped.contains(&p.key)
+                        && self.reduced_cost(p, &duals, &mut coefs) < DROP_BELOW
+                })
+                .collect();
+            if drop.iter().any(|&d| d) {
+                if !ffi::delete_cols(&mut model, &drop) {
+                    return Err(Stop::Error(SolveError::Solver(
+                        "LP: HiGHS refused to delete columns".into(),
+                    )));
+                }
+                let mut at = 0;
+                cols.retain(|p| {
+                    let keep = !drop[at];
+                    at += 1;
+                    if !keep {
+                        in_master.remove(&p.key);
+                        dropped.insert(p.key);
+                    }
+                    keep
+                });
+            }
+            run.report("root LP");
+        };
+        tracing::debug!(
+            lp = value,
+            bound = proven.bound,
+            rounds,
+            "search path: root LP converged"
+        );
+        let mut columns: Vec<Key> = cols.iter().map(|p| p.key).collect();
+        columns.sort_unstable();
+        Ok(Lp {
+            value: proven.bound,
+            duals: proven.duals,
+            rounds,
+            columns,
+        })
+    }
+
+    /// The columns of the next round under the master's `duals`, or, when there are none,
+    /// duals proven feasible for every column with their bound.
+    ///
+    /// With a `center` (duals feasible for every column, the cover's certificate at first)
+    /// pricing is stabilised (Wentges smoothing): it searches under the point halfway between
+    /// the centre and the master's duals, and offers only the columns found there that also
+    /// price out under the master's duals. Where it finds nothing, that point is feasible
+    /// (the search was exhaustive) and better than the centre, so it becomes the centre: the
+    /// centre's bound halves its distance to the master's. Column generation ends when the
+    /// centre's bound rounds to the master's (no more columns could lower the bound that
+    /// counts), or when the search under the master's own duals finds nothing. Where the
+    /// halfway point offers only columns that do not price out under the master's duals
+    /// (mis-pricing), the master's duals are searched instead.
+    fn next_columns(
+        &self,
+        run: &Run,
+        duals: &[f64],
+        center: &mut Option<Center>,
+        in_master: &HashSet<Key>,
+    ) -> Result<Next, Stop> {
+        let master_bound = dual_bound(&self.rows, duals);
+        let plain = |this: &Self| -> Result<Next, Stop> {
+            let new = this.price(run, duals, in_master)?;
+            Ok(if new.is_empty() {
+                Next::Done(Center {
+                    duals: duals.to_vec(),
+                    bound: master_bound,
+                })
+            } else {
+                Next::Columns(new)
+            })
+        };
+        loop {
+            let Some(c) = center.as_mut() else {
+                return plain(self);
+            };
+            let gap = c.bound - master_bound;
+            if self.round_bound(c.bound) <= self.round_bound(master_bound)
+                || gap <= 1e-6 * master_bound.abs().max(1.0)
+            {
+                return Ok(Next::Done(center.take().expect("a centre")));
+            }
+            let point: Vec<f64> = c
+                .duals
+                .iter()
+                .zip(duals)
+                .map(|(a, b)| 0.5 * (a + b))
+                .collect();
+            let found = self.price(run, &point, in_master)?;
+            if found.is_empty() {
+                let bound = dual_bound(&self.rows, &point);
+                tracing::debug!(bound, "search path: a new stability centre");
+                if bound < c.bound {
+                    *c = Center {
+                        duals: point,
+                        bound,
+                    };
+                } else {
+                    *center = None;
+                }
+                continue;
+            }
+            let mut coefs = Vec::new();
+            let new: Vec<Priced> = found
+                .into_iter()
+                .filter(|p| self.reduced_cost(p, duals, &mut coefs) > PRICE_TOL)
+                .collect();
+            if new.is_empty() {
+                return plain(self);
+            }
+            return Ok(Next::Columns(new));
+        }
+    }
+
+    /// The stability centre of the cover's certificate `y` (one dual per vertex, see
+    /// `cover::Cover::vertex_duals`): `y` on the group rows, and on each flow row `(u, p)`
+    /// the most a chain column leaving `u` at position `p + 1` could gain, `max(0, w - y(v) +
+    /// f(v, p + 1))` over its arcs `u -> v`, from the last position back. Then every chain
+    /// column's reduced cost is at most 0, as is every cycle's; their bound is the dual
+    /// objective, the sum of `y`.
+    fn center(&self, y: &[f64]) -> Center {
+        let graph = self.graph;
+        let rows = &self.rows;
+        let mut duals = vec![0.0; rows.count];
+        for (v, vertex) in graph.vertices().iter().enumerate() {
+            duals[vertex.group as usize] = y[v].max(0.0);
+        }
+        let vars = &self.prep.chain_vars;
+        // `chain_vars` is sorted by position: from the last one back.
+        for cv in vars.iter().rev() {
+            let p = cv.pos as usize;
+            if p < 2 {
+                break;
+            }
+            let a = graph.arcs()[cv.arc as usize];
+            let mut gain =
+                self.prep.weight[cv.arc as usize] - duals[graph.vertex(a.to).group as usize];
+            if let Some(r) = rows.flow(a.to.index(), p) {
+                gain += duals[r];
+            }
+            if let Some(r) = rows.flow(a.from.index(), p - 1) {
+                duals[r] = duals[r].max(gain);
+            }
+        }
+        let bound = (0..rows.count).map(|r| rows.upper(r) * duals[r]).sum();
+        Center { duals, bound }
+    }
+
+    /// Solves the master as it stands (interior point, see [`Model::root_lp`]); where that
+    /// ends without a verdict, once more with crossover to a basis.
+    fn solve_master(&self, run: &Run, mut model: highs::Model) -> Result<highs::SolvedModel, Stop> {
+        for crossover in ["off", "on"] {
+            model.set_option("run_crossover", crossover);
             master::limit_time(&mut model, &run.deadline)?;
             let solved = model
                 .try_solve()
                 .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
             match solved.status() {
-                HighsModelStatus::Optimal => {}
+                HighsModelStatus::Optimal => return Ok(solved),
                 HighsModelStatus::ReachedTimeLimit => return Err(Stop::Timeout),
-                s => return Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}")))),
+                s if crossover == "on" => {
+                    return Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}"))))
+                }
+                s => {
+                    tracing::debug!(status = ?s, "search path: interior point without a verdict");
+                    model = solved.into();
+                }
             }
-            value = solved.objective_value();
-            duals = master::packing_duals(solved.get_solution().dual_rows());
-            model = solved.into();
-            run.report("root LP");
         }
-        let mut columns: Vec<Key> = in_master.into_iter().collect();
-        columns.sort_unstable();
-        Ok(Lp {
-            value,
-            duals,
-            rounds,
-            columns,
-        })
+        unreachable!("the second solve returns")
+    }
+
+    /// The master coefficients of a column (into `coefs`) and its objective coefficient.
+    fn coefficients(&self, p: &Priced, coefs: &mut Vec<(usize, f64)>) -> f64 {
+        match p.key {
+            Key::Chain(i) => self.rows.column(self.graph, &self.prep, i as ColId, coefs),
+            Key::Cycle(v, len) => {
+                coefs.clear();
+                coefs.extend(
+                    v[..len as usize]
+                        .iter()
+                        .map(|&x| (self.graph.vertices()[x as usize].group as usize, 1.0)),
+                );
+                p.weight
+            }
+        }
+    }
+
+    /// A column's reduced cost under `duals`.
+    fn reduced_cost(&self, p: &Priced, duals: &[f64], coefs: &mut Vec<(usize, f64)>) -> f64 {
+        let cost = self.coefficients(p, coefs);
+        cost - coefs.iter().map(|&(r, c)| c * duals[r]).sum::<f64>()
     }
 
     /// One pricing round under `duals`: the chain columns by a scan, the cycles by a search
@@ -607,7 +861,7 @@ impl Model<'_> {
         for i in 0..self.prep.chain_vars.len() {
             let key = Key::Chain(i as u32);
             let rc = rows.reduced_cost(graph, &self.prep, i as ColId, duals);
-            if rc <= 1e-9 || in_master.contains(&key) {
+            if rc <= PRICE_TOL || in_master.contains(&key) {
                 continue;
             }
             rows.column(graph, &self.prep, i as ColId, &mut coefs);
@@ -617,7 +871,7 @@ impl Model<'_> {
         }
         // Cycles: a search from every vertex.
         for s in 0..n {
-            search.from(s, 1e-9, PER_VERTEX, &mut |verts, w, rc| {
+            search.from(s, PRICE_TOL, PER_VERTEX, &mut |verts, w, rc| {
                 let key = Key::cycle(verts);
                 if in_master.contains(&key) {
                     return false;
@@ -846,41 +1100,14 @@ pub(super) fn solve(
     mut run: Run,
     start: Start,
     seed: Option<&Solution>,
+    center: Option<&[f64]>,
 ) -> Result<Solution, SolveError> {
     run.report("reducing");
     let graph = run.graph;
     let params = run.params;
-    let weight: Vec<f64> = graph
-        .arcs()
-        .iter()
-        .map(|a| match params.objective {
-            Objective::Count => 1.0,
-            Objective::Weight => a.weight,
-        })
-        .collect();
-    let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
-    let mut useful = vec![false; weight.len()];
-    let chain_vars = prep::chain_vars(graph, params.max_chain, &mut useful);
-    let trivial = trivial_bound(graph, &weight);
-    let chains_only = Prepared {
-        weight,
-        integral,
-        cycles: Cycles {
-            start: vec![0],
-            ..Cycles::default()
-        },
-        chain_vars,
-        useful_arcs: 0,
-        trivial_bound: trivial,
-    };
-    let rows = Rows::new(graph, &chains_only, params.max_chain);
-    let model = Model {
-        graph,
-        params,
-        bits: Bits::new(graph),
-        rows,
-        prep: chains_only,
-    };
+    let model = Model::new(graph, params);
+    let trivial = model.prep.trivial_bound;
+    let integral = model.prep.integral;
     if let Some(limit) = params.memory_limit {
         let base = model.base_bytes();
         if base > limit {
@@ -895,8 +1122,14 @@ pub(super) fn solve(
     let mut ub = model.round_bound(trivial);
     run.bound = Some(ub);
     run.report("root LP");
+    if let Some(s) = seed {
+        // Its bound is the cover bound, proven.
+        ub = ub.min(model.round_bound(s.bound));
+        run.bound = Some(ub);
+    }
+    let center = center.map(|y| model.center(y));
     let seed = seed.map(|s| model.seed(s)).unwrap_or_default();
-    let lp = match model.root_lp(&run, seed) {
+    let lp = match model.root_lp(&run, seed, center) {
         Ok(lp) => lp,
         Err(Stop::Error(e)) => return Err(e),
         Err(Stop::Timeout) => return Ok(run.finish(None, Outcome::stopped(None, ub))),
@@ -1064,13 +1297,19 @@ mod tests {
 
     /// Requests (some sharing exclusive groups), offers, random arcs.
     fn random_graph(seed: u64) -> Graph {
+        random_graph_grouped(seed, 0.2)
+    }
+
+    /// Requests (each in a shared exclusive group with probability `grouped`), offers, random
+    /// arcs.
+    fn random_graph_grouped(seed: u64, grouped: f64) -> Graph {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let n = rng.random_range(2..=150usize);
         let offers = rng.random_range(0..=n / 5);
         let density = rng.random_range(0.01..0.4);
         let mut b = GraphBuilder::new();
         for i in 0..n {
-            if rng.random_bool(0.2) {
+            if rng.random_bool(grouped) {
                 let group = format!("g{}", rng.random_range(0..=n / 3));
                 b.add_request_in_group(format!("p{i}"), &group).unwrap();
             } else {
@@ -1089,6 +1328,55 @@ mod tests {
             }
         }
         b.build().unwrap()
+    }
+
+    /// The stability centre made from the cover's certificate is feasible for every column of
+    /// the search path's formulation (no cycle or chain column prices out under it, listed
+    /// by the enumeration and the chain scan, not by the search that uses it), and its bound
+    /// is at least the cover bound.
+    #[test]
+    fn the_cover_s_certificate_is_a_feasible_centre() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let mut chains_checked = 0;
+        for seed in 0..150u64 {
+            let g = random_graph_grouped(seed, 0.0);
+            for (k, l) in [(2, 0), (3, 1), (3, 3), (2, 4)] {
+                let params = Params {
+                    max_cycle: k,
+                    max_chain: l,
+                    ..Params::default()
+                };
+                assert!(super::super::cover::applies(&g, &params));
+                let cover = super::super::cover::cover(&g, &params, &mut || false)
+                    .unwrap_or_else(|| panic!("seed {seed}: the cover stopped"));
+                cover.verify(&g, &params).unwrap();
+                let model = Model::new(&g, &params);
+                let center = model.center(&cover.vertex_duals(&g));
+                assert!(
+                    center.bound >= cover.value as f64 - 1e-9,
+                    "seed {seed} K={k} L={l}: {} below the cover bound {}",
+                    center.bound,
+                    cover.value
+                );
+                assert!(center.duals.iter().all(|&y| y >= 0.0), "seed {seed}");
+                let all = prep::prepare(&g, &params, &deadline)
+                    .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
+                let rows = Rows::new(&g, &all, l);
+                for id in 0..all.cycles.len() + all.chain_vars.len() {
+                    let rc = rows.reduced_cost(&g, &all, id as ColId, &center.duals);
+                    assert!(
+                        rc <= 1e-9,
+                        "seed {seed} K={k} L={l}: column {id} prices out ({rc})"
+                    );
+                }
+                chains_checked += all.chain_vars.len();
+            }
+        }
+        assert!(
+            chains_checked > 1000,
+            "{chains_checked} chain columns checked"
+        );
     }
 
     /// The up-front count agrees with the enumeration exactly: over the cap just when the
