@@ -17,10 +17,12 @@
 //!    vertex (partial pricing: under the first duals every cycle prices out, billions of them
 //!    at 10,000 pairs). When the cover step ran first, its best solution's columns are the
 //!    first master instead (`Model::seed`), so the LP starts at that solution's value rather
-//!    than at 0. A round that offers nothing searched every vertex to the end and ends
-//!    column generation. The LP value `LP` bounds the optimum and the final duals are dual
-//!    feasible for every column (that last search is exhaustive), as in
-//!    `master::solve_root`.
+//!    than at 0, and its certificate is the stability centre of the pricing (Wentges
+//!    smoothing, `Model::next_columns`). Each master is solved by interior point (the
+//!    simplex stalls on these degenerate LPs, see `Model::root_lp`). A round that offers
+//!    nothing searched every vertex to the end and ends column generation: its duals are
+//!    then feasible for every column up to `PRICE_TOL`, and `LP`, their objective plus that
+//!    tolerance per row (`dual_bound`), bounds the optimum.
 //! 2. *An incumbent from the master.* The model of the root master's own columns (a few per
 //!    row and round, not millions) goes through the usual pipeline (`super::pipeline`: root
 //!    LP, dive, restricted and fixed MIP), its bound capped at `UB` (`LP` rounded down for
@@ -28,7 +30,8 @@
 //!    `UB`, which is optimal: then nothing else is listed. Its optimum `z0` (a feasible
 //!    solution of the whole problem) is otherwise the incumbent of step 3.
 //! 3. *Reduced-cost fixing, by search.* Under the final duals a solution's value is at most
-//!    `LP` plus the reduced costs of its columns, all `<= 0`. So a solution worth at least `T`
+//!    `LP` plus the negative reduced costs of its columns (the positive ones, each at most
+//!    `PRICE_TOL`, are counted in `LP`). So a solution worth at least `T`
 //!    uses only columns of reduced cost `>= T - LP`. The same search (now with that floor
 //!    instead of 0) lists exactly those cycles, in the canonical order of `prep` (by smallest
 //!    vertex, then lexicographically), and a scan the chain columns; chain columns that no
@@ -586,7 +589,16 @@ impl<'a> Model<'a> {
     /// [`DROP_BELOW`] leave the master, each at most once (one may come back if it prices out
     /// again, and then stays), so each LP stays about the size of its support and column
     /// generation still ends.
-    fn root_lp(&self, run: &Run, seed: Vec<Priced>, center: Option<Center>) -> Result<Lp, Stop> {
+    ///
+    /// After each master, its solution is rounded (`Model::rounded`); the best rounding so
+    /// far is kept in `rounded`, so that a solve stopped here still has it.
+    fn root_lp(
+        &self,
+        run: &Run,
+        seed: Vec<Priced>,
+        center: Option<Center>,
+        rounded: &mut Option<(f64, Vec<Key>)>,
+    ) -> Result<Lp, Stop> {
         let rows = &self.rows;
         let mut problem = ColProblem::default();
         for r in 0..rows.count {
@@ -639,7 +651,13 @@ impl<'a> Model<'a> {
             rounds += 1;
             let solved = self.solve_master(run, model)?;
             value = solved.objective_value();
-            duals = master::packing_duals(solved.get_solution().dual_rows());
+            let solution = solved.get_solution();
+            duals = master::packing_duals(solution.dual_rows());
+            let (worth, keys) = self.rounded(&cols, solution.columns());
+            if rounded.as_ref().is_none_or(|(best, _)| worth > *best) {
+                tracing::debug!(worth, "search path: the master's solution rounded");
+                *rounded = Some((worth, keys));
+            }
             model = solved.into();
             // Columns far from tight leave the master, each at most once (so that no
             // column can leave and come back forever).
@@ -815,6 +833,78 @@ impl<'a> Model<'a> {
             }
         }
         unreachable!("the second solve returns")
+    }
+
+    /// A solution made of the master's columns `cols` (values `x`), and its worth: greedily,
+    /// the cycles by decreasing `x` (ties by key) whose requests are all free, then from each
+    /// offer by decreasing `x` of its first arc the chain that follows, at each position, the
+    /// free request of largest `x`. Deterministic, and linear in the master's size.
+    fn rounded(&self, cols: &[Priced], x: &[f64]) -> (f64, Vec<Key>) {
+        let graph = self.graph;
+        let group = |v: u32| graph.vertices()[v as usize].group as usize;
+        let mut used = vec![false; self.rows.group_rows];
+        let mut order: Vec<usize> = (0..cols.len()).filter(|&j| x[j] > 1e-6).collect();
+        order.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(cols[a].key.cmp(&cols[b].key)));
+        let (mut worth, mut keys) = (0.0, Vec::new());
+        // Chain columns of positive value, by (tail, position).
+        let mut next: std::collections::HashMap<(u32, u8), Vec<usize>> = Default::default();
+        let mut firsts = Vec::new();
+        for &j in &order {
+            match cols[j].key {
+                Key::Cycle(v, len) => {
+                    let v = &v[..len as usize];
+                    if v.iter().all(|&u| !used[group(u)]) {
+                        v.iter().for_each(|&u| used[group(u)] = true);
+                        worth += cols[j].weight;
+                        keys.push(cols[j].key);
+                    }
+                }
+                Key::Chain(i) => {
+                    let cv = self.prep.chain_vars[i as usize];
+                    let a = graph.arcs()[cv.arc as usize];
+                    if cv.pos == 1 {
+                        firsts.push(j);
+                    } else {
+                        next.entry((a.from.0, cv.pos)).or_default().push(j);
+                    }
+                }
+            }
+        }
+        for j in firsts {
+            let Key::Chain(i) = cols[j].key else {
+                continue;
+            };
+            let cv = self.prep.chain_vars[i as usize];
+            let a = graph.arcs()[cv.arc as usize];
+            if used[group(a.from.0)] || used[group(a.to.0)] {
+                continue;
+            }
+            used[group(a.from.0)] = true;
+            let mut link = Some((j, a.to.0, cv.arc));
+            let mut pos = 1u8;
+            while let Some((j, head, arc)) = link.take() {
+                used[group(head)] = true;
+                worth += self.prep.weight[arc as usize];
+                keys.push(cols[j].key);
+                pos += 1;
+                let Some(options) = next.get(&(head, pos)) else {
+                    break;
+                };
+                for &k in options {
+                    let Key::Chain(i) = cols[k].key else {
+                        continue;
+                    };
+                    let cv = self.prep.chain_vars[i as usize];
+                    let to = graph.arcs()[cv.arc as usize].to.0;
+                    if !used[group(to)] {
+                        link = Some((k, to, cv.arc));
+                        break;
+                    }
+                }
+            }
+        }
+        keys.sort_unstable();
+        (worth, keys)
     }
 
     /// The master coefficients of a column (into `coefs`) and its objective coefficient.
@@ -1056,10 +1146,10 @@ impl<'a> Model<'a> {
         seed
     }
 
-    fn master_model(&self, lp: &Lp, bound: f64) -> Prepared {
+    fn master_model(&self, columns: &[Key], bound: f64) -> Prepared {
         let mut chains = vec![false; self.prep.chain_vars.len()];
         let mut cyc: Vec<&[u32]> = Vec::new();
-        for key in &lp.columns {
+        for key in columns {
             match key {
                 Key::Chain(i) => chains[*i as usize] = true,
                 Key::Cycle(v, len) => cyc.push(&v[..*len as usize]),
@@ -1123,16 +1213,33 @@ pub(super) fn solve(
     run.bound = Some(ub);
     run.report("root LP");
     if let Some(s) = seed {
-        // Its bound is the cover bound, proven.
+        // Its bound is the cover bound, proven; the progress line shows both.
         ub = ub.min(model.round_bound(s.bound));
         run.bound = Some(ub);
+        run.incumbent = Some(s.objective);
     }
     let center = center.map(|y| model.center(y));
     let seed = seed.map(|s| model.seed(s)).unwrap_or_default();
-    let lp = match model.root_lp(&run, seed, center) {
+    let mut rounded = None;
+    let lp = match model.root_lp(&run, seed, center, &mut rounded) {
         Ok(lp) => lp,
         Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Timeout) => return Ok(run.finish(None, Outcome::stopped(None, ub))),
+        Err(Stop::Timeout) => {
+            // Stopped: the best rounding of a master, if any (the caller compares it with
+            // the cover step's solution).
+            let Some((worth, keys)) = rounded else {
+                return Ok(run.finish(None, Outcome::stopped(None, ub)));
+            };
+            let prep = model.master_model(&keys, ub);
+            let all = (prep.cycles.len() + prep.chain_vars.len()) as ColId;
+            let outcome = Outcome {
+                chosen: (0..all).collect(),
+                objective: worth,
+                bound: ub,
+                optimal: false,
+            };
+            return Ok(run.finish(Some(&prep), outcome));
+        }
     };
     ub = ub.min(model.round_bound(lp.value));
     run.bound = Some(ub);
@@ -1143,7 +1250,7 @@ pub(super) fn solve(
     };
     // Round 0: the model of the master's own columns, or (`start`, for tests) nothing.
     let first = if start == Start::Master {
-        let master = model.master_model(&lp, ub);
+        let master = model.master_model(&lp.columns, ub);
         finish_stats(&mut run, &master);
         tracing::debug!(
             cycles = master.cycles.len(),
