@@ -323,4 +323,9 @@ fn a_cover_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
         stopped_in.contains("cover bound"),
         "never stopped in the cover bound: {stopped_in:?}"
     );
+    // The search path's column generation, where a stop returns a rounding of its LPs.
+    assert!(
+        stopped_in.contains("root LP"),
+        "never stopped in the search path's root LP: {stopped_in:?}"
+    );
 }

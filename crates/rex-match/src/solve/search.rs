@@ -1486,6 +1486,86 @@ mod tests {
         );
     }
 
+    /// A rounding of any master values is a feasible solution worth what it says: its cycles
+    /// and chains share no exclusive group, each chain column after the first continues the
+    /// chain's column before, and the worth is the weight of its columns.
+    #[test]
+    fn a_rounding_is_feasible() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let mut taken = 0;
+        for seed in 0..120u64 {
+            let g = random_graph(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let params = Params {
+                max_cycle: 3,
+                max_chain: rng.random_range(0..=3),
+                ..Params::default()
+            };
+            let model = Model::new(&g, &params);
+            let all = prep::prepare(&g, &params, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
+            let mut cols: Vec<Priced> = (0..all.cycles.len())
+                .map(|i| Priced::new(0.0, Key::cycle(all.cycles.get(i)), all.cycles.weight[i]))
+                .collect();
+            cols.extend((0..model.prep.chain_vars.len()).map(|i| {
+                let w = model.prep.weight[model.prep.chain_vars[i].arc as usize];
+                Priced::new(0.0, Key::Chain(i as u32), w)
+            }));
+            let x: Vec<f64> = cols
+                .iter()
+                .map(|_| {
+                    if rng.random_bool(0.3) {
+                        0.0
+                    } else {
+                        rng.random_range(0.0..1.0)
+                    }
+                })
+                .collect();
+            let (worth, keys) = model.rounded(&cols, &x);
+            let group = |v: u32| g.vertices()[v as usize].group;
+            let mut groups = HashSet::new();
+            let mut entered: HashSet<(u32, u8)> = HashSet::new();
+            let mut weight = 0.0;
+            let mut chain_vars: Vec<ChainVar> = Vec::new();
+            for key in &keys {
+                match *key {
+                    Key::Cycle(v, len) => {
+                        for &u in &v[..len as usize] {
+                            assert!(groups.insert(group(u)), "seed {seed}: a group twice");
+                        }
+                        weight += model.cycle_weight(&v[..len as usize]);
+                    }
+                    Key::Chain(i) => chain_vars.push(model.prep.chain_vars[i as usize]),
+                }
+            }
+            chain_vars.sort_by_key(|cv| (cv.pos, cv.arc));
+            for cv in &chain_vars {
+                let a = g.arcs()[cv.arc as usize];
+                if cv.pos == 1 {
+                    assert!(
+                        groups.insert(group(a.from.0)),
+                        "seed {seed}: an offer twice"
+                    );
+                } else {
+                    assert!(
+                        entered.contains(&(a.from.0, cv.pos - 1)),
+                        "seed {seed}: a chain column continues nothing"
+                    );
+                }
+                assert!(groups.insert(group(a.to.0)), "seed {seed}: a group twice");
+                entered.insert((a.to.0, cv.pos));
+                weight += model.prep.weight[cv.arc as usize];
+            }
+            assert!(
+                (worth - weight).abs() < 1e-9,
+                "seed {seed}: {worth} != {weight}"
+            );
+            taken += keys.len();
+        }
+        assert!(taken > 500, "only {taken} columns rounded in");
+    }
+
     /// The up-front count agrees with the enumeration exactly: over the cap just when the
     /// enumeration lists more cycles than the cap, so a pool that enumerates keeps its path.
     #[test]
