@@ -907,6 +907,26 @@ impl<'a> Model<'a> {
         (worth, keys)
     }
 
+    /// The solution of a rounding kept by [`Model::root_lp`], with the bound `ub`, to compare
+    /// with what a stopped solve found otherwise.
+    fn rounded_solution(
+        &self,
+        run: &Run,
+        rounded: &Option<(f64, Vec<Key>)>,
+        ub: f64,
+    ) -> Option<Solution> {
+        let (worth, keys) = rounded.as_ref()?;
+        let prep = self.master_model(keys, ub);
+        let all = (prep.cycles.len() + prep.chain_vars.len()) as ColId;
+        let outcome = Outcome {
+            chosen: (0..all).collect(),
+            objective: *worth,
+            bound: ub,
+            optimal: false,
+        };
+        Some(run.finish(Some(&prep), outcome))
+    }
+
     /// The master coefficients of a column (into `coefs`) and its objective coefficient.
     fn coefficients(&self, p: &Priced, coefs: &mut Vec<(usize, f64)>) -> f64 {
         match p.key {
@@ -1227,18 +1247,11 @@ pub(super) fn solve(
         Err(Stop::Timeout) => {
             // Stopped: the best rounding of a master, if any (the caller compares it with
             // the cover step's solution).
-            let Some((worth, keys)) = rounded else {
-                return Ok(run.finish(None, Outcome::stopped(None, ub)));
-            };
-            let prep = model.master_model(&keys, ub);
-            let all = (prep.cycles.len() + prep.chain_vars.len()) as ColId;
-            let outcome = Outcome {
-                chosen: (0..all).collect(),
-                objective: worth,
-                bound: ub,
-                optimal: false,
-            };
-            return Ok(run.finish(Some(&prep), outcome));
+            let stopped = run.finish(None, Outcome::stopped(None, ub));
+            return Ok(super::better_of(
+                stopped,
+                model.rounded_solution(&run, &rounded, ub),
+            ));
         }
     };
     ub = ub.min(model.round_bound(lp.value));
@@ -1268,7 +1281,11 @@ pub(super) fn solve(
                 optimal: false,
                 ..inner
             };
-            return Ok(run.finish(Some(&master), outcome));
+            let stopped = run.finish(Some(&master), outcome);
+            return Ok(super::better_of(
+                stopped,
+                model.rounded_solution(&run, &rounded, ub),
+            ));
         }
         (master, inner)
     } else {
@@ -1306,7 +1323,11 @@ pub(super) fn solve(
                     optimal: false,
                     ..outcome
                 };
-                return Ok(run.finish(Some(&prep), outcome));
+                let stopped = run.finish(Some(&prep), outcome);
+                return Ok(super::better_of(
+                    stopped,
+                    model.rounded_solution(&run, &rounded, ub),
+                ));
             }
         };
         finish_stats(&mut run, &prep);
@@ -1338,7 +1359,11 @@ pub(super) fn solve(
                 optimal: false,
                 ..outcome
             };
-            return Ok(run.finish(Some(&prep), outcome));
+            let stopped = run.finish(Some(&prep), outcome);
+            return Ok(super::better_of(
+                stopped,
+                model.rounded_solution(&run, &rounded, ub),
+            ));
         }
         if z >= target - TOL {
             // The optimum over a model holding every solution worth `target` or more, and
