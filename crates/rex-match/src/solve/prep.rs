@@ -97,7 +97,9 @@ pub fn search_above(params: &Params) -> usize {
     cycle_cap(params).min(SEARCH_ABOVE)
 }
 
-pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Prepared, Stop> {
+/// The effective weight of every arc under the objective (1 under `count`), and whether they
+/// are all integers (then the optimum is too).
+pub fn weights(graph: &Graph, params: &Params) -> (Vec<f64>, bool) {
     let weight: Vec<f64> = graph
         .arcs()
         .iter()
@@ -107,6 +109,11 @@ pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Pr
         })
         .collect();
     let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
+    (weight, integral)
+}
+
+pub fn prepare(graph: &Graph, params: &Params, deadline: &Deadline) -> Result<Prepared, Stop> {
+    let (weight, integral) = weights(graph, params);
     let mut useful = vec![false; weight.len()];
     let cap = cycle_cap(params);
     let cycles = enumerate_cycles(graph, params.max_cycle, &weight, &mut useful, cap, deadline)?;

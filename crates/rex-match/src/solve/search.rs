@@ -516,15 +516,7 @@ struct Model<'a> {
 impl<'a> Model<'a> {
     /// The model of `graph`: every chain column, no cycle yet, the rows, the bitsets.
     fn new(graph: &'a Graph, params: &'a Params) -> Self {
-        let weight: Vec<f64> = graph
-            .arcs()
-            .iter()
-            .map(|a| match params.objective {
-                Objective::Count => 1.0,
-                Objective::Weight => a.weight,
-            })
-            .collect();
-        let integral = weight.iter().all(|w| w.fract() == 0.0 && w.abs() < 1e12);
+        let (weight, integral) = prep::weights(graph, params);
         let mut useful = vec![false; weight.len()];
         let chain_vars = prep::chain_vars(graph, params.max_chain, &mut useful);
         let trivial = trivial_bound(graph, &weight);
@@ -581,14 +573,14 @@ impl<'a> Model<'a> {
     /// the sparse 10,000-pair pool (BENCHMARKS.md, "Issue 12, sixth pass"): once a round has
     /// added some 50,000 columns to this degenerate set-packing LP, the primal simplex warm
     /// started from the last basis took 40 s, and the dual simplex over five minutes from
-    /// the second round on, where the interior-point method takes a few seconds. Its central
-    /// duals also stabilise the pricing (fewer, better rounds). Its duals are feasible up to a
-    /// tolerance, so pricing keeps only columns of reduced cost above [`PRICE_TOL`], and the
+    /// the second round on, where the interior-point method took 1.6 s and 10 s (masters of
+    /// 100,000 to 190,000 columns, later, take it 25 to 100 s). Its duals are feasible up to
+    /// a tolerance, so pricing keeps only columns of reduced cost above [`PRICE_TOL`], and the
     /// bound is the dual objective plus that tolerance per row (see [`dual_bound`]), which
     /// holds whatever the LP's accuracy. Columns whose reduced cost falls below
     /// [`DROP_BELOW`] leave the master, each at most once (one may come back if it prices out
-    /// again, and then stays), so each LP stays about the size of its support and column
-    /// generation still ends.
+    /// again, and then stays), so the master grows more slowly and column generation still
+    /// ends.
     ///
     /// After each master, its solution is rounded (`Model::rounded`); the best rounding so
     /// far is kept in `rounded`, so that a solve stopped here still has it.
