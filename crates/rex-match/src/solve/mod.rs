@@ -199,13 +199,7 @@ pub fn solve_forced(
             Covered::Settled(solution) => return Ok(solution),
             // As on large pools: the search path, seeded with the cover's solution.
             Covered::Open(fallback, duals) if search::applies(params) => {
-                let solution = search::solve(
-                    run,
-                    search::Start::Master,
-                    fallback.as_ref(),
-                    duals.as_deref(),
-                )?;
-                return Ok(better_of(solution, fallback));
+                return search_after_cover(run, fallback, duals);
             }
             Covered::Open(..) => RootLp::BySize,
         },
@@ -230,17 +224,12 @@ pub fn solve_forced(
                     &run.deadline,
                 ) {
                     Ok(true) => {
-                        let (fallback, duals) = match cover_first(&mut run)? {
-                            Covered::Settled(solution) => return Ok(solution),
-                            Covered::Open(fallback, duals) => (fallback, duals),
+                        return match cover_first(&mut run)? {
+                            Covered::Settled(solution) => Ok(solution),
+                            Covered::Open(fallback, duals) => {
+                                search_after_cover(run, fallback, duals)
+                            }
                         };
-                        let solution = search::solve(
-                            run,
-                            search::Start::Master,
-                            fallback.as_ref(),
-                            duals.as_deref(),
-                        )?;
-                        return Ok(better_of(solution, fallback));
                     }
                     Ok(false) => {}
                     Err(Stop::Error(e)) => return Err(e),
@@ -859,6 +848,22 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
         Some(solution),
         Some(cover.vertex_duals(run.graph)),
     ))
+}
+
+/// The search path after an open cover step: seeded with its best solution (`fallback`) and
+/// stabilised by its certificate (`duals`); the better of its answer and `fallback`.
+fn search_after_cover(
+    run: Run<'_>,
+    fallback: Option<Solution>,
+    duals: Option<Vec<f64>>,
+) -> Result<Solution, SolveError> {
+    let solution = search::solve(
+        run,
+        search::Start::Master,
+        fallback.as_ref(),
+        duals.as_deref(),
+    )?;
+    Ok(better_of(solution, fallback))
 }
 
 /// The search path's `solution`, or the cover's `fallback` when the search was stopped with
