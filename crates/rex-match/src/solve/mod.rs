@@ -99,6 +99,7 @@
 
 mod cover;
 mod ffi;
+mod improve;
 mod master;
 mod pairs;
 mod pairs_weighted;

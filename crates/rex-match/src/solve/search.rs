@@ -22,7 +22,14 @@
 //!    simplex stalls on these degenerate LPs, see `Model::root_lp`). A round that offers
 //!    nothing searched every vertex to the end and ends column generation: its duals are
 //!    then feasible for every column up to `PRICE_TOL`, and `LP`, their objective plus that
-//!    tolerance per row (`dual_bound`), bounds the optimum.
+//!    tolerance per row (`dual_bound`), bounds the optimum. Before that, each round also
+//!    *repairs* the master's duals into feasible ones (`Model::repair`: each request raised
+//!    by the best reduced cost of the cycles it is the smallest vertex of, the chain rows
+//!    set to match); the best repaired duals are the centre, and column generation stops
+//!    as soon as the centre's bound rounds down to the master's value (or to the best
+//!    solution's): the LP's last rounds, which only prove what the master already shows,
+//!    are skipped. Each master's solution is also rounded (`Model::rounded`) and the best
+//!    packing improved by a local search (`improve`); one worth the bound ends the solve.
 //! 2. *An incumbent from the master.* The model of the root master's own columns (a few per
 //!    row and round, not millions) goes through the usual pipeline (`super::pipeline`: root
 //!    LP, dive, restricted and fixed MIP), its bound capped at `UB` (`LP` rounded down for
@@ -54,6 +61,7 @@
 //! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
 //! column, and HiGHS runs single-threaded with a fixed seed.
 
+use super::improve::{Local, Packing};
 use super::master::{self, ColId, Rows};
 use super::prep::{self, ChainVar, Cycles, Prepared};
 use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
@@ -61,6 +69,7 @@ use crate::graph::{Graph, VertexId, VertexKind};
 use crate::params::{Objective, Params};
 use crate::solution::Solution;
 use highs::{ColProblem, HighsModelStatus, Sense};
+use std::cell::Cell;
 use std::collections::HashSet;
 
 /// Estimated bytes of one column of the restricted model: its vertices and weight in `prep`,
@@ -73,8 +82,8 @@ pub(super) fn applies(params: &Params) -> bool {
 }
 
 /// Adjacency of the requests as bitsets, rows of `words` 64-bit words.
-struct Bits {
-    words: usize,
+pub(super) struct Bits {
+    pub(super) words: usize,
     out: Vec<u64>,
     inn: Vec<u64>,
 }
@@ -96,11 +105,11 @@ impl Bits {
         Bits { words, out, inn }
     }
 
-    fn out_row(&self, v: usize) -> &[u64] {
+    pub(super) fn out_row(&self, v: usize) -> &[u64] {
         &self.out[v * self.words..(v + 1) * self.words]
     }
 
-    fn in_row(&self, v: usize) -> &[u64] {
+    pub(super) fn in_row(&self, v: usize) -> &[u64] {
         &self.inn[v * self.words..(v + 1) * self.words]
     }
 
@@ -111,7 +120,7 @@ impl Bits {
 
 /// The index of arc `u -> v` in the graph's arcs, if there is one (a binary search of `u`'s
 /// out-arcs, which are sorted by head).
-fn arc_index(graph: &Graph, u: u32, v: u32) -> Option<usize> {
+pub(super) fn arc_index(graph: &Graph, u: u32, v: u32) -> Option<usize> {
     let range = graph.out_arc_range(VertexId(u));
     graph.arcs()[range.clone()]
         .binary_search_by_key(&v, |a| a.to.0)
@@ -255,11 +264,12 @@ impl<'a> Search<'a> {
 
     /// Visits every cycle of at most `k` arcs whose smallest vertex is `s` and whose reduced
     /// cost is `> floor`, in canonical order: `visit(vertices, weight, reduced cost)`, until
-    /// `most` visits have returned `true`.
+    /// `most` visits have returned `true`. `visit` may raise `floor` as it goes (to find the
+    /// best cycle, [`Model::repair`]): the rest of the search prunes by the new floor.
     fn from(
         &self,
         s: usize,
-        floor: f64,
+        floor: &Cell<f64>,
         most: usize,
         visit: &mut dyn FnMut(&[u32], f64, f64) -> bool,
     ) {
@@ -283,7 +293,7 @@ impl<'a> Search<'a> {
             if self.bits.has_in(s, b) {
                 let w = wsb + self.arc_weight(b, s);
                 let rc = w - ys - yb;
-                if rc > floor && visit(&[s as u32, b as u32], w, rc) {
+                if rc > floor.get() && visit(&[s as u32, b as u32], w, rc) {
                     counted += 1;
                     if counted >= most {
                         return;
@@ -294,7 +304,7 @@ impl<'a> Search<'a> {
                 continue;
             }
             // The best a third vertex can do: the largest arc weights and the least dual.
-            let room = wsb + 2.0 * self.w_max - ys - yb - floor;
+            let room = wsb + 2.0 * self.w_max - ys - yb - floor.get();
             if room - self.y_min <= 0.0 {
                 continue;
             }
@@ -330,7 +340,7 @@ impl<'a> Search<'a> {
                     x &= x - 1;
                     let w = wsb + self.arc_weight(b, c) + self.arc_weight(c, s);
                     let rc = w - ys - yb - self.y[c];
-                    if rc > floor && visit(&[s as u32, b as u32, c as u32], w, rc) {
+                    if rc > floor.get() && visit(&[s as u32, b as u32, c as u32], w, rc) {
                         counted += 1;
                         if counted >= most {
                             return;
@@ -589,7 +599,7 @@ impl<'a> Model<'a> {
         run: &Run,
         seed: Vec<Priced>,
         center: Option<Center>,
-        rounded: &mut Option<(f64, Vec<Key>)>,
+        rounded: &mut Option<Packing>,
     ) -> Result<Lp, Stop> {
         let rows = &self.rows;
         let mut problem = ColProblem::default();
@@ -597,6 +607,14 @@ impl<'a> Model<'a> {
             problem.add_row(..=rows.upper(r));
         }
         let mut model = problem.optimise(Sense::Maximise);
+        let graph = self.graph;
+        let local = Local::new(
+            graph,
+            &self.bits,
+            &self.prep.weight,
+            self.params.max_cycle,
+            self.params.max_chain,
+        );
         master::configure(&mut model, false, &self.prep);
         model.set_option("solver", "ipm");
         model.set_option("run_crossover", "off");
@@ -615,7 +633,13 @@ impl<'a> Model<'a> {
             run.deadline.check()?;
             let new = match seed.take() {
                 Some(seed) => seed,
-                None => match self.next_columns(run, &duals, &mut center, &in_master)? {
+                None => match self.next_columns(
+                    run,
+                    &duals,
+                    &mut center,
+                    &in_master,
+                    rounded.as_ref().map_or(f64::NEG_INFINITY, |p| p.worth),
+                )? {
                     Next::Columns(new) => new,
                     Next::Done(proven) => break proven,
                 },
@@ -645,10 +669,30 @@ impl<'a> Model<'a> {
             value = solved.objective_value();
             let solution = solved.get_solution();
             duals = master::packing_duals(solution.dual_rows());
-            let (worth, keys) = self.rounded(&cols, solution.columns());
-            if rounded.as_ref().is_none_or(|(best, _)| worth > *best) {
-                tracing::debug!(worth, "search path: the master's solution rounded");
-                *rounded = Some((worth, keys));
+            let packing = self.rounded(&cols, solution.columns());
+            tracing::debug!(
+                worth = packing.worth,
+                "search path: the master's solution rounded"
+            );
+            if rounded
+                .as_ref()
+                .is_none_or(|best| packing.worth > best.worth)
+            {
+                *rounded = Some(packing);
+            }
+            if let Some(best) = rounded.as_mut() {
+                let priority: Vec<f64> = graph
+                    .vertices()
+                    .iter()
+                    .map(|v| duals[v.group as usize])
+                    .collect();
+                let moves = local.improve(best, &priority, &run.deadline)?;
+                tracing::debug!(
+                    worth = best.worth,
+                    moves,
+                    elapsed = ?run.deadline.elapsed(),
+                    "search path: the best packing improved"
+                );
             }
             model = solved.into();
             // Columns far from tight leave the master, each at most once (so that no
@@ -714,6 +758,7 @@ impl<'a> Model<'a> {
         duals: &[f64],
         center: &mut Option<Center>,
         in_master: &HashSet<Key>,
+        incumbent: f64,
     ) -> Result<Next, Stop> {
         let master_bound = dual_bound(&self.rows, duals);
         let plain = |this: &Self| -> Result<Next, Stop> {
@@ -727,12 +772,23 @@ impl<'a> Model<'a> {
                 Next::Columns(new)
             })
         };
+        let repaired = self.repair(&run.deadline, duals)?;
+        tracing::debug!(
+            bound = repaired.bound,
+            master = master_bound,
+            elapsed = ?run.deadline.elapsed(),
+            "search path: the master's duals repaired"
+        );
+        if center.as_ref().is_none_or(|c| repaired.bound < c.bound) {
+            *center = Some(repaired);
+        }
         loop {
             let Some(c) = center.as_mut() else {
                 return plain(self);
             };
             let gap = c.bound - master_bound;
             if self.round_bound(c.bound) <= self.round_bound(master_bound)
+                || self.round_bound(c.bound) <= incumbent + TOL
                 || gap <= 1e-6 * master_bound.abs().max(1.0)
             {
                 return Ok(Next::Done(center.take().expect("a centre")));
@@ -770,19 +826,68 @@ impl<'a> Model<'a> {
     }
 
     /// The stability centre of the cover's certificate `y` (one dual per vertex, see
-    /// `cover::Cover::vertex_duals`): `y` on the group rows, and on each flow row `(u, p)`
-    /// the most a chain column leaving `u` at position `p + 1` could gain, `max(0, w - y(v) +
-    /// f(v, p + 1))` over its arcs `u -> v`, from the last position back. Then every chain
-    /// column's reduced cost is at most 0, as is every cycle's; their bound is the dual
-    /// objective, the sum of `y`.
+    /// `cover::Cover::vertex_duals`): `y` on the group rows, the flow rows as
+    /// [`Model::feasible_chains`] sets them. Every cycle's reduced cost is then at most 0, and
+    /// every chain column's (the offers need no raise: see `vertex_duals`); their bound is the
+    /// dual objective, the sum of `y`.
     fn center(&self, y: &[f64]) -> Center {
-        let graph = self.graph;
-        let rows = &self.rows;
-        let mut duals = vec![0.0; rows.count];
-        for (v, vertex) in graph.vertices().iter().enumerate() {
+        let mut duals = vec![0.0; self.rows.count];
+        for (v, vertex) in self.graph.vertices().iter().enumerate() {
             duals[vertex.group as usize] = y[v].max(0.0);
         }
+        self.feasible_chains(&mut duals);
+        let bound = (0..self.rows.count)
+            .map(|r| self.rows.upper(r) * duals[r])
+            .sum();
+        Center { duals, bound }
+    }
+
+    /// Duals feasible for every column, made from any row `duals >= 0` (the master's, say):
+    /// each request `s` raised by the largest reduced cost of a cycle whose smallest vertex it
+    /// is (found by the search, its floor rising with the best found), then the chain rows as
+    /// [`Model::feasible_chains`] sets them. A cycle with smallest vertex `s` loses at least
+    /// that much reduced cost, so none is left positive. The bound goes up by the sum of the
+    /// raises: a Lagrangian bound, small when the master misses few columns, so that column
+    /// generation can stop before its last rounds (see [`Model::next_columns`]).
+    fn repair(&self, deadline: &Deadline, duals: &[f64]) -> Result<Center, Stop> {
+        let graph = self.graph;
+        let rows = &self.rows;
+        let search = self.search(duals);
+        let mut out: Vec<f64> = (0..rows.count)
+            .map(|r| {
+                if r < rows.group_rows {
+                    duals[r].max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        for s in 0..graph.vertices().len() {
+            if s % 256 == 255 {
+                deadline.check()?;
+            }
+            let best = Cell::new(0.0);
+            search.from(s, &best, usize::MAX, &mut |_, _, rc| {
+                best.set(rc);
+                false
+            });
+            out[graph.vertices()[s].group as usize] += best.get();
+        }
+        self.feasible_chains(&mut out);
+        let bound = (0..rows.count).map(|r| rows.upper(r) * out[r]).sum();
+        Ok(Center { duals: out, bound })
+    }
+
+    /// Makes every chain column's reduced cost at most 0 under `duals`, whose group rows are
+    /// set: each flow row `(u, p)` gets the most a chain column leaving `u` at position `p + 1`
+    /// could gain, `max(0, w - y(v) + f(v, p + 1))` over its arcs `u -> v`, from the last
+    /// position back (flow rows cost nothing in the bound: their upper bound is 0), then each
+    /// offer's group row rises by whatever reduced cost its first arcs still have.
+    fn feasible_chains(&self, duals: &mut [f64]) {
+        let graph = self.graph;
+        let rows = &self.rows;
         let vars = &self.prep.chain_vars;
+        duals[rows.group_rows..rows.count].fill(0.0);
         // `chain_vars` is sorted by position: from the last one back.
         for cv in vars.iter().rev() {
             let p = cv.pos as usize;
@@ -799,8 +904,16 @@ impl<'a> Model<'a> {
                 duals[r] = duals[r].max(gain);
             }
         }
-        let bound = (0..rows.count).map(|r| rows.upper(r) * duals[r]).sum();
-        Center { duals, bound }
+        for (i, cv) in vars.iter().enumerate() {
+            if cv.pos != 1 {
+                break;
+            }
+            let rc = rows.reduced_cost(graph, &self.prep, i as ColId, duals);
+            if rc > 0.0 {
+                let from = graph.arcs()[cv.arc as usize].from;
+                duals[graph.vertex(from).group as usize] += rc;
+            }
+        }
     }
 
     /// Solves the master as it stands (interior point, see [`Model::root_lp`]); where that
@@ -827,17 +940,17 @@ impl<'a> Model<'a> {
         unreachable!("the second solve returns")
     }
 
-    /// A solution made of the master's columns `cols` (values `x`), and its worth: greedily,
-    /// the cycles by decreasing `x` (ties by key) whose requests are all free, then from each
-    /// offer by decreasing `x` of its first arc the chain that follows, at each position, the
-    /// free request of largest `x`. Deterministic, and linear in the master's size.
-    fn rounded(&self, cols: &[Priced], x: &[f64]) -> (f64, Vec<Key>) {
+    /// A solution made of the master's columns `cols` (values `x`): greedily, the cycles by
+    /// decreasing `x` (ties by key) whose requests are all free, then from each offer by
+    /// decreasing `x` of its first arc the chain that follows, at each position, the free
+    /// request of largest `x`. Deterministic, and linear in the master's size.
+    fn rounded(&self, cols: &[Priced], x: &[f64]) -> Packing {
         let graph = self.graph;
         let group = |v: u32| graph.vertices()[v as usize].group as usize;
         let mut used = vec![false; self.rows.group_rows];
         let mut order: Vec<usize> = (0..cols.len()).filter(|&j| x[j] > 1e-6).collect();
         order.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(cols[a].key.cmp(&cols[b].key)));
-        let (mut worth, mut keys) = (0.0, Vec::new());
+        let (mut worth, mut picked) = (0.0, Vec::new());
         // Chain columns of positive value, by (tail, position).
         let mut next: std::collections::HashMap<(u32, u8), Vec<usize>> = Default::default();
         let mut firsts = Vec::new();
@@ -848,7 +961,7 @@ impl<'a> Model<'a> {
                     if v.iter().all(|&u| !used[group(u)]) {
                         v.iter().for_each(|&u| used[group(u)] = true);
                         worth += cols[j].weight;
-                        keys.push(cols[j].key);
+                        picked.push(v.to_vec());
                     }
                 }
                 Key::Chain(i) => {
@@ -872,13 +985,13 @@ impl<'a> Model<'a> {
                 continue;
             }
             used[group(a.from.0)] = true;
-            let mut link = Some((j, a.to.0, cv.arc));
-            let mut pos = 1u8;
-            while let Some((j, head, arc)) = link.take() {
+            let mut chain = vec![a.from.0];
+            let mut link = Some((a.to.0, cv.arc));
+            while let Some((head, arc)) = link.take() {
                 used[group(head)] = true;
                 worth += self.prep.weight[arc as usize];
-                keys.push(cols[j].key);
-                pos += 1;
+                chain.push(head);
+                let pos = (chain.len() - 1) as u8 + 1;
                 let Some(options) = next.get(&(head, pos)) else {
                     break;
                 };
@@ -889,32 +1002,63 @@ impl<'a> Model<'a> {
                     let cv = self.prep.chain_vars[i as usize];
                     let to = graph.arcs()[cv.arc as usize].to.0;
                     if !used[group(to)] {
-                        link = Some((k, to, cv.arc));
+                        link = Some((to, cv.arc));
                         break;
                     }
                 }
             }
+            picked.push(chain);
         }
-        keys.sort_unstable();
-        (worth, keys)
+        Packing::new(graph, picked, worth)
     }
 
-    /// The solution of a rounding kept by [`Model::root_lp`], with the bound `ub`, to compare
-    /// with what a stopped solve found otherwise.
-    fn rounded_solution(
-        &self,
-        run: &Run,
-        rounded: &Option<(f64, Vec<Key>)>,
-        ub: f64,
-    ) -> Option<Solution> {
-        let (worth, keys) = rounded.as_ref()?;
-        let prep = self.master_model(keys, ub);
+    /// The master's keys of `columns` (cycles, and chains from their offer): each cycle
+    /// rotated to its smallest vertex, the chain column of each chain arc at its position.
+    /// Cycles longer than the cap are left out.
+    fn keys<'c>(&self, columns: impl Iterator<Item = &'c [u32]>) -> Vec<Key> {
+        let mut keys = Vec::new();
+        for c in columns {
+            if self.graph.vertices()[c[0] as usize].kind == VertexKind::Request {
+                if c.len() > self.params.max_cycle {
+                    continue;
+                }
+                let mut verts = c.to_vec();
+                let smallest = (0..verts.len()).min_by_key(|&i| verts[i]).unwrap_or(0);
+                verts.rotate_left(smallest);
+                keys.push(Key::cycle(&verts));
+                continue;
+            }
+            for (j, pair) in c.windows(2).enumerate() {
+                let Some(arc) = arc_index(self.graph, pair[0], pair[1]) else {
+                    continue;
+                };
+                let key = (j as u8 + 1, arc as u32);
+                if let Ok(i) = self
+                    .prep
+                    .chain_vars
+                    .binary_search_by_key(&key, |cv| (cv.pos, cv.arc))
+                {
+                    keys.push(Key::Chain(i as u32));
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// The solution of the best packing kept by [`Model::root_lp`], with the bound `ub`, to
+    /// compare with what a stopped solve found otherwise (or optimal, when it is worth `ub`).
+    fn rounded_solution(&self, run: &Run, rounded: &Option<Packing>, ub: f64) -> Option<Solution> {
+        let packing = rounded.as_ref()?;
+        let keys = self.keys(packing.columns());
+        let prep = self.master_model(&keys, ub);
         let all = (prep.cycles.len() + prep.chain_vars.len()) as ColId;
         let outcome = Outcome {
             chosen: (0..all).collect(),
-            objective: *worth,
+            objective: packing.worth,
             bound: ub,
-            optimal: false,
+            optimal: packing.worth >= ub - TOL,
         };
         Some(run.finish(Some(&prep), outcome))
     }
@@ -973,7 +1117,7 @@ impl<'a> Model<'a> {
         }
         // Cycles: a search from every vertex.
         for s in 0..n {
-            search.from(s, PRICE_TOL, PER_VERTEX, &mut |verts, w, rc| {
+            search.from(s, &Cell::new(PRICE_TOL), PER_VERTEX, &mut |verts, w, rc| {
                 let key = Key::cycle(verts);
                 if in_master.contains(&key) {
                     return false;
@@ -1023,16 +1167,21 @@ impl<'a> Model<'a> {
             if s % 256 == 0 {
                 run.deadline.check()?;
             }
-            search.from(s, floor - 1e-12, usize::MAX, &mut |verts, w, _| {
-                if cycles.len() as u64 >= most {
-                    too_many = true;
-                    return false;
-                }
-                cycles.verts.extend_from_slice(verts);
-                cycles.start.push(cycles.verts.len() as u32);
-                cycles.weight.push(w);
-                true
-            });
+            search.from(
+                s,
+                &Cell::new(floor - 1e-12),
+                usize::MAX,
+                &mut |verts, w, _| {
+                    if cycles.len() as u64 >= most {
+                        too_many = true;
+                        return false;
+                    }
+                    cycles.verts.extend_from_slice(verts);
+                    cycles.start.push(cycles.verts.len() as u32);
+                    cycles.weight.push(w);
+                    true
+                },
+            );
             if too_many {
                 return Err(Stop::Error(SolveError::TooLarge(format!(
                     "the exact model needs more than {most} cycles of reduced cost >= {floor:.3} \
@@ -1124,38 +1273,22 @@ impl<'a> Model<'a> {
     /// its chains' arcs at its position. With them the first master is worth the solution,
     /// and its duals already say which requests it covers.
     fn seed(&self, solution: &Solution) -> Vec<Priced> {
-        let mut seed = Vec::new();
-        for c in &solution.cycles {
-            if c.len() > self.params.max_cycle {
-                continue;
-            }
-            let mut verts: Vec<u32> = c.iter().map(|v| v.0).collect();
-            let smallest = (0..verts.len()).min_by_key(|&i| verts[i]).unwrap_or(0);
-            verts.rotate_left(smallest);
-            seed.push(Priced::new(
-                0.0,
-                Key::cycle(&verts),
-                self.cycle_weight(&verts),
-            ));
-        }
-        for chain in &solution.chains {
-            for (j, pair) in chain.windows(2).enumerate() {
-                let Some(arc) = arc_index(self.graph, pair[0].0, pair[1].0) else {
-                    continue;
+        let lists: Vec<Vec<u32>> = solution
+            .cycles
+            .iter()
+            .chain(&solution.chains)
+            .map(|c| c.iter().map(|v| v.0).collect())
+            .collect();
+        self.keys(lists.iter().map(|c| &c[..]))
+            .into_iter()
+            .map(|key| {
+                let weight = match key {
+                    Key::Cycle(v, len) => self.cycle_weight(&v[..len as usize]),
+                    Key::Chain(_) => 1.0,
                 };
-                let key = (j as u8 + 1, arc as u32);
-                if let Ok(i) = self
-                    .prep
-                    .chain_vars
-                    .binary_search_by_key(&key, |cv| (cv.pos, cv.arc))
-                {
-                    seed.push(Priced::new(0.0, Key::Chain(i as u32), 1.0));
-                }
-            }
-        }
-        seed.sort_by_key(|p| p.key);
-        seed.dedup_by_key(|p| p.key);
-        seed
+                Priced::new(0.0, key, weight)
+            })
+            .collect()
     }
 
     fn master_model(&self, columns: &[Key], bound: f64) -> Prepared {
@@ -1248,6 +1381,14 @@ pub(super) fn solve(
     };
     ub = ub.min(model.round_bound(lp.value));
     run.bound = Some(ub);
+    if rounded.as_ref().is_some_and(|p| p.worth >= ub - TOL) {
+        // The best packing reaches the bound: optimal.
+        run.stats.pricing_rounds += lp.rounds;
+        run.stats.lp_bound = lp.value;
+        return Ok(model
+            .rounded_solution(&run, &rounded, ub)
+            .expect("a packing"));
+    }
     let search_rounds = lp.rounds;
     let finish_stats = |run: &mut Run, prep: &Prepared| {
         run.stats.cycles_enumerated = prep.cycles.len();
@@ -1503,6 +1644,166 @@ mod tests {
         );
     }
 
+    /// The weight of the solution made of `keys`, after checking that it is one: its cycles
+    /// and chains share no exclusive group, and each chain column after the first continues
+    /// the chain's column before.
+    fn feasible_weight(model: &Model, keys: &[Key], seed: u64) -> f64 {
+        let g = model.graph;
+        let group = |v: u32| g.vertices()[v as usize].group;
+        let mut groups = HashSet::new();
+        let mut entered: HashSet<(u32, u8)> = HashSet::new();
+        let mut weight = 0.0;
+        let mut chain_vars: Vec<ChainVar> = Vec::new();
+        for key in keys {
+            match *key {
+                Key::Cycle(v, len) => {
+                    for &u in &v[..len as usize] {
+                        assert!(groups.insert(group(u)), "seed {seed}: a group twice");
+                    }
+                    weight += model.cycle_weight(&v[..len as usize]);
+                }
+                Key::Chain(i) => chain_vars.push(model.prep.chain_vars[i as usize]),
+            }
+        }
+        chain_vars.sort_by_key(|cv| (cv.pos, cv.arc));
+        for cv in &chain_vars {
+            let a = g.arcs()[cv.arc as usize];
+            if cv.pos == 1 {
+                assert!(
+                    groups.insert(group(a.from.0)),
+                    "seed {seed}: an offer twice"
+                );
+            } else {
+                assert!(
+                    entered.contains(&(a.from.0, cv.pos - 1)),
+                    "seed {seed}: a chain column continues nothing"
+                );
+            }
+            assert!(groups.insert(group(a.to.0)), "seed {seed}: a group twice");
+            entered.insert((a.to.0, cv.pos));
+            weight += model.prep.weight[cv.arc as usize];
+        }
+        weight
+    }
+
+    /// The local search keeps a packing feasible, worth what it says, and never worse; from
+    /// the empty packing it finds a column whenever the graph has one (every cycle and chain
+    /// of one, two or three requests is a move from one of its requests).
+    #[test]
+    fn the_local_search_improves_feasibly() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let mut moves = 0;
+        for seed in 0..150u64 {
+            let g = random_graph(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let params = Params {
+                max_cycle: rng.random_range(2..=3),
+                max_chain: rng.random_range(0..=3),
+                objective: if seed % 3 == 0 {
+                    Objective::Weight
+                } else {
+                    Objective::Count
+                },
+                ..Params::default()
+            };
+            let model = Model::new(&g, &params);
+            let local = Local::new(
+                &g,
+                &model.bits,
+                &model.prep.weight,
+                params.max_cycle,
+                params.max_chain,
+            );
+            let priority: Vec<f64> = (0..g.vertices().len())
+                .map(|_| rng.random_range(0.0..1.0))
+                .collect();
+            let all = prep::prepare(&g, &params, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
+            let mut empty = Packing::new(&g, Vec::new(), 0.0);
+            moves += local
+                .improve(&mut empty, &priority, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            let keys = model.keys(empty.columns());
+            let weight = feasible_weight(&model, &keys, seed);
+            assert!((empty.worth - weight).abs() < 1e-9, "seed {seed}");
+            let any_column = all.cycles.len() > 0 || !all.chain_vars.is_empty();
+            assert_eq!(empty.worth > 0.0, any_column, "seed {seed}");
+            // From a rounding of random master values.
+            let mut cols: Vec<Priced> = (0..all.cycles.len())
+                .map(|i| Priced::new(0.0, Key::cycle(all.cycles.get(i)), all.cycles.weight[i]))
+                .collect();
+            cols.extend((0..model.prep.chain_vars.len()).map(|i| {
+                let w = model.prep.weight[model.prep.chain_vars[i].arc as usize];
+                Priced::new(0.0, Key::Chain(i as u32), w)
+            }));
+            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
+            let mut packing = model.rounded(&cols, &x);
+            let before = packing.worth;
+            moves += local
+                .improve(&mut packing, &priority, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            let keys = model.keys(packing.columns());
+            let weight = feasible_weight(&model, &keys, seed);
+            assert!((packing.worth - weight).abs() < 1e-9, "seed {seed}");
+            assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+        }
+        assert!(moves > 300, "only {moves} moves");
+    }
+
+    /// Repaired duals are feasible for every column (each enumerated cycle and chain column
+    /// prices at most 0), from any duals, so their bound is at least the optimum.
+    #[test]
+    fn repaired_duals_are_feasible() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        for seed in 0..150u64 {
+            let g = random_graph(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+            let params = Params {
+                max_cycle: rng.random_range(2..=3),
+                max_chain: rng.random_range(0..=3),
+                objective: if seed % 3 == 0 {
+                    Objective::Weight
+                } else {
+                    Objective::Count
+                },
+                ..Params::default()
+            };
+            let model = Model::new(&g, &params);
+            let duals: Vec<f64> = (0..model.rows.count)
+                .map(|_| {
+                    if rng.random_bool(0.3) {
+                        0.0
+                    } else {
+                        rng.random_range(0.0..1.5)
+                    }
+                })
+                .collect();
+            let repaired = model
+                .repair(&deadline, &duals)
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            let all = prep::prepare(&g, &params, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
+            let rows = Rows::new(&g, &all, params.max_chain);
+            assert_eq!(rows.count, model.rows.count, "seed {seed}: the same rows");
+            for id in 0..all.cycles.len() + all.chain_vars.len() {
+                let rc = rows.reduced_cost(&g, &all, id as ColId, &repaired.duals);
+                assert!(rc <= 1e-9, "seed {seed}: column {id} prices out ({rc})");
+            }
+            let raised = repaired.duals.iter().zip(&duals);
+            for (r, (after, before)) in raised.take(model.rows.group_rows).enumerate() {
+                assert!(after >= before, "seed {seed}: row {r} lowered");
+            }
+            let optimum = crate::solve(&g, &params).unwrap().objective;
+            assert!(
+                repaired.bound >= optimum - 1e-9,
+                "seed {seed}: {} below the optimum {optimum}",
+                repaired.bound
+            );
+        }
+    }
+
     /// A rounding of any master values is a feasible solution worth what it says: its cycles
     /// and chains share no exclusive group, each chain column after the first continues the
     /// chain's column before, and the worth is the weight of its columns.
@@ -1539,44 +1840,13 @@ mod tests {
                     }
                 })
                 .collect();
-            let (worth, keys) = model.rounded(&cols, &x);
-            let group = |v: u32| g.vertices()[v as usize].group;
-            let mut groups = HashSet::new();
-            let mut entered: HashSet<(u32, u8)> = HashSet::new();
-            let mut weight = 0.0;
-            let mut chain_vars: Vec<ChainVar> = Vec::new();
-            for key in &keys {
-                match *key {
-                    Key::Cycle(v, len) => {
-                        for &u in &v[..len as usize] {
-                            assert!(groups.insert(group(u)), "seed {seed}: a group twice");
-                        }
-                        weight += model.cycle_weight(&v[..len as usize]);
-                    }
-                    Key::Chain(i) => chain_vars.push(model.prep.chain_vars[i as usize]),
-                }
-            }
-            chain_vars.sort_by_key(|cv| (cv.pos, cv.arc));
-            for cv in &chain_vars {
-                let a = g.arcs()[cv.arc as usize];
-                if cv.pos == 1 {
-                    assert!(
-                        groups.insert(group(a.from.0)),
-                        "seed {seed}: an offer twice"
-                    );
-                } else {
-                    assert!(
-                        entered.contains(&(a.from.0, cv.pos - 1)),
-                        "seed {seed}: a chain column continues nothing"
-                    );
-                }
-                assert!(groups.insert(group(a.to.0)), "seed {seed}: a group twice");
-                entered.insert((a.to.0, cv.pos));
-                weight += model.prep.weight[cv.arc as usize];
-            }
+            let packing = model.rounded(&cols, &x);
+            let keys = model.keys(packing.columns());
+            let weight = feasible_weight(&model, &keys, seed);
             assert!(
-                (worth - weight).abs() < 1e-9,
-                "seed {seed}: {worth} != {weight}"
+                (packing.worth - weight).abs() < 1e-9,
+                "seed {seed}: {} != {weight}",
+                packing.worth
             );
             taken += keys.len();
         }
