@@ -592,14 +592,16 @@ impl<'a> Model<'a> {
     /// again, and then stays), so the master grows more slowly and column generation still
     /// ends.
     ///
-    /// After each master, its solution is rounded (`Model::rounded`); the best rounding so
-    /// far is kept in `rounded`, so that a solve stopped here still has it.
+    /// After each master, its solution is rounded (`Model::rounded`) and the best packing so
+    /// far, improved by the local search, is kept in `rounded`, and the best bound proven so
+    /// far (the centre's) in `proven_bound`, so that a solve stopped here still has them.
     fn root_lp(
         &self,
         run: &Run,
         seed: Vec<Priced>,
         center: Option<Center>,
         rounded: &mut Option<Packing>,
+        proven_bound: &mut f64,
     ) -> Result<Lp, Stop> {
         let rows = &self.rows;
         let mut problem = ColProblem::default();
@@ -644,6 +646,9 @@ impl<'a> Model<'a> {
                     Next::Done(proven) => break proven,
                 },
             };
+            if let Some(c) = &center {
+                *proven_bound = proven_bound.min(c.bound);
+            }
             tracing::debug!(
                 round = rounds,
                 lp = value,
@@ -1366,10 +1371,12 @@ pub(super) fn solve(
     let center = center.map(|y| model.center(y));
     let seed = seed.map(|s| model.seed(s)).unwrap_or_default();
     let mut rounded = None;
-    let lp = match model.root_lp(&run, seed, center, &mut rounded) {
+    let mut proven = f64::INFINITY;
+    let lp = match model.root_lp(&run, seed, center, &mut rounded, &mut proven) {
         Ok(lp) => lp,
         Err(Stop::Error(e)) => return Err(e),
         Err(Stop::Timeout) => {
+            ub = ub.min(model.round_bound(proven));
             // Stopped: the best rounding of a master, if any (the caller compares it with
             // the cover step's solution).
             let stopped = run.finish(None, Outcome::stopped(None, ub));
