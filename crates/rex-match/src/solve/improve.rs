@@ -344,11 +344,7 @@ impl<'a> Local<'a> {
         for start in 0..verts.len() {
             path.clear();
             path.push(start);
-            if g.vertices()[verts[start] as usize].kind == VertexKind::Offer {
-                self.chains(&verts, &bit, &mut path, bit[start], 0.0, &mut cands);
-            } else {
-                self.cycles(&verts, &bit, &mut path, bit[start], 0.0, &mut cands);
-            }
+            self.columns(&verts, &bit, &mut path, bit[start], 0.0, &mut cands);
         }
         if cands.is_empty() {
             return None;
@@ -364,8 +360,10 @@ impl<'a> Local<'a> {
         Some((best.0, cols))
     }
 
-    /// Cycles that start at `path[0]` (the first of them in `verts`) and go on from the path.
-    fn cycles(
+    /// The columns that go on from `path`: cycles when `path[0]` is a request (through later
+    /// vertices of `verts` only, so that each is found once, from its first vertex), chains
+    /// when it is an offer.
+    fn columns(
         &self,
         verts: &[u32],
         bit: &[u32],
@@ -375,7 +373,12 @@ impl<'a> Local<'a> {
         out: &mut Vec<Candidate>,
     ) {
         let (start, last) = (path[0], *path.last().expect("a path"));
-        for next in start + 1..verts.len() {
+        let chain = self.graph.vertices()[verts[start] as usize].kind == VertexKind::Offer;
+        if chain && path.len() > self.l {
+            return;
+        }
+        let first = if chain { 0 } else { start + 1 };
+        for next in first..verts.len() {
             let v = verts[next];
             if mask & bit[next] != 0
                 || self.graph.vertices()[v as usize].kind != VertexKind::Request
@@ -386,7 +389,12 @@ impl<'a> Local<'a> {
                 continue;
             };
             path.push(next);
-            if let Some(back) = self.arc(v, verts[start]) {
+            let closing = if chain {
+                Some(0.0)
+            } else {
+                self.arc(v, verts[start])
+            };
+            if let Some(back) = closing {
                 out.push(Candidate {
                     mask: mask | bit[next],
                     score: Score {
@@ -396,47 +404,9 @@ impl<'a> Local<'a> {
                     verts: path.iter().map(|&i| verts[i]).collect(),
                 });
             }
-            if path.len() < self.k {
-                self.cycles(verts, bit, path, mask | bit[next], weight + w, out);
+            if chain || path.len() < self.k {
+                self.columns(verts, bit, path, mask | bit[next], weight + w, out);
             }
-            path.pop();
-        }
-    }
-
-    /// Chains from the offer `path[0]` that go on from the path.
-    fn chains(
-        &self,
-        verts: &[u32],
-        bit: &[u32],
-        path: &mut Vec<usize>,
-        mask: u32,
-        weight: f64,
-        out: &mut Vec<Candidate>,
-    ) {
-        if path.len() > self.l {
-            return;
-        }
-        let last = *path.last().expect("a path");
-        for next in 0..verts.len() {
-            let v = verts[next];
-            if mask & bit[next] != 0
-                || self.graph.vertices()[v as usize].kind != VertexKind::Request
-            {
-                continue;
-            }
-            let Some(w) = self.arc(verts[last], v) else {
-                continue;
-            };
-            path.push(next);
-            out.push(Candidate {
-                mask: mask | bit[next],
-                score: Score {
-                    worth: weight + w,
-                    priority: 0.0,
-                },
-                verts: path.iter().map(|&i| verts[i]).collect(),
-            });
-            self.chains(verts, bit, path, mask | bit[next], weight + w, out);
             path.pop();
         }
     }

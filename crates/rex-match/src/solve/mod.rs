@@ -456,9 +456,15 @@ fn on_stop<T>(stop: Stop, on_timeout: impl FnOnce() -> Outcome) -> Phase<T> {
 impl Run<'_> {
     /// Reports the state of the solve, entering or inside `phase`.
     fn report(&self, phase: &'static str) {
+        self.report_with(phase, self.incumbent, self.bound);
+    }
+
+    /// Reports `phase` with an incumbent and a bound that a phase holding `self` immutably
+    /// knows better than `self` does.
+    fn report_with(&self, phase: &'static str, incumbent: Option<f64>, bound: Option<f64>) {
         (self.on_progress)(&Progress {
-            incumbent: self.incumbent,
-            bound: self.bound,
+            incumbent,
+            bound,
             elapsed: self.deadline.elapsed(),
             phase,
         });

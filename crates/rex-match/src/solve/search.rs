@@ -726,7 +726,13 @@ impl<'a> Model<'a> {
                     keep
                 });
             }
-            run.report("root LP");
+            // The progress line: the best packing and the best bound proven so far.
+            let incumbent = match (rounded.as_ref().map(|p| p.worth), run.incumbent) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            let bound = run.bound.map(|b| b.min(self.round_bound(*proven_bound)));
+            run.report_with("root LP", incumbent, bound);
         };
         tracing::debug!(
             lp = value,
@@ -1693,6 +1699,20 @@ mod tests {
         weight
     }
 
+    /// K in 2..=3, L in 0..=3, `weight` for every third seed and `count` otherwise.
+    fn random_params(rng: &mut ChaCha8Rng, seed: u64) -> Params {
+        Params {
+            max_cycle: rng.random_range(2..=3),
+            max_chain: rng.random_range(0..=3),
+            objective: if seed.is_multiple_of(3) {
+                Objective::Weight
+            } else {
+                Objective::Count
+            },
+            ..Params::default()
+        }
+    }
+
     /// The local search keeps a packing feasible, worth what it says, and never worse; from
     /// the empty packing it finds a column whenever the graph has one (every cycle and chain
     /// of one, two or three requests is a move from one of its requests).
@@ -1704,16 +1724,7 @@ mod tests {
         for seed in 0..150u64 {
             let g = random_graph(seed);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let params = Params {
-                max_cycle: rng.random_range(2..=3),
-                max_chain: rng.random_range(0..=3),
-                objective: if seed % 3 == 0 {
-                    Objective::Weight
-                } else {
-                    Objective::Count
-                },
-                ..Params::default()
-            };
+            let params = random_params(&mut rng, seed);
             let model = Model::new(&g, &params);
             let local = Local::new(
                 &g,
@@ -1767,16 +1778,7 @@ mod tests {
         for seed in 0..150u64 {
             let g = random_graph(seed);
             let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-            let params = Params {
-                max_cycle: rng.random_range(2..=3),
-                max_chain: rng.random_range(0..=3),
-                objective: if seed % 3 == 0 {
-                    Objective::Weight
-                } else {
-                    Objective::Count
-                },
-                ..Params::default()
-            };
+            let params = random_params(&mut rng, seed);
             let model = Model::new(&g, &params);
             let duals: Vec<f64> = (0..model.rows.count)
                 .map(|_| {
