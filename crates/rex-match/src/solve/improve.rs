@@ -6,12 +6,13 @@
 //! and each request `a` with `u -> a -> b`, the columns that hold `a` and `b`: it packs `u`
 //! and those columns' vertices again, exactly (every cycle and chain among those few
 //! vertices, then the best packing of them), and keeps the new packing when it is worth more
-//! than the columns it replaces. So `u` joins a 2-cycle with `b`, a 3-cycle `u, a, b`, the
-//! end of `b`'s chain, or a new chain from an unused offer, the displaced vertices finding
-//! other places among themselves. Passes repeat until one moves nothing.
+//! than the columns it replaces (or as much, covering requests of larger dual). So `u` joins
+//! a 2-cycle with `b`, a 3-cycle `u, a, b`, the end of `b`'s chain, or a new chain from an
+//! unused offer, the displaced vertices finding other places among themselves. Passes repeat
+//! until one moves nothing.
 //!
 //! Deterministic: requests, arcs and columns are visited in a fixed order, and a move is
-//! kept only when it is worth more, so the search ends.
+//! kept only when it raises the packing's (worth, sum of duals), so the search ends.
 
 use super::search::{arc_index, Bits};
 use super::{Deadline, Stop};
