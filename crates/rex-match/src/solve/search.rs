@@ -893,7 +893,9 @@ impl<'a> Model<'a> {
     /// set: each flow row `(u, p)` gets the most a chain column leaving `u` at position `p + 1`
     /// could gain, `max(0, w - y(v) + f(v, p + 1))` over its arcs `u -> v`, from the last
     /// position back (flow rows cost nothing in the bound: their upper bound is 0), then each
-    /// offer's group row rises by whatever reduced cost its first arcs still have.
+    /// first arc still of positive reduced cost is fixed: each offer's group row rises by the
+    /// most its first arcs still gain, or each request's by the most the first arcs into it
+    /// gain, whichever costs less.
     fn feasible_chains(&self, duals: &mut [f64]) {
         let graph = self.graph;
         let rows = &self.rows;
@@ -915,15 +917,31 @@ impl<'a> Model<'a> {
                 duals[r] = duals[r].max(gain);
             }
         }
+        // Each first arc `o -> v` still of positive reduced cost is fixed by raising its
+        // offer or its request (either lowers every column's reduced cost, so the flow rows
+        // stay feasible): all by offers or all by requests, whichever costs less.
+        let mut by_offer = vec![0.0f64; rows.group_rows];
+        let mut by_request = vec![0.0f64; rows.group_rows];
         for (i, cv) in vars.iter().enumerate() {
             if cv.pos != 1 {
                 break;
             }
             let rc = rows.reduced_cost(graph, &self.prep, i as ColId, duals);
             if rc > 0.0 {
-                let from = graph.arcs()[cv.arc as usize].from;
-                duals[graph.vertex(from).group as usize] += rc;
+                let a = graph.arcs()[cv.arc as usize];
+                let (o, v) = (graph.vertex(a.from).group, graph.vertex(a.to).group);
+                by_offer[o as usize] = by_offer[o as usize].max(rc);
+                by_request[v as usize] = by_request[v as usize].max(rc);
             }
+        }
+        let cost = |raise: &[f64]| raise.iter().sum::<f64>();
+        let raise = if cost(&by_request) < cost(&by_offer) {
+            by_request
+        } else {
+            by_offer
+        };
+        for (d, r) in duals.iter_mut().zip(raise) {
+            *d += r;
         }
     }
 
