@@ -753,14 +753,17 @@ impl<'a> Model<'a> {
     /// The columns of the next round under the master's `duals`, or, when there are none,
     /// duals proven feasible for every column with their bound.
     ///
-    /// With a `center` (duals feasible for every column, the cover's certificate at first)
-    /// pricing is stabilised (Wentges smoothing): it searches under the point halfway between
+    /// First the master's duals are repaired (`Model::repair`); when that proves a better
+    /// bound than the `center`'s (or there is none), the repaired duals become the centre.
+    /// With a `center` (duals feasible for every column: the cover's certificate or repaired
+    /// duals) pricing is stabilised (Wentges smoothing): it searches under the point halfway between
     /// the centre and the master's duals, and offers only the columns found there that also
     /// price out under the master's duals. Where it finds nothing, that point is feasible
     /// (the search was exhaustive) and better than the centre, so it becomes the centre: the
     /// centre's bound halves its distance to the master's. Column generation ends when the
     /// centre's bound rounds to the master's (no more columns could lower the bound that
-    /// counts), or when the search under the master's own duals finds nothing. Where the
+    /// counts) or to the `incumbent` (the best packing's worth: it is then optimal), or when
+    /// the search under the master's own duals finds nothing. Where the
     /// halfway point offers only columns that do not price out under the master's duals
     /// (mis-pricing), the master's duals are searched instead.
     fn next_columns(
