@@ -246,6 +246,7 @@ impl<'a> Local<'a> {
             // `u -> a -> b -> u`: `a` in out(u) and in(b).
             let inb = self.bits.in_row(b as usize);
             let mut tried: Vec<u32> = Vec::new();
+            let size = (base.verts.len(), base.slots.len());
             for w in 0..words {
                 let mut x = outs[w] & inb[w];
                 while x != 0 {
@@ -261,14 +262,13 @@ impl<'a> Local<'a> {
                         }
                         tried.push(slot);
                     }
-                    let mut hood = Hood {
-                        verts: base.verts.clone(),
-                        slots: base.slots.clone(),
-                    };
-                    hood.add(p, g, a);
-                    if self.try_hood(p, &hood, priority) {
+                    // `a`'s column joins the base for one try, then leaves it.
+                    base.add(p, g, a);
+                    if self.try_hood(p, &base, priority) {
                         return true;
                     }
+                    base.verts.truncate(size.0);
+                    base.slots.truncate(size.1);
                 }
             }
         }

@@ -1720,6 +1720,31 @@ mod tests {
         weight
     }
 
+    /// Checks `packing` through its master keys (see [`feasible_weight`]) and that it is worth
+    /// its columns' weight; returns the number of keys.
+    fn check_packing(model: &Model, packing: &Packing, seed: u64) -> usize {
+        let keys = model.keys(packing.columns());
+        let weight = feasible_weight(model, &keys, seed);
+        assert!(
+            (packing.worth - weight).abs() < 1e-9,
+            "seed {seed}: {} != {weight}",
+            packing.worth
+        );
+        keys.len()
+    }
+
+    /// Every column `all` enumerates, cycles then chain columns, as master columns.
+    fn all_columns(model: &Model, all: &Prepared) -> Vec<Priced> {
+        let mut cols: Vec<Priced> = (0..all.cycles.len())
+            .map(|i| Priced::new(0.0, Key::cycle(all.cycles.get(i)), all.cycles.weight[i]))
+            .collect();
+        cols.extend((0..model.prep.chain_vars.len()).map(|i| {
+            let w = model.prep.weight[model.prep.chain_vars[i].arc as usize];
+            Priced::new(0.0, Key::Chain(i as u32), w)
+        }));
+        cols
+    }
+
     /// K in 2..=3, L in 0..=3, `weight` for every third seed and `count` otherwise.
     fn random_params(rng: &mut ChaCha8Rng, seed: u64) -> Params {
         Params {
@@ -1763,28 +1788,18 @@ mod tests {
             moves += local
                 .improve(&mut empty, &priority, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            let keys = model.keys(empty.columns());
-            let weight = feasible_weight(&model, &keys, seed);
-            assert!((empty.worth - weight).abs() < 1e-9, "seed {seed}");
+            check_packing(&model, &empty, seed);
             let any_column = all.cycles.len() > 0 || !all.chain_vars.is_empty();
             assert_eq!(empty.worth > 0.0, any_column, "seed {seed}");
             // From a rounding of random master values.
-            let mut cols: Vec<Priced> = (0..all.cycles.len())
-                .map(|i| Priced::new(0.0, Key::cycle(all.cycles.get(i)), all.cycles.weight[i]))
-                .collect();
-            cols.extend((0..model.prep.chain_vars.len()).map(|i| {
-                let w = model.prep.weight[model.prep.chain_vars[i].arc as usize];
-                Priced::new(0.0, Key::Chain(i as u32), w)
-            }));
+            let cols = all_columns(&model, &all);
             let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
             let mut packing = model.rounded(&cols, &x);
             let before = packing.worth;
             moves += local
                 .improve(&mut packing, &priority, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            let keys = model.keys(packing.columns());
-            let weight = feasible_weight(&model, &keys, seed);
-            assert!((packing.worth - weight).abs() < 1e-9, "seed {seed}");
+            check_packing(&model, &packing, seed);
             assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
         }
         assert!(moves > 300, "only {moves} moves");
@@ -1853,13 +1868,7 @@ mod tests {
             let model = Model::new(&g, &params);
             let all = prep::prepare(&g, &params, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
-            let mut cols: Vec<Priced> = (0..all.cycles.len())
-                .map(|i| Priced::new(0.0, Key::cycle(all.cycles.get(i)), all.cycles.weight[i]))
-                .collect();
-            cols.extend((0..model.prep.chain_vars.len()).map(|i| {
-                let w = model.prep.weight[model.prep.chain_vars[i].arc as usize];
-                Priced::new(0.0, Key::Chain(i as u32), w)
-            }));
+            let cols = all_columns(&model, &all);
             let x: Vec<f64> = cols
                 .iter()
                 .map(|_| {
@@ -1871,14 +1880,7 @@ mod tests {
                 })
                 .collect();
             let packing = model.rounded(&cols, &x);
-            let keys = model.keys(packing.columns());
-            let weight = feasible_weight(&model, &keys, seed);
-            assert!(
-                (packing.worth - weight).abs() < 1e-9,
-                "seed {seed}: {} != {weight}",
-                packing.worth
-            );
-            taken += keys.len();
+            taken += check_packing(&model, &packing, seed);
         }
         assert!(taken > 500, "only {taken} columns rounded in");
     }
