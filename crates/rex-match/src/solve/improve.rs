@@ -11,6 +11,10 @@
 //! unused offer, the displaced vertices finding other places among themselves. Passes repeat
 //! until one moves nothing.
 //!
+//! [`Local::augment`] goes further than two columns: augmenting paths, along which each
+//! uncovered request takes another's place in a column until the last one joins the packing
+//! displacing none (see there).
+//!
 //! Deterministic: requests, arcs and columns are visited in a fixed order, and a move is
 //! kept only when it raises the packing's (worth, sum of duals), so the search ends.
 
@@ -64,6 +68,11 @@ pub(super) struct Local<'a> {
     l: usize,
     /// The offers with an arc to each vertex.
     offers_in: Vec<Vec<u32>>,
+    /// The requests of each group.
+    members: Vec<Vec<u32>>,
+    /// Each vertex's group, and whether it is an offer (compact, for [`Local::augment`]).
+    group: Vec<u32>,
+    offer: Vec<bool>,
 }
 
 /// One neighbourhood's vertices and the columns it replaces.
@@ -90,6 +99,31 @@ impl Hood {
         }
         self.add_vertex(v);
     }
+}
+
+/// One step of an augmenting path (see [`Local::augment`]): `placed` takes the place, at
+/// index `at` of the column in `slot`, of a request whose group it frees.
+#[derive(Debug, Clone, Copy)]
+struct Swap {
+    placed: u32,
+    slot: u32,
+    at: u32,
+    /// The step that freed `placed`'s group, or [`ROOT`] when it was free.
+    from: u32,
+}
+
+/// The label of a request uncovered before the search (the root of its paths).
+const ROOT: u32 = u32::MAX - 1;
+
+/// How an augmenting path ends: its last request joins the packing, displacing none.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// Inserted into the column in `slot` at index `at` (at its end: appended to a chain).
+    Insert { slot: u32, at: u32 },
+    /// First request of a new chain from an unused offer.
+    Chain { offer: u32 },
+    /// In a new 2-cycle with another uncovered request.
+    Cycle { with: u32 },
 }
 
 /// A candidate column of a neighbourhood: its groups as bits, its score, its vertices.
@@ -135,6 +169,12 @@ impl<'a> Local<'a> {
                 offers_in[a.to.index()].push(a.from.0);
             }
         }
+        let mut members = vec![Vec::new(); graph.groups().len()];
+        for (v, vertex) in graph.vertices().iter().enumerate() {
+            if vertex.kind == VertexKind::Request {
+                members[vertex.group as usize].push(v as u32);
+            }
+        }
         Local {
             graph,
             bits,
@@ -142,6 +182,13 @@ impl<'a> Local<'a> {
             k,
             l,
             offers_in,
+            members,
+            group: graph.vertices().iter().map(|v| v.group).collect(),
+            offer: graph
+                .vertices()
+                .iter()
+                .map(|v| v.kind == VertexKind::Offer)
+                .collect(),
         }
     }
 
@@ -154,6 +201,11 @@ impl<'a> Local<'a> {
             return None;
         }
         arc_index(g, u, v).map(|i| self.weight[i])
+    }
+
+    /// Whether the request `u` has an arc to `v` (one bit, no weight looked up).
+    fn request_arc(&self, u: u32, v: u32) -> bool {
+        (self.bits.out_row(u as usize)[v as usize / 64] >> (v % 64)) & 1 == 1
     }
 
     /// The weight of a column (every arc in the graph).
@@ -211,22 +263,267 @@ impl<'a> Local<'a> {
         }
     }
 
+    /// [`Local::improve`], then [`Local::augment`], then `improve` again when paths were
+    /// applied; returns the moves and the paths.
+    pub(super) fn polish(
+        &self,
+        p: &mut Packing,
+        priority: &[f64],
+        deadline: &Deadline,
+    ) -> Result<(usize, usize), Stop> {
+        let mut moves = self.improve(p, priority, deadline)?;
+        let paths = self.augment(p, priority, deadline)?;
+        if paths > 0 {
+            moves += self.improve(p, priority, deadline)?;
+        }
+        Ok((moves, paths))
+    }
+
+    /// Applies augmenting paths (ejection chains) to `p` until none is found; returns how
+    /// many were applied.
+    ///
+    /// An uncovered request `v` may take the place of the request `x` that follows one of its
+    /// in-neighbours `q` in `q`'s column, when `v` has an arc to what follows `x` (or `x`
+    /// ends a chain): the packing is worth as much under the count objective, and `x`'s group
+    /// is uncovered instead. The search goes breadth first from every uncovered request
+    /// (largest `priority` first) through such swaps, each group reached once, and a path
+    /// ends when its request joins the packing displacing none: inserted after an
+    /// in-neighbour into a column below its cap (appended to a chain), first of a new chain
+    /// from an unused offer, or in a 2-cycle with another uncovered request. A path changes
+    /// each column at most once, and it is applied only when its columns are worth more
+    /// than before (always, under the count objective). One search (a sweep) applies every
+    /// path it finds that crosses no column an earlier path of the sweep changed, visiting
+    /// the in-arcs of each request it reaches once; sweeps repeat until one applies nothing.
+    /// Deterministic: a fixed order everywhere.
+    ///
+    /// Unlike [`Local::improve`], whose moves reach two columns, a path may cross any
+    /// number of columns (an augmenting path of matching theory, for cycles and chains).
+    pub(super) fn augment(
+        &self,
+        p: &mut Packing,
+        priority: &[f64],
+        deadline: &Deadline,
+    ) -> Result<usize, Stop> {
+        let mut applied = 0;
+        loop {
+            let swept = self.sweep(p, priority, deadline)?;
+            if swept == 0 {
+                return Ok(applied);
+            }
+            applied += swept;
+        }
+    }
+
+    /// One breadth-first search of [`Local::augment`], applying each path it finds that
+    /// crosses no column an earlier one changed; returns how many it applied.
+    fn sweep(&self, p: &mut Packing, priority: &[f64], deadline: &Deadline) -> Result<usize, Stop> {
+        let group = |v: u32| self.group[v as usize] as usize;
+        let is_offer = |v: u32| self.offer[v as usize];
+        // The step that uncovered each request's group, ROOT, or NONE (not reached).
+        let mut label = vec![NONE; self.group.len()];
+        let mut queue: Vec<u32> = (0..self.group.len() as u32)
+            .filter(|&v| !is_offer(v) && p.owner[group(v)] == NONE)
+            .collect();
+        queue.sort_by(|&a, &b| {
+            priority[b as usize]
+                .total_cmp(&priority[a as usize])
+                .then(a.cmp(&b))
+        });
+        for &v in &queue {
+            label[v as usize] = ROOT;
+        }
+        // Columns changed by a path applied in this sweep (and those added, past the end).
+        let mut changed = vec![false; p.cols.len()];
+        let changed_at = |changed: &[bool], slot: u32| changed.get(slot as usize) != Some(&false);
+        let mut applied = 0;
+        let mut steps: Vec<Swap> = Vec::new();
+        let mut slots: Vec<u32> = Vec::new();
+        let mut groups: Vec<usize> = Vec::new();
+        let mut head = 0;
+        'nodes: while head < queue.len() {
+            if head % 256 == 0 {
+                deadline.check()?;
+            }
+            let v = queue[head];
+            head += 1;
+            // The columns this path changes and the groups it covers; none changed since.
+            slots.clear();
+            groups.clear();
+            groups.push(group(v));
+            let mut s = label[v as usize];
+            if s == ROOT && p.owner[group(v)] != NONE {
+                continue; // covered by a path applied in this sweep
+            }
+            while s != ROOT {
+                let step = steps[s as usize];
+                if changed_at(&changed, step.slot)
+                    || (step.from == ROOT && p.owner[group(step.placed)] != NONE)
+                {
+                    continue 'nodes; // a path applied in this sweep crossed this one
+                }
+                slots.push(step.slot);
+                groups.push(group(step.placed));
+                s = step.from;
+            }
+            let requests_in = ones(self.bits.in_row(v as usize));
+            let in_neighbours = self.offers_in[v as usize]
+                .iter()
+                .copied()
+                .chain(requests_in);
+            for q in in_neighbours {
+                let slot = p.owner[group(q)];
+                if slot == NONE {
+                    let end = if is_offer(q) {
+                        (self.l >= 1).then_some(End::Chain { offer: q })
+                    } else {
+                        (self.k >= 2 && !groups.contains(&group(q)) && self.request_arc(v, q))
+                            .then_some(End::Cycle { with: q })
+                    };
+                    if end
+                        .is_some_and(|end| self.apply_path(p, &steps, &label, v, end, &mut changed))
+                    {
+                        applied += 1;
+                        continue 'nodes;
+                    }
+                    continue;
+                }
+                if slots.contains(&slot) || changed_at(&changed, slot) {
+                    continue;
+                }
+                let c = &p.cols[slot as usize];
+                let Some(i) = c.iter().position(|&w| w == q) else {
+                    continue; // another request of `q`'s group is in that column
+                };
+                let len = c.len();
+                let chain = is_offer(c[0]);
+                if chain && i + 1 == len {
+                    let end = End::Insert {
+                        slot,
+                        at: len as u32,
+                    };
+                    if len - 1 < self.l && self.apply_path(p, &steps, &label, v, end, &mut changed)
+                    {
+                        applied += 1;
+                        continue 'nodes;
+                    }
+                    continue;
+                }
+                let (next, after, room) = if chain {
+                    (i + 1, c.get(i + 2).copied(), len - 1 < self.l)
+                } else {
+                    ((i + 1) % len, Some(c[(i + 2) % len]), len < self.k)
+                };
+                let x = c[next];
+                if room && self.request_arc(v, x) {
+                    let end = End::Insert {
+                        slot,
+                        at: i as u32 + 1,
+                    };
+                    if self.apply_path(p, &steps, &label, v, end, &mut changed) {
+                        applied += 1;
+                        continue 'nodes;
+                    }
+                }
+                // `v` instead of `x`: `q -> v -> after`.
+                if group(x) == group(v) || after.is_some_and(|a| !self.request_arc(v, a)) {
+                    continue;
+                }
+                let freed = &self.members[group(x)];
+                if freed.iter().all(|&w| label[w as usize] != NONE) {
+                    continue;
+                }
+                let at = steps.len() as u32;
+                steps.push(Swap {
+                    placed: v,
+                    slot,
+                    at: next as u32,
+                    from: label[v as usize],
+                });
+                for &w in freed {
+                    if label[w as usize] == NONE {
+                        label[w as usize] = at;
+                        queue.push(w);
+                    }
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Applies the path that ends at `v` with `end` when its columns are worth more than
+    /// the ones they replace; whether it did.
+    fn apply_path(
+        &self,
+        p: &mut Packing,
+        steps: &[Swap],
+        label: &[u32],
+        v: u32,
+        end: End,
+        changed: &mut [bool],
+    ) -> bool {
+        let mut changes: Vec<(u32, Vec<u32>)> = Vec::new();
+        changes.push(match end {
+            End::Insert { slot, at } => {
+                let mut c = p.cols[slot as usize].clone();
+                c.insert(at as usize, v);
+                (slot, c)
+            }
+            End::Chain { offer } => (NONE, vec![offer, v]),
+            End::Cycle { with } => (NONE, vec![v, with]),
+        });
+        let mut s = label[v as usize];
+        while s != ROOT {
+            let step = steps[s as usize];
+            let mut c = p.cols[step.slot as usize].clone();
+            c[step.at as usize] = step.placed;
+            changes.push((step.slot, c));
+            s = step.from;
+        }
+        let old: f64 = changes
+            .iter()
+            .filter(|(slot, _)| *slot != NONE)
+            .map(|(slot, _)| self.column_weight(&p.cols[*slot as usize]))
+            .sum();
+        let new: f64 = changes.iter().map(|(_, c)| self.column_weight(c)).sum();
+        if new <= old + 1e-9 {
+            return false;
+        }
+        let g = self.graph;
+        let group = |v: u32| g.vertices()[v as usize].group as usize;
+        for (slot, _) in &changes {
+            if *slot != NONE {
+                for &w in &p.cols[*slot as usize] {
+                    p.owner[group(w)] = NONE;
+                }
+            }
+        }
+        for (slot, c) in changes {
+            if let Some(at) = changed.get_mut(slot as usize) {
+                *at = true;
+            }
+            let slot = if slot == NONE {
+                p.cols.push(Vec::new());
+                p.cols.len() as u32 - 1
+            } else {
+                slot
+            };
+            for &w in &c {
+                debug_assert_eq!(p.owner[group(w)], NONE, "a group used twice");
+                p.owner[group(w)] = slot;
+            }
+            p.cols[slot as usize] = c;
+        }
+        p.worth += new - old;
+        true
+    }
+
     /// Tries to cover the uncovered request `u` (see the module notes); whether it moved.
     fn insert(&self, p: &mut Packing, u: u32, priority: &[f64]) -> bool {
         let g = self.graph;
         let words = self.bits.words;
         let ins = self.bits.in_row(u as usize);
         let outs = self.bits.out_row(u as usize);
-        let requests_in = (0..words).flat_map(|w| {
-            let mut x = ins[w];
-            std::iter::from_fn(move || {
-                (x != 0).then(|| {
-                    let b = w * 64 + x.trailing_zeros() as usize;
-                    x &= x - 1;
-                    b as u32
-                })
-            })
-        });
+        let requests_in = ones(ins);
         let in_neighbours = self.offers_in[u as usize]
             .iter()
             .copied()
@@ -437,4 +734,18 @@ fn pack(
         }
     }
     pack(cands, free & !low, score, chosen, best);
+}
+
+/// The set bits of a bit row, as vertex indices, in increasing order.
+fn ones(row: &[u64]) -> impl Iterator<Item = u32> + '_ {
+    row.iter().enumerate().flat_map(|(w, &word)| {
+        let mut x = word;
+        std::iter::from_fn(move || {
+            (x != 0).then(|| {
+                let b = w * 64 + x.trailing_zeros() as usize;
+                x &= x - 1;
+                b as u32
+            })
+        })
+    })
 }

@@ -28,8 +28,9 @@
 //!    set to match); the best repaired duals are the centre, and column generation stops
 //!    as soon as the centre's bound rounds down to the master's value (or to the best
 //!    solution's): the LP's last rounds, which only prove what the master already shows,
-//!    are skipped. Each master's solution is also rounded (`Model::rounded`) and the best
-//!    packing improved by a local search (`improve`); one worth the bound ends the solve.
+//!    are skipped. Each master's solution is also rounded (`Model::rounded`) and improved
+//!    by a local search and augmenting paths (`improve`); the best packing, improved again
+//!    under each round's duals, is kept, and one worth the bound ends the solve.
 //! 2. *An incumbent from the master.* The model of the root master's own columns (a few per
 //!    row and round, not millions) goes through the usual pipeline (`super::pipeline`: root
 //!    LP, dive, restricted and fixed MIP), its bound capped at `UB` (`LP` rounded down for
@@ -65,12 +66,16 @@ use super::improve::{Local, Packing};
 use super::master::{self, ColId, Rows};
 use super::prep::{self, ChainVar, Cycles, Prepared};
 use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
+use crate::clock::Clock;
 use crate::graph::{Graph, VertexId, VertexKind};
 use crate::params::{Objective, Params};
 use crate::solution::Solution;
 use highs::{ColProblem, HighsModelStatus, Sense};
 use std::cell::Cell;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ScopedJoinHandle;
+use std::time::Duration;
 
 /// Estimated bytes of one column of the restricted model: its vertices and weight in `prep`,
 /// the master's bookkeeping, and its copies in HiGHS (LP, MIP and the MIP's LP relaxation).
@@ -592,9 +597,10 @@ impl<'a> Model<'a> {
     /// again, and then stays), so the master grows more slowly and column generation still
     /// ends.
     ///
-    /// After each master, its solution is rounded (`Model::rounded`) and the best packing so
-    /// far, improved by the local search, is kept in `rounded`, and the best bound proven so
-    /// far (the centre's) in `proven_bound`, so that a solve stopped here still has them.
+    /// After each master, its solution is rounded (`Model::rounded`) and polished
+    /// (`Local::polish`), the best packing so far polished again under the new duals, and
+    /// the better one kept in `rounded`; the best bound proven so far (the centre's) is kept
+    /// in `proven_bound`, so that a solve stopped here still has them.
     fn root_lp(
         &self,
         run: &Run,
@@ -631,109 +637,136 @@ impl<'a> Model<'a> {
         let mut batch = ffi::NewCols::default();
         let mut seed = Some(seed).filter(|s| !s.is_empty());
         let mut center = center;
-        let proven = loop {
-            run.deadline.check()?;
-            let new = match seed.take() {
-                Some(seed) => seed,
-                None => match self.next_columns(
-                    run,
-                    &duals,
-                    &mut center,
-                    &in_master,
-                    rounded.as_ref().map_or(f64::NEG_INFINITY, |p| p.worth),
-                )? {
-                    Next::Columns(new) => new,
-                    Next::Done(proven) => break proven,
-                },
-            };
-            if let Some(c) = &center {
-                *proven_bound = proven_bound.min(c.bound);
-            }
-            tracing::debug!(
-                round = rounds,
-                lp = value,
-                master = cols.len(),
-                new = new.len(),
-                elapsed = ?run.deadline.elapsed(),
-                "search pricing round"
-            );
-            batch.clear();
-            for p in &new {
-                let cost = self.coefficients(p, &mut coefs);
-                batch.push(cost, &coefs);
-                in_master.insert(p.key);
-            }
-            cols.extend_from_slice(&new);
-            if !ffi::add_cols(&mut model, &batch) {
-                return Err(Stop::Error(SolveError::Solver(
-                    "LP: HiGHS refused new columns".into(),
-                )));
-            }
-            rounds += 1;
-            let solved = self.solve_master(run, model)?;
-            value = solved.objective_value();
-            let solution = solved.get_solution();
-            duals = master::packing_duals(solution.dual_rows());
-            let packing = self.rounded(&cols, solution.columns());
-            tracing::debug!(
-                worth = packing.worth,
-                "search path: the master's solution rounded"
-            );
-            if rounded
-                .as_ref()
-                .is_none_or(|best| packing.worth > best.worth)
-            {
-                *rounded = Some(packing);
-            }
-            if let Some(best) = rounded.as_mut() {
+        // The polish of each master's rounding (and of the best packing so far) runs on a
+        // second thread beside the next pricing round and master (HiGHS takes one core), and
+        // is taken in right after that master: the same work, so the same packings, whatever
+        // the timing.
+        let halt = Halt::default();
+        let proven = std::thread::scope(|scope| {
+            let mut pending: Option<ScopedJoinHandle<'_, Polished>> = None;
+            let rounds_of_lp = || loop {
+                run.deadline.check()?;
+                let new = match seed.take() {
+                    Some(seed) => seed,
+                    None => match self.next_columns(
+                        run,
+                        &duals,
+                        &mut center,
+                        &in_master,
+                        rounded.as_ref().map_or(f64::NEG_INFINITY, |p| p.worth),
+                    )? {
+                        Next::Columns(new) => new,
+                        Next::Done(proven) => break Ok(proven),
+                    },
+                };
+                if let Some(c) = &center {
+                    *proven_bound = proven_bound.min(c.bound);
+                }
+                tracing::debug!(
+                    round = rounds,
+                    lp = value,
+                    master = cols.len(),
+                    new = new.len(),
+                    elapsed = ?run.deadline.elapsed(),
+                    "search pricing round"
+                );
+                batch.clear();
+                for p in &new {
+                    let cost = self.coefficients(p, &mut coefs);
+                    batch.push(cost, &coefs);
+                    in_master.insert(p.key);
+                }
+                cols.extend_from_slice(&new);
+                if !ffi::add_cols(&mut model, &batch) {
+                    return Err(Stop::Error(SolveError::Solver(
+                        "LP: HiGHS refused new columns".into(),
+                    )));
+                }
+                rounds += 1;
+                let solved = self.solve_master(run, model)?;
+                value = solved.objective_value();
+                let solution = solved.get_solution();
+                duals = master::packing_duals(solution.dual_rows());
+                if let Some(job) = pending.take() {
+                    adopt(rounded, join(job));
+                }
+                // Each rounding is improved on its own (a better start may end worse), and the
+                // best packing so far again under the new duals; the better one is kept.
                 let priority: Vec<f64> = graph
                     .vertices()
                     .iter()
                     .map(|v| duals[v.group as usize])
                     .collect();
-                let moves = local.improve(best, &priority, &run.deadline)?;
-                tracing::debug!(
-                    worth = best.worth,
-                    moves,
-                    elapsed = ?run.deadline.elapsed(),
-                    "search path: the best packing improved"
-                );
-            }
-            model = solved.into();
-            // Columns far from tight leave the master, each at most once (so that no
-            // column can leave and come back forever).
-            let drop: Vec<bool> = cols
-                .iter()
-                .map(|p| {
-                    !dropped.contains(&p.key)
-                        && self.reduced_cost(p, &duals, &mut coefs) < DROP_BELOW
-                })
-                .collect();
-            if drop.iter().any(|&d| d) {
-                if !ffi::delete_cols(&mut model, &drop) {
-                    return Err(Stop::Error(SolveError::Solver(
-                        "LP: HiGHS refused to delete columns".into(),
-                    )));
-                }
-                let mut at = 0;
-                cols.retain(|p| {
-                    let keep = !drop[at];
-                    at += 1;
-                    if !keep {
-                        in_master.remove(&p.key);
-                        dropped.insert(p.key);
+                let mut packing = self.rounded(&cols, solution.columns());
+                let mut best = rounded.clone();
+                let (local, halt) = (&local, &halt);
+                pending = Some(scope.spawn(move || {
+                    // No reading of the solve's clock here (the main thread's readings stay
+                    // the same whatever the timing): only `halt` stops this polish, and then
+                    // its packings are dropped.
+                    let deadline = Deadline::new(halt, Some(Duration::from_nanos(1)));
+                    let start = packing.worth;
+                    let polished = local.polish(&mut packing, &priority, &deadline);
+                    tracing::debug!(
+                        rounded = start,
+                        worth = packing.worth,
+                        moves_and_paths = ?polished.ok(),
+                        "search path: the master's solution rounded and improved"
+                    );
+                    if let Some(best) = best.as_mut() {
+                        let _halted = local.polish(best, &priority, &deadline);
                     }
-                    keep
-                });
-            }
-            // The progress line: the best packing and the best bound proven so far.
-            let incumbent = match (rounded.as_ref().map(|p| p.worth), run.incumbent) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
+                    (packing, best)
+                }));
+                model = solved.into();
+                // Columns far from tight leave the master, each at most once (so that no
+                // column can leave and come back forever).
+                let drop: Vec<bool> = cols
+                    .iter()
+                    .map(|p| {
+                        !dropped.contains(&p.key)
+                            && self.reduced_cost(p, &duals, &mut coefs) < DROP_BELOW
+                    })
+                    .collect();
+                if drop.iter().any(|&d| d) {
+                    if !ffi::delete_cols(&mut model, &drop) {
+                        return Err(Stop::Error(SolveError::Solver(
+                            "LP: HiGHS refused to delete columns".into(),
+                        )));
+                    }
+                    let mut at = 0;
+                    cols.retain(|p| {
+                        let keep = !drop[at];
+                        at += 1;
+                        if !keep {
+                            in_master.remove(&p.key);
+                            dropped.insert(p.key);
+                        }
+                        keep
+                    });
+                }
+                // The progress line: the best packing and the best bound proven so far.
+                let incumbent = match (rounded.as_ref().map(|p| p.worth), run.incumbent) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                let bound = run.bound.map(|b| b.min(self.round_bound(*proven_bound)));
+                run.report_with("root LP", incumbent, bound);
             };
-            let bound = run.bound.map(|b| b.min(self.round_bound(*proven_bound)));
-            run.report_with("root LP", incumbent, bound);
-        };
+            let proven = rounds_of_lp();
+            if let Some(job) = pending.take() {
+                // A stopped solve does not wait for the polish, nor keep it: what it returns
+                // must not depend on how far that polish got.
+                if proven.is_err() {
+                    halt.0.store(true, Ordering::SeqCst);
+                }
+                let polished = join(job);
+                if proven.is_ok() {
+                    adopt(rounded, polished);
+                }
+            }
+            proven
+        })?;
         tracing::debug!(
             lp = value,
             bound = proven.bound,
@@ -1362,6 +1395,41 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The clock of a polish beside the master (see `Model::root_lp`): it reads zero until
+/// the main thread halts the polish, then the end of time.
+#[derive(Default)]
+struct Halt(AtomicBool);
+
+impl Clock for Halt {
+    fn now(&self) -> Duration {
+        if self.0.load(Ordering::SeqCst) {
+            Duration::MAX
+        } else {
+            Duration::ZERO
+        }
+    }
+}
+
+/// What a polish beside the master returns (see `Model::root_lp`): the master's rounding
+/// and the best packing before it, both polished.
+type Polished = (Packing, Option<Packing>);
+
+/// Waits for a polish beside the master; a panic there goes on here.
+fn join(job: ScopedJoinHandle<'_, Polished>) -> Polished {
+    job.join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Keeps the better of a polish's two packings (the earlier best on a tie).
+fn adopt(rounded: &mut Option<Packing>, (packing, best): (Packing, Option<Packing>)) {
+    let keep = match best {
+        Some(best) if best.worth >= packing.worth => best,
+        _ => packing,
+    };
+    tracing::debug!(worth = keep.worth, "search path: the best packing");
+    *rounded = Some(keep);
+}
+
 /// Solves by the search path (see the module notes). `run` is a fresh solve.
 pub(super) fn solve(
     mut run: Run,
@@ -1803,6 +1871,142 @@ mod tests {
             assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
         }
         assert!(moves > 300, "only {moves} moves");
+    }
+
+    /// Augmenting paths keep a packing feasible, worth what it says, and never worse; under
+    /// the count objective none of the ends a path may take is left open afterwards (checked
+    /// here on the graph's arcs, without the search's bit rows).
+    #[test]
+    fn augmenting_paths_leave_no_open_end() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let mut paths = 0;
+        for seed in 0..150u64 {
+            let g = random_graph(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let params = random_params(&mut rng, seed);
+            let model = Model::new(&g, &params);
+            let local = Local::new(
+                &g,
+                &model.bits,
+                &model.prep.weight,
+                params.max_cycle,
+                params.max_chain,
+            );
+            let priority: Vec<f64> = (0..g.vertices().len())
+                .map(|_| rng.random_range(0.0..1.0))
+                .collect();
+            let all = prep::prepare(&g, &params, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
+            let cols = all_columns(&model, &all);
+            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
+            for mut packing in [Packing::new(&g, Vec::new(), 0.0), model.rounded(&cols, &x)] {
+                let before = packing.worth;
+                paths += local
+                    .augment(&mut packing, &priority, &deadline)
+                    .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+                check_packing(&model, &packing, seed);
+                assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+                if params.objective == Objective::Count {
+                    if let Some(end) = open_end(&g, &params, &packing) {
+                        panic!("seed {seed}: {end}");
+                    }
+                }
+            }
+        }
+        assert!(paths > 500, "only {paths} paths");
+    }
+
+    /// A way for an uncovered request to join `packing` displacing none, if there is one.
+    fn open_end(g: &Graph, params: &Params, packing: &Packing) -> Option<String> {
+        let group = |v: u32| g.vertices()[v as usize].group;
+        let arc = |u: u32, v: u32| g.arc(VertexId(u), VertexId(v)).is_some();
+        let used: HashSet<u32> = packing.columns().flatten().map(|&v| group(v)).collect();
+        let uncovered = (0..g.vertices().len() as u32).filter(|&v| {
+            g.vertices()[v as usize].kind == VertexKind::Request && !used.contains(&group(v))
+        });
+        for v in uncovered {
+            for u in 0..g.vertices().len() as u32 {
+                if used.contains(&group(u)) || group(u) == group(v) || !arc(u, v) {
+                    continue;
+                }
+                let offer = g.vertices()[u as usize].kind == VertexKind::Offer;
+                if offer && params.max_chain >= 1 {
+                    return Some(format!("a new chain {u} -> {v}"));
+                }
+                if !offer && params.max_cycle >= 2 && arc(v, u) {
+                    return Some(format!("a new 2-cycle {u}, {v}"));
+                }
+            }
+            for c in packing.columns() {
+                let chain = g.vertices()[c[0] as usize].kind == VertexKind::Offer;
+                let room = if chain {
+                    c.len() - 1 < params.max_chain
+                } else {
+                    c.len() < params.max_cycle
+                };
+                if !room {
+                    continue;
+                }
+                if chain && arc(c[c.len() - 1], v) {
+                    return Some(format!("{v} appended to {c:?}"));
+                }
+                let gaps = if chain { c.len() - 1 } else { c.len() };
+                for i in 0..gaps {
+                    if arc(c[i], v) && arc(v, c[(i + 1) % c.len()]) {
+                        return Some(format!("{v} inserted into {c:?}"));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// A path through two columns: `u` takes `b`'s place beside `a`, `b` takes `d`'s beside
+    /// `c`, and `d` forms a 2-cycle with `e` (an augmenting path of a matching); the
+    /// neighbourhoods of `Local::improve` (one in-neighbour's column and one more) miss it.
+    #[test]
+    fn an_augmenting_path_crosses_columns() {
+        let mut b = GraphBuilder::new();
+        let [u, a, bb, c, d, e] =
+            ["u", "a", "b", "c", "d", "e"].map(|id| b.add_request(id).unwrap());
+        for (x, y) in [(u, a), (a, bb), (bb, c), (c, d), (d, e)] {
+            b.add_arc(x, y, 1.0).unwrap();
+            b.add_arc(y, x, 1.0).unwrap();
+        }
+        let g = b.build().unwrap();
+        let params = Params {
+            max_cycle: 2,
+            max_chain: 0,
+            ..Params::default()
+        };
+        let model = Model::new(&g, &params);
+        let local = Local::new(&g, &model.bits, &model.prep.weight, 2, 0);
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let priority = vec![0.0; 6];
+        let start = || Packing::new(&g, vec![vec![a.0, bb.0], vec![c.0, d.0]], 4.0);
+        let mut improved = start();
+        let moves = local
+            .improve(&mut improved, &priority, &deadline)
+            .unwrap_or_else(|_| panic!("stopped"));
+        assert_eq!((moves, improved.worth), (0, 4.0));
+        let mut augmented = start();
+        let paths = local
+            .augment(&mut augmented, &priority, &deadline)
+            .unwrap_or_else(|_| panic!("stopped"));
+        assert_eq!((paths, augmented.worth), (1, 6.0));
+        check_packing(&model, &augmented, 0);
+        let mut cols: Vec<Vec<u32>> = augmented
+            .columns()
+            .map(|c| {
+                let mut c = c.to_vec();
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        cols.sort_unstable();
+        assert_eq!(cols, [[u.0, a.0], [bb.0, c.0], [d.0, e.0]]);
     }
 
     /// Repaired duals are feasible for every column (each enumerated cycle and chain column
