@@ -89,7 +89,9 @@
 //! of the graph, the parameters and the rex version only: columns are enumerated in a canonical
 //! order (cycles by smallest vertex index then lexicographically, chain columns by position then
 //! arc), column-generation ties are broken by column id, HiGHS runs single-threaded with a fixed
-//! seed, and the output is canonical (each cycle starts at its smallest vertex index, cycles are
+//! seed, the search path's local search runs beside it on a second thread but reads no clock and
+//! is taken in at fixed points of the main thread (`search::Model::root_lp`), and the output is
+//! canonical (each cycle starts at its smallest vertex index, cycles are
 //! sorted, chains are sorted by offer). When several solutions are optimal, the one returned is
 //! the first found on that canonical model (the root LP's vertex, the dive's end, or the first
 //! HiGHS proves optimal), all deterministic: replaying a matching therefore needs
