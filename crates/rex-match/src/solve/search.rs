@@ -1827,14 +1827,14 @@ mod tests {
         }
     }
 
-    /// The local search keeps a packing feasible, worth what it says, and never worse; from
-    /// the empty packing it finds a column whenever the graph has one (every cycle and chain
-    /// of one, two or three requests is a move from one of its requests).
-    #[test]
-    fn the_local_search_improves_feasibly() {
+    /// Runs `check` on 150 random graphs with random parameters (`random_params`), each
+    /// with its model, local search, random priorities, every column enumerated, and the
+    /// generator that made them.
+    fn for_local_cases(
+        mut check: impl FnMut(u64, &Model, &Local, &[f64], &Prepared, &mut ChaCha8Rng),
+    ) {
         let clock = WallClock::new();
         let deadline = Deadline::new(&clock, None);
-        let mut moves = 0;
         for seed in 0..150u64 {
             let g = random_graph(seed);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -1852,24 +1852,37 @@ mod tests {
                 .collect();
             let all = prep::prepare(&g, &params, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
-            let mut empty = Packing::new(&g, Vec::new(), 0.0);
+            check(seed, &model, &local, &priority, &all, &mut rng);
+        }
+    }
+
+    /// The local search keeps a packing feasible, worth what it says, and never worse; from
+    /// the empty packing it finds a column whenever the graph has one (every cycle and chain
+    /// of one, two or three requests is a move from one of its requests).
+    #[test]
+    fn the_local_search_improves_feasibly() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let mut moves = 0;
+        for_local_cases(|seed, model, local, priority, all, rng| {
+            let mut empty = Packing::new(model.graph, Vec::new(), 0.0);
             moves += local
-                .improve(&mut empty, &priority, &deadline)
+                .improve(&mut empty, priority, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            check_packing(&model, &empty, seed);
+            check_packing(model, &empty, seed);
             let any_column = all.cycles.len() > 0 || !all.chain_vars.is_empty();
             assert_eq!(empty.worth > 0.0, any_column, "seed {seed}");
             // From a rounding of random master values.
-            let cols = all_columns(&model, &all);
+            let cols = all_columns(model, all);
             let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
             let mut packing = model.rounded(&cols, &x);
             let before = packing.worth;
             moves += local
-                .improve(&mut packing, &priority, &deadline)
+                .improve(&mut packing, priority, &deadline)
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            check_packing(&model, &packing, seed);
+            check_packing(model, &packing, seed);
             assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
-        }
+        });
         assert!(moves > 300, "only {moves} moves");
     }
 
@@ -1881,39 +1894,24 @@ mod tests {
         let clock = WallClock::new();
         let deadline = Deadline::new(&clock, None);
         let mut paths = 0;
-        for seed in 0..150u64 {
-            let g = random_graph(seed);
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let params = random_params(&mut rng, seed);
-            let model = Model::new(&g, &params);
-            let local = Local::new(
-                &g,
-                &model.bits,
-                &model.prep.weight,
-                params.max_cycle,
-                params.max_chain,
-            );
-            let priority: Vec<f64> = (0..g.vertices().len())
-                .map(|_| rng.random_range(0.0..1.0))
-                .collect();
-            let all = prep::prepare(&g, &params, &deadline)
-                .unwrap_or_else(|_| panic!("seed {seed}: the enumeration failed"));
-            let cols = all_columns(&model, &all);
+        for_local_cases(|seed, model, local, priority, all, rng| {
+            let g = model.graph;
+            let cols = all_columns(model, all);
             let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
-            for mut packing in [Packing::new(&g, Vec::new(), 0.0), model.rounded(&cols, &x)] {
+            for mut packing in [Packing::new(g, Vec::new(), 0.0), model.rounded(&cols, &x)] {
                 let before = packing.worth;
                 paths += local
-                    .augment(&mut packing, &priority, &deadline)
+                    .augment(&mut packing, priority, &deadline)
                     .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-                check_packing(&model, &packing, seed);
+                check_packing(model, &packing, seed);
                 assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
-                if params.objective == Objective::Count {
-                    if let Some(end) = open_end(&g, &params, &packing) {
+                if model.params.objective == Objective::Count {
+                    if let Some(end) = open_end(g, model.params, &packing) {
                         panic!("seed {seed}: {end}");
                     }
                 }
             }
-        }
+        });
         assert!(paths > 500, "only {paths} paths");
     }
 
