@@ -70,7 +70,8 @@ pub(super) struct Local<'a> {
     offers_in: Vec<Vec<u32>>,
     /// The requests of each group.
     members: Vec<Vec<u32>>,
-    /// Each vertex's group, and whether it is an offer (compact, for [`Local::augment`]).
+    /// Each vertex's group, and whether it is an offer (compact copies of the graph's, read
+    /// on every arc the searches visit).
     group: Vec<u32>,
     offer: Vec<bool>,
 }
@@ -192,10 +193,20 @@ impl<'a> Local<'a> {
         }
     }
 
+    /// The group of vertex `v`.
+    fn group_of(&self, v: u32) -> usize {
+        self.group[v as usize] as usize
+    }
+
+    /// Whether vertex `v` is an offer (else a request).
+    fn is_offer(&self, v: u32) -> bool {
+        self.offer[v as usize]
+    }
+
     /// The weight of arc `u -> v`, if it is in the graph.
     fn arc(&self, u: u32, v: u32) -> Option<f64> {
         let g = self.graph;
-        if g.vertices()[u as usize].kind == VertexKind::Request
+        if !self.is_offer(u)
             && (self.bits.out_row(u as usize)[v as usize / 64] >> (v % 64)) & 1 == 0
         {
             return None;
@@ -210,7 +221,7 @@ impl<'a> Local<'a> {
 
     /// The weight of a column (every arc in the graph).
     fn column_weight(&self, c: &[u32]) -> f64 {
-        let chain = self.graph.vertices()[c[0] as usize].kind == VertexKind::Offer;
+        let chain = self.is_offer(c[0]);
         let arcs = if chain { c.len() - 1 } else { c.len() };
         (0..arcs)
             .map(|j| {
@@ -236,7 +247,7 @@ impl<'a> Local<'a> {
     ) -> Result<usize, Stop> {
         let g = self.graph;
         let mut order: Vec<u32> = (0..g.vertices().len() as u32)
-            .filter(|&v| g.vertices()[v as usize].kind == VertexKind::Request)
+            .filter(|&v| !self.is_offer(v))
             .collect();
         order.sort_by(|&a, &b| {
             priority[b as usize]
@@ -250,9 +261,7 @@ impl<'a> Local<'a> {
                 if i % 64 == 0 {
                     deadline.check()?;
                 }
-                if p.owner[g.vertices()[u as usize].group as usize] == NONE
-                    && self.insert(p, u, priority)
-                {
+                if p.owner[self.group_of(u)] == NONE && self.insert(p, u, priority) {
                     moved += 1;
                 }
             }
@@ -317,12 +326,10 @@ impl<'a> Local<'a> {
     /// One breadth-first search of [`Local::augment`], applying each path it finds that
     /// crosses no column an earlier one changed; returns how many it applied.
     fn sweep(&self, p: &mut Packing, priority: &[f64], deadline: &Deadline) -> Result<usize, Stop> {
-        let group = |v: u32| self.group[v as usize] as usize;
-        let is_offer = |v: u32| self.offer[v as usize];
         // The step that uncovered each request's group, ROOT, or NONE (not reached).
         let mut label = vec![NONE; self.group.len()];
         let mut queue: Vec<u32> = (0..self.group.len() as u32)
-            .filter(|&v| !is_offer(v) && p.owner[group(v)] == NONE)
+            .filter(|&v| !self.is_offer(v) && p.owner[self.group_of(v)] == NONE)
             .collect();
         queue.sort_by(|&a, &b| {
             priority[b as usize]
@@ -349,20 +356,20 @@ impl<'a> Local<'a> {
             // The columns this path changes and the groups it covers; none changed since.
             slots.clear();
             groups.clear();
-            groups.push(group(v));
+            groups.push(self.group_of(v));
             let mut s = label[v as usize];
-            if s == ROOT && p.owner[group(v)] != NONE {
+            if s == ROOT && p.owner[self.group_of(v)] != NONE {
                 continue; // covered by a path applied in this sweep
             }
             while s != ROOT {
                 let step = steps[s as usize];
                 if changed_at(&changed, step.slot)
-                    || (step.from == ROOT && p.owner[group(step.placed)] != NONE)
+                    || (step.from == ROOT && p.owner[self.group_of(step.placed)] != NONE)
                 {
                     continue 'nodes; // a path applied in this sweep crossed this one
                 }
                 slots.push(step.slot);
-                groups.push(group(step.placed));
+                groups.push(self.group_of(step.placed));
                 s = step.from;
             }
             let requests_in = ones(self.bits.in_row(v as usize));
@@ -371,13 +378,15 @@ impl<'a> Local<'a> {
                 .copied()
                 .chain(requests_in);
             for q in in_neighbours {
-                let slot = p.owner[group(q)];
+                let slot = p.owner[self.group_of(q)];
                 if slot == NONE {
-                    let end = if is_offer(q) {
+                    let end = if self.is_offer(q) {
                         (self.l >= 1).then_some(End::Chain { offer: q })
                     } else {
-                        (self.k >= 2 && !groups.contains(&group(q)) && self.request_arc(v, q))
-                            .then_some(End::Cycle { with: q })
+                        (self.k >= 2
+                            && !groups.contains(&self.group_of(q))
+                            && self.request_arc(v, q))
+                        .then_some(End::Cycle { with: q })
                     };
                     if end
                         .is_some_and(|end| self.apply_path(p, &steps, &label, v, end, &mut changed))
@@ -395,7 +404,7 @@ impl<'a> Local<'a> {
                     continue; // another request of `q`'s group is in that column
                 };
                 let len = c.len();
-                let chain = is_offer(c[0]);
+                let chain = self.is_offer(c[0]);
                 if chain && i + 1 == len {
                     let end = End::Insert {
                         slot,
@@ -425,10 +434,12 @@ impl<'a> Local<'a> {
                     }
                 }
                 // `v` instead of `x`: `q -> v -> after`.
-                if group(x) == group(v) || after.is_some_and(|a| !self.request_arc(v, a)) {
+                if self.group_of(x) == self.group_of(v)
+                    || after.is_some_and(|a| !self.request_arc(v, a))
+                {
                     continue;
                 }
-                let freed = &self.members[group(x)];
+                let freed = &self.members[self.group_of(x)];
                 if freed.iter().all(|&w| label[w as usize] != NONE) {
                     continue;
                 }
@@ -488,12 +499,10 @@ impl<'a> Local<'a> {
         if new <= old + 1e-9 {
             return false;
         }
-        let g = self.graph;
-        let group = |v: u32| g.vertices()[v as usize].group as usize;
         for (slot, _) in &changes {
             if *slot != NONE {
                 for &w in &p.cols[*slot as usize] {
-                    p.owner[group(w)] = NONE;
+                    p.owner[self.group_of(w)] = NONE;
                 }
             }
         }
@@ -508,8 +517,8 @@ impl<'a> Local<'a> {
                 slot
             };
             for &w in &c {
-                debug_assert_eq!(p.owner[group(w)], NONE, "a group used twice");
-                p.owner[group(w)] = slot;
+                debug_assert_eq!(p.owner[self.group_of(w)], NONE, "a group used twice");
+                p.owner[self.group_of(w)] = slot;
             }
             p.cols[slot as usize] = c;
         }
@@ -537,7 +546,7 @@ impl<'a> Local<'a> {
             if self.try_hood(p, &base, priority) {
                 return true;
             }
-            if g.vertices()[b as usize].kind != VertexKind::Request || self.k < 3 {
+            if self.is_offer(b) || self.k < 3 {
                 continue;
             }
             // `u -> a -> b -> u`: `a` in out(u) and in(b).
@@ -552,7 +561,7 @@ impl<'a> Local<'a> {
                     if a == u || a == b {
                         continue;
                     }
-                    let slot = p.owner[g.vertices()[a as usize].group as usize];
+                    let slot = p.owner[self.group_of(a)];
                     if slot != NONE {
                         if base.slots.contains(&slot) || tried.contains(&slot) {
                             continue;
@@ -595,13 +604,13 @@ impl<'a> Local<'a> {
         let old = old.worth;
         for &s in &hood.slots {
             for v in std::mem::take(&mut p.cols[s as usize]) {
-                p.owner[self.graph.vertices()[v as usize].group as usize] = NONE;
+                p.owner[self.group_of(v)] = NONE;
             }
         }
         for c in chosen {
             let slot = p.cols.len() as u32;
             for &v in &c {
-                p.owner[self.graph.vertices()[v as usize].group as usize] = slot;
+                p.owner[self.group_of(v)] = slot;
             }
             p.cols.push(c);
         }
@@ -613,14 +622,12 @@ impl<'a> Local<'a> {
     /// cycle of at most `k` arcs and chain of at most `l` arcs among them, then an exhaustive
     /// search. `None` when there is no column at all.
     fn repack(&self, p: &Packing, hood: &Hood, priority: &[f64]) -> Option<(Score, Vec<Vec<u32>>)> {
-        let g = self.graph;
-        let group = |v: u32| g.vertices()[v as usize].group as usize;
         let verts: Vec<u32> = hood
             .verts
             .iter()
             .copied()
             .filter(|&v| {
-                let o = p.owner[group(v)];
+                let o = p.owner[self.group_of(v)];
                 o == NONE || hood.slots.contains(&o)
             })
             .collect();
@@ -629,7 +636,7 @@ impl<'a> Local<'a> {
         let bit: Vec<u32> = verts
             .iter()
             .map(|&v| {
-                let gr = group(v);
+                let gr = self.group_of(v);
                 let at = groups.iter().position(|&x| x == gr).unwrap_or_else(|| {
                     groups.push(gr);
                     groups.len() - 1
@@ -671,16 +678,14 @@ impl<'a> Local<'a> {
         out: &mut Vec<Candidate>,
     ) {
         let (start, last) = (path[0], *path.last().expect("a path"));
-        let chain = self.graph.vertices()[verts[start] as usize].kind == VertexKind::Offer;
+        let chain = self.is_offer(verts[start]);
         if chain && path.len() > self.l {
             return;
         }
         let first = if chain { 0 } else { start + 1 };
         for next in first..verts.len() {
             let v = verts[next];
-            if mask & bit[next] != 0
-                || self.graph.vertices()[v as usize].kind != VertexKind::Request
-            {
+            if mask & bit[next] != 0 || self.is_offer(v) {
                 continue;
             }
             let Some(w) = self.arc(verts[last], v) else {
