@@ -18,9 +18,12 @@
 //! Deterministic: requests, arcs and columns are visited in a fixed order, and a move is
 //! kept only when it raises the packing's (worth, sum of duals), so the search ends.
 
+mod lns;
+
 use super::search::{arc_index, Bits};
 use super::{Deadline, Stop};
 use crate::graph::{Graph, VertexKind};
+pub(super) use lns::{Sizes, Support};
 
 const NONE: u32 = u32::MAX;
 
@@ -600,9 +603,14 @@ impl<'a> Local<'a> {
         if !new.beats(&old) {
             return false;
         }
-        let worth = new.worth;
-        let old = old.worth;
-        for &s in &hood.slots {
+        self.replace(p, &hood.slots, chosen, new.worth - old.worth);
+        true
+    }
+
+    /// Replaces the columns in `slots` by `chosen` (which use only their groups or free
+    /// ones), worth `gain` more.
+    fn replace(&self, p: &mut Packing, slots: &[u32], chosen: Vec<Vec<u32>>, gain: f64) {
+        for &s in slots {
             for v in std::mem::take(&mut p.cols[s as usize]) {
                 p.owner[self.group_of(v)] = NONE;
             }
@@ -610,12 +618,12 @@ impl<'a> Local<'a> {
         for c in chosen {
             let slot = p.cols.len() as u32;
             for &v in &c {
+                debug_assert_eq!(p.owner[self.group_of(v)], NONE, "a group used twice");
                 p.owner[self.group_of(v)] = slot;
             }
             p.cols.push(c);
         }
-        p.worth += worth - old;
-        true
+        p.worth += gain;
     }
 
     /// The best packing of `hood`'s vertices (those whose group no other column holds): every

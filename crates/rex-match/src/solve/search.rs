@@ -29,7 +29,8 @@
 //!    as soon as the centre's bound rounds down to the master's value (or to the best
 //!    solution's): the LP's last rounds, which only prove what the master already shows,
 //!    are skipped. Each master's solution is also rounded (`Model::rounded`) and improved
-//!    by a local search and augmenting paths (`improve`); the best packing, improved again
+//!    by a local search, augmenting paths and exact solves of large neighbourhoods grown
+//!    along the master's support (`improve`, `improve::lns`); the best packing, improved again
 //!    under each round's duals, is kept, and one worth the bound ends the solve.
 //! 2. *An incumbent from the master.* The model of the root master's own columns (a few per
 //!    row and round, not millions) goes through the usual pipeline (`super::pipeline`: root
@@ -62,7 +63,7 @@
 //! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
 //! column, and HiGHS runs single-threaded with a fixed seed.
 
-use super::improve::{Local, Packing};
+use super::improve::{Local, Packing, Sizes, Support};
 use super::master::{self, ColId, Rows};
 use super::prep::{self, ChainVar, Cycles, Prepared};
 use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
@@ -435,6 +436,18 @@ const PRICE_TOL: f64 = 1e-6;
 /// [`Model::root_lp`]).
 const DROP_BELOW: f64 = -0.5;
 
+/// The large neighbourhoods solved after each master (`Local::lns`). Measured on the sparse
+/// 10,000-pair pool (BENCHMARKS.md, "ninth pass"): a neighbourhood of 400 vertices (about
+/// 10,000 arcs) solves in about 0.5 s and finds what one of 800 does (about 2.5 s); 40 of
+/// them take about as long as the next master, which they run beside. On dense pools the
+/// arcs stop the growth first.
+const HOOD_SIZES: Sizes = Sizes {
+    vertices: 400,
+    arcs: 15_000,
+    hoods: 40,
+    idle: 20,
+};
+
 /// An upper bound on every solution, from row duals `y >= 0` under which no column has a
 /// reduced cost above [`PRICE_TOL`]: the dual objective `sum(upper(r) * y(r))` plus
 /// `PRICE_TOL` per group row. A solution `x` is worth `sum(c(j) x(j)) = y'Ax + sum(rc(j)
@@ -598,8 +611,11 @@ impl<'a> Model<'a> {
     /// ends.
     ///
     /// After each master, its solution is rounded (`Model::rounded`) and polished
-    /// (`Local::polish`), the best packing so far polished again under the new duals, and
-    /// the better one kept in `rounded`; the best bound proven so far (the centre's) is kept
+    /// (`Local::polish`), the best packing so far polished again under the new duals, the
+    /// better of the two improved further by large neighbourhoods ([`HOOD_SIZES`]) along the
+    /// master's support (`Local::lns`), and the better one kept in `rounded`. A neighbourhood
+    /// is solved to its end once started (about half a second), so a halted polish ends
+    /// within one. The best bound proven so far (the centre's) is kept
     /// in `proven_bound`, so that a solve stopped here still has them.
     fn root_lp(
         &self,
@@ -700,6 +716,15 @@ impl<'a> Model<'a> {
                 let mut packing = self.rounded(&cols, solution.columns());
                 let mut best = rounded.clone();
                 let (local, halt) = (&local, &halt);
+                let support = Support::new(
+                    graph.vertices().len(),
+                    cols.iter()
+                        .zip(solution.columns())
+                        .filter(|(_, &x)| x > 1e-6)
+                        .map(|(p, &x)| (self.column_vertices(p), x))
+                        .collect(),
+                );
+                let params = self.params;
                 pending = Some(scope.spawn(move || {
                     // No reading of the solve's clock here (the main thread's readings stay
                     // the same whatever the timing): only `halt` stops this polish, and then
@@ -716,6 +741,20 @@ impl<'a> Model<'a> {
                     if let Some(best) = best.as_mut() {
                         let _halted = local.polish(best, &priority, &deadline);
                     }
+                    // Then large neighbourhoods of the better one, along this master's
+                    // support.
+                    let target = match best.as_mut() {
+                        Some(b) if b.worth >= packing.worth => b,
+                        _ => &mut packing,
+                    };
+                    let start = target.worth;
+                    let improved = local.lns(target, &support, params, &HOOD_SIZES, &deadline);
+                    tracing::debug!(
+                        start,
+                        worth = target.worth,
+                        improved = ?improved.ok(),
+                        "search path: large neighbourhoods solved"
+                    );
                     (packing, best)
                 }));
                 model = solved.into();
@@ -1075,6 +1114,17 @@ impl<'a> Model<'a> {
             picked.push(chain);
         }
         Packing::new(graph, picked, worth)
+    }
+
+    /// The vertices a master column joins: a cycle's requests, a chain arc's two ends.
+    fn column_vertices(&self, p: &Priced) -> Vec<u32> {
+        match p.key {
+            Key::Cycle(v, len) => v[..len as usize].to_vec(),
+            Key::Chain(i) => {
+                let a = self.graph.arcs()[self.prep.chain_vars[i as usize].arc as usize];
+                vec![a.from.0, a.to.0]
+            }
+        }
     }
 
     /// The master's keys of `columns` (cycles, and chains from their offer): each cycle
@@ -1659,6 +1709,7 @@ mod tests {
     use super::*;
     use crate::clock::WallClock;
     use crate::graph::GraphBuilder;
+    use crate::oracle::brute_force;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -1913,6 +1964,60 @@ mod tests {
             }
         });
         assert!(paths > 500, "only {paths} paths");
+    }
+
+    /// Neighbourhoods of any size, as many as there are seeds.
+    const UNBOUNDED: Sizes = Sizes {
+        vertices: usize::MAX,
+        arcs: usize::MAX,
+        hoods: usize::MAX,
+        idle: usize::MAX,
+    };
+
+    /// Large neighbourhoods keep a packing feasible, worth what it says, and never worse.
+    /// Grown along a support of every column, without a cap on their size, each one is a
+    /// whole component of the graph solved exactly, so under the count objective the packing
+    /// ends optimal (a component whose requests are all covered already is).
+    #[test]
+    fn large_neighbourhoods_solve_their_part_exactly() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let (mut improved, mut optimal) = (0, 0);
+        for_local_cases(|seed, model, local, _priority, all, rng| {
+            let g = model.graph;
+            let cols = all_columns(model, all);
+            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
+            let support = Support::new(
+                g.vertices().len(),
+                cols.iter()
+                    .map(|p| (model.column_vertices(p), 1.0))
+                    .collect(),
+            );
+            let mut packing = model.rounded(&cols, &x);
+            let before = packing.worth;
+            improved += local
+                .lns(&mut packing, &support, model.params, &UNBOUNDED, &deadline)
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            check_packing(model, &packing, seed);
+            assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+            // The oracle where the graph is small enough, the engine's own solve otherwise
+            // (checked against the oracle by its own tests).
+            let best = brute_force(g, model.params).unwrap_or_else(|| {
+                crate::solve::solve(g, model.params)
+                    .unwrap_or_else(|e| panic!("seed {seed}: {e}"))
+                    .objective
+            });
+            assert!(
+                packing.worth <= best + 1e-9,
+                "seed {seed}: above the optimum"
+            );
+            if model.params.objective == Objective::Count {
+                assert_eq!(packing.worth, best, "seed {seed}: not optimal");
+                optimal += 1;
+            }
+        });
+        assert!(improved > 50, "only {improved} improved");
+        assert!(optimal >= 90, "only {optimal} count cases");
     }
 
     /// A way for an uncovered request to join `packing` displacing none, if there is one.

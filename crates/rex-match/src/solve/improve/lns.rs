@@ -1,0 +1,300 @@
+//! Large neighbourhoods, each solved exactly by the engine itself.
+//!
+//! Near the optimum of a large pool the moves of [`Local::improve`] and the paths of
+//! [`Local::augment`] stall: what separates the packing from an optimal one is a set of
+//! coordinated changes across many columns. [`Local::lns`] follows them through the master
+//! LP's support: from an uncovered request that the LP covers, it takes the LP's columns
+//! through that request (largest value first), every vertex they hold, and the packing's
+//! column through each of those vertices, and goes on from the vertices it added, until the
+//! neighbourhood holds a set number of vertices. Those vertices' subgraph (every arc of the
+//! pool between them, not only the LP's) is solved to optimality by the engine itself
+//! ([`solve_forced`]: cycle enumeration, LP, MIP), on the caller's clock but with no limit of
+//! its own, and its optimum replaces the packing's columns there when it is worth more. The
+//! columns outside are untouched, so the packing stays feasible. Every column of the packing
+//! that touches a vertex of the neighbourhood is inside it, so the neighbourhood's groups are
+//! free for its new columns.
+//!
+//! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
+//! as in relaxation-induced neighbourhoods (Danna, Rothberg and Le Pape 2005): the master's
+//! support is where an optimal solution differs from the packing.
+
+use super::{Local, Packing, NONE};
+use crate::graph::{Graph, GraphBuilder, VertexId, VertexKind};
+use crate::params::Params;
+use crate::solve::{solve_forced, Deadline, RootLp, Stop};
+
+/// The time limit of a neighbourhood's solve: a bound never reached on the caller's clock
+/// (a polish's clock reads zero until it is halted).
+const NO_LIMIT: std::time::Duration = std::time::Duration::from_secs(1 << 30);
+
+/// The columns of an LP solution as the vertices they join (a cycle's requests, a chain
+/// arc's two ends), each vertex's columns by decreasing value.
+pub(in crate::solve) struct Support {
+    cols: Vec<Vec<u32>>,
+    by_vertex: Vec<Vec<u32>>,
+    /// Each vertex's LP cover: the sum of the values of its columns.
+    cover: Vec<f64>,
+}
+
+impl Support {
+    /// The support of `columns` (vertices, value) on a graph of `n` vertices; columns of
+    /// value 0 are left out.
+    pub(in crate::solve) fn new(n: usize, mut columns: Vec<(Vec<u32>, f64)>) -> Support {
+        columns.retain(|(_, x)| *x > 1e-6);
+        // By decreasing value, ties by vertices: each vertex's list in that order.
+        columns.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut by_vertex = vec![Vec::new(); n];
+        let mut cover = vec![0.0; n];
+        for (j, (verts, x)) in columns.iter().enumerate() {
+            for &v in verts {
+                by_vertex[v as usize].push(j as u32);
+                cover[v as usize] += x;
+            }
+        }
+        Support {
+            cols: columns.into_iter().map(|(v, _)| v).collect(),
+            by_vertex,
+            cover,
+        }
+    }
+}
+
+/// How a neighbourhood may grow, and how many are solved.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::solve) struct Sizes {
+    /// A neighbourhood stops growing at this many vertices...
+    pub vertices: usize,
+    /// ... or this many arcs between them (on dense pools, before the vertices).
+    pub arcs: usize,
+    /// At most this many neighbourhoods are solved...
+    pub hoods: usize,
+    /// ... and none after this many in a row improved nothing.
+    pub idle: usize,
+}
+
+/// A neighbourhood: its vertices, the packing's columns among them, a mark and a bit per
+/// vertex, and the number of arcs between its vertices.
+struct Hood {
+    verts: Vec<u32>,
+    slots: Vec<u32>,
+    mark: Vec<u32>,
+    id: u32,
+    /// The requests among `verts`, as a bitset over the graph's vertices.
+    requests: Vec<u64>,
+    arcs: usize,
+}
+
+impl Hood {
+    /// Empties the neighbourhood and gives it a new `id`.
+    fn clear(&mut self, id: u32) {
+        for &v in &self.verts {
+            self.requests[v as usize / 64] = 0;
+        }
+        self.verts.clear();
+        self.slots.clear();
+        self.arcs = 0;
+        self.id = id;
+    }
+
+    /// Adds `v` and the packing's column through `v`'s group.
+    fn add(&mut self, local: &Local, p: &Packing, v: u32) {
+        self.put(local, v);
+        let slot = p.owner[local.group_of(v)];
+        if slot != NONE && !self.slots.contains(&slot) {
+            self.slots.push(slot);
+            for &w in &p.cols[slot as usize] {
+                self.put(local, w);
+            }
+        }
+    }
+
+    /// Adds vertex `w` alone, counting its arcs with the vertices already in.
+    fn put(&mut self, local: &Local, w: u32) {
+        if self.mark[w as usize] == self.id {
+            return;
+        }
+        let count = |row: &[u64]| -> usize {
+            row.iter()
+                .zip(&self.requests)
+                .map(|(a, b)| (a & b).count_ones() as usize)
+                .sum()
+        };
+        if local.is_offer(w) {
+            self.arcs += local
+                .graph
+                .out_arcs(VertexId(w))
+                .iter()
+                .filter(|a| self.mark[a.to.index()] == self.id)
+                .count();
+        } else {
+            let bits = local.bits;
+            self.arcs += count(bits.out_row(w as usize)) + count(bits.in_row(w as usize));
+            self.arcs += local.offers_in[w as usize]
+                .iter()
+                .filter(|&&o| self.mark[o as usize] == self.id)
+                .count();
+            self.requests[w as usize / 64] |= 1 << (w % 64);
+        }
+        self.mark[w as usize] = self.id;
+        self.verts.push(w);
+    }
+
+    fn full(&self, sizes: &Sizes) -> bool {
+        self.verts.len() >= sizes.vertices || self.arcs >= sizes.arcs
+    }
+}
+
+impl Local<'_> {
+    /// Improves `p` by exact solves of large neighbourhoods grown along the LP's `support`
+    /// (see the module notes), as large and as many as `sizes` says; returns how many
+    /// improved `p`.
+    ///
+    /// Deterministic: the seeds (uncovered requests, by decreasing LP cover, then index),
+    /// the growth and the exact solves all go in a fixed order; only `deadline` (checked
+    /// between neighbourhoods) stops it early.
+    pub(in crate::solve) fn lns(
+        &self,
+        p: &mut Packing,
+        support: &Support,
+        params: &Params,
+        sizes: &Sizes,
+        deadline: &Deadline,
+    ) -> Result<usize, Stop> {
+        let n = self.graph.vertices().len();
+        let mut seeds: Vec<u32> = (0..n as u32)
+            .filter(|&v| {
+                !self.is_offer(v)
+                    && p.owner[self.group_of(v)] == NONE
+                    && support.cover[v as usize] > 1e-6
+            })
+            .collect();
+        seeds.sort_by(|&a, &b| {
+            support.cover[b as usize]
+                .total_cmp(&support.cover[a as usize])
+                .then(a.cmp(&b))
+        });
+        let mut hood = Hood {
+            verts: Vec::new(),
+            slots: Vec::new(),
+            mark: vec![u32::MAX; n],
+            id: 0,
+            requests: vec![0; self.bits.words],
+            arcs: 0,
+        };
+        // Seeds already inside an earlier neighbourhood are not grown from again.
+        let mut seen = vec![false; n];
+        let (mut hoods, mut improved, mut idle) = (0, 0, 0);
+        for &seed in &seeds {
+            if hoods == sizes.hoods || idle == sizes.idle {
+                break;
+            }
+            if seen[seed as usize] || p.owner[self.group_of(seed)] != NONE {
+                continue;
+            }
+            deadline.check()?;
+            hood.clear(hoods as u32);
+            hood.add(self, p, seed);
+            let mut at = 0;
+            'grow: while at < hood.verts.len() {
+                let v = hood.verts[at];
+                at += 1;
+                for &c in &support.by_vertex[v as usize] {
+                    for &w in &support.cols[c as usize] {
+                        hood.add(self, p, w);
+                    }
+                    if hood.full(sizes) {
+                        break 'grow;
+                    }
+                }
+            }
+            hoods += 1;
+            for &v in &hood.verts {
+                seen[v as usize] = true;
+            }
+            if self.solve_hood(p, &hood, params, deadline) {
+                improved += 1;
+                idle = 0;
+            } else {
+                idle += 1;
+            }
+        }
+        Ok(improved)
+    }
+
+    /// Solves `hood`'s subgraph exactly; replaces its columns in `p` and returns true when
+    /// the optimum is worth more.
+    fn solve_hood(
+        &self,
+        p: &mut Packing,
+        hood: &Hood,
+        params: &Params,
+        deadline: &Deadline,
+    ) -> bool {
+        let graph = self.graph;
+        let Some(sub) = subgraph(graph, &hood.verts, &hood.mark, hood.id) else {
+            return false;
+        };
+        debug_assert_eq!(sub.arcs().len(), hood.arcs, "the arcs counted as it grew");
+        // No time limit of its own, on the caller's clock: one that only stops when the
+        // caller's does (the polish's `Halt`), so HiGHS gets a limit it never reaches.
+        let params = Params {
+            time_limit: Some(NO_LIMIT),
+            ..params.clone()
+        };
+        let Ok(solution) = solve_forced(&sub, &params, RootLp::BySize, deadline.clock, &|_| {})
+        else {
+            return false;
+        };
+        let back =
+            |c: &Vec<VertexId>| -> Vec<u32> { c.iter().map(|v| hood.verts[v.index()]).collect() };
+        let chosen: Vec<Vec<u32>> = solution
+            .cycles
+            .iter()
+            .chain(&solution.chains)
+            .map(back)
+            .collect();
+        let old: f64 = hood
+            .slots
+            .iter()
+            .map(|&s| self.column_weight(&p.cols[s as usize]))
+            .sum();
+        let new: f64 = chosen.iter().map(|c| self.column_weight(c)).sum();
+        tracing::debug!(
+            vertices = hood.verts.len(),
+            arcs = sub.arcs().len(),
+            old,
+            new,
+            "local search: a large neighbourhood solved"
+        );
+        if new <= old + 1e-9 {
+            return false;
+        }
+        self.replace(p, &hood.slots, chosen, new - old);
+        true
+    }
+}
+
+/// The subgraph of `verts` (those marked `id`): vertex `i` is `verts[i]`, with its kind and
+/// group, and every arc of `graph` between them. `None` if it cannot be built.
+fn subgraph(graph: &Graph, verts: &[u32], mark: &[u32], id: u32) -> Option<Graph> {
+    let mut b = GraphBuilder::new();
+    let mut index = std::collections::HashMap::with_capacity(verts.len());
+    for (i, &v) in verts.iter().enumerate() {
+        let vertex = &graph.vertices()[v as usize];
+        let name = i.to_string();
+        let sub = match vertex.kind {
+            VertexKind::Offer => b.add_offer(name),
+            VertexKind::Request => b.add_request_in_group(name, &vertex.group.to_string()),
+        }
+        .ok()?;
+        index.insert(v, sub);
+    }
+    for &v in verts {
+        for a in graph.out_arcs(VertexId(v)) {
+            if mark[a.to.index()] == id {
+                b.add_arc(index[&v], index[&a.to.0], a.weight).ok()?;
+            }
+        }
+    }
+    b.build().ok()
+}
