@@ -1976,8 +1976,9 @@ mod tests {
 
     /// Large neighbourhoods keep a packing feasible, worth what it says, and never worse.
     /// Grown along a support of every column, without a cap on their size, each one is a
-    /// whole component of the graph solved exactly, so under the count objective the packing
-    /// ends optimal (a component whose requests are all covered already is).
+    /// whole component of the graph (its columns and groups) solved exactly, so under the
+    /// count objective the packing ends optimal (a component whose requests are all covered
+    /// already is).
     #[test]
     fn large_neighbourhoods_solve_their_part_exactly() {
         let clock = WallClock::new();

@@ -4,8 +4,9 @@
 //! [`Local::augment`] stall: what separates the packing from an optimal one is a set of
 //! coordinated changes across many columns. [`Local::lns`] follows them through the master
 //! LP's support: from an uncovered request that the LP covers, it takes the LP's columns
-//! through that request (largest value first), every vertex they hold, and the packing's
-//! column through each of those vertices, and goes on from the vertices it added, until the
+//! through that request (largest value first), every vertex they hold, the other requests
+//! of each one's group, and the packing's column through each of those groups, and goes on
+//! from the vertices it added, until the
 //! neighbourhood holds a set number of vertices. Those vertices' subgraph (every arc of the
 //! pool between them, not only the LP's) is solved to optimality by the engine itself
 //! ([`solve_forced`]: cycle enumeration, LP, MIP), on the caller's clock but with no limit of
@@ -96,10 +97,15 @@ impl Hood {
         self.id = id;
     }
 
-    /// Adds `v` and the packing's column through `v`'s group.
+    /// Adds `v`, the other requests of its group, and the packing's column through the
+    /// group.
     fn add(&mut self, local: &Local, p: &Packing, v: u32) {
         self.put(local, v);
-        let slot = p.owner[local.group_of(v)];
+        let group = local.group_of(v);
+        for &m in &local.members[group] {
+            self.put(local, m);
+        }
+        let slot = p.owner[group];
         if slot != NONE && !self.slots.contains(&slot) {
             self.slots.push(slot);
             for &w in &p.cols[slot as usize] {
