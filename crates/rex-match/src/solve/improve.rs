@@ -23,7 +23,7 @@ mod lns;
 use super::search::{arc_index, Bits};
 use super::{Deadline, Stop};
 use crate::graph::{Graph, VertexKind};
-pub(super) use lns::{Sizes, Support};
+pub(super) use lns::{Sizes, Support, Tried};
 
 const NONE: u32 = u32::MAX;
 

@@ -63,7 +63,7 @@
 //! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
 //! column, and HiGHS runs single-threaded with a fixed seed.
 
-use super::improve::{Local, Packing, Sizes, Support};
+use super::improve::{Local, Packing, Sizes, Support, Tried};
 use super::master::{self, ColId, Rows};
 use super::prep::{self, ChainVar, Cycles, Prepared};
 use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
@@ -613,9 +613,10 @@ impl<'a> Model<'a> {
     /// After each master, its solution is rounded (`Model::rounded`) and polished
     /// (`Local::polish`), the best packing so far polished again under the new duals, the
     /// better of the two improved further by large neighbourhoods ([`HOOD_SIZES`]) along the
-    /// master's support (`Local::lns`), and the better one kept in `rounded`. A neighbourhood
-    /// is solved to its end once started (about half a second), so a halted polish ends
-    /// within one. The best bound proven so far (the centre's) is kept
+    /// master's support (`Local::lns`, growing last from the seeds whose neighbourhood
+    /// improved nothing in an earlier pass), and the better one kept in `rounded`. A
+    /// neighbourhood is solved to its end once started (about half a second), so a halted
+    /// polish ends within one. The best bound proven so far (the centre's) is kept
     /// in `proven_bound`, so that a solve stopped here still has them.
     fn root_lp(
         &self,
@@ -653,6 +654,7 @@ impl<'a> Model<'a> {
         let mut batch = ffi::NewCols::default();
         let mut seed = Some(seed).filter(|s| !s.is_empty());
         let mut center = center;
+        let mut tried = Tried::default();
         // The polish of each master's rounding (and of the best packing so far) runs on a
         // second thread beside the next pricing round and master (HiGHS takes one core), and
         // is taken in right after that master: the same work, so the same packings, whatever
@@ -704,7 +706,7 @@ impl<'a> Model<'a> {
                 let solution = solved.get_solution();
                 duals = master::packing_duals(solution.dual_rows());
                 if let Some(job) = pending.take() {
-                    adopt(rounded, join(job));
+                    tried = adopt(rounded, join(job));
                 }
                 // Each rounding is improved on its own (a better start may end worse), and the
                 // best packing so far again under the new duals; the better one is kept.
@@ -725,6 +727,7 @@ impl<'a> Model<'a> {
                         .collect(),
                 );
                 let params = self.params;
+                let mut tried = std::mem::take(&mut tried);
                 pending = Some(scope.spawn(move || {
                     // No reading of the solve's clock here (the main thread's readings stay
                     // the same whatever the timing): only `halt` stops this polish, and then
@@ -748,14 +751,19 @@ impl<'a> Model<'a> {
                         _ => &mut packing,
                     };
                     let start = target.worth;
-                    let improved = local.lns(target, &support, params, &HOOD_SIZES, &deadline);
+                    let improved =
+                        local.lns(target, &support, params, &HOOD_SIZES, &mut tried, &deadline);
                     tracing::debug!(
                         start,
                         worth = target.worth,
                         improved = ?improved.ok(),
                         "search path: large neighbourhoods solved"
                     );
-                    (packing, best)
+                    Polished {
+                        packing,
+                        best,
+                        tried,
+                    }
                 }));
                 model = solved.into();
                 // Columns far from tight leave the master, each at most once (so that no
@@ -1460,9 +1468,15 @@ impl Clock for Halt {
     }
 }
 
-/// What a polish beside the master returns (see `Model::root_lp`): the master's rounding
-/// and the best packing before it, both polished.
-type Polished = (Packing, Option<Packing>);
+/// What a polish beside the master returns (see `Model::root_lp`).
+struct Polished {
+    /// The master's rounding, polished.
+    packing: Packing,
+    /// The best packing before it, polished again.
+    best: Option<Packing>,
+    /// The seeds of large neighbourhoods tried in vain so far (`Local::lns`).
+    tried: Tried,
+}
 
 /// Waits for a polish beside the master; a panic there goes on here.
 fn join(job: ScopedJoinHandle<'_, Polished>) -> Polished {
@@ -1470,14 +1484,16 @@ fn join(job: ScopedJoinHandle<'_, Polished>) -> Polished {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Keeps the better of a polish's two packings (the earlier best on a tie).
-fn adopt(rounded: &mut Option<Packing>, (packing, best): (Packing, Option<Packing>)) {
-    let keep = match best {
-        Some(best) if best.worth >= packing.worth => best,
-        _ => packing,
+/// Keeps the better of a polish's two packings (the earlier best on a tie); returns the
+/// seeds its large neighbourhoods tried in vain, for the next polish.
+fn adopt(rounded: &mut Option<Packing>, polished: Polished) -> Tried {
+    let keep = match polished.best {
+        Some(best) if best.worth >= polished.packing.worth => best,
+        _ => polished.packing,
     };
     tracing::debug!(worth = keep.worth, "search path: the best packing");
     *rounded = Some(keep);
+    polished.tried
 }
 
 /// Solves by the search path (see the module notes). `run` is a fresh solve.
@@ -1997,7 +2013,14 @@ mod tests {
             let mut packing = model.rounded(&cols, &x);
             let before = packing.worth;
             improved += local
-                .lns(&mut packing, &support, model.params, &UNBOUNDED, &deadline)
+                .lns(
+                    &mut packing,
+                    &support,
+                    model.params,
+                    &UNBOUNDED,
+                    &mut Tried::default(),
+                    &deadline,
+                )
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
             check_packing(model, &packing, seed);
             assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
@@ -2019,6 +2042,70 @@ mod tests {
         });
         assert!(improved > 50, "only {improved} improved");
         assert!(optimal >= 90, "only {optimal} count cases");
+    }
+
+    /// A seed whose neighbourhood improved nothing is grown from last in the next pass, and
+    /// one whose neighbourhood improved the packing is not marked: one neighbourhood per
+    /// pass, from the first seed, on every local case.
+    #[test]
+    fn large_neighbourhoods_go_on_to_untried_seeds() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let one = Sizes {
+            vertices: 6,
+            arcs: usize::MAX,
+            hoods: 1,
+            idle: usize::MAX,
+        };
+        let (mut rotated, mut kept) = (0, 0);
+        for_local_cases(|seed, model, local, _priority, all, rng| {
+            let g = model.graph;
+            let cols = all_columns(model, all);
+            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
+            let support = Support::new(
+                g.vertices().len(),
+                cols.iter()
+                    .map(|p| (model.column_vertices(p), 1.0))
+                    .collect(),
+            );
+            let mut packing = model.rounded(&cols, &x);
+            let mut tried = Tried::default();
+            let first = local.seeds(&packing, &support, &mut tried);
+            let Some(&grown) = first.first() else {
+                return;
+            };
+            let before = packing.worth;
+            let improved = local
+                .lns(
+                    &mut packing,
+                    &support,
+                    model.params,
+                    &one,
+                    &mut tried,
+                    &deadline,
+                )
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            let next = local.seeds(&packing, &support, &mut tried);
+            if improved == 0 {
+                assert_eq!(packing.worth, before, "seed {seed}: changed");
+                assert!(tried.contains(grown), "seed {seed}: {grown} not marked");
+                let mut expected = first[1..].to_vec();
+                expected.push(grown);
+                assert_eq!(next, expected, "seed {seed}: not grown from last");
+                rotated += 1;
+            } else {
+                assert!(packing.worth > before, "seed {seed}: no better");
+                assert!(
+                    (0..g.vertices().len() as u32).all(|v| !tried.contains(v)),
+                    "seed {seed}: an improving seed marked"
+                );
+                kept += 1;
+            }
+        });
+        assert!(
+            rotated > 50 && kept > 5,
+            "{rotated} rotated, {kept} improved"
+        );
     }
 
     /// A way for an uncovered request to join `packing` displacing none, if there is one.

@@ -15,6 +15,10 @@
 //! that touches a vertex of the neighbourhood is inside it, so the neighbourhood's groups are
 //! free for its new columns.
 //!
+//! Seeds are taken by decreasing LP cover. A pass stops after a run of neighbourhoods that
+//! improve nothing, so each pass remembers those seeds ([`Tried`]) and the next pass, after
+//! the next master, grows from the others first.
+//!
 //! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
 //! as in relaxation-induced neighbourhoods (Danna, Rothberg and Le Pape 2005): the master's
 //! support is where an optimal solution differs from the packing.
@@ -71,6 +75,24 @@ pub(in crate::solve) struct Sizes {
     pub hoods: usize,
     /// ... and none after this many in a row improved nothing.
     pub idle: usize,
+}
+
+/// What passes of [`Local::lns`] carry from one to the next: the seeds whose neighbourhood
+/// improved nothing, which later passes grow from last (they are reordered, never dropped).
+/// A pass is cut short by its idle limit and the clock, so starting again from the same
+/// seeds would mostly solve again neighbourhoods that paid nothing. On the sparse
+/// 10,000-pair pool at 120 s, the passes after the fourth master found 2 and 1
+/// improvements this way against 0 and 1 without, and the solve ended at 9,704 against
+/// 9,703 (BENCHMARKS.md, "Issue 12, tenth pass").
+#[derive(Debug, Clone, Default)]
+pub(in crate::solve) struct Tried(Vec<bool>);
+
+impl Tried {
+    /// Whether a neighbourhood grown from `v` has improved nothing.
+    #[cfg(test)]
+    pub(in crate::solve) fn contains(&self, v: u32) -> bool {
+        self.0.get(v as usize).copied().unwrap_or(false)
+    }
 }
 
 /// A neighbourhood: its vertices, the packing's columns among them, a mark and a bit per
@@ -164,21 +186,12 @@ impl Local<'_> {
         support: &Support,
         params: &Params,
         sizes: &Sizes,
+        tried: &mut Tried,
         deadline: &Deadline,
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
-        let mut seeds: Vec<u32> = (0..n as u32)
-            .filter(|&v| {
-                !self.is_offer(v)
-                    && p.owner[self.group_of(v)] == NONE
-                    && support.cover[v as usize] > 1e-6
-            })
-            .collect();
-        seeds.sort_by(|&a, &b| {
-            support.cover[b as usize]
-                .total_cmp(&support.cover[a as usize])
-                .then(a.cmp(&b))
-        });
+        let seeds = self.seeds(p, support, tried);
+        let tried = &mut tried.0;
         let mut hood = Hood {
             verts: Vec::new(),
             slots: Vec::new(),
@@ -221,10 +234,40 @@ impl Local<'_> {
                 improved += 1;
                 idle = 0;
             } else {
+                tried[seed as usize] = true;
                 idle += 1;
             }
         }
         Ok(improved)
+    }
+
+    /// The seeds of a pass in the order they are grown from: the requests that `p` leaves
+    /// uncovered and `support` covers, those not `tried` before first, each part by
+    /// decreasing LP cover, then by index.
+    pub(in crate::solve) fn seeds(
+        &self,
+        p: &Packing,
+        support: &Support,
+        tried: &mut Tried,
+    ) -> Vec<u32> {
+        let n = self.graph.vertices().len();
+        let tried = &mut tried.0;
+        tried.resize(n, false);
+        let mut seeds: Vec<u32> = (0..n as u32)
+            .filter(|&v| {
+                !self.is_offer(v)
+                    && p.owner[self.group_of(v)] == NONE
+                    && support.cover[v as usize] > 1e-6
+            })
+            .collect();
+        seeds.sort_by(|&a, &b| {
+            tried[a as usize].cmp(&tried[b as usize]).then(
+                support.cover[b as usize]
+                    .total_cmp(&support.cover[a as usize])
+                    .then(a.cmp(&b)),
+            )
+        });
+        seeds
     }
 
     /// Solves `hood`'s subgraph exactly; replaces its columns in `p` and returns true when
