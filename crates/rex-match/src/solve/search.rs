@@ -703,6 +703,11 @@ impl<'a> Model<'a> {
                 rounds += 1;
                 let solved = self.solve_master(run, model)?;
                 value = solved.objective_value();
+                tracing::debug!(
+                    lp = value,
+                    elapsed = ?run.deadline.elapsed(),
+                    "search path: the master solved"
+                );
                 let solution = solved.get_solution();
                 duals = master::packing_duals(solution.dual_rows());
                 if let Some(job) = pending.take() {
