@@ -1995,6 +1995,20 @@ mod tests {
         idle: usize::MAX,
     };
 
+    /// A start for large neighbourhoods: the rounding of random values on every column, and
+    /// a support of every column (value 1), so that a neighbourhood can reach them all.
+    fn lns_start(model: &Model, all: &Prepared, rng: &mut ChaCha8Rng) -> (Support, Packing) {
+        let cols = all_columns(model, all);
+        let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
+        let support = Support::new(
+            model.graph.vertices().len(),
+            cols.iter()
+                .map(|p| (model.column_vertices(p), 1.0))
+                .collect(),
+        );
+        (support, model.rounded(&cols, &x))
+    }
+
     /// Large neighbourhoods keep a packing feasible, worth what it says, and never worse.
     /// Grown along a support of every column, without a cap on their size, each one is a
     /// whole component of the graph (its columns and groups) solved exactly, so under the
@@ -2007,15 +2021,7 @@ mod tests {
         let (mut improved, mut optimal) = (0, 0);
         for_local_cases(|seed, model, local, _priority, all, rng| {
             let g = model.graph;
-            let cols = all_columns(model, all);
-            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
-            let support = Support::new(
-                g.vertices().len(),
-                cols.iter()
-                    .map(|p| (model.column_vertices(p), 1.0))
-                    .collect(),
-            );
-            let mut packing = model.rounded(&cols, &x);
+            let (support, mut packing) = lns_start(model, all, rng);
             let before = packing.worth;
             improved += local
                 .lns(
@@ -2065,15 +2071,7 @@ mod tests {
         let (mut rotated, mut kept) = (0, 0);
         for_local_cases(|seed, model, local, _priority, all, rng| {
             let g = model.graph;
-            let cols = all_columns(model, all);
-            let x: Vec<f64> = cols.iter().map(|_| rng.random_range(0.0..1.0)).collect();
-            let support = Support::new(
-                g.vertices().len(),
-                cols.iter()
-                    .map(|p| (model.column_vertices(p), 1.0))
-                    .collect(),
-            );
-            let mut packing = model.rounded(&cols, &x);
+            let (support, mut packing) = lns_start(model, all, rng);
             let mut tried = Tried::default();
             let first = local.seeds(&packing, &support, &mut tried);
             let Some(&grown) = first.first() else {
