@@ -2073,7 +2073,7 @@ mod tests {
             let g = model.graph;
             let (support, mut packing) = lns_start(model, all, rng);
             let mut tried = Tried::default();
-            let first = local.seeds(&packing, &support, &mut tried);
+            let first = local.seeds(&packing, &support, &tried);
             let Some(&grown) = first.first() else {
                 return;
             };
@@ -2088,7 +2088,7 @@ mod tests {
                     &deadline,
                 )
                 .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            let next = local.seeds(&packing, &support, &mut tried);
+            let next = local.seeds(&packing, &support, &tried);
             if improved == 0 {
                 assert_eq!(packing.worth, before, "seed {seed}: changed");
                 assert!(tried.contains(grown), "seed {seed}: {grown} not marked");

@@ -79,8 +79,7 @@ pub(in crate::solve) struct Sizes {
 
 /// What passes of [`Local::lns`] carry from one to the next: the seeds whose neighbourhood
 /// improved nothing, which later passes grow from last (they are reordered, never dropped).
-/// A pass is cut short by its idle limit and the clock, so starting again from the same
-/// seeds would mostly solve again neighbourhoods that paid nothing. On the sparse
+/// A pass is cut short by its limits ([`Sizes`]), so starting again from the same seeds would mostly solve again neighbourhoods that paid nothing. On the sparse
 /// 10,000-pair pool at 120 s, the passes after the fourth master found 2 and 1
 /// improvements this way against 0 and 1 without, and the solve ended at 9,704 against
 /// 9,703 (BENCHMARKS.md, "Issue 12, tenth pass").
@@ -89,9 +88,17 @@ pub(in crate::solve) struct Tried(Vec<bool>);
 
 impl Tried {
     /// Whether a neighbourhood grown from `v` has improved nothing.
-    #[cfg(test)]
     pub(in crate::solve) fn contains(&self, v: u32) -> bool {
         self.0.get(v as usize).copied().unwrap_or(false)
+    }
+
+    /// Records that a neighbourhood grown from `v` improved nothing.
+    fn mark(&mut self, v: u32) {
+        let v = v as usize;
+        if v >= self.0.len() {
+            self.0.resize(v + 1, false);
+        }
+        self.0[v] = true;
     }
 }
 
@@ -191,7 +198,6 @@ impl Local<'_> {
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
         let seeds = self.seeds(p, support, tried);
-        let tried = &mut tried.0;
         let mut hood = Hood {
             verts: Vec::new(),
             slots: Vec::new(),
@@ -234,7 +240,7 @@ impl Local<'_> {
                 improved += 1;
                 idle = 0;
             } else {
-                tried[seed as usize] = true;
+                tried.mark(seed);
                 idle += 1;
             }
         }
@@ -248,11 +254,9 @@ impl Local<'_> {
         &self,
         p: &Packing,
         support: &Support,
-        tried: &mut Tried,
+        tried: &Tried,
     ) -> Vec<u32> {
         let n = self.graph.vertices().len();
-        let tried = &mut tried.0;
-        tried.resize(n, false);
         let mut seeds: Vec<u32> = (0..n as u32)
             .filter(|&v| {
                 !self.is_offer(v)
@@ -261,7 +265,7 @@ impl Local<'_> {
             })
             .collect();
         seeds.sort_by(|&a, &b| {
-            tried[a as usize].cmp(&tried[b as usize]).then(
+            tried.contains(a).cmp(&tried.contains(b)).then(
                 support.cover[b as usize]
                     .total_cmp(&support.cover[a as usize])
                     .then(a.cmp(&b)),
