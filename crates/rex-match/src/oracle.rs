@@ -1,7 +1,7 @@
 //! A test oracle: the exact optimum by exhaustive search, and a feasibility checker for
 //! [`Solution`]s.
 //!
-//! Both are written from the problem statement alone and share no code with [`crate::solve`]:
+//! Both are written from the problem statement alone and share no code with [`crate::solve()`]:
 //! they exist to catch the solver's mistakes, so they must not be able to make the same ones.
 //! [`brute_force`] lists every feasible cycle and chain explicitly and then searches all packings;
 //! it is meant for graphs of a few dozen vertices at most and says so by returning `None`.

@@ -351,9 +351,10 @@ const SEARCH_CASES: u64 = 400;
 
 /// The search path (pricing by graph search, reduced-cost fixing by search; the way of large
 /// dense pools), forced on small graphs: the oracle's optimum, proven, every time. Both with
-/// its incumbent from the master's columns and from nothing (so that the fixing rounds at the
-/// LP bound and at the incumbent plus one both run, on most graphs where the bound is not
-/// tight).
+/// its incumbent from the master's columns (or the root LP's best packing, when better: then a
+/// fixing round that lowers the bound to the packing's worth proves it optimal) and from
+/// nothing (so that the fixing rounds at the LP bound and at the incumbent plus one both run,
+/// on most graphs where the bound is not tight).
 #[test]
 fn search_path_agrees_with_brute_force_on_random_graphs() {
     let mut failures = Vec::new();

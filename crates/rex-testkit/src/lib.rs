@@ -5,7 +5,7 @@
 //! reached through its router in process (`oneshot`, as axum recommends) or served on
 //! `127.0.0.1:0`, stopped cleanly and restarted on the same directory and port. Synchronous
 //! tests (the node's blocking client) drive the same hub through [`LoopbackHub`], which owns a
-//! tokio runtime. The hub is opened and served in exactly one place ([`start`]), so a change
+//! tokio runtime. The hub is opened and served in exactly one place (`start`), so a change
 //! of the hub's start-up API is one edit here and none in the tests.
 //!
 //! Further decisions:

@@ -3,11 +3,11 @@
 //!
 //! This module holds the state, its accessors and the checks every statement passes (actor,
 //! key, signature, sequence number, clock); each action's transition lives with its concern:
-//! parties and agreements ([`agreements`]), requests ([`requests`]), exchanges and matching
-//! rounds ([`exchanges`]), messages and their evidence ([`messages`]), profiles, raised checks
-//! and decisions ([`law`]), deadlines, breaches and what falls due for the hub ([`dues`]),
-//! speciality and onward transfer after a surrender ([`speciality`]), and the parallel precheck
-//! used to replay long logs ([`precheck`]).
+//! parties and agreements (`agreements`), requests (`requests`), exchanges and matching
+//! rounds (`exchanges`), messages and their evidence (`messages`), profiles, raised checks
+//! and decisions (`law`), deadlines, breaches and what falls due for the hub (`dues`),
+//! speciality and onward transfer after a surrender (`speciality`), and the parallel precheck
+//! used to replay long logs (`precheck`).
 
 mod agreements;
 mod competing;

@@ -85,7 +85,7 @@
 //!
 //! # Determinism and tie-breaking
 //!
-//! The result (everything in [`Solution`] except [`Stats`](crate::Stats) timings) is a function
+//! The result (everything in [`Solution`] except [`Stats`] timings) is a function
 //! of the graph, the parameters and the rex version only: columns are enumerated in a canonical
 //! order (cycles by smallest vertex index then lexicographically, chain columns by position then
 //! arc), column-generation ties are broken by column id, HiGHS runs single-threaded with a fixed

@@ -48,7 +48,8 @@
 //!    restricted model exactly; call its optimum `z`. The rounds: `T = UB` first (under the
 //!    degenerate `count` objective this keeps every column of reduced cost 0, millions on a
 //!    dense pool, which is why step 2 comes first), then, if needed, `T = best + 1` (`T =
-//!    best` for fractional weights), `best` the better of `z0` and the `z`s so far.
+//!    best` for fractional weights), `best` the best of `z0`, the `z`s so far and the root
+//!    LP's best packing (step 1), which also ends the solve once it reaches `UB`.
 //! 4. *Proof.* A round's model holds every solution worth `T` or more; every other solution is
 //!    worth at most `T - 1` (less than `T` for fractional weights). If `z >= T`, `z` is
 //!    optimal. Otherwise the optimum is at most `max(z, T - 1)`, the new `UB`; if `best`
@@ -1379,10 +1380,6 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The model of the root master's own columns (`lp.columns`): cycles in canonical order,
-    /// chain columns as [`Model::chain_columns`] keeps them. Its LP value is the root LP's
-    /// (the dropped chain columns were held at 0 by their flow rows), so its optimum is a
-    /// good incumbent to start from.
     /// The weight of cycle `c` (its vertices in order, every arc in the graph).
     fn cycle_weight(&self, c: &[u32]) -> f64 {
         let Some(weights) = self.weights() else {
@@ -1419,6 +1416,10 @@ impl<'a> Model<'a> {
             .collect()
     }
 
+    /// The model of the root master's own columns (`lp.columns`): cycles in canonical order,
+    /// chain columns as [`Model::chain_columns`] keeps them. Its LP value is the root LP's
+    /// (the dropped chain columns were held at 0 by their flow rows), so its optimum is a
+    /// good incumbent to start from.
     fn master_model(&self, columns: &[Key], bound: f64) -> Prepared {
         let mut chains = vec![false; self.prep.chain_vars.len()];
         let mut cyc: Vec<&[u32]> = Vec::new();
@@ -1605,13 +1606,24 @@ pub(super) fn solve(
             Outcome::optimal(Vec::new(), 0.0),
         )
     };
-    // `best`: the best solution known and the model it was found in.
+    // `best`: the best solution of a model and that model. The best packing of the root LP
+    // (worth `packed`) may be better: the best known is the better of the two. (Tests that
+    // start from nothing leave the packing out too, so that both fixing rounds run.)
     let mut best: (Prepared, Outcome) = first;
+    let packed = match (&rounded, start) {
+        (Some(p), Start::Master) => p.worth,
+        _ => f64::NEG_INFINITY,
+    };
     // Each round lists every column that a solution worth `target` or more can use.
     let mut target = ub;
     loop {
-        let z_best = best.1.objective;
+        let z_best = best.1.objective.max(packed);
         if z_best >= ub - TOL {
+            if packed > best.1.objective + TOL {
+                return Ok(model
+                    .rounded_solution(&run, &rounded, ub)
+                    .expect("a packing"));
+            }
             let (prep, outcome) = best;
             return Ok(run.finish(Some(&prep), Outcome::optimal(outcome.chosen, z_best)));
         }
@@ -1683,16 +1695,14 @@ pub(super) fn solve(
         }
         // Next, every solution better than the best known (at least 1 better with integral
         // weights). At most one more round: it settles the optimum (see the module notes).
-        target = if integral {
-            best.1.objective + 1.0
-        } else {
-            best.1.objective
-        };
+        let z_best = best.1.objective.max(packed);
+        target = if integral { z_best + 1.0 } else { z_best };
     }
 }
 
 /// How the search path finds its first solution: by solving the model of the root master's
-/// columns (the default), or (for tests) not at all, starting from the empty solution.
+/// columns, the root LP's best packing kept beside it (the default), or (for tests) not at
+/// all, the fixing rounds starting from the empty solution.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Start {
