@@ -329,3 +329,62 @@ fn a_cover_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
         "never stopped in the search path's root LP: {stopped_in:?}"
     );
 }
+
+/// The progress line's incumbent is the best solution found so far: once reported it never
+/// goes down nor disappears, whichever way the solve goes (the cover step handing over to the
+/// search path, the search path's root LP, master model and fixing rounds, the pipeline's
+/// dive and integer programs), and the answer is worth at least the last one reported.
+#[test]
+fn the_reported_incumbent_never_goes_down() {
+    let mut followed = 0;
+    for seed in 0..30u64 {
+        let g = random_graph(seed, 12 + (seed % 20) as usize, (seed % 4) as usize, 0.25);
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = Params {
+                max_cycle: 3,
+                max_chain: 2,
+                objective,
+                time_limit: None,
+                memory_limit: None,
+            };
+            for how in [
+                RootLp::Cover,
+                RootLp::Search,
+                RootLp::SearchFromNothing,
+                RootLp::BySize,
+            ] {
+                let what = format!("seed {seed} {objective:?} {how:?}");
+                let clock = RunsOutAt::new(u64::MAX, LIMIT);
+                let seen = Mutex::new(Vec::new());
+                let sol = solve_forced(&g, &p, how, &clock, &|progress: &Progress| {
+                    seen.lock()
+                        .unwrap()
+                        .push((progress.phase, progress.incumbent));
+                })
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+                let seen = seen.into_inner().unwrap();
+                for w in seen.windows(2) {
+                    let ((_, Some(before)), (phase, after)) = (w[0], w[1]) else {
+                        continue;
+                    };
+                    let after = after.unwrap_or_else(|| {
+                        panic!("{what}: the incumbent {before} disappeared in {phase}: {seen:?}")
+                    });
+                    assert!(
+                        after >= before - 1e-9,
+                        "{what}: the incumbent went down from {before} to {after} in {phase}: \
+                         {seen:?}"
+                    );
+                }
+                if let Some(last) = seen.iter().filter_map(|&(_, i)| i).next_back() {
+                    assert!(sol.objective >= last - 1e-9, "{what}: {seen:?}");
+                    followed += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        followed > 100,
+        "only {followed} solves reported an incumbent"
+    );
+}

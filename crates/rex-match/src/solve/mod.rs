@@ -472,6 +472,12 @@ impl Run<'_> {
         });
     }
 
+    /// Records a solution worth `objective`: the incumbent is the best found so far, so a
+    /// phase that finds less than an earlier one leaves it as it is.
+    fn found(&mut self, objective: f64) {
+        self.incumbent = Some(self.incumbent.map_or(objective, |i| i.max(objective)));
+    }
+
     /// The bound proven so far (set by [`root_lp`] before anything can use it).
     fn ub(&self) -> f64 {
         self.bound.unwrap_or(f64::INFINITY)
@@ -988,7 +994,7 @@ fn dive(run: &mut Run, model: &Reduced, root: &mut Root) -> Phase<Option<MipResu
     if objective >= ub - TOL {
         return Ok(Break(Outcome::optimal(chosen, objective)));
     }
-    run.incumbent = Some(objective);
+    run.found(objective);
     Ok(Continue(Some(MipResult {
         chosen,
         objective,
@@ -1050,7 +1056,7 @@ fn restricted_mip(
             first.objective = d.objective;
         }
     }
-    run.incumbent = Some(first.objective);
+    run.found(first.objective);
     run.report("restricted MIP");
     let complete = columns.len() as u64 == model.total;
     if !first.optimal || complete || first.objective >= ub - TOL {

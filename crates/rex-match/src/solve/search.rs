@@ -1509,6 +1509,10 @@ pub(super) fn solve(
     seed: Option<&Solution>,
     center: Option<&[f64]>,
 ) -> Result<Solution, SolveError> {
+    if let Some(s) = seed {
+        // Its objective is what the progress line shows from the first report on.
+        run.found(s.objective);
+    }
     run.report("reducing");
     let graph = run.graph;
     let params = run.params;
@@ -1533,7 +1537,6 @@ pub(super) fn solve(
         // Its bound is the cover bound, proven; the progress line shows both.
         ub = ub.min(model.round_bound(s.bound));
         run.bound = Some(ub);
-        run.incumbent = Some(s.objective);
     }
     let center = center.map(|y| model.center(y));
     let seed = seed.map(|s| model.seed(s)).unwrap_or_default();
@@ -1562,6 +1565,10 @@ pub(super) fn solve(
         return Ok(model
             .rounded_solution(&run, &rounded, ub)
             .expect("a packing"));
+    }
+    if let Some(p) = &rounded {
+        // The progress line of the later steps shows the best packing until they beat it.
+        run.found(p.worth);
     }
     let search_rounds = lp.rounds;
     let finish_stats = |run: &mut Run, prep: &Prepared| {
@@ -1628,7 +1635,7 @@ pub(super) fn solve(
             return Ok(run.finish(Some(&prep), Outcome::optimal(outcome.chosen, z_best)));
         }
         run.bound = Some(ub);
-        run.incumbent = Some(z_best);
+        run.found(z_best);
         run.report("fixing");
         let floor = target - lp.value - TOL;
         let prep = match model.restrict(&run, &lp, floor, ub) {
