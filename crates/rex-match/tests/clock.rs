@@ -64,6 +64,18 @@ impl Clock for Ticking {
 /// A budget that a fake clock spends, and that leaves HiGHS minutes of real time until then.
 const LIMIT: Duration = Duration::from_secs(3600);
 
+/// K = 3, L = 2 under `objective`, a budget of [`LIMIT`] (which only the fake clocks spend),
+/// no memory limit.
+fn params(objective: Objective) -> Params {
+    Params {
+        max_cycle: 3,
+        max_chain: 2,
+        objective,
+        time_limit: Some(LIMIT),
+        memory_limit: None,
+    }
+}
+
 /// A random graph: `n` requests and `offers` offers, arcs with probability `density`, integer
 /// weights 1..=4.
 fn random_graph(seed: u64, n: usize, offers: usize, density: f64) -> Graph {
@@ -191,13 +203,7 @@ fn a_solve_stopped_at_any_reading_of_its_clock_returns_a_valid_answer() {
     for seed in 0..60u64 {
         let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
         for objective in [Objective::Count, Objective::Weight] {
-            let p = Params {
-                max_cycle: 3,
-                max_chain: 2,
-                objective,
-                time_limit: Some(LIMIT),
-                memory_limit: None,
-            };
+            let p = params(objective);
             let opt = brute_force(&g, &p).expect("small enough for the oracle");
             for how in [RootLp::Whole, RootLp::ColumnGeneration] {
                 let what = format!("seed {seed} {objective:?} {how:?}");
@@ -225,13 +231,7 @@ fn a_search_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
     for seed in 0..20u64 {
         let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
         for objective in [Objective::Count, Objective::Weight] {
-            let p = Params {
-                max_cycle: 3,
-                max_chain: 2,
-                objective,
-                time_limit: Some(LIMIT),
-                memory_limit: None,
-            };
+            let p = params(objective);
             let opt = brute_force(&g, &p).expect("small enough for the oracle");
             for how in [RootLp::Search, RootLp::SearchFromNothing] {
                 let what = format!("seed {seed} {objective:?} {how:?}");
@@ -308,13 +308,7 @@ fn a_cover_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
     let mut stopped_in = BTreeSet::new();
     for seed in 0..20u64 {
         let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
-        let p = Params {
-            max_cycle: 3,
-            max_chain: 2,
-            objective: Objective::Count,
-            time_limit: Some(LIMIT),
-            memory_limit: None,
-        };
+        let p = params(Objective::Count);
         let opt = brute_force(&g, &p).expect("small enough for the oracle");
         let what = format!("seed {seed} cover");
         stopped_in.extend(stop_everywhere(&what, &g, &p, RootLp::Cover, opt));
@@ -340,13 +334,7 @@ fn the_reported_incumbent_never_goes_down() {
     for seed in 0..30u64 {
         let g = random_graph(seed, 12 + (seed % 20) as usize, (seed % 4) as usize, 0.25);
         for objective in [Objective::Count, Objective::Weight] {
-            let p = Params {
-                max_cycle: 3,
-                max_chain: 2,
-                objective,
-                time_limit: None,
-                memory_limit: None,
-            };
+            let p = params(objective);
             for how in [
                 RootLp::Cover,
                 RootLp::Search,
