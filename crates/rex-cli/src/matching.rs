@@ -185,10 +185,7 @@ fn progress_line(elapsed: Duration, p: &Progress) -> String {
 }
 
 fn to_json(graph: &Graph, params: &Params, s: &Solution, seconds: f64) -> serde_json::Value {
-    let gap = match s.status {
-        rex_match::Status::Optimal => 0.0,
-        rex_match::Status::TimeLimit { gap } => gap,
-    };
+    let gap = s.status.gap();
     json!({
         "objective": s.objective,
         "bound": s.bound,
@@ -223,6 +220,10 @@ fn to_text(graph: &Graph, s: &Solution, seconds: f64) -> String {
     let status = match s.status {
         rex_match::Status::Optimal => "optimal".to_string(),
         rex_match::Status::TimeLimit { gap } => format!("time_limit (gap {:.2}%)", gap * 100.0),
+        rex_match::Status::MemoryLimit { gap } => format!(
+            "memory_limit (gap {:.2}%; the proof needs more than --memory-limit)",
+            gap * 100.0
+        ),
     };
     let _ = writeln!(out, "objective  {}", s.objective);
     let _ = writeln!(out, "bound      {}", s.bound);
@@ -322,8 +323,8 @@ mod tests {
         ));
     }
 
-    /// What a solve stopped by its time limit reports (the stop itself is tested in
-    /// `rex-match`, on a fake clock).
+    /// What a solve stopped by its time limit or its memory limit reports (the stops
+    /// themselves are tested in `rex-match`).
     #[test]
     fn a_stopped_solve_reports_its_status_bound_and_gap() {
         use rex_match::{GraphBuilder, Stats, Status, VertexId};
@@ -357,6 +358,21 @@ mod tests {
         let text = to_text(&graph, &solution, 2.5);
         assert!(
             text.contains("status     time_limit (gap 33.33%)\n"),
+            "{text}"
+        );
+        // Stopped because the proof's next model would not fit: said, with what to raise.
+        let solution = Solution {
+            status: Status::MemoryLimit { gap: 1.0 / 3.0 },
+            ..solution
+        };
+        let json = to_json(&graph, &params, &solution, 2.5);
+        assert_eq!(json["status"], "memory_limit");
+        assert_eq!(json["gap"], 1.0 / 3.0);
+        let text = to_text(&graph, &solution, 2.5);
+        assert!(
+            text.contains(
+                "status     memory_limit (gap 33.33%; the proof needs more than --memory-limit)\n"
+            ),
             "{text}"
         );
     }

@@ -13,14 +13,30 @@ pub enum Status {
         /// Relative gap between the best solution and the bound.
         gap: f64,
     },
+    /// The search stopped because the model its proof needed next would exceed
+    /// [`Params::memory_limit`](crate::Params::memory_limit); the best solution found and the
+    /// bound proven by then, `gap` as for [`Status::TimeLimit`].
+    MemoryLimit {
+        /// Relative gap between the best solution and the bound.
+        gap: f64,
+    },
 }
 
 impl Status {
-    /// `"optimal"` or `"time_limit"`.
+    /// `"optimal"`, `"time_limit"` or `"memory_limit"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Optimal => "optimal",
             Status::TimeLimit { .. } => "time_limit",
+            Status::MemoryLimit { .. } => "memory_limit",
+        }
+    }
+
+    /// The relative gap between the solution and the bound: 0 when optimal.
+    pub fn gap(&self) -> f64 {
+        match *self {
+            Status::Optimal => 0.0,
+            Status::TimeLimit { gap } | Status::MemoryLimit { gap } => gap,
         }
     }
 }

@@ -107,19 +107,22 @@ fn render(sol: &Solution) -> String {
     )
 }
 
-/// Solves on `clock`, returning the solution and the phases reported, in order.
+/// Solves on `clock`, returning the solution and the reports (phase and incumbent), in order.
 fn solve_on(
     g: &Graph,
     p: &Params,
     how: RootLp,
     clock: &dyn Clock,
-) -> (Solution, Vec<&'static str>) {
-    let phases = Mutex::new(Vec::new());
+) -> (Solution, Vec<(&'static str, Option<f64>)>) {
+    let reports = Mutex::new(Vec::new());
     let sol = solve_forced(g, p, how, clock, &|progress: &Progress| {
-        phases.lock().unwrap().push(progress.phase);
+        reports
+            .lock()
+            .unwrap()
+            .push((progress.phase, progress.incumbent));
     })
     .unwrap_or_else(|e| panic!("{p:?}: {e}"));
-    (sol, phases.into_inner().unwrap())
+    (sol, reports.into_inner().unwrap())
 }
 
 /// Stops the solve of `g` at every reading of its clock in turn and checks each answer against
@@ -143,10 +146,19 @@ fn stop_everywhere(
     let mut stopped_in = BTreeSet::new();
     for n in 1..=readings {
         let clock = RunsOutAt::new(n, LIMIT);
-        let (sol, phases) = solve_on(g, p, how, &clock);
+        let (sol, reports) = solve_on(g, p, how, &clock);
+        let phases: Vec<_> = reports.iter().map(|&(phase, _)| phase).collect();
         let at = format!("{what}, stopped at reading {n} of {readings}");
         check_solution(g, p, &sol).unwrap_or_else(|e| panic!("{at}: {e}\n{}", render(&sol)));
         assert!(sol.objective <= opt + 1e-6, "{at}: {}", render(&sol));
+        // Nothing found before the stop is lost: the answer is worth every incumbent shown.
+        for &(phase, incumbent) in &reports {
+            assert!(
+                incumbent.is_none_or(|i| sol.objective >= i - 1e-9),
+                "{at}: {phase} showed an incumbent of {incumbent:?}, the answer is worth less\n{}",
+                render(&sol)
+            );
+        }
         assert!(
             sol.bound >= opt - 1e-6,
             "{at}: bound below the optimum {opt}\n{}",
@@ -171,6 +183,7 @@ fn stop_everywhere(
                 );
                 stopped_in.insert(*phases.last().expect("a report before the stop"));
             }
+            Status::MemoryLimit { .. } => panic!("{at}: no memory limit\n{}", render(&sol)),
         }
         // The same stop, the same answer.
         let (again, _) = solve_on(g, p, how, &RunsOutAt::new(n, LIMIT));
@@ -324,6 +337,31 @@ fn a_cover_path_solve_stopped_at_any_reading_returns_a_valid_answer() {
     );
 }
 
+/// Cycles of 4 arcs, beyond the search path: an open cover step hands over to the enumeration,
+/// which starts from nothing. Stopped there, the solve still returns the cover step's solution
+/// (or better) with the cover bound (or a tighter one).
+#[test]
+fn a_cover_step_s_solution_outlives_a_stopped_enumeration() {
+    let mut handed_over = 0;
+    for seed in 0..20u64 {
+        let g = random_graph(seed, 9 + (seed % 4) as usize, (seed % 3) as usize, 0.3);
+        let p = Params {
+            max_cycle: 4,
+            ..params(Objective::Count)
+        };
+        let opt = brute_force(&g, &p).expect("small enough for the oracle");
+        let what = format!("seed {seed} cover, K = 4");
+        let stopped_in = stop_everywhere(&what, &g, &p, RootLp::Cover, opt);
+        if stopped_in.iter().any(|&phase| phase != "cover bound") {
+            handed_over += 1;
+        }
+    }
+    assert!(
+        handed_over >= 5,
+        "only {handed_over} graphs stopped after the cover step"
+    );
+}
+
 /// The progress line's incumbent is the best solution found so far: once reported it never
 /// goes down nor disappears, whichever way the solve goes (the cover step handing over to the
 /// search path, the search path's root LP, master model and fixing rounds, the pipeline's
@@ -335,13 +373,15 @@ fn the_reported_incumbent_never_goes_down() {
         let g = random_graph(seed, 12 + (seed % 20) as usize, (seed % 4) as usize, 0.25);
         for objective in [Objective::Count, Objective::Weight] {
             let p = params(objective);
-            for how in [
-                RootLp::Cover,
-                RootLp::Search,
-                RootLp::SearchFromNothing,
-                RootLp::BySize,
+            for (how, k) in [
+                (RootLp::Cover, 3),
+                (RootLp::Cover, 4),
+                (RootLp::Search, 3),
+                (RootLp::SearchFromNothing, 3),
+                (RootLp::BySize, 3),
             ] {
-                let what = format!("seed {seed} {objective:?} {how:?}");
+                let p = Params { max_cycle: k, ..p };
+                let what = format!("seed {seed} {objective:?} {how:?} K = {k}");
                 let clock = RunsOutAt::new(u64::MAX, LIMIT);
                 let seen = Mutex::new(Vec::new());
                 let sol = solve_forced(&g, &p, how, &clock, &|progress: &Progress| {

@@ -257,6 +257,7 @@ fn weighted_matching_stopped_by_the_time_limit_returns_a_matching_and_a_bound() 
                     stopped += 1;
                     assert!(gap >= 0.0, "seed {seed}: gap {gap}");
                 }
+                Status::MemoryLimit { .. } => panic!("seed {seed}: no memory limit: {sol:?}"),
             }
         }
         let last = solve_with_clock(

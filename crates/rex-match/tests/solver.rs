@@ -589,6 +589,68 @@ fn a_model_over_the_memory_limit_is_refused_in_one_line() {
     }
 }
 
+/// Past its root LP, the search path does not fail for lack of memory: when the model of a
+/// fixing round would exceed the limit, it stops with the best solution found and the bound
+/// proven so far, `MemoryLimit`. Raising the limit step by step on each graph goes from the
+/// one-line refusal (the graph itself does not fit) to that stop to the proven optimum, never
+/// back, and every answer is feasible with a bound at least the optimum. (Under such limits a
+/// neighbourhood of the local search is as large as its graph, and its enumeration is refused
+/// too: it must not take the search path, which started neighbourhoods of its own without end.)
+#[test]
+fn a_fixing_round_over_the_memory_limit_stops_with_the_best_known() {
+    let mut stopped = 0;
+    for seed in 0..12u64 {
+        let (g, _) = medium(seed, 11, 2, 0.35);
+        for objective in [Objective::Count, Objective::Weight] {
+            let p = params(3, 2, objective);
+            let opt = brute_force(&g, &p).expect("small enough for the oracle");
+            // 0: refused, 1: stopped at the memory limit, 2: optimal.
+            let mut stage = 0;
+            let mut limit = 1u64 << 10;
+            while limit < 1 << 28 {
+                let what = format!("seed {seed} {objective:?}, memory limit {limit} B");
+                let p = Params {
+                    memory_limit: Some(limit),
+                    ..p.clone()
+                };
+                let now = match solve_with(&g, &p, RootLp::SearchFromNothing, &|_| {}) {
+                    Err(SolveError::TooLarge(msg)) => {
+                        assert!(!msg.contains('\n'), "{what}: {msg}");
+                        0
+                    }
+                    Err(e) => panic!("{what}: {e}"),
+                    Ok(sol) => {
+                        check_solution(&g, &p, &sol).unwrap_or_else(|e| panic!("{what}: {e}"));
+                        assert!(sol.objective <= opt + 1e-6, "{what}: {sol:?}");
+                        assert!(sol.bound >= opt - 1e-6, "{what}: {sol:?}");
+                        match sol.status {
+                            Status::MemoryLimit { gap } => {
+                                assert!(gap > 0.0, "{what}: {sol:?}");
+                                assert!(sol.bound > sol.objective, "{what}: {sol:?}");
+                                stopped += 1;
+                                1
+                            }
+                            Status::Optimal => {
+                                assert!((sol.objective - opt).abs() <= 1e-6, "{what}");
+                                2
+                            }
+                            Status::TimeLimit { .. } => panic!("{what}: no time limit: {sol:?}"),
+                        }
+                    }
+                };
+                assert!(now >= stage, "{what}: back from stage {stage} to {now}");
+                stage = now;
+                limit += limit / 8;
+            }
+            assert_eq!(stage, 2, "seed {seed} {objective:?}: never solved");
+        }
+    }
+    assert!(
+        stopped >= 10,
+        "only {stopped} solves stopped at the memory limit"
+    );
+}
+
 /// The cover path (the cover bound proven by its duals, then a packing of tight cycles and
 /// chains or the exact optimum of sparse subgraphs of tight arcs; the way of large dense
 /// `count` pools), forced on small graphs: the oracle's optimum, proven, every time, and on

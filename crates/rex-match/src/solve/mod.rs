@@ -197,19 +197,30 @@ pub fn solve_forced(
         incumbent: None,
         bound: None,
     };
+    // The cover step's best solution, when the enumeration goes on after it: a stopped solve
+    // returns the better of the two.
+    let mut fallback = None;
     let how = match how {
         RootLp::Cover => match cover_first(&mut run)? {
             Covered::Settled(solution) => return Ok(solution),
             // As on large pools: the search path, seeded with the cover's solution.
-            Covered::Open(fallback, duals) if search::applies(params) => {
-                return search_after_cover(run, fallback, duals);
+            Covered::Open(found, duals) if search::applies(params) => {
+                return search_after_cover(run, found, duals);
             }
-            Covered::Open(..) => RootLp::BySize,
+            // Cycles longer than the search handles: the enumeration, which starts from
+            // nothing, the progress line still showing what the cover step found.
+            Covered::Open(found, _) => {
+                if let Some(s) = &found {
+                    run.found(s.objective);
+                }
+                fallback = found;
+                RootLp::BySize
+            }
         },
         how => how,
     };
-    if how == RootLp::BySize && pairs_only(graph, params) {
-        return Ok(run.match_pairs());
+    if matches!(how, RootLp::BySize | RootLp::Enumerate) && pairs_only(graph, params) {
+        return Ok(better_of(run.match_pairs(), fallback));
     }
     if search::applies(params) {
         match how {
@@ -242,12 +253,12 @@ pub fn solve_forced(
                     }
                 }
             }
-            RootLp::Whole | RootLp::ColumnGeneration | RootLp::Cover => {}
+            RootLp::Whole | RootLp::ColumnGeneration | RootLp::Cover | RootLp::Enumerate => {}
         }
     }
     let prep = match reduce(&mut run) {
         Ok(Continue(prep)) => prep,
-        Ok(Break(outcome)) => return Ok(run.finish(None, outcome)),
+        Ok(Break(outcome)) => return Ok(better_of(run.finish(None, outcome), fallback)),
         // More cycles than the enumeration holds, which the estimate did not foresee.
         Err(SolveError::TooLarge(_)) if how == RootLp::BySize && search::applies(params) => {
             run.stats = Stats {
@@ -259,7 +270,7 @@ pub fn solve_forced(
         Err(e) => return Err(e),
     };
     let outcome = pipeline(&mut run, &prep, how)?;
-    Ok(run.finish(Some(&prep), outcome))
+    Ok(better_of(run.finish(Some(&prep), outcome), fallback))
 }
 
 /// Why a step of the pipeline stopped early.
@@ -378,6 +389,10 @@ pub enum RootLp {
     /// on small graphs; if they do not settle the solve, the search path seeded with their
     /// solution (K <= 3), else `BySize`.
     Cover,
+    /// As `BySize`, but never the cover step nor the search path: the cycles are enumerated
+    /// (or the solve fails with `TooLarge`). For the exact solve of a large neighbourhood
+    /// (`improve::lns`), which runs inside the search path and must not start it again.
+    Enumerate,
 }
 
 /// One solve under way: its inputs, its clock and listener, and what it has established so
@@ -881,8 +896,8 @@ fn search_after_cover(
     Ok(better_of(solution, fallback))
 }
 
-/// The search path's `solution`, or the cover's `fallback` when the search was stopped with
-/// less: the better solution with the tighter of the two proven bounds.
+/// The solve's `solution`, or the cover's `fallback` when the solve was stopped with less: the
+/// better solution with the tighter of the two proven bounds (and the reason of the stop).
 fn better_of(solution: Solution, fallback: Option<Solution>) -> Solution {
     let Some(fallback) = fallback else {
         return solution;
@@ -890,6 +905,7 @@ fn better_of(solution: Solution, fallback: Option<Solution>) -> Solution {
     if solution.status == Status::Optimal {
         return solution;
     }
+    let out_of_memory = matches!(solution.status, Status::MemoryLimit { .. });
     let bound = solution.bound.min(fallback.bound);
     let mut best = if fallback.objective > solution.objective {
         Solution {
@@ -900,12 +916,13 @@ fn better_of(solution: Solution, fallback: Option<Solution>) -> Solution {
         solution
     };
     best.bound = bound.max(best.objective);
+    let gap = (best.bound - best.objective) / best.bound.abs().max(1.0);
     best.status = if best.objective + TOL >= best.bound {
         Status::Optimal
+    } else if out_of_memory {
+        Status::MemoryLimit { gap }
     } else {
-        Status::TimeLimit {
-            gap: (best.bound - best.objective) / best.bound.abs().max(1.0),
-        }
+        Status::TimeLimit { gap }
     };
     best
 }
@@ -934,9 +951,11 @@ fn reduce(run: &mut Run) -> Phase<Prepared> {
 /// generation has converged.
 fn root_lp(run: &mut Run, model: &Reduced, how: RootLp) -> Phase<Root> {
     let whole = match how {
-        RootLp::BySize | RootLp::Search | RootLp::SearchFromNothing | RootLp::Cover => {
-            model.total <= WHOLE_LP_COLUMNS
-        }
+        RootLp::BySize
+        | RootLp::Search
+        | RootLp::SearchFromNothing
+        | RootLp::Cover
+        | RootLp::Enumerate => model.total <= WHOLE_LP_COLUMNS,
         RootLp::Whole => true,
         RootLp::ColumnGeneration => false,
     };

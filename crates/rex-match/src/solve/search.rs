@@ -58,7 +58,11 @@
 //!    rounds run after step 2, and none when step 2 reaches `UB`.
 //!
 //! The memory of step 3 is estimated as the cycles are listed; a model that would exceed
-//! [`Params::memory_limit`] stops the solve with [`SolveError::TooLarge`] instead of growing.
+//! [`Params::memory_limit`] is not built: the solve stops with the best solution found and the
+//! bound proven so far, [`Status::MemoryLimit`] (after minutes of work, not an error). On the
+//! sparse 10,000-pair pool, 25 million cycles have reduced cost 0 under the converged duals of
+//! the `count` objective, so step 3 cannot list them within 8 GiB (BENCHMARKS.md, "twelfth
+//! pass").
 //!
 //! Everything is deterministic: the searches visit vertices and arcs in index order, a round
 //! keeps a number of columns (not what a time allows), ties are broken by a fixed hash of the
@@ -71,7 +75,7 @@ use super::{ffi, pipeline, Deadline, Outcome, Run, SolveError, Stop, TOL};
 use crate::clock::Clock;
 use crate::graph::{Graph, VertexId, VertexKind};
 use crate::params::{Objective, Params};
-use crate::solution::Solution;
+use crate::solution::{Solution, Status};
 use highs::{ColProblem, HighsModelStatus, Sense};
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -1640,15 +1644,23 @@ pub(super) fn solve(
         let floor = target - lp.value - TOL;
         let prep = match model.restrict(&run, &lp, floor, ub) {
             Ok(prep) => prep,
-            Err(Stop::Error(e)) => return Err(e),
-            Err(Stop::Timeout) => {
+            Err(Stop::Error(e)) if !matches!(e, SolveError::TooLarge(_)) => return Err(e),
+            // Stopped by the time limit, or the model would not fit in memory: the best
+            // known and the bound proven so far (minutes of work, not an error).
+            Err(stop) => {
                 let (prep, outcome) = best;
                 let outcome = Outcome {
                     bound: ub,
                     optimal: false,
                     ..outcome
                 };
-                let stopped = run.finish(Some(&prep), outcome);
+                let mut stopped = run.finish(Some(&prep), outcome);
+                if let (Stop::Error(SolveError::TooLarge(why)), Status::TimeLimit { gap }) =
+                    (&stop, stopped.status)
+                {
+                    tracing::warn!("stopped short of a proof: {why}");
+                    stopped.status = Status::MemoryLimit { gap };
+                }
                 return Ok(super::better_of(
                     stopped,
                     model.rounded_solution(&run, &rounded, ub),

@@ -9,7 +9,8 @@
 //! from the vertices it added, until the
 //! neighbourhood holds a set number of vertices. Those vertices' subgraph (every arc of the
 //! pool between them, not only the LP's) is solved to optimality by the engine itself
-//! ([`solve_forced`]: cycle enumeration, LP, MIP), on the caller's clock but with no limit of
+//! ([`solve_forced`]: cycle enumeration, LP, MIP; never the search path, which would start
+//! neighbourhoods of its own), on the caller's clock but with no limit of
 //! its own, and its optimum replaces the packing's columns there when it is worth more. The
 //! columns outside are untouched, so the packing stays feasible. Every column of the packing
 //! that touches a vertex of the neighbourhood is inside it, so the neighbourhood's groups are
@@ -294,7 +295,10 @@ impl Local<'_> {
             time_limit: Some(NO_LIMIT),
             ..params.clone()
         };
-        let Ok(solution) = solve_forced(&sub, &params, RootLp::BySize, deadline.clock, &|_| {})
+        // By enumeration only: the search path would solve this neighbourhood with
+        // neighbourhoods of its own, and a neighbourhood as large as its graph (a small pool
+        // under a tight memory limit) without end.
+        let Ok(solution) = solve_forced(&sub, &params, RootLp::Enumerate, deadline.clock, &|_| {})
         else {
             return false;
         };
