@@ -28,33 +28,19 @@ pub fn utc(t: UnixSeconds) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
+/// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
+    hex::encode(bytes)
 }
 
-/// Decodes lowercase hex of exactly `N` bytes.
+/// Decodes lowercase hex of exactly `N` bytes. Uppercase digits are refused: a digest or an
+/// id has one wire form, so that equal values are equal strings.
 pub(crate) fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
-    }
-    let s = s.as_bytes();
-    if s.len() != 2 * N {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
         return None;
     }
     let mut out = [0u8; N];
-    for (i, pair) in s.chunks_exact(2).enumerate() {
-        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
+    hex::decode_to_slice(s, &mut out).ok()?;
     Some(out)
 }
 
@@ -369,6 +355,19 @@ mod tests {
         );
         assert!(RequestId::parse(&id.to_string().to_uppercase()).is_err());
         assert!(RequestId::parse("req_00").is_err());
+    }
+
+    #[test]
+    fn hex_has_one_wire_form() {
+        let bytes = [0x00, 0x9f, 0xa0, 0xff];
+        assert_eq!(hex(&bytes), "009fa0ff");
+        assert_eq!(unhex::<4>("009fa0ff"), Some(bytes));
+        assert_eq!(unhex::<4>("009FA0FF"), None, "uppercase");
+        assert_eq!(unhex::<4>("009fa0f"), None, "odd length");
+        assert_eq!(unhex::<4>("009fa0ff00"), None, "too long");
+        assert_eq!(unhex::<3>("009fa0ff"), None, "too long for N");
+        assert_eq!(unhex::<4>("009fa0fg"), None, "not a digit");
+        assert_eq!(unhex::<4>("+09fa0ff"), None, "a sign");
     }
 
     #[test]
