@@ -735,7 +735,8 @@ impl<'a> Model<'a> {
                         .filter(|(_, &x)| x > 1e-6)
                         .map(|(p, &x)| (self.column_vertices(p), x))
                         .collect(),
-                );
+                )
+                .with_duals(priority.clone());
                 let params = self.params;
                 let mut tried = std::mem::take(&mut tried);
                 pending = Some(scope.spawn(move || {
@@ -755,7 +756,7 @@ impl<'a> Model<'a> {
                         let _halted = local.polish(best, &priority, &deadline);
                     }
                     // Then large neighbourhoods of the better one, along this master's
-                    // support.
+                    // support, from where it loses against this master's duals first.
                     let target = match best.as_mut() {
                         Some(b) if b.worth >= packing.worth => b,
                         _ => &mut packing,
@@ -2082,6 +2083,72 @@ mod tests {
         });
         assert!(improved > 50, "only {improved} improved");
         assert!(optimal >= 90, "only {optimal} count cases");
+    }
+
+    /// The loss places are exactly the columns worth less than their vertices' duals (by
+    /// their smallest vertex) and the uncovered requests of positive dual, above `LOSS_TOL`,
+    /// by decreasing loss; and large neighbourhoods grown from them first keep the packing
+    /// feasible and never worse.
+    #[test]
+    fn loss_places_are_where_the_packing_loses_against_the_duals() {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let (mut places, mut improved) = (0, 0);
+        for_local_cases(|seed, model, local, priority, all, rng| {
+            let g = model.graph;
+            let (support, mut packing) = lns_start(model, all, rng);
+            let support = support.with_duals(priority.to_vec());
+            let mut expected: Vec<(f64, u32)> = Vec::new();
+            let mut covered = vec![false; g.groups().len()];
+            for c in packing.columns() {
+                let chain = g.vertices()[c[0] as usize].kind == VertexKind::Offer;
+                let arcs = if chain { c.len() - 1 } else { c.len() };
+                let weight: f64 = (0..arcs)
+                    .map(|j| {
+                        let a = arc_index(g, c[j], c[(j + 1) % c.len()]).expect("an arc");
+                        model.prep.weight[a]
+                    })
+                    .sum();
+                let loss = c.iter().map(|&v| priority[v as usize]).sum::<f64>() - weight;
+                if loss > 0.05 {
+                    expected.push((loss, *c.iter().min().unwrap()));
+                }
+                for &v in c {
+                    covered[g.vertices()[v as usize].group as usize] = true;
+                }
+            }
+            for (v, vertex) in g.vertices().iter().enumerate() {
+                if vertex.kind == VertexKind::Request
+                    && !covered[vertex.group as usize]
+                    && priority[v] > 0.05
+                {
+                    expected.push((priority[v], v as u32));
+                }
+            }
+            expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let expected: Vec<u32> = expected.into_iter().map(|(_, v)| v).collect();
+            assert_eq!(
+                local.loss_seeds(&packing, priority),
+                expected,
+                "seed {seed}"
+            );
+            places += expected.len();
+            let before = packing.worth;
+            improved += local
+                .lns(
+                    &mut packing,
+                    &support,
+                    model.params,
+                    &HOOD_SIZES,
+                    &mut Tried::default(),
+                    &deadline,
+                )
+                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+            check_packing(model, &packing, seed);
+            assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+        });
+        assert!(places > 300, "only {places} loss places");
+        assert!(improved > 50, "only {improved} improved");
     }
 
     /// A seed whose neighbourhood improved nothing is grown from last in the next pass, and

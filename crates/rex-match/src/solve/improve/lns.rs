@@ -20,6 +20,14 @@
 //! improve nothing, so each pass remembers those seeds ([`Tried`]) and the next pass, after
 //! the next master, grows from the others first.
 //!
+//! Given the master's duals, a pass first grows from the places where the packing loses
+//! against them ([`Local::loss_seeds`]): columns worth less than their vertices' duals and
+//! uncovered requests of positive dual. A solution worth the duals' bound loses nothing, so
+//! those are the places an optimal solution must differ from the packing; near the end of
+//! column generation on the sparse 10,000-pair pool they are a handful (BENCHMARKS.md,
+//! "twelfth pass"), and growing from them first took the solve at 120 s from 9,704 to
+//! 9,708.
+//!
 //! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
 //! as in relaxation-induced neighbourhoods (Danna, Rothberg and Le Pape 2005): the master's
 //! support is where an optimal solution differs from the packing.
@@ -29,17 +37,24 @@ use crate::graph::{Graph, GraphBuilder, VertexId, VertexKind};
 use crate::params::Params;
 use crate::solve::{solve_forced, Deadline, RootLp, Stop};
 
+/// The least loss (in objective units) that makes a place of the packing a seed
+/// ([`Local::loss_seeds`]): the master's duals come from an interior-point method, and
+/// smaller differences are mostly its tolerance.
+const LOSS_TOL: f64 = 0.05;
+
 /// The time limit of a neighbourhood's solve: a bound never reached on the caller's clock
 /// (a polish's clock reads zero until it is halted).
 const NO_LIMIT: std::time::Duration = std::time::Duration::from_secs(1 << 30);
 
 /// The columns of an LP solution as the vertices they join (a cycle's requests, a chain
-/// arc's two ends), each vertex's columns by decreasing value.
+/// arc's two ends), each vertex's columns by decreasing value; and, when known, the LP's
+/// duals (one per vertex, its group's).
 pub(in crate::solve) struct Support {
     cols: Vec<Vec<u32>>,
     by_vertex: Vec<Vec<u32>>,
     /// Each vertex's LP cover: the sum of the values of its columns.
     cover: Vec<f64>,
+    duals: Option<Vec<f64>>,
 }
 
 impl Support {
@@ -61,6 +76,16 @@ impl Support {
             cols: columns.into_iter().map(|(v, _)| v).collect(),
             by_vertex,
             cover,
+            duals: None,
+        }
+    }
+
+    /// The same support with the LP's duals `y` (one per vertex, its group's), from whose
+    /// loss places [`Local::lns`] grows first.
+    pub(in crate::solve) fn with_duals(self, y: Vec<f64>) -> Support {
+        Support {
+            duals: Some(y),
+            ..self
         }
     }
 }
@@ -183,11 +208,14 @@ impl Hood {
 impl Local<'_> {
     /// Improves `p` by exact solves of large neighbourhoods grown along the LP's `support`
     /// (see the module notes), as large and as many as `sizes` says; returns how many
-    /// improved `p`.
+    /// improved `p`. When `support` holds the LP's duals, the places where `p` loses
+    /// against them are grown from first ([`Local::loss_seeds`]; they count towards
+    /// `sizes.hoods`, but not towards the run of idle neighbourhoods that ends a pass, and
+    /// are not remembered as `tried`: the next pass's duals give other places).
     ///
-    /// Deterministic: the seeds (uncovered requests, by decreasing LP cover, then index),
-    /// the growth and the exact solves all go in a fixed order; only `deadline` (checked
-    /// between neighbourhoods) stops it early.
+    /// Deterministic: the seeds (the loss places, then uncovered requests by decreasing LP
+    /// cover, then index), the growth and the exact solves all go in a fixed order; only
+    /// `deadline` (checked between neighbourhoods) stops it early.
     pub(in crate::solve) fn lns(
         &self,
         p: &mut Packing,
@@ -198,7 +226,11 @@ impl Local<'_> {
         deadline: &Deadline,
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
-        let seeds = self.seeds(p, support, tried);
+        let mut seeds = (support.duals.as_deref())
+            .map(|y| self.loss_seeds(p, y))
+            .unwrap_or_default();
+        let losses = seeds.len();
+        seeds.extend(self.seeds(p, support, tried));
         let mut hood = Hood {
             verts: Vec::new(),
             slots: Vec::new(),
@@ -210,11 +242,13 @@ impl Local<'_> {
         // Seeds already inside an earlier neighbourhood are not grown from again.
         let mut seen = vec![false; n];
         let (mut hoods, mut improved, mut idle) = (0, 0, 0);
-        for &seed in &seeds {
+        for (i, &seed) in seeds.iter().enumerate() {
             if hoods == sizes.hoods || idle == sizes.idle {
                 break;
             }
-            if seen[seed as usize] || p.owner[self.group_of(seed)] != NONE {
+            // (A loss place may be covered; the other seeds are uncovered requests, and one
+            // that an earlier neighbourhood covered is skipped.)
+            if seen[seed as usize] || (i >= losses && p.owner[self.group_of(seed)] != NONE) {
                 continue;
             }
             deadline.check()?;
@@ -240,12 +274,38 @@ impl Local<'_> {
             if self.solve_hood(p, &hood, params, deadline) {
                 improved += 1;
                 idle = 0;
-            } else {
+            } else if i >= losses {
                 tried.mark(seed);
                 idle += 1;
             }
         }
         Ok(improved)
+    }
+
+    /// The places where `p` loses against the duals `y` (one per vertex, its group's), by
+    /// decreasing loss, then by vertex: the smallest vertex of each column worth less than
+    /// its vertices' duals, and each uncovered request of positive dual. A solution worth
+    /// the duals' bound loses nothing anywhere, so these are where `p` must change.
+    pub(in crate::solve) fn loss_seeds(&self, p: &Packing, y: &[f64]) -> Vec<u32> {
+        let mut found: Vec<(f64, u32)> = Vec::new();
+        for c in p.cols.iter().filter(|c| !c.is_empty()) {
+            let loss = c.iter().map(|&v| y[v as usize]).sum::<f64>() - self.column_weight(c);
+            if loss > LOSS_TOL {
+                found.push((loss, *c.iter().min().expect("a column")));
+            }
+        }
+        for v in 0..self.graph.vertices().len() as u32 {
+            if !self.is_offer(v) && p.owner[self.group_of(v)] == NONE && y[v as usize] > LOSS_TOL {
+                found.push((y[v as usize], v));
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        tracing::debug!(
+            places = found.len(),
+            loss = found.iter().map(|f| f.0).sum::<f64>(),
+            "local search: where the packing loses against the duals"
+        );
+        found.into_iter().map(|(_, v)| v).collect()
     }
 
     /// The seeds of a pass in the order they are grown from: the requests that `p` leaves
