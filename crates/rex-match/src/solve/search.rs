@@ -2039,6 +2039,34 @@ mod tests {
         (support, model.rounded(&cols, &x))
     }
 
+    /// One pass of large neighbourhoods (`sizes`, nothing tried before, no time limit) on
+    /// `packing`, checked feasible, worth what it says and never worse; how many improved it.
+    fn lns_checked(
+        model: &Model,
+        local: &Local,
+        support: &Support,
+        packing: &mut Packing,
+        sizes: &Sizes,
+        seed: u64,
+    ) -> usize {
+        let clock = WallClock::new();
+        let deadline = Deadline::new(&clock, None);
+        let before = packing.worth;
+        let improved = local
+            .lns(
+                packing,
+                support,
+                model.params,
+                sizes,
+                &mut Tried::default(),
+                &deadline,
+            )
+            .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+        check_packing(model, packing, seed);
+        assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+        improved
+    }
+
     /// Large neighbourhoods keep a packing feasible, worth what it says, and never worse.
     /// Grown along a support of every column, without a cap on their size, each one is a
     /// whole component of the graph (its columns and groups) solved exactly, so under the
@@ -2046,25 +2074,11 @@ mod tests {
     /// already is).
     #[test]
     fn large_neighbourhoods_solve_their_part_exactly() {
-        let clock = WallClock::new();
-        let deadline = Deadline::new(&clock, None);
         let (mut improved, mut optimal) = (0, 0);
         for_local_cases(|seed, model, local, _priority, all, rng| {
             let g = model.graph;
             let (support, mut packing) = lns_start(model, all, rng);
-            let before = packing.worth;
-            improved += local
-                .lns(
-                    &mut packing,
-                    &support,
-                    model.params,
-                    &UNBOUNDED,
-                    &mut Tried::default(),
-                    &deadline,
-                )
-                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            check_packing(model, &packing, seed);
-            assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+            improved += lns_checked(model, local, &support, &mut packing, &UNBOUNDED, seed);
             // The oracle where the graph is small enough, the engine's own solve otherwise
             // (checked against the oracle by its own tests).
             let best = brute_force(g, model.params).unwrap_or_else(|| {
@@ -2091,8 +2105,6 @@ mod tests {
     /// feasible and never worse.
     #[test]
     fn loss_places_are_where_the_packing_loses_against_the_duals() {
-        let clock = WallClock::new();
-        let deadline = Deadline::new(&clock, None);
         let (mut places, mut improved) = (0, 0);
         for_local_cases(|seed, model, local, priority, all, rng| {
             let g = model.graph;
@@ -2133,19 +2145,7 @@ mod tests {
                 "seed {seed}"
             );
             places += expected.len();
-            let before = packing.worth;
-            improved += local
-                .lns(
-                    &mut packing,
-                    &support,
-                    model.params,
-                    &HOOD_SIZES,
-                    &mut Tried::default(),
-                    &deadline,
-                )
-                .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
-            check_packing(model, &packing, seed);
-            assert!(packing.worth >= before - 1e-9, "seed {seed}: worse");
+            improved += lns_checked(model, local, &support, &mut packing, &HOOD_SIZES, seed);
         });
         assert!(places > 300, "only {places} loss places");
         assert!(improved > 50, "only {improved} improved");
