@@ -736,7 +736,7 @@ impl<'a> Model<'a> {
                         .map(|(p, &x)| (self.column_vertices(p), x))
                         .collect(),
                 )
-                .with_duals(priority.clone());
+                .with_duals(priority);
                 let params = self.params;
                 let mut tried = std::mem::take(&mut tried);
                 pending = Some(scope.spawn(move || {
@@ -744,8 +744,9 @@ impl<'a> Model<'a> {
                     // the same whatever the timing): only `halt` stops this polish, and then
                     // its packings are dropped.
                     let deadline = Deadline::new(halt, Some(Duration::from_nanos(1)));
+                    let priority = support.duals().expect("set above");
                     let start = packing.worth;
-                    let polished = local.polish(&mut packing, &priority, &deadline);
+                    let polished = local.polish(&mut packing, priority, &deadline);
                     tracing::debug!(
                         rounded = start,
                         worth = packing.worth,
@@ -753,7 +754,7 @@ impl<'a> Model<'a> {
                         "search path: the master's solution rounded and improved"
                     );
                     if let Some(best) = best.as_mut() {
-                        let _halted = local.polish(best, &priority, &deadline);
+                        let _halted = local.polish(best, priority, &deadline);
                     }
                     // Then large neighbourhoods of the better one, along this master's
                     // support, from where it loses against this master's duals first.

@@ -25,7 +25,7 @@
 //! uncovered requests of positive dual. A solution worth the duals' bound loses nothing, so
 //! those are the places an optimal solution must differ from the packing; near the end of
 //! column generation on the sparse 10,000-pair pool they are a handful (BENCHMARKS.md,
-//! "twelfth pass"), and growing from them first took the solve at 120 s from 9,704 to
+//! "twelfth pass"), and growing from them first took the solve at 120 s from 9,705 to
 //! 9,708.
 //!
 //! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
@@ -87,6 +87,11 @@ impl Support {
             duals: Some(y),
             ..self
         }
+    }
+
+    /// The LP's duals, one per vertex, if [`Support::with_duals`] gave them.
+    pub(in crate::solve) fn duals(&self) -> Option<&[f64]> {
+        self.duals.as_deref()
     }
 }
 
@@ -226,7 +231,7 @@ impl Local<'_> {
         deadline: &Deadline,
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
-        let mut seeds = (support.duals.as_deref())
+        let mut seeds = (support.duals())
             .map(|y| self.loss_seeds(p, y))
             .unwrap_or_default();
         let losses = seeds.len();
