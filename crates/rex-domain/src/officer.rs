@@ -90,6 +90,19 @@ impl fmt::Display for Role {
     }
 }
 
+/// Separation of duties, the one rule for certificates and for the officers' desk: an admin
+/// (who enrols officers) or an auditor (who reads and never acts) holds no other role. Returns
+/// the first such role of `roles` when it holds others too.
+pub fn lone_role_among_others(roles: &[Role]) -> Option<Role> {
+    if roles.len() < 2 {
+        return None;
+    }
+    roles
+        .iter()
+        .copied()
+        .find(|r| matches!(r, Role::Admin | Role::Auditor))
+}
+
 /// Checks a certificate's roles: at least one, sorted and distinct (one wire form per set),
 /// and an admin or an auditor holds no other role.
 pub fn check_roles(roles: &[Role]) -> Result<(), Rejection> {
@@ -102,16 +115,11 @@ pub fn check_roles(roles: &[Role]) -> Result<(), Rejection> {
     if roles.windows(2).any(|w| w[0] >= w[1]) {
         return Err(Rejection::invalid("roles", "not sorted and distinct"));
     }
-    if roles.len() > 1 {
-        if let Some(r) = roles
-            .iter()
-            .find(|r| matches!(r, Role::Admin | Role::Auditor))
-        {
-            return Err(Rejection::invalid(
-                "roles",
-                format!("an officer who is {r} holds no other role"),
-            ));
-        }
+    if let Some(r) = lone_role_among_others(roles) {
+        return Err(Rejection::invalid(
+            "roles",
+            format!("an officer who is {r} holds no other role"),
+        ));
     }
     Ok(())
 }

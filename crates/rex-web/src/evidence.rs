@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rex_domain::{Actor, OfficerId, PartyId, Role as DomainRole};
 use rex_node::evidence::{Inclusion, Logged};
 
-use crate::role::Role;
+use crate::role::{labels_of, Role};
 use crate::web::{
     blocking, form_field, officer, registry_of, render, require, session_id, when, Frame, WebError,
 };
@@ -224,12 +224,7 @@ pub(crate) async fn page(
                 who: s.who.clone(),
                 signed_as: s.signed_as.clone(),
                 key: s.key.clone(),
-                roles: s
-                    .roles
-                    .iter()
-                    .map(|r| r.as_str().replace('_', " "))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                roles: labels_of(&s.roles),
                 certified_at: s.certified_at,
                 revoked_at: s.revoked_at,
                 valid: s.valid,
@@ -338,12 +333,7 @@ pub(crate) fn keys(desk: &Desk) -> Vec<KeyRow> {
         .officers(&desk.party)
         .map(|o| KeyRow {
             officer: o.id.to_string(),
-            roles: o
-                .roles
-                .iter()
-                .map(|r| r.as_str().replace('_', " "))
-                .collect::<Vec<_>>()
-                .join(", "),
+            roles: labels_of(&o.roles),
             key: o.key.keyid().to_string(),
             validity: format!("{} to {}", when(o.not_before), when(o.not_after)),
             status: match o.revoked_at {
@@ -420,11 +410,7 @@ pub(crate) async fn certify(
                 "officer {id} has a certified key already; an id is certified once (revoke it and enrol the person under a new handle for a new key)"
             )));
         }
-        let roles: Vec<DomainRole> = target
-            .roles
-            .iter()
-            .filter_map(|r| DomainRole::parse(r.as_str()).ok())
-            .collect();
+        let roles: Vec<DomainRole> = target.roles.iter().map(DomainRole::from).collect();
         let now = d.now();
         let submitted = {
             let mut node = d.node();

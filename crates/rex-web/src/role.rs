@@ -56,6 +56,38 @@ impl Role {
     }
 }
 
+/// The desk's roles are the certificates' roles (`rex_domain::Role`), named for the
+/// command line and the store (`case-officer`) and for people (`case officer`).
+impl From<Role> for rex_domain::Role {
+    fn from(role: Role) -> rex_domain::Role {
+        match role {
+            Role::CaseOfficer => rex_domain::Role::CaseOfficer,
+            Role::Approver => rex_domain::Role::Approver,
+            Role::Liaison => rex_domain::Role::Liaison,
+            Role::Auditor => rex_domain::Role::Auditor,
+            Role::Admin => rex_domain::Role::Admin,
+        }
+    }
+}
+
+impl From<rex_domain::Role> for Role {
+    fn from(role: rex_domain::Role) -> Role {
+        match role {
+            rex_domain::Role::CaseOfficer => Role::CaseOfficer,
+            rex_domain::Role::Approver => Role::Approver,
+            rex_domain::Role::Liaison => Role::Liaison,
+            rex_domain::Role::Auditor => Role::Auditor,
+            rex_domain::Role::Admin => Role::Admin,
+        }
+    }
+}
+
+/// `case officer, liaison officer`: certified roles, named as the desk names them.
+pub fn labels_of(roles: &[rex_domain::Role]) -> String {
+    let labels: Vec<&str> = roles.iter().map(|&r| Role::from(r).label()).collect();
+    labels.join(", ")
+}
+
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Role, String> {
@@ -83,13 +115,12 @@ impl Roles {
         if roles.is_empty() {
             return Err("an officer needs at least one role".into());
         }
-        for lone in [Role::Admin, Role::Auditor] {
-            if roles.contains(&lone) && roles.len() > 1 {
-                return Err(format!(
-                    "an {} holds no other role (separation of duties); enrol another officer",
-                    lone.label()
-                ));
-            }
+        let certified: Vec<rex_domain::Role> = roles.iter().map(|&r| r.into()).collect();
+        if let Some(lone) = rex_domain::officer::lone_role_among_others(&certified) {
+            return Err(format!(
+                "an {} holds no other role (separation of duties); enrol another officer",
+                Role::from(lone).label()
+            ));
         }
         Ok(Roles(roles))
     }
@@ -152,5 +183,33 @@ mod tests {
         assert!(!admin.reads_dossiers());
         let liaison: Roles = "liaison".parse().unwrap();
         assert!(!liaison.reads_dossiers());
+    }
+
+    /// One role set, one order and one separation rule on the desk and in certificates.
+    #[test]
+    fn desk_roles_are_the_certificates_roles() {
+        for role in Role::ALL {
+            let certified = rex_domain::Role::from(role);
+            assert_eq!(Role::from(certified), role);
+            // The store's name and the wire's name of one role.
+            assert_eq!(certified.as_str(), role.as_str().replace('-', "_"));
+            assert_eq!(rex_domain::Role::parse(role.as_str()).unwrap(), certified);
+        }
+        for a in Role::ALL {
+            for b in Role::ALL {
+                let desk = Roles::new(vec![a, b]);
+                let mut certified = vec![a.into(), b.into()];
+                certified.sort();
+                certified.dedup();
+                assert_eq!(
+                    desk.is_ok(),
+                    rex_domain::officer::check_roles(&certified).is_ok(),
+                    "{a:?} with {b:?}"
+                );
+                assert_eq!(a < b, rex_domain::Role::from(a) < rex_domain::Role::from(b));
+            }
+        }
+        let certified = [rex_domain::Role::CaseOfficer, rex_domain::Role::Liaison];
+        assert_eq!(labels_of(&certified), "case officer, liaison officer");
     }
 }

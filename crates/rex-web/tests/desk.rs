@@ -2109,7 +2109,7 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
     let w = World::new();
     let (admin, mut key) = w.officer_with_key("root", "admin");
     let auditor = w.officer("ann", "auditor");
-    w.officer("jroe", "case-officer");
+    w.officer("jroe", "case-officer,liaison");
     let form = |cookie: &str, body: &str| w.form("/officers/keys", cookie, body.to_owned());
 
     // Before a passkey check: the page asks for one, and a certification is refused.
@@ -2166,7 +2166,21 @@ fn the_admin_certifies_and_revokes_officer_keys_after_a_passkey_check() {
     let certified = w.logged("officer_certified", "US");
     let rows = w.get("/officers", &auditor).cells("table.keys tbody tr");
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_eq!(rows[0][..2], ["jroe", "case officer"], "{rows:?}");
+    // The certified roles are named as the desk names the officer's roles.
+    assert_eq!(
+        rows[0][..2],
+        ["jroe", "case officer, liaison officer"],
+        "{rows:?}"
+    );
+    let enrolled = w
+        .get("/officers", &auditor)
+        .cells("table.officers tbody tr");
+    assert!(
+        enrolled
+            .iter()
+            .any(|r| r[0] == "jroe" && r[2] == "case officer, liaison officer"),
+        "{enrolled:?}"
+    );
     assert_eq!(
         rows[0][4..7],
         [
