@@ -80,6 +80,7 @@ use highs::{ColProblem, HighsModelStatus, Sense};
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::thread::ScopedJoinHandle;
 use std::time::Duration;
 
@@ -619,9 +620,11 @@ impl<'a> Model<'a> {
     /// (`Local::polish`), the best packing so far polished again under the new duals, the
     /// better of the two improved further by large neighbourhoods ([`HOOD_SIZES`]) along the
     /// master's support (`Local::lns`, growing last from the seeds whose neighbourhood
-    /// improved nothing in an earlier pass), and the better one kept in `rounded`. A
-    /// neighbourhood is solved to its end once started (about half a second), so a halted
-    /// polish ends within one. The best bound proven so far (the centre's) is kept
+    /// improved nothing in an earlier pass), and the better one kept in `rounded`. The main
+    /// thread waits for a polish only until the deadline (`wait`): one still running then is
+    /// halted and dropped. A neighbourhood is solved to its end once started (about half a
+    /// second), so a halted polish ends within one. The best bound proven so far (the
+    /// centre's, or the converged LP's) is kept
     /// in `proven_bound`, so that a solve stopped here still has them.
     fn root_lp(
         &self,
@@ -666,7 +669,7 @@ impl<'a> Model<'a> {
         // the timing.
         let halt = Halt::default();
         let proven = std::thread::scope(|scope| {
-            let mut pending: Option<ScopedJoinHandle<'_, Polished>> = None;
+            let mut pending: Option<Pending<'_>> = None;
             let rounds_of_lp = || loop {
                 run.deadline.check()?;
                 let new = match seed.take() {
@@ -716,7 +719,7 @@ impl<'a> Model<'a> {
                 let solution = solved.get_solution();
                 duals = master::packing_duals(solution.dual_rows());
                 if let Some(job) = pending.take() {
-                    tried = adopt(rounded, join(job));
+                    tried = adopt(rounded, wait(job, &run.deadline, &halt)?);
                 }
                 // Each rounding is improved on its own (a better start may end worse), and the
                 // best packing so far again under the new duals; the better one is kept.
@@ -739,7 +742,8 @@ impl<'a> Model<'a> {
                 .with_duals(priority);
                 let params = self.params;
                 let mut tried = std::mem::take(&mut tried);
-                pending = Some(scope.spawn(move || {
+                let (ended, done) = mpsc::channel();
+                let job = scope.spawn(move || {
                     // No reading of the solve's clock here (the main thread's readings stay
                     // the same whatever the timing): only `halt` stops this polish, and then
                     // its packings are dropped.
@@ -771,12 +775,15 @@ impl<'a> Model<'a> {
                         improved = ?improved.ok(),
                         "search path: large neighbourhoods solved"
                     );
+                    // (The main thread may have stopped waiting: then nobody receives.)
+                    let _ = ended.send(());
                     Polished {
                         packing,
                         best,
                         tried,
                     }
-                }));
+                });
+                pending = Some(Pending { job, done });
                 model = solved.into();
                 // Columns far from tight leave the master, each at most once (so that no
                 // column can leave and come back forever).
@@ -815,13 +822,17 @@ impl<'a> Model<'a> {
             let proven = rounds_of_lp();
             if let Some(job) = pending.take() {
                 // A stopped solve does not wait for the polish, nor keep it: what it returns
-                // must not depend on how far that polish got.
-                if proven.is_err() {
-                    halt.0.store(true, Ordering::SeqCst);
-                }
-                let polished = join(job);
-                if proven.is_ok() {
-                    adopt(rounded, polished);
+                // must not depend on how far that polish got. A converged one waits for it
+                // until the deadline (`wait`); the bound it proved holds either way.
+                match &proven {
+                    Err(_) => {
+                        halt.0.store(true, Ordering::SeqCst);
+                        join(job.job);
+                    }
+                    Ok(proven) => {
+                        *proven_bound = proven_bound.min(proven.bound);
+                        adopt(rounded, wait(job, &run.deadline, &halt)?);
+                    }
                 }
             }
             proven
@@ -832,6 +843,26 @@ impl<'a> Model<'a> {
             rounds,
             "search path: root LP converged"
         );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // The shape of the proven duals, per vertex (its group's row): under `count`
+            // they are mostly 0 or 1 (BENCHMARKS.md, "twelfth pass").
+            let mut shape = [[0usize; 4]; 2];
+            for v in graph.vertices() {
+                let y = proven.duals[v.group as usize];
+                let bucket = match y {
+                    y if y < 1e-6 => 0,
+                    y if y < 1.0 - 1e-6 => 1,
+                    y if y <= 1.0 + 1e-6 => 2,
+                    _ => 3,
+                };
+                shape[usize::from(v.kind == VertexKind::Offer)][bucket] += 1;
+            }
+            tracing::debug!(
+                requests = ?shape[0],
+                offers = ?shape[1],
+                "search path: proven duals per vertex, [0, (0,1), 1, above 1]"
+            );
+        }
         let mut columns: Vec<Key> = cols.iter().map(|p| p.key).collect();
         columns.sort_unstable();
         Ok(Lp {
@@ -1490,7 +1521,39 @@ struct Polished {
     tried: Tried,
 }
 
-/// Waits for a polish beside the master; a panic there goes on here.
+/// A polish running beside the master, and the signal that it has ended.
+struct Pending<'scope> {
+    job: ScopedJoinHandle<'scope, Polished>,
+    done: mpsc::Receiver<()>,
+}
+
+/// Waits for a polish beside the master, but not past the solve's `deadline` (one reading
+/// of its clock): a polish still running then is halted and dropped, and the solve stops
+/// (`Stop::Timeout`) as it would at its next reading. A panic there goes on here.
+///
+/// Before the deadline the wait is whole, so what a solve that is not stopped returns does
+/// not depend on the timing.
+fn wait(pending: Pending<'_>, deadline: &Deadline, halt: &Halt) -> Result<Polished, Stop> {
+    let ended = match deadline.remaining() {
+        None => true,
+        Some(left) if left.is_zero() => false,
+        Some(left) => !matches!(
+            pending.done.recv_timeout(left),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        ),
+    };
+    if !ended {
+        halt.0.store(true, Ordering::SeqCst);
+    }
+    let polished = join(pending.job);
+    if ended {
+        Ok(polished)
+    } else {
+        Err(Stop::Timeout)
+    }
+}
+
+/// Waits for a polish beside the master to end; a panic there goes on here.
 fn join(job: ScopedJoinHandle<'_, Polished>) -> Polished {
     job.join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

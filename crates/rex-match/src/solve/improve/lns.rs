@@ -293,21 +293,34 @@ impl Local<'_> {
     /// the duals' bound loses nothing anywhere, so these are where `p` must change.
     pub(in crate::solve) fn loss_seeds(&self, p: &Packing, y: &[f64]) -> Vec<u32> {
         let mut found: Vec<(f64, u32)> = Vec::new();
+        // The loss in cycles, in chains and in uncovered requests (for the log).
+        let mut kinds = [0.0; 3];
         for c in p.cols.iter().filter(|c| !c.is_empty()) {
             let loss = c.iter().map(|&v| y[v as usize]).sum::<f64>() - self.column_weight(c);
             if loss > LOSS_TOL {
                 found.push((loss, *c.iter().min().expect("a column")));
+                kinds[usize::from(self.is_offer(c[0]))] += loss;
+                tracing::trace!(
+                    loss,
+                    column = ?c,
+                    duals = ?c.iter().map(|&v| y[v as usize]).collect::<Vec<_>>(),
+                    "local search: a column that loses against the duals"
+                );
             }
         }
         for v in 0..self.graph.vertices().len() as u32 {
             if !self.is_offer(v) && p.owner[self.group_of(v)] == NONE && y[v as usize] > LOSS_TOL {
                 found.push((y[v as usize], v));
+                kinds[2] += y[v as usize];
             }
         }
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         tracing::debug!(
             places = found.len(),
             loss = found.iter().map(|f| f.0).sum::<f64>(),
+            in_cycles = kinds[0],
+            in_chains = kinds[1],
+            uncovered = kinds[2],
             "local search: where the packing loses against the duals"
         );
         found.into_iter().map(|(_, v)| v).collect()
