@@ -20,13 +20,15 @@
 //! improve nothing, so each pass remembers those seeds ([`Tried`]) and the next pass, after
 //! the next master, grows from the others first.
 //!
-//! Given the master's duals, a pass first grows from the places where the packing loses
-//! against them ([`Local::loss_seeds`]): columns worth less than their vertices' duals and
-//! uncovered requests of positive dual. A solution worth the duals' bound loses nothing, so
-//! those are the places an optimal solution must differ from the packing; near the end of
-//! column generation on the sparse 10,000-pair pool they are a handful (BENCHMARKS.md,
-//! "twelfth pass"), and growing from them first took the solve at 120 s from 9,705 to
-//! 9,708.
+//! Given duals, a pass first grows from the places where the packing loses against them
+//! ([`Local::loss_seeds`]): columns worth less than their vertices' duals and uncovered
+//! requests of positive dual. A solution worth the duals' bound loses nothing, so those are
+//! the places an optimal solution must differ from the packing. The duals are the best ones
+//! proven feasible for every column so far (column generation's stability centre,
+//! [`Support::with_proof`]), else the master's: growing from the master's loss places took
+//! the sparse 10,000-pair pool at 120 s from 9,705 to 9,708 (BENCHMARKS.md, "twelfth
+//! pass"), and from the centre's to 9,710, its optimum, which the bound then proves
+//! ("thirteenth pass").
 //!
 //! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
 //! as in relaxation-induced neighbourhoods (Danna, Rothberg and Le Pape 2005): the master's
@@ -49,12 +51,14 @@ const NO_LIMIT: std::time::Duration = std::time::Duration::from_secs(1 << 30);
 /// The columns of an LP solution as the vertices they join (a cycle's requests, a chain
 /// arc's two ends), each vertex's columns by decreasing value; and, when known, the LP's
 /// duals (one per vertex, its group's).
+#[derive(Clone)]
 pub(in crate::solve) struct Support {
     cols: Vec<Vec<u32>>,
     by_vertex: Vec<Vec<u32>>,
     /// Each vertex's LP cover: the sum of the values of its columns.
     cover: Vec<f64>,
     duals: Option<Vec<f64>>,
+    proof: Option<Vec<f64>>,
 }
 
 impl Support {
@@ -77,6 +81,7 @@ impl Support {
             by_vertex,
             cover,
             duals: None,
+            proof: None,
         }
     }
 
@@ -87,6 +92,30 @@ impl Support {
             duals: Some(y),
             ..self
         }
+    }
+
+    /// The same support with duals `y` feasible for every column of the pool (one per vertex,
+    /// its group's: the stability centre of column generation, whose objective is a proven
+    /// bound), against which [`Local::lns`] finds the loss places instead of the LP's.
+    ///
+    /// Under such duals no cycle gains (its loss is its reduced cost negated, at least 0), so
+    /// the places split the gap between the bound and the packing's worth, in whole units
+    /// where the duals are integral. The master's own duals, an interior point's, are
+    /// infeasible for the columns it lacks and spread over a wide optimal face: losses there
+    /// sit beside gains, and on the sparse 10,000-pair pool the last 2.0 of loss resisted
+    /// every pass grown from them, where the centre's places led to a packing worth 9,710,
+    /// the bound (BENCHMARKS.md, "thirteenth pass").
+    pub(in crate::solve) fn with_proof(self, y: Vec<f64>) -> Support {
+        Support {
+            proof: Some(y),
+            ..self
+        }
+    }
+
+    /// The duals the loss places are measured against: [`Support::with_proof`]'s, else the
+    /// LP's.
+    fn loss_duals(&self) -> Option<&[f64]> {
+        self.proof.as_deref().or(self.duals.as_deref())
     }
 
     /// The LP's duals, one per vertex, if [`Support::with_duals`] gave them.
@@ -231,7 +260,7 @@ impl Local<'_> {
         deadline: &Deadline,
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
-        let mut seeds = (support.duals())
+        let mut seeds = (support.loss_duals())
             .map(|y| self.loss_seeds(p, y))
             .unwrap_or_default();
         let losses = seeds.len();
