@@ -2240,9 +2240,6 @@ mod tests {
         assert!(improved > 50, "only {improved} improved");
     }
 
-    /// A seed whose neighbourhood improved nothing is grown from last in the next pass, and
-    /// one whose neighbourhood improved the packing is not marked: one neighbourhood per
-    /// pass, from the first seed, on every local case.
     /// Duals proven feasible for every column (repaired, as column generation's centre):
     /// no cycle of a packing gains against them, and a pass given them as its proof grows
     /// from their loss places, not from the master's duals' places.
@@ -2297,6 +2294,9 @@ mod tests {
         assert!(differs > 5, "the proof changed {differs} passes");
     }
 
+    /// A seed whose neighbourhood improved nothing is grown from last in the next pass, and
+    /// one whose neighbourhood improved the packing is not marked: one neighbourhood per
+    /// pass, from the first seed, on every local case.
     #[test]
     fn large_neighbourhoods_go_on_to_untried_seeds() {
         let clock = WallClock::new();
