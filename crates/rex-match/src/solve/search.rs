@@ -844,20 +844,14 @@ impl<'a> Model<'a> {
                         .as_ref()
                         .is_some_and(|r| r.worth >= self.round_bound(p.bound) - TOL)
                 });
-                match &proven {
-                    Err(_) => {
-                        halt.0.store(true, Ordering::SeqCst);
-                        join(job.job);
-                    }
-                    Ok(proven) if settled => {
-                        *proven_bound = proven_bound.min(proven.bound);
-                        halt.0.store(true, Ordering::SeqCst);
-                        join(job.job);
-                    }
-                    Ok(proven) => {
-                        *proven_bound = proven_bound.min(proven.bound);
-                        adopt(rounded, wait(job, &run.deadline, &halt)?);
-                    }
+                if let Ok(p) = &proven {
+                    *proven_bound = proven_bound.min(p.bound);
+                }
+                if proven.is_ok() && !settled {
+                    adopt(rounded, wait(job, &run.deadline, &halt)?);
+                } else {
+                    halt.0.store(true, Ordering::SeqCst);
+                    join(job.job);
                 }
             }
             proven
