@@ -724,11 +724,13 @@ impl<'a> Model<'a> {
                 }
                 // Each rounding is improved on its own (a better start may end worse), and the
                 // best packing so far again under the new duals; the better one is kept.
-                let priority: Vec<f64> = graph
-                    .vertices()
-                    .iter()
-                    .map(|v| duals[v.group as usize])
-                    .collect();
+                let per_vertex = |y: &[f64]| -> Vec<f64> {
+                    graph
+                        .vertices()
+                        .iter()
+                        .map(|v| y[v.group as usize])
+                        .collect()
+                };
                 let mut packing = self.rounded(&cols, solution.columns());
                 let mut best = rounded.clone();
                 let (local, halt) = (&local, &halt);
@@ -740,17 +742,11 @@ impl<'a> Model<'a> {
                         .map(|(p, &x)| (self.column_vertices(p), x))
                         .collect(),
                 )
-                .with_duals(priority);
-                // Where the packing loses is measured against the best duals proven
-                // feasible so far (the centre), when there are any.
+                .with_duals(per_vertex(&duals));
+                // Where the packing loses, and the polish's order, come from the best duals
+                // proven feasible so far (the centre), when there are any.
                 let support = match &center {
-                    Some(c) => support.with_proof(
-                        graph
-                            .vertices()
-                            .iter()
-                            .map(|v| c.duals[v.group as usize])
-                            .collect(),
-                    ),
+                    Some(c) => support.with_proof(per_vertex(&c.duals)),
                     None => support,
                 };
                 let params = self.params;
@@ -761,7 +757,7 @@ impl<'a> Model<'a> {
                     // the same whatever the timing): only `halt` stops this polish, and then
                     // its packings are dropped.
                     let deadline = Deadline::new(halt, Some(Duration::from_nanos(1)));
-                    let priority = support.duals().expect("set above");
+                    let priority = support.best_duals().expect("set above");
                     let start = packing.worth;
                     let polished = local.polish(&mut packing, priority, &deadline);
                     tracing::debug!(
@@ -774,7 +770,7 @@ impl<'a> Model<'a> {
                         let _halted = local.polish(best, priority, &deadline);
                     }
                     // Then large neighbourhoods of the better one, along this master's
-                    // support, from where it loses against this master's duals first.
+                    // support, from where it loses against the best duals first.
                     let target = match best.as_mut() {
                         Some(b) if b.worth >= packing.worth => b,
                         _ => &mut packing,
@@ -2235,8 +2231,9 @@ mod tests {
     }
 
     /// Duals proven feasible for every column (repaired, as column generation's centre):
-    /// no cycle of a packing gains against them, and a pass given them as its proof grows
-    /// from their loss places, not from the master's duals' places.
+    /// no cycle of a packing gains against them, a pass given them as its proof grows
+    /// from their loss places, not from the master's duals' places, and they are the duals
+    /// the polish takes its order from (`Support::best_duals`).
     #[test]
     fn a_pass_grows_from_where_the_packing_loses_against_proven_duals() {
         let clock = WallClock::new();
@@ -2274,7 +2271,10 @@ mod tests {
                 packing.columns().map(<[u32]>::to_vec).collect::<Vec<_>>()
             };
             let lp = support.with_duals(priority.to_vec());
-            let with_proof = grown(&lp.clone().with_proof(proven.clone()));
+            assert_eq!(lp.best_duals(), Some(priority), "seed {seed}");
+            let proof = lp.clone().with_proof(proven.clone());
+            assert_eq!(proof.best_duals(), Some(&proven[..]), "seed {seed}");
+            let with_proof = grown(&proof);
             assert_eq!(
                 with_proof,
                 grown(&lp.clone().with_duals(proven.clone())),

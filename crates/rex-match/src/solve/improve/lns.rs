@@ -112,15 +112,13 @@ impl Support {
         }
     }
 
-    /// The duals the loss places are measured against: [`Support::with_proof`]'s, else the
-    /// LP's.
-    fn loss_duals(&self) -> Option<&[f64]> {
+    /// The best duals known, one per vertex: [`Support::with_proof`]'s, else the LP's
+    /// ([`Support::with_duals`]). The loss places are measured against them, and the polish
+    /// beside the master takes its order from them ([`Local::polish`]'s `priority`): from
+    /// the centre's duals rather than the master's, the sparse 10,000-pair pool's packing
+    /// reached its optimum, 9,710, two masters earlier (BENCHMARKS.md, "fourteenth pass").
+    pub(in crate::solve) fn best_duals(&self) -> Option<&[f64]> {
         self.proof.as_deref().or(self.duals.as_deref())
-    }
-
-    /// The LP's duals, one per vertex, if [`Support::with_duals`] gave them.
-    pub(in crate::solve) fn duals(&self) -> Option<&[f64]> {
-        self.duals.as_deref()
     }
 }
 
@@ -260,7 +258,7 @@ impl Local<'_> {
         deadline: &Deadline,
     ) -> Result<usize, Stop> {
         let n = self.graph.vertices().len();
-        let mut seeds = (support.loss_duals())
+        let mut seeds = (support.best_duals())
             .map(|y| self.loss_seeds(p, y))
             .unwrap_or_default();
         let losses = seeds.len();
