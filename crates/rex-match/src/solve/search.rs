@@ -439,6 +439,9 @@ const PER_VERTEX: usize = 32;
 /// [`dual_bound`]).
 const PRICE_TOL: f64 = 1e-6;
 
+/// No chain column (see [`Model::chain_flows`]).
+const NO_COLUMN: u32 = u32::MAX;
+
 /// A master column whose reduced cost falls below this leaves the master (see
 /// [`Model::root_lp`]).
 const DROP_BELOW: f64 = -0.5;
@@ -478,8 +481,13 @@ impl Collector {
         Collector {
             best: vec![None; rows],
             extra: Vec::new(),
-            keep: rows.max(100),
+            keep: Collector::extra(rows),
         }
+    }
+
+    /// How many columns a round keeps besides the best of each of its `rows`.
+    fn extra(rows: usize) -> usize {
+        rows.max(100)
     }
 
     fn offer(&mut self, p: Priced, rows: &[usize]) {
@@ -922,7 +930,7 @@ impl<'a> Model<'a> {
                     bound: master_bound,
                 })
             } else {
-                Next::Columns(new)
+                Next::Columns(this.with_excess(duals, in_master, new))
             })
         };
         let repaired = self.repair(&run.deadline, duals)?;
@@ -974,8 +982,50 @@ impl<'a> Model<'a> {
             if new.is_empty() {
                 return plain(self);
             }
-            return Ok(Next::Columns(new));
+            return Ok(Next::Columns(self.with_excess(duals, in_master, new)));
         }
+    }
+
+    /// A round's columns `new` and, when they are few, the chains that price out as a whole
+    /// under the master's `duals` (`Model::excess_chains`), those not in the master yet. Few
+    /// means at most as many as a round keeps besides the best column of each row
+    /// (`Collector::extra`): on the sparse 10,000-pair pool there are hundreds of thousands
+    /// in the first rounds and a few thousand near the end, and those hold the repaired bound
+    /// above the LP's value (BENCHMARKS.md, "fifteenth pass").
+    fn with_excess(
+        &self,
+        duals: &[f64],
+        in_master: &HashSet<Key>,
+        mut new: Vec<Priced>,
+    ) -> Vec<Priced> {
+        let excess = self.excess_chains(duals);
+        let most = Collector::extra(self.rows.count);
+        if excess.len() > most {
+            tracing::debug!(
+                found = excess.len(),
+                most,
+                "search path: too many chains behind the excess"
+            );
+            return new;
+        }
+        let offered: HashSet<Key> = new.iter().map(|p| p.key).collect();
+        let before = new.len();
+        for i in excess {
+            let key = Key::Chain(i);
+            if in_master.contains(&key) || offered.contains(&key) {
+                continue;
+            }
+            let rc = self
+                .rows
+                .reduced_cost(self.graph, &self.prep, i as ColId, duals);
+            new.push(Priced::new(rc, key, 1.0));
+        }
+        tracing::debug!(
+            added = new.len() - before,
+            "search path: chains behind the excess"
+        );
+        new.sort_by_key(|p| p.key);
+        new
     }
 
     /// The stability centre of the cover's certificate `y` (one dual per vertex, see
@@ -1042,23 +1092,7 @@ impl<'a> Model<'a> {
         let graph = self.graph;
         let rows = &self.rows;
         let vars = &self.prep.chain_vars;
-        duals[rows.group_rows..rows.count].fill(0.0);
-        // `chain_vars` is sorted by position: from the last one back.
-        for cv in vars.iter().rev() {
-            let p = cv.pos as usize;
-            if p < 2 {
-                break;
-            }
-            let a = graph.arcs()[cv.arc as usize];
-            let mut gain =
-                self.prep.weight[cv.arc as usize] - duals[graph.vertex(a.to).group as usize];
-            if let Some(r) = rows.flow(a.to.index(), p) {
-                gain += duals[r];
-            }
-            if let Some(r) = rows.flow(a.from.index(), p - 1) {
-                duals[r] = duals[r].max(gain);
-            }
-        }
+        self.chain_flows(duals, None);
         // Each first arc `o -> v` still of positive reduced cost is fixed by raising its
         // offer or its request (either lowers every column's reduced cost, so the flow rows
         // stay feasible): all by offers or all by requests, whichever costs less.
@@ -1085,6 +1119,92 @@ impl<'a> Model<'a> {
         for (d, r) in duals.iter_mut().zip(raise) {
             *d += r;
         }
+    }
+
+    /// Sets the flow rows of `duals` (whose group rows are set) to the most a chain could
+    /// still gain: each flow row `(u, p)` gets `max(0, w - y(v) + f(v, p + 1))` over the chain
+    /// columns `u -> v` at position `p + 1`, from the last position back. Then a first arc's
+    /// reduced cost is the best reduced cost of a whole chain that starts with it, under the
+    /// group rows alone. With `via`, each flow row that rose above 0 also records the chain
+    /// column that set it (the first of the largest, in `chain_vars`' order back), and the
+    /// others [`NO_COLUMN`].
+    fn chain_flows(&self, duals: &mut [f64], mut via: Option<&mut [u32]>) {
+        let graph = self.graph;
+        let rows = &self.rows;
+        duals[rows.group_rows..rows.count].fill(0.0);
+        if let Some(via) = via.as_deref_mut() {
+            via.fill(NO_COLUMN);
+        }
+        // `chain_vars` is sorted by position: from the last one back.
+        for (i, cv) in self.prep.chain_vars.iter().enumerate().rev() {
+            let p = cv.pos as usize;
+            if p < 2 {
+                break;
+            }
+            let a = graph.arcs()[cv.arc as usize];
+            let mut gain =
+                self.prep.weight[cv.arc as usize] - duals[graph.vertex(a.to).group as usize];
+            if let Some(r) = rows.flow(a.to.index(), p) {
+                gain += duals[r];
+            }
+            if let Some(r) = rows.flow(a.from.index(), p - 1) {
+                if gain > duals[r] {
+                    duals[r] = gain;
+                    if let Some(via) = via.as_deref_mut() {
+                        via[r - rows.group_rows] = i as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The chains that price out as a whole under the group rows of `duals` (each clipped at
+    /// 0), as chain columns (indices in `chain_vars`, sorted): the flow rows set by
+    /// [`Model::chain_flows`], each first arc of reduced cost above [`PRICE_TOL`] with the
+    /// chain columns that set the flow rows it leads to, to the chain's end. The master may
+    /// miss them although each of their columns' own reduced cost is small: under the
+    /// master's flow duals a chain's gain can lie on any of its columns, and more chain
+    /// columns price out each round than a round takes (BENCHMARKS.md, "fourteenth pass").
+    fn excess_chains(&self, duals: &[f64]) -> Vec<u32> {
+        let graph = self.graph;
+        let rows = &self.rows;
+        let mut y: Vec<f64> = (0..rows.count)
+            .map(|r| {
+                if r < rows.group_rows {
+                    duals[r].max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut via = vec![NO_COLUMN; rows.count - rows.group_rows];
+        self.chain_flows(&mut y, Some(&mut via));
+        let mut out = Vec::new();
+        for (i, cv) in self.prep.chain_vars.iter().enumerate() {
+            if cv.pos != 1 {
+                break;
+            }
+            if rows.reduced_cost(graph, &self.prep, i as ColId, &y) <= PRICE_TOL {
+                continue;
+            }
+            out.push(i as u32);
+            let mut at = graph.arcs()[cv.arc as usize].to.index();
+            let mut p = 1;
+            while let Some(r) = rows.flow(at, p) {
+                let next = via[r - rows.group_rows];
+                if next == NO_COLUMN {
+                    break;
+                }
+                out.push(next);
+                at = graph.arcs()[self.prep.chain_vars[next as usize].arc as usize]
+                    .to
+                    .index();
+                p += 1;
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Solves the master as it stands (interior point, see [`Model::root_lp`]); where that
@@ -2479,6 +2599,128 @@ mod tests {
                 repaired.bound
             );
         }
+    }
+
+    /// The chains behind the excess are exactly the best whole chains of positive reduced
+    /// cost under the group duals (clipped at 0), against an enumeration of every chain:
+    /// their first arcs are the first arcs that start a chain of reduced cost above
+    /// `PRICE_TOL`; each later column continues one of them; at most one leaves a vertex at
+    /// a position; and the chain each first arc leads is worth the best chain it starts.
+    /// `with_excess` adds those not in the master nor offered, and none when too many.
+    #[test]
+    fn the_chains_behind_the_excess_are_the_best_whole_chains() {
+        let (mut longer, mut gated, mut added) = (0, 0, 0);
+        for seed in 0..200u64 {
+            let g = random_graph(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xe8ce55);
+            let mut params = random_params(&mut rng, seed);
+            params.max_chain = rng.random_range(1..=3);
+            let model = Model::new(&g, &params);
+            let (rows, vars) = (&model.rows, &model.prep.chain_vars);
+            let duals: Vec<f64> = (0..rows.count)
+                .map(|_| rng.random_range(-0.3..1.6))
+                .collect();
+            let y = |v: VertexId| duals[g.vertex(v).group as usize].max(0.0);
+            let gain = |cv: &ChainVar| {
+                let a = g.arcs()[cv.arc as usize];
+                model.prep.weight[cv.arc as usize] - y(a.to)
+            };
+            // The chain columns leaving each vertex at each position, and the best chain
+            // from each chain column on, by enumerating every chain.
+            let mut leaving: std::collections::HashMap<(usize, u8), Vec<usize>> =
+                Default::default();
+            for (j, cv) in vars.iter().enumerate() {
+                let from = g.arcs()[cv.arc as usize].from.index();
+                leaving.entry((from, cv.pos)).or_default().push(j);
+            }
+            let next = |j: usize| -> &[usize] {
+                let head = g.arcs()[vars[j].arc as usize].to.index();
+                leaving.get(&(head, vars[j].pos + 1)).map_or(&[], |v| v)
+            };
+            fn best<'a>(
+                j: usize,
+                gain: &dyn Fn(usize) -> f64,
+                next: &dyn Fn(usize) -> &'a [usize],
+            ) -> f64 {
+                let rest = next(j).iter().map(|&k| best(k, gain, next));
+                gain(j) + rest.fold(0.0, f64::max)
+            }
+            let excess = model.excess_chains(&duals);
+            let in_excess: HashSet<usize> = excess.iter().map(|&j| j as usize).collect();
+            assert!(
+                excess.windows(2).all(|w| w[0] < w[1]),
+                "seed {seed}: sorted"
+            );
+            let mut leaves: HashSet<(usize, u8)> = HashSet::new();
+            for &j in &excess {
+                let (j, cv) = (j as usize, vars[j as usize]);
+                let a = g.arcs()[cv.arc as usize];
+                if cv.pos > 1 {
+                    let continues = (0..vars.len()).any(|i| {
+                        in_excess.contains(&i)
+                            && vars[i].pos + 1 == cv.pos
+                            && g.arcs()[vars[i].arc as usize].to == a.from
+                    });
+                    assert!(continues, "seed {seed}: column {j} continues nothing");
+                    assert!(
+                        leaves.insert((a.from.index(), cv.pos)),
+                        "seed {seed}: two columns leave {} at {}",
+                        a.from.index(),
+                        cv.pos
+                    );
+                    longer += 1;
+                }
+            }
+            for (i, cv) in vars.iter().enumerate().filter(|(_, cv)| cv.pos == 1) {
+                let a = g.arcs()[cv.arc as usize];
+                let whole = best(i, &|j| gain(&vars[j]), &next) - y(a.from);
+                assert_eq!(
+                    in_excess.contains(&i),
+                    whole > PRICE_TOL,
+                    "seed {seed}: first arc {i} starts chains worth {whole}"
+                );
+                if !in_excess.contains(&i) {
+                    continue;
+                }
+                // The chain it leads within the excess.
+                let (mut j, mut worth) = (i, -y(a.from));
+                loop {
+                    worth += gain(&vars[j]);
+                    match next(j).iter().find(|k| in_excess.contains(k)) {
+                        Some(&k) => j = k,
+                        None => break,
+                    }
+                }
+                assert!(
+                    (worth - whole).abs() < 1e-9,
+                    "seed {seed}: first arc {i} leads a chain worth {worth}, the best is {whole}"
+                );
+            }
+            // What a round adds: the excess not in the master nor offered, unless too many.
+            let keys: Vec<Key> = excess.iter().map(|&j| Key::Chain(j)).collect();
+            let in_master: HashSet<Key> = keys.iter().copied().step_by(3).collect();
+            // A round's columns come sorted by key (`Collector::finish`).
+            let offered: Vec<Priced> = std::iter::once(Key::cycle(&[0, 1]))
+                .chain(keys.iter().copied().skip(1).step_by(3))
+                .map(|k| Priced::new(0.0, k, 1.0))
+                .collect();
+            let round = model.with_excess(&duals, &in_master, offered.clone());
+            let got: Vec<Key> = round.iter().map(|p| p.key).collect();
+            let mut want: Vec<Key> = offered.iter().map(|p| p.key).collect();
+            if excess.len() <= Collector::extra(rows.count) {
+                want.extend(keys.iter().skip(2).step_by(3));
+                added += keys.len() / 3;
+            } else {
+                gated += 1;
+            }
+            want.sort_unstable();
+            assert_eq!(got, want, "seed {seed}");
+        }
+        assert!(longer > 200, "only {longer} columns past the first arcs");
+        assert!(
+            added > 200 && gated > 0,
+            "{added} added, {gated} rounds gated"
+        );
     }
 
     /// A rounding of any master values is a feasible solution worth what it says: its cycles
