@@ -17,8 +17,8 @@
 //!    vertex (partial pricing: under the first duals every cycle prices out, billions of them
 //!    at 10,000 pairs). When they are few, a round also adds the chains that price out as a
 //!    whole under the master's group duals (`Model::excess_chains`). When the cover step
-//!    ran first, its best solution's columns are the first master instead (`Model::seed`), so the LP starts at that solution's value rather
-//!    than at 0, and its certificate is the stability centre of the pricing (Wentges
+//!    ran first, its best solution's columns are the first master instead (`Model::seed`),
+//!    so the LP starts at that solution's value rather than at 0, and its certificate is the stability centre of the pricing (Wentges
 //!    smoothing, `Model::next_columns`). Each master is solved by interior point (the
 //!    simplex stalls on these degenerate LPs, see `Model::root_lp`). A round that offers
 //!    nothing searched every vertex to the end and ends column generation: its duals are
