@@ -1057,15 +1057,7 @@ impl<'a> Model<'a> {
         let graph = self.graph;
         let rows = &self.rows;
         let search = self.search(duals);
-        let mut out: Vec<f64> = (0..rows.count)
-            .map(|r| {
-                if r < rows.group_rows {
-                    duals[r].max(0.0)
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mut out = self.group_duals(duals);
         for s in 0..graph.vertices().len() {
             if s % 256 == 255 {
                 deadline.check()?;
@@ -1159,6 +1151,20 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The group rows of `duals`, each clipped at 0, and the flow rows 0.
+    fn group_duals(&self, duals: &[f64]) -> Vec<f64> {
+        let rows = &self.rows;
+        (0..rows.count)
+            .map(|r| {
+                if r < rows.group_rows {
+                    duals[r].max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
     /// The chains that price out as a whole under the group rows of `duals` (each clipped at
     /// 0), as chain columns (indices in `chain_vars`, sorted): the flow rows set by
     /// [`Model::chain_flows`], each first arc of reduced cost above [`PRICE_TOL`] with the
@@ -1169,15 +1175,7 @@ impl<'a> Model<'a> {
     fn excess_chains(&self, duals: &[f64]) -> Vec<u32> {
         let graph = self.graph;
         let rows = &self.rows;
-        let mut y: Vec<f64> = (0..rows.count)
-            .map(|r| {
-                if r < rows.group_rows {
-                    duals[r].max(0.0)
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mut y = self.group_duals(duals);
         let mut via = vec![NO_COLUMN; rows.count - rows.group_rows];
         self.chain_flows(&mut y, Some(&mut via));
         let mut out = Vec::new();
