@@ -18,10 +18,11 @@
 //!    at 10,000 pairs). When they are few, a round also adds the chains that price out as a
 //!    whole under the master's group duals (`Model::excess_chains`). When the cover step
 //!    ran first, its best solution's columns are the first master instead (`Model::seed`),
-//!    so the LP starts at that solution's value rather than at 0, and its certificate is the stability centre of the pricing (Wentges
-//!    smoothing, `Model::next_columns`). Each master is solved by interior point (the
-//!    simplex stalls on these degenerate LPs, see `Model::root_lp`). A round that offers
-//!    nothing searched every vertex to the end and ends column generation: its duals are
+//!    so the LP starts at that solution's value rather than at 0, and its certificate is the
+//!    stability centre of the pricing (Wentges smoothing, `Model::next_columns`). Each
+//!    master is solved by interior point (the simplex stalls on these degenerate LPs, see
+//!    `Model::root_lp`). A round that offers nothing searched every vertex to the end and
+//!    ends column generation: its duals are
 //!    then feasible for every column up to `PRICE_TOL`, and `LP`, their objective plus that
 //!    tolerance per row (`dual_bound`), bounds the optimum. Before that, each round also
 //!    *repairs* the master's duals into feasible ones (`Model::repair`: each request raised
@@ -691,7 +692,7 @@ impl<'a> Model<'a> {
                         &in_master,
                         rounded.as_ref().map_or(f64::NEG_INFINITY, |p| p.worth),
                     )? {
-                        Next::Columns(new) => new,
+                        Next::Columns(new) => self.with_excess(&duals, &in_master, new),
                         Next::Done(proven) => break Ok(proven),
                     },
                 };
@@ -931,7 +932,7 @@ impl<'a> Model<'a> {
                     bound: master_bound,
                 })
             } else {
-                Next::Columns(this.with_excess(duals, in_master, new))
+                Next::Columns(new)
             })
         };
         let repaired = self.repair(&run.deadline, duals)?;
@@ -983,7 +984,7 @@ impl<'a> Model<'a> {
             if new.is_empty() {
                 return plain(self);
             }
-            return Ok(Next::Columns(self.with_excess(duals, in_master, new)));
+            return Ok(Next::Columns(new));
         }
     }
 
