@@ -23,8 +23,9 @@
 //!    master is solved by interior point (the simplex stalls on these degenerate LPs, see
 //!    `Model::root_lp`). A round that offers nothing searched every vertex to the end and
 //!    ends column generation: its duals are
-//!    then feasible for every column up to `PRICE_TOL`, and `LP`, their objective plus that
-//!    tolerance per row (`dual_bound`), bounds the optimum. Before that, each round also
+//!    then feasible for every other column up to `PRICE_TOL`, and for the master's own up to
+//!    their largest reduced cost (`Model::slack`), and `LP`, their objective plus the larger
+//!    of the two per row (`dual_bound`), bounds the optimum. Before that, each round also
 //!    *repairs* the master's duals into feasible ones (`Model::repair`: each request raised
 //!    by the best reduced cost of the cycles it is the smallest vertex of, the chain rows
 //!    set to match); the best repaired duals are the centre, and column generation stops
@@ -43,7 +44,7 @@
 //!    solution of the whole problem) is otherwise the incumbent of step 3.
 //! 3. *Reduced-cost fixing, by search.* Under the final duals a solution's value is at most
 //!    `LP` plus the negative reduced costs of its columns (the positive ones, each at most
-//!    `PRICE_TOL`, are counted in `LP`). So a solution worth at least `T`
+//!    that slack, are counted in `LP`). So a solution worth at least `T`
 //!    uses only columns of reduced cost `>= T - LP`. The same search (now with that floor
 //!    instead of 0) lists exactly those cycles, in the canonical order of `prep` (by smallest
 //!    vertex, then lexicographically), and a scan the chain columns; chain columns that no
