@@ -353,9 +353,9 @@ mod tests {
         for _ in 0..100_000 {
             let mut text = String::new();
             for _ in 0..2 + random(3) {
-                text.push_str(blanks.get(random(5) as usize).unwrap());
+                text.push_str(blanks.get(random(blanks.len() as u64) as usize).unwrap());
                 if random(10) == 0 {
-                    text.push_str(odd.get(random(9) as usize).unwrap());
+                    text.push_str(odd.get(random(odd.len() as u64) as usize).unwrap());
                 } else {
                     let long = random(20) == 0;
                     let digits = 1 + random(if long { 20 } else { 4 });
@@ -363,7 +363,7 @@ mod tests {
                 }
             }
             if random(2) == 0 {
-                text.push_str(blanks.get(random(5) as usize).unwrap());
+                text.push_str(blanks.get(random(blanks.len() as u64) as usize).unwrap());
             }
             match plain_arc(&text) {
                 Some(arc) => {
