@@ -487,7 +487,7 @@ fn more_cycles_than_the_cap_take_the_search_path_with_the_same_optimum() {
         let (g, _) = medium(seed, 80, 6, 0.35);
         for objective in [Objective::Count, Objective::Weight] {
             let unlimited = params(3, 3, objective);
-            let listed = solve_with(&g, &unlimited, RootLp::BySize, &|_| {}).unwrap();
+            let listed = solve_with(&g, &unlimited, RootLp::Enumerate, &|_| {}).unwrap();
             assert!(
                 listed.stats.cycles_enumerated > 4096,
                 "seed {seed}: {} cycles, too few for the cap",
@@ -678,6 +678,53 @@ fn cover_path_agrees_with_brute_force_on_random_graphs() {
         by_cover >= 50,
         "only {by_cover} of {solves} solves were settled by the cover bound"
     );
+}
+
+/// By size, a small `count` pool without exclusive groups of several vertices and with cycles
+/// of at most 3 arcs first tries the cover bound and its tight packing: where the packing is
+/// worth the bound the solve ends there, before any cycle is enumerated or any LP solved;
+/// elsewhere the pipeline runs after it. Both ways give the oracle's optimum, proven.
+#[test]
+fn by_size_the_cover_settles_some_small_pools_before_enumerating() {
+    let mut failures = Vec::new();
+    let (mut solves, mut settled, mut after) = (0, 0, 0);
+    for seed in seeds() {
+        let case = Case::random(seed);
+        let vertices: Vec<_> = case
+            .vertices
+            .iter()
+            .map(|(id, kind, _)| (id.clone(), *kind, None))
+            .collect();
+        let g = build(&vertices, &case.arcs);
+        let p = params(case.max_cycle.min(3), case.max_chain, Objective::Count);
+        solves += 1;
+        match solve_and_check_with(&g, &p, RootLp::BySize) {
+            // (The pairs-only matching, which comes first.)
+            Ok(sol) if sol.stats.cover_bound.is_none() => {}
+            Ok(sol)
+                if sol.stats.cover_bound == Some(sol.objective)
+                    && sol.stats.cycles_enumerated == 0
+                    && sol.stats.arcs_after_reduction == 0 =>
+            {
+                settled += 1
+            }
+            Ok(_) => after += 1,
+            Err(e) => failures.push(format!(
+                "seed {seed} (replay: REX_SOLVER_SEED={seed}), K={} L={}: {e}\n{}",
+                p.max_cycle,
+                p.max_chain,
+                describe(&g)
+            )),
+        }
+    }
+    assert_agree(&failures, solves, "by-size (cover first)");
+    // (A single replayed seed takes one way only.)
+    if solves >= 100 {
+        assert!(
+            settled >= solves / 10 && after >= solves / 10,
+            "of {solves} solves, {settled} settled by the cover, {after} by the pipeline after it"
+        );
+    }
 }
 
 /// On dense graphs beyond the oracle (60 to 120 requests), the cover path proves the

@@ -52,6 +52,12 @@
 //! `RootLp::Cover` forces this step, and then the seeded search path, on any graph (for
 //! tests).
 //!
+//! *Smaller `count` pools, first.* With cycles of at most 3 arcs, every exclusive group one
+//! vertex, and fewer cycles than the search path takes, the cover bound and its tight packing
+//! (not the sparse subgraphs) run before step 1 too: a packing worth the bound settles the
+//! solve before any cycle is enumerated (a third of the 211 shared instances); otherwise the
+//! steps below run, with that packing to fall back on if the time limit stops them.
+//!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
 //! can settle the solve, and `Run::finish` turns the settled `Outcome` into a [`Solution`].
@@ -201,7 +207,7 @@ pub fn solve_forced(
     // returns the better of the two.
     let mut fallback = None;
     let how = match how {
-        RootLp::Cover => match cover_first(&mut run)? {
+        RootLp::Cover => match cover_first(&mut run, Subgraphs::Solve)? {
             Covered::Settled(solution) => return Ok(solution),
             // As on large pools: the search path, seeded with the cover's solution.
             Covered::Open(found, duals) if search::applies(params) => {
@@ -231,6 +237,7 @@ pub fn solve_forced(
             RootLp::BySize => {
                 // More than `SEARCH_ABOVE` cycles: straight to the search path,
                 // without enumerating up to the cap first.
+                run.report("counting cycles");
                 match search::more_cycles_than(
                     graph,
                     params.max_cycle,
@@ -238,7 +245,7 @@ pub fn solve_forced(
                     &run.deadline,
                 ) {
                     Ok(true) => {
-                        return match cover_first(&mut run)? {
+                        return match cover_first(&mut run, Subgraphs::Solve)? {
                             Covered::Settled(solution) => Ok(solution),
                             Covered::Open(fallback, duals) => {
                                 search_after_cover(run, fallback, duals)
@@ -254,6 +261,19 @@ pub fn solve_forced(
                 }
             }
             RootLp::Whole | RootLp::ColumnGeneration | RootLp::Cover | RootLp::Enumerate => {}
+        }
+    }
+    // Smaller `count` pools too: the cover bound and its tight packing, without the sparse
+    // subgraphs, settle a third of the 211 shared instances (70: 45 of PrefLib's 100, 15 of
+    // the 36 Saidman ones, 10 of kep_solver's 37) before any cycle is enumerated or any LP
+    // built, in a small fraction of the pipeline's time (a 600-pair Saidman instance in 12-21
+    // ms instead of 0.5-0.9 s; BENCHMARKS.md, "seventeenth pass"). Where they fall short, the
+    // pipeline runs as before (this cost about 1 % more there), with their packing to fall
+    // back on.
+    if how == RootLp::BySize && fallback.is_none() && params.max_cycle <= 3 {
+        match cover_first(&mut run, Subgraphs::Skip)? {
+            Covered::Settled(solution) => return Ok(solution),
+            Covered::Open(found, _) => fallback = found,
         }
     }
     let prep = match reduce(&mut run) {
@@ -737,6 +757,14 @@ const SPARSE_DEGREES: [u64; 2] = [16, 32];
 /// chain columns of its arcs) costs more than the search path (see BENCHMARKS.md).
 const MAX_SPARSE_ARCS: usize = 150_000;
 
+/// Whether `cover_first` goes on to the sparse subgraphs when the tight packing falls short of
+/// the bound.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subgraphs {
+    Solve,
+    Skip,
+}
+
 /// What `cover_first` established.
 enum Covered {
     /// The solve is settled: optimal, or stopped by the time limit.
@@ -753,7 +781,7 @@ enum Covered {
 /// bound is optimal. Stopped by the time limit, the solve ends with the best subgraph solution
 /// and the cover bound. Otherwise, when it does not apply or the subgraphs fall short, the
 /// solve goes on with nothing of this left in `run`.
-fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
+fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveError> {
     if !cover::applies(run.graph, run.params) {
         return Ok(Covered::Open(None, None));
     }
@@ -790,7 +818,11 @@ fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
             }
         }
     }
-    for degree in SPARSE_DEGREES {
+    let degrees = match subgraphs {
+        Subgraphs::Solve => &SPARSE_DEGREES[..],
+        Subgraphs::Skip => &[],
+    };
+    for &degree in degrees {
         if run.incumbent.is_some_and(|found| found + TOL >= bound) {
             break;
         }
