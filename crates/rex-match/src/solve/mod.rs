@@ -775,12 +775,13 @@ enum Covered {
     Open(Option<Solution>, Option<Vec<f64>>),
 }
 
-/// Large `count` pools, before the search path: the cover bound (cycles and chains of any
-/// length, proven by its duals), then the exact optimum of sparse subgraphs of its tight arcs
-/// (see `cover`). A subgraph's solution is a solution of the whole graph, so one worth the
-/// bound is optimal. Stopped by the time limit, the solve ends with the best subgraph solution
-/// and the cover bound. Otherwise, when it does not apply or the subgraphs fall short, the
-/// solve goes on with nothing of this left in `run`.
+/// `count` pools, before the search path or step 1: the cover bound (cycles and chains of any
+/// length, proven by its duals), the tight packing, then (`Subgraphs::Solve`, large pools) the
+/// exact optimum of sparse subgraphs of its tight arcs (see `cover`). A packing or subgraph
+/// solution is a solution of the whole graph, so one worth the bound is optimal. Stopped by the
+/// time limit, the solve ends with the best solution found and the cover bound. Otherwise,
+/// when it does not apply or falls short, the solve goes on with the best solution (to fall
+/// back on) and the bound in `run.stats.cover_bound`, nothing else of this left in `run`.
 fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveError> {
     if !cover::applies(run.graph, run.params) {
         return Ok(Covered::Open(None, None));
