@@ -20,43 +20,41 @@
 //! proof's value is the solution's `bound`, equal to its objective. None of the steps below
 //! runs. Otherwise:
 //!
+//! *`count` pools, first.* With cycles of at most 3 arcs and every exclusive group one vertex,
+//! `cover_first` computes the *cover bound* before anything else: the optimum with cycles and
+//! chains of any length, an assignment problem solved exactly (under 2 s at 10,000 pairs and 24
+//! million arcs, with the packing below) and proven by its duals, which are checked on every
+//! arc (see `cover`). On dense pools it equals the optimum with short cycles (on every Saidman
+//! pool measured, see BENCHMARKS.md). Any solution worth it uses only arcs its duals leave
+//! *tight* and covers every request of positive dual, so a greedy packing of tight cycles and
+//! chains, hardest requests first, with a repair step for those it leaves uncovered, often
+//! reaches it: on a third of the 211 shared instances and on the three 10,000-pair Saidman
+//! pools measured. Such a packing is a solution of the whole graph, so it is optimal, and the
+//! solve ends before any cycle is counted or enumerated. Otherwise the solve goes on as below,
+//! with the packing to fall back on: a solve stopped by the time limit returns the better of
+//! the two, with the tighter bound.
+//!
 //! *Large pools.* With cycles of at most 3 arcs and more than a million of them
 //! (`prep::SEARCH_ABOVE`, or fewer under the memory limit), the `search` path takes over:
 //! above that size, an enumerated pool whose LP bound is not its optimum spends minutes in
 //! integer programs over millions of cycles. Whether it does is decided up front, by
 //! counting those cycles exactly on adjacency bitsets (`search::more_cycles_than`, a
-//! popcount per arc, stopping at the cap) instead of enumerating until the cap. The
-//! search path runs column generation whose pricing searches the graph (adjacency bitsets
-//! masked by the duals) for cycles of positive reduced cost, solves the model of the
+//! popcount per arc, stopping at the cap) instead of enumerating until the cap. There, when
+//! the cover step ran and its packing fell short, `sparse_subgraphs` first solves subgraphs of
+//! a few dozen tight arcs per vertex exactly with the usual pipeline; each solution is one of
+//! the whole graph, so one worth the bound is optimal. Otherwise (sparse pools, and most
+//! modified-Saidman ones, whose optimum is below the bound) the search path runs: column
+//! generation whose pricing searches the graph (adjacency bitsets masked by the duals) for
+//! cycles of positive reduced cost, started from the best solution of the cover step (its
+//! first master is worth it) and stabilised by the cover's duals; it solves the model of the
 //! master's own columns for an incumbent (optimal when it reaches the LP bound), and only
 //! then, if needed, lists by the same search the cycles that reduced-cost fixing cannot rule
 //! out and solves that restricted model with steps 2 to 5 (see `search` for the proof).
-//! `RootLp::Search` forces this path on any graph (for tests).
-//!
-//! *Large `count` pools, first.* Before the search path, when every exclusive group is one
-//! vertex, `cover_first` computes the *cover bound*: the optimum with cycles and chains of any
-//! length, an assignment problem solved exactly (under 2 s at 10,000 pairs and 24 million arcs,
-//! with the packing below) and proven by its duals, which are checked on every arc (see
-//! `cover`). On dense pools it equals the optimum with short cycles (on every Saidman pool
-//! measured, see BENCHMARKS.md). Any solution worth it uses only arcs its duals leave *tight*
-//! and covers every request of positive dual, so a greedy
-//! packing of tight cycles and chains, hardest requests first, with a repair step for those
-//! it leaves uncovered, often reaches it at scale (on the three 10,000-pair Saidman pools
-//! measured);
-//! failing that, the usual pipeline solves sparse subgraphs of a few dozen tight arcs per
-//! vertex exactly. Every such solution is a solution of the whole graph, so one worth the
-//! bound is optimal. Otherwise (sparse pools, and most modified-Saidman ones, whose optimum
-//! is below the bound) the search path runs, its column generation started from the best
-//! solution found here (its first master is worth it), and if the time limit stops it, the
-//! better of its solution and this one is returned with the tighter bound.
-//! `RootLp::Cover` forces this step, and then the seeded search path, on any graph (for
+//! `RootLp::Search` forces this path on any graph, without the cover step, and
+//! `RootLp::Cover` forces the cover step, its subgraphs and then the seeded search path (for
 //! tests).
 //!
-//! *Smaller `count` pools, first.* With cycles of at most 3 arcs, every exclusive group one
-//! vertex, and fewer cycles than the search path takes, the cover bound and its tight packing
-//! (not the sparse subgraphs) run before step 1 too: a packing worth the bound settles the
-//! solve before any cycle is enumerated (a third of the 211 shared instances); otherwise the
-//! steps below run, with that packing to fall back on if the time limit stops them.
+//! *Smaller pools* go through the steps below.
 //!
 //! Each step is one (private) function of this module, named after its phase: `reduce`,
 //! `root_lp`, `dive`, `restricted_mip` (with `converge_root_lp`) and `fixed_mip`; any of them
@@ -203,89 +201,87 @@ pub fn solve_forced(
         incumbent: None,
         bound: None,
     };
-    // The cover step's best solution, when the enumeration goes on after it: a stopped solve
-    // returns the better of the two.
-    let mut fallback = None;
-    let how = match how {
-        RootLp::Cover => match cover_first(&mut run, Subgraphs::Solve)? {
-            Covered::Settled(solution) => return Ok(solution),
-            // As on large pools: the search path, seeded with the cover's solution.
-            Covered::Open(found, duals) if search::applies(params) => {
-                return search_after_cover(run, found, duals);
-            }
-            // Cycles longer than the search handles: the enumeration, which starts from
-            // nothing, the progress line still showing what the cover step found.
-            Covered::Open(found, _) => {
-                if let Some(s) = &found {
-                    run.found(s.objective);
-                }
-                fallback = found;
-                RootLp::BySize
-            }
-        },
-        how => how,
-    };
-    if matches!(how, RootLp::BySize | RootLp::Enumerate) && pairs_only(graph, params) {
-        return Ok(better_of(run.match_pairs(), fallback));
-    }
     if search::applies(params) {
         match how {
             RootLp::Search => return search::solve(run, search::Start::Master, None, None),
             RootLp::SearchFromNothing => {
                 return search::solve(run, search::Start::Empty, None, None)
             }
-            RootLp::BySize => {
-                // More than `SEARCH_ABOVE` cycles: straight to the search path,
-                // without enumerating up to the cap first.
-                run.report("counting cycles");
-                match search::more_cycles_than(
-                    graph,
-                    params.max_cycle,
-                    prep::search_above(params),
-                    &run.deadline,
-                ) {
-                    Ok(true) => {
-                        return match cover_first(&mut run, Subgraphs::Solve)? {
-                            Covered::Settled(solution) => Ok(solution),
-                            Covered::Open(fallback, duals) => {
-                                search_after_cover(run, fallback, duals)
-                            }
-                        };
-                    }
-                    Ok(false) => {}
-                    Err(Stop::Error(e)) => return Err(e),
-                    Err(Stop::Timeout) => {
-                        let outcome = Outcome::stopped(None, naive_bound(graph, params));
-                        return Ok(run.finish(None, outcome));
-                    }
-                }
-            }
-            RootLp::Whole | RootLp::ColumnGeneration | RootLp::Cover | RootLp::Enumerate => {}
+            _ => {}
         }
     }
-    // Smaller `count` pools too: the cover bound and its tight packing, without the sparse
-    // subgraphs, settle a third of the 211 shared instances (70: 45 of PrefLib's 100, 15 of
-    // the 36 Saidman ones, 10 of kep_solver's 37) before any cycle is enumerated or any LP
-    // built, in a small fraction of the pipeline's time (a 600-pair Saidman instance in 12-21
-    // ms instead of 0.5-0.9 s; BENCHMARKS.md, "seventeenth pass"). Where they fall short, the
-    // pipeline runs as before (this cost about 1 % more there), with their packing to fall
-    // back on.
-    if how == RootLp::BySize && fallback.is_none() && params.max_cycle <= 3 {
-        match cover_first(&mut run, Subgraphs::Skip)? {
+    if matches!(how, RootLp::BySize | RootLp::Enumerate) && pairs_only(graph, params) {
+        return Ok(run.match_pairs());
+    }
+    // `count` pools with K <= 3 (any K when forced): the cover bound and its tight packing,
+    // before anything else. A packing worth the bound settles the solve before any cycle is
+    // counted or enumerated: a third of the 211 shared instances (70: 45 of PrefLib's 100, 15
+    // of the 36 Saidman ones, 10 of kep_solver's 37; a 600-pair Saidman instance in 12-21 ms
+    // instead of 0.5-0.9 s; BENCHMARKS.md, "seventeenth pass") and the 10,000-pair Saidman
+    // pools. Otherwise the solve goes on with its packing to fall back on: a stopped solve
+    // returns the better of the two.
+    let cover_step = how == RootLp::Cover || (how == RootLp::BySize && search::applies(params));
+    let (mut fallback, mut cover) = if cover_step {
+        match cover_first(&mut run)? {
             Covered::Settled(solution) => return Ok(solution),
-            Covered::Open(found, _) => fallback = found,
+            Covered::Open(found, cover) => (found, cover),
         }
+    } else {
+        (None, None)
+    };
+    // Large pools: more than `SEARCH_ABOVE` cycles go to the search path, without
+    // enumerating up to the cap first (and the forced cover step goes there on any graph).
+    let large = match how {
+        RootLp::Cover => true,
+        RootLp::BySize if search::applies(params) => {
+            run.report("counting cycles");
+            match search::more_cycles_than(
+                graph,
+                params.max_cycle,
+                prep::search_above(params),
+                &run.deadline,
+            ) {
+                Ok(over) => over,
+                Err(Stop::Error(e)) => return Err(e),
+                Err(Stop::Timeout) => {
+                    let outcome = Outcome::stopped(None, naive_bound(graph, params));
+                    return Ok(better_of(run.finish(None, outcome), fallback));
+                }
+            }
+        }
+        _ => false,
+    };
+    let mut how = how;
+    if large {
+        // The sparse subgraphs of the cover's tight arcs, then the search path seeded with
+        // the best solution found.
+        if let Some(found) = cover.take() {
+            match sparse_subgraphs(&mut run, found, fallback)? {
+                Covered::Settled(solution) => return Ok(solution),
+                Covered::Open(found, rest) => (fallback, cover) = (found, rest),
+            }
+        }
+        if search::applies(params) {
+            return search_after_cover(run, fallback, cover);
+        }
+        // Cycles longer than the search handles (the cover step forced): the enumeration,
+        // which starts from nothing, the progress line still showing what the cover found.
+        if let Some(s) = &fallback {
+            run.found(s.objective);
+        }
+        how = RootLp::BySize;
     }
     let prep = match reduce(&mut run) {
         Ok(Continue(prep)) => prep,
         Ok(Break(outcome)) => return Ok(better_of(run.finish(None, outcome), fallback)),
-        // More cycles than the enumeration holds, which the estimate did not foresee.
+        // More cycles than the enumeration holds, which the count did not foresee.
         Err(SolveError::TooLarge(_)) if how == RootLp::BySize && search::applies(params) => {
             run.stats = Stats {
                 arcs: graph.arcs().len(),
+                cover_bound: run.stats.cover_bound,
                 ..Stats::default()
             };
-            return search::solve(run, search::Start::Master, None, None);
+            return search_after_cover(run, fallback, cover);
         }
         Err(e) => return Err(e),
     };
@@ -405,9 +401,9 @@ pub enum RootLp {
     /// As `Search`, but starting the fixing from the empty solution instead of the optimum
     /// over the root master's columns (so that every fixing round runs); for tests.
     SearchFromNothing,
-    /// The cover bound and its sparse subgraphs first (`cover_first`), where they apply, even
-    /// on small graphs; if they do not settle the solve, the search path seeded with their
-    /// solution (K <= 3), else `BySize`.
+    /// The cover bound, its tight packing and its sparse subgraphs first (`cover_first`,
+    /// `sparse_subgraphs`), where they apply, even on small graphs; if they do not settle the
+    /// solve, the search path seeded with their solution (K <= 3), else `BySize`.
     Cover,
     /// As `BySize`, but never the cover step nor the search path: the cycles are enumerated
     /// (or the solve fails with `TooLarge`). For the exact solve of a large neighbourhood
@@ -749,40 +745,31 @@ fn pipeline(run: &mut Run, prep: &Prepared, how: RootLp) -> Result<Outcome, Solv
     fixed_mip(run, &model, &root, first)
 }
 
-/// Out-degrees (about, each way) of the sparse subgraphs of tight arcs that `cover_first`
-/// solves, in order.
+/// Out-degrees (about, each way) of the sparse subgraphs of tight arcs that
+/// `sparse_subgraphs` solves, in order.
 const SPARSE_DEGREES: [u64; 2] = [16, 32];
 
 /// The most arcs a sparse subgraph may have to be solved: past that its root LP (mostly the
 /// chain columns of its arcs) costs more than the search path (see BENCHMARKS.md).
 const MAX_SPARSE_ARCS: usize = 150_000;
 
-/// Whether `cover_first` goes on to the sparse subgraphs when the tight packing falls short of
-/// the bound.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Subgraphs {
-    Solve,
-    Skip,
-}
-
-/// What `cover_first` established.
+/// What the cover step established.
 enum Covered {
     /// The solve is settled: optimal, or stopped by the time limit.
     Settled(Solution),
-    /// Not settled: the solve goes on, with the best subgraph solution (if any) to fall back on,
-    /// whose `bound` is the cover bound, and the cover's certificate as duals of the cycle
-    /// formulation, one per vertex (`Cover::vertex_duals`), when it was computed.
-    Open(Option<Solution>, Option<Vec<f64>>),
+    /// Not settled: the solve goes on, with the best solution found (if any) to fall back on,
+    /// whose `bound` is the cover bound, and the cover itself, whose duals certify that bound
+    /// (`Cover::vertex_duals`), when it was computed.
+    Open(Option<Solution>, Option<cover::Cover>),
 }
 
-/// `count` pools, before the search path or step 1: the cover bound (cycles and chains of any
-/// length, proven by its duals), the tight packing, then (`Subgraphs::Solve`, large pools) the
-/// exact optimum of sparse subgraphs of its tight arcs (see `cover`). A packing or subgraph
-/// solution is a solution of the whole graph, so one worth the bound is optimal. Stopped by the
-/// time limit, the solve ends with the best solution found and the cover bound. Otherwise,
-/// when it does not apply or falls short, the solve goes on with the best solution (to fall
-/// back on) and the bound in `run.stats.cover_bound`, nothing else of this left in `run`.
-fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveError> {
+/// `count` pools, first: the cover bound (cycles and chains of any length, proven by its
+/// duals) and, with K <= 3, the tight packing (see `cover`). The packing is a solution of the
+/// whole graph, so one worth the bound is optimal. Stopped by the time limit, the solve ends
+/// with the packing and the cover bound. Otherwise, when the step does not apply or the
+/// packing falls short, the solve goes on with the packing (to fall back on), the cover, and
+/// the bound in `run.stats.cover_bound`, nothing else of this left in `run`.
+fn cover_first(run: &mut Run) -> Result<Covered, SolveError> {
     if !cover::applies(run.graph, run.params) {
         return Ok(Covered::Open(None, None));
     }
@@ -809,21 +796,30 @@ fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveErro
         tracing::debug!(objective = solution.objective, bound, "tight packing");
         // (Built from the graph's arcs by construction; checked, since it may settle the solve.)
         match crate::oracle::check_solution(run.graph, run.params, &solution) {
-            Ok(()) => {
-                run.incumbent = Some(solution.objective);
-                best = Some(solution);
-            }
+            Ok(()) => best = Some(solution),
             Err(e) => {
                 debug_assert!(false, "the tight packing is infeasible: {e}");
                 tracing::warn!(error = %e, "the tight packing is infeasible; not used");
             }
         }
     }
-    let degrees = match subgraphs {
-        Subgraphs::Solve => &SPARSE_DEGREES[..],
-        Subgraphs::Skip => &[],
-    };
-    for &degree in degrees {
+    Ok(cover_concluded(run, cover, best))
+}
+
+/// Large `count` pools, after an open `cover_first`: the exact optimum of sparse subgraphs of
+/// the cover's tight arcs, a few dozen per vertex (see `cover`), each a solution of the whole
+/// graph, so one worth the cover bound is optimal. Ends as `cover_first` does, with the best
+/// of them and `best` (the packing).
+fn sparse_subgraphs(
+    run: &mut Run,
+    cover: cover::Cover,
+    mut best: Option<Solution>,
+) -> Result<Covered, SolveError> {
+    let bound = cover.value as f64;
+    run.bound = Some(bound);
+    run.incumbent = best.as_ref().map(|b| b.objective);
+    let deadline = run.deadline;
+    for degree in SPARSE_DEGREES {
         if run.incumbent.is_some_and(|found| found + TOL >= bound) {
             break;
         }
@@ -871,10 +867,15 @@ fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveErro
             run.incumbent = Some(solution.objective);
             best = Some(solution);
         }
-        if run.incumbent.is_some_and(|found| found + TOL >= bound) {
-            break;
-        }
     }
+    Ok(cover_concluded(run, cover, best))
+}
+
+/// The end of a cover step: `best` (if any) with the cover bound, settled when it is worth the
+/// bound (optimal) or the time is up, else open, `run` left as the step found it but for
+/// `run.stats.cover_bound`.
+fn cover_concluded(run: &mut Run, cover: cover::Cover, best: Option<Solution>) -> Covered {
+    let bound = cover.value as f64;
     run.bound = None;
     run.incumbent = None;
     let stats = Stats {
@@ -898,28 +899,26 @@ fn cover_first(run: &mut Run, subgraphs: Subgraphs) -> Result<Covered, SolveErro
     if solution.objective + TOL >= bound {
         solution.bound = solution.objective;
         solution.status = Status::Optimal;
-        return Ok(Covered::Settled(solution));
+        return Covered::Settled(solution);
     }
     solution.bound = bound;
     solution.status = Status::TimeLimit { gap };
     if run.deadline.check().is_err() {
         solution.stats.elapsed = run.deadline.elapsed();
-        return Ok(Covered::Settled(solution));
+        return Covered::Settled(solution);
     }
     run.stats.cover_bound = Some(bound);
-    Ok(Covered::Open(
-        Some(solution),
-        Some(cover.vertex_duals(run.graph)),
-    ))
+    Covered::Open(Some(solution), Some(cover))
 }
 
 /// The search path after an open cover step: seeded with its best solution (`fallback`) and
-/// stabilised by its certificate (`duals`); the better of its answer and `fallback`.
+/// stabilised by the cover's certificate; the better of its answer and `fallback`.
 fn search_after_cover(
     run: Run<'_>,
     fallback: Option<Solution>,
-    duals: Option<Vec<f64>>,
+    cover: Option<cover::Cover>,
 ) -> Result<Solution, SolveError> {
+    let duals = cover.map(|c| c.vertex_duals(run.graph));
     let solution = search::solve(
         run,
         search::Start::Master,
