@@ -77,6 +77,14 @@ pub(super) struct Local<'a> {
     /// on every arc the searches visit).
     group: Vec<u32>,
     offer: Vec<bool>,
+    /// The offers' out-arcs as bitsets (`bits` holds the requests' only), one row of
+    /// `bits.words` words per offer, in vertex order.
+    offer_out: Vec<u64>,
+    /// Each vertex's row in `offer_out` (offers only).
+    offer_row: Vec<u32>,
+    /// The weight of every arc, when they are all the same (under `count`): then an arc's
+    /// weight is known from its bit, without looking the arc up.
+    uniform: Option<f64>,
 }
 
 /// One neighbourhood's vertices and the columns it replaces.
@@ -179,6 +187,27 @@ impl<'a> Local<'a> {
                 members[vertex.group as usize].push(v as u32);
             }
         }
+        let words = bits.words;
+        let mut offer_row = vec![u32::MAX; graph.vertices().len()];
+        let mut offers = 0;
+        for (v, vertex) in graph.vertices().iter().enumerate() {
+            if vertex.kind == VertexKind::Offer {
+                offer_row[v] = offers;
+                offers += 1;
+            }
+        }
+        let mut offer_out = vec![0u64; offers as usize * words];
+        for a in graph.arcs() {
+            let row = offer_row[a.from.index()];
+            if row != u32::MAX {
+                let v = a.to.index();
+                offer_out[row as usize * words + v / 64] |= 1 << (v % 64);
+            }
+        }
+        let uniform = weight
+            .first()
+            .copied()
+            .filter(|&w| weight.iter().all(|&x| x == w));
         Local {
             graph,
             bits,
@@ -187,6 +216,9 @@ impl<'a> Local<'a> {
             l,
             offers_in,
             members,
+            offer_out,
+            offer_row,
+            uniform,
             group: graph.vertices().iter().map(|v| v.group).collect(),
             offer: graph
                 .vertices()
@@ -206,15 +238,26 @@ impl<'a> Local<'a> {
         self.offer[v as usize]
     }
 
-    /// The weight of arc `u -> v`, if it is in the graph.
-    fn arc(&self, u: u32, v: u32) -> Option<f64> {
-        let g = self.graph;
-        if !self.is_offer(u)
-            && (self.bits.out_row(u as usize)[v as usize / 64] >> (v % 64)) & 1 == 0
-        {
+    /// The weight of arc `u -> v`, if it is in the graph: one bit of the adjacency bitsets,
+    /// then (unless every arc weighs the same) a binary search of `u`'s out-arcs. The
+    /// searches ask this for most pairs they visit: with a binary search for every arc found,
+    /// it took about a third of the polish's time on the sparse 10,000-pair pool
+    /// (BENCHMARKS.md, "eighteenth pass").
+    pub(super) fn arc(&self, u: u32, v: u32) -> Option<f64> {
+        let row = match self.offer_row[u as usize] {
+            u32::MAX => self.bits.out_row(u as usize),
+            r => {
+                let words = self.bits.words;
+                &self.offer_out[r as usize * words..(r as usize + 1) * words]
+            }
+        };
+        if (row[v as usize / 64] >> (v % 64)) & 1 == 0 {
             return None;
         }
-        arc_index(g, u, v).map(|i| self.weight[i])
+        match self.uniform {
+            Some(w) => Some(w),
+            None => arc_index(self.graph, u, v).map(|i| self.weight[i]),
+        }
     }
 
     /// Whether the request `u` has an arc to `v` (one bit, no weight looked up).

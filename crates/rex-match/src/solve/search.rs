@@ -2013,6 +2013,67 @@ mod tests {
         b.build().unwrap()
     }
 
+    /// The local search's arc lookup (the bitsets, offers' rows included, and the weight
+    /// without a lookup when every arc weighs the same) agrees with the graph on every
+    /// ordered pair, under both objectives, with equal and with different arc weights.
+    #[test]
+    fn the_local_search_s_arcs_are_the_graph_s() {
+        let mut pairs_with_arcs = [0usize; 2];
+        for seed in 0..80u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let n = rng.random_range(2..=120usize);
+            let offers = rng.random_range(0..=n / 4);
+            let weighted = seed % 2 == 1;
+            let mut b = GraphBuilder::new();
+            for i in 0..n {
+                b.add_request(format!("p{i}")).unwrap();
+            }
+            for i in 0..offers {
+                b.add_offer(format!("o{i}")).unwrap();
+            }
+            for u in 0..n + offers {
+                for v in 0..n {
+                    if u != v && rng.random_bool(0.2) {
+                        let w = if weighted {
+                            rng.random_range(1..=5) as f64
+                        } else {
+                            1.0
+                        };
+                        b.add_arc(VertexId(u as u32), VertexId(v as u32), w)
+                            .unwrap();
+                    }
+                }
+            }
+            let g = b.build().unwrap();
+            for objective in [Objective::Count, Objective::Weight] {
+                let params = Params {
+                    max_cycle: 3,
+                    max_chain: 2,
+                    objective,
+                    ..Params::default()
+                };
+                let model = Model::new(&g, &params);
+                let local = Local::new(&g, &model.bits, &model.prep.weight, 3, 2);
+                for u in 0..(n + offers) as u32 {
+                    for v in 0..(n + offers) as u32 {
+                        let want = g.arc(VertexId(u), VertexId(v)).map(|a| match objective {
+                            Objective::Count => 1.0,
+                            Objective::Weight => a.weight,
+                        });
+                        assert_eq!(local.arc(u, v), want, "seed {seed} {objective:?} {u}->{v}");
+                        if want.is_some() {
+                            pairs_with_arcs[usize::from(weighted)] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            pairs_with_arcs.iter().all(|&p| p > 1000),
+            "{pairs_with_arcs:?}"
+        );
+    }
+
     /// The stability centre made from the cover's certificate is feasible for every column of
     /// the search path's formulation (no cycle or chain column prices out under it, listed
     /// by the enumeration and the chain scan, not by the search that uses it), and its bound
