@@ -814,7 +814,7 @@ pub fn solve_mip(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::clock::WallClock;
     use crate::graph::{GraphBuilder, VertexId};
@@ -878,7 +878,14 @@ mod tests {
         assert!(duals[1].abs() < 1e-9, "duals {duals:?}");
     }
 
-    fn random_graph(rng: &mut ChaCha8Rng, n: usize, offers: usize, density: f64) -> Graph {
+    /// `n` requests and `offers` offers, arcs with probability `density`, integer weights
+    /// 1..=4 (so that `count` makes every arc weigh the same and `weight` does not).
+    pub(in crate::solve) fn random_graph(
+        rng: &mut ChaCha8Rng,
+        n: usize,
+        offers: usize,
+        density: f64,
+    ) -> Graph {
         let mut b = GraphBuilder::new();
         for i in 0..n {
             b.add_request(format!("p{i}")).unwrap();

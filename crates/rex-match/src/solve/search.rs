@@ -2014,37 +2014,16 @@ mod tests {
     }
 
     /// The local search's arc lookup (the bitsets, offers' rows included, and the weight
-    /// without a lookup when every arc weighs the same) agrees with the graph on every
-    /// ordered pair, under both objectives, with equal and with different arc weights.
+    /// without a lookup when every arc weighs the same, as under `count`) agrees with the
+    /// graph on every ordered pair, under both objectives.
     #[test]
     fn the_local_search_s_arcs_are_the_graph_s() {
-        let mut pairs_with_arcs = [0usize; 2];
+        let mut arcs_seen = 0;
         for seed in 0..80u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let n = rng.random_range(2..=120usize);
             let offers = rng.random_range(0..=n / 4);
-            let weighted = seed % 2 == 1;
-            let mut b = GraphBuilder::new();
-            for i in 0..n {
-                b.add_request(format!("p{i}")).unwrap();
-            }
-            for i in 0..offers {
-                b.add_offer(format!("o{i}")).unwrap();
-            }
-            for u in 0..n + offers {
-                for v in 0..n {
-                    if u != v && rng.random_bool(0.2) {
-                        let w = if weighted {
-                            rng.random_range(1..=5) as f64
-                        } else {
-                            1.0
-                        };
-                        b.add_arc(VertexId(u as u32), VertexId(v as u32), w)
-                            .unwrap();
-                    }
-                }
-            }
-            let g = b.build().unwrap();
+            let g = crate::solve::master::tests::random_graph(&mut rng, n, offers, 0.2);
             for objective in [Objective::Count, Objective::Weight] {
                 let params = Params {
                     max_cycle: 3,
@@ -2061,17 +2040,12 @@ mod tests {
                             Objective::Weight => a.weight,
                         });
                         assert_eq!(local.arc(u, v), want, "seed {seed} {objective:?} {u}->{v}");
-                        if want.is_some() {
-                            pairs_with_arcs[usize::from(weighted)] += 1;
-                        }
+                        arcs_seen += usize::from(want.is_some());
                     }
                 }
             }
         }
-        assert!(
-            pairs_with_arcs.iter().all(|&p| p > 1000),
-            "{pairs_with_arcs:?}"
-        );
+        assert!(arcs_seen > 10_000, "{arcs_seen} arcs");
     }
 
     /// The stability centre made from the cover's certificate is feasible for every column of
