@@ -77,11 +77,6 @@ pub(super) struct Local<'a> {
     /// on every arc the searches visit).
     group: Vec<u32>,
     offer: Vec<bool>,
-    /// The offers' out-arcs as bitsets (`bits` holds the requests' only), one row of
-    /// `bits.words` words per offer, in vertex order.
-    offer_out: Vec<u64>,
-    /// Each vertex's row in `offer_out` (offers only).
-    offer_row: Vec<u32>,
     /// The weight of every arc, when they are all the same (under `count`): then an arc's
     /// weight is known from its bit, without looking the arc up.
     uniform: Option<f64>,
@@ -187,23 +182,6 @@ impl<'a> Local<'a> {
                 members[vertex.group as usize].push(v as u32);
             }
         }
-        let words = bits.words;
-        let mut offer_row = vec![u32::MAX; graph.vertices().len()];
-        let mut offers = 0;
-        for (v, vertex) in graph.vertices().iter().enumerate() {
-            if vertex.kind == VertexKind::Offer {
-                offer_row[v] = offers;
-                offers += 1;
-            }
-        }
-        let mut offer_out = vec![0u64; offers as usize * words];
-        for a in graph.arcs() {
-            let row = offer_row[a.from.index()];
-            if row != u32::MAX {
-                let v = a.to.index();
-                offer_out[row as usize * words + v / 64] |= 1 << (v % 64);
-            }
-        }
         let uniform = weight
             .first()
             .copied()
@@ -216,8 +194,6 @@ impl<'a> Local<'a> {
             l,
             offers_in,
             members,
-            offer_out,
-            offer_row,
             uniform,
             group: graph.vertices().iter().map(|v| v.group).collect(),
             offer: graph
@@ -238,20 +214,13 @@ impl<'a> Local<'a> {
         self.offer[v as usize]
     }
 
-    /// The weight of arc `u -> v`, if it is in the graph: one bit of the adjacency bitsets,
-    /// then (unless every arc weighs the same) a binary search of `u`'s out-arcs. The
-    /// searches ask this for most pairs they visit: with a binary search for every arc found,
-    /// it took about a third of the polish's time on the sparse 10,000-pair pool
-    /// (BENCHMARKS.md, "eighteenth pass").
+    /// The weight of arc `u -> v`, if it is in the graph: one bit of the adjacency bitsets
+    /// (offers' out-rows included), then (unless every arc weighs the same) a binary search of
+    /// `u`'s out-arcs. The searches ask this for most pairs they visit: with a binary search
+    /// for every arc found, it took about a third of the polish's time on the sparse
+    /// 10,000-pair pool (BENCHMARKS.md, "eighteenth pass").
     pub(super) fn arc(&self, u: u32, v: u32) -> Option<f64> {
-        let row = match self.offer_row[u as usize] {
-            u32::MAX => self.bits.out_row(u as usize),
-            r => {
-                let words = self.bits.words;
-                &self.offer_out[r as usize * words..(r as usize + 1) * words]
-            }
-        };
-        if (row[v as usize / 64] >> (v % 64)) & 1 == 0 {
+        if !self.has_arc(u, v) {
             return None;
         }
         match self.uniform {
@@ -260,8 +229,8 @@ impl<'a> Local<'a> {
         }
     }
 
-    /// Whether the request `u` has an arc to `v` (one bit, no weight looked up).
-    fn request_arc(&self, u: u32, v: u32) -> bool {
+    /// Whether `u` has an arc to `v` (one bit, no weight looked up).
+    fn has_arc(&self, u: u32, v: u32) -> bool {
         (self.bits.out_row(u as usize)[v as usize / 64] >> (v % 64)) & 1 == 1
     }
 
@@ -429,10 +398,8 @@ impl<'a> Local<'a> {
                     let end = if self.is_offer(q) {
                         (self.l >= 1).then_some(End::Chain { offer: q })
                     } else {
-                        (self.k >= 2
-                            && !groups.contains(&self.group_of(q))
-                            && self.request_arc(v, q))
-                        .then_some(End::Cycle { with: q })
+                        (self.k >= 2 && !groups.contains(&self.group_of(q)) && self.has_arc(v, q))
+                            .then_some(End::Cycle { with: q })
                     };
                     if end
                         .is_some_and(|end| self.apply_path(p, &steps, &label, v, end, &mut changed))
@@ -469,7 +436,7 @@ impl<'a> Local<'a> {
                     ((i + 1) % len, Some(c[(i + 2) % len]), len < self.k)
                 };
                 let x = c[next];
-                if room && self.request_arc(v, x) {
+                if room && self.has_arc(v, x) {
                     let end = End::Insert {
                         slot,
                         at: i as u32 + 1,
@@ -481,7 +448,7 @@ impl<'a> Local<'a> {
                 }
                 // `v` instead of `x`: `q -> v -> after`.
                 if self.group_of(x) == self.group_of(v)
-                    || after.is_some_and(|a| !self.request_arc(v, a))
+                    || after.is_some_and(|a| !self.has_arc(v, a))
                 {
                     continue;
                 }

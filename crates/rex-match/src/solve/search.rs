@@ -97,7 +97,9 @@ pub(super) fn applies(params: &Params) -> bool {
     params.max_cycle <= 3
 }
 
-/// Adjacency of the requests as bitsets, rows of `words` 64-bit words.
+/// Adjacency as bitsets, rows of `words` 64-bit words: every vertex's out-arcs (arcs only
+/// ever enter requests), and the in-arcs from requests (an offer's arcs are in its out-row
+/// only, so that the searches through `in_row` see cycles, never chains).
 pub(super) struct Bits {
     pub(super) words: usize,
     out: Vec<u64>,
@@ -112,11 +114,10 @@ impl Bits {
         let mut inn = vec![0u64; n * words];
         for a in graph.arcs() {
             let (u, v) = (a.from.index(), a.to.index());
-            if graph.vertices()[u].kind != VertexKind::Request {
-                continue;
-            }
             out[u * words + v / 64] |= 1 << (v % 64);
-            inn[v * words + u / 64] |= 1 << (u % 64);
+            if graph.vertices()[u].kind == VertexKind::Request {
+                inn[v * words + u / 64] |= 1 << (u % 64);
+            }
         }
         Bits { words, out, inn }
     }
