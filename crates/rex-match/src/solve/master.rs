@@ -217,21 +217,53 @@ pub struct Root {
     pub model: Option<Model>,
 }
 
+/// How column generation solves its first LP, from the slack basis. Later rounds resume the
+/// primal simplex from the last basis either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstSolve {
+    /// The primal simplex, as every later round.
+    Simplex,
+    /// Interior point, then crossover to an optimal basis for the later rounds.
+    InteriorPoint,
+}
+
+/// From this many rows, the first LP goes to the interior point. Measured on a 2-core EPYC
+/// (BENCHMARKS.md, "nineteenth pass"): from the slack basis the primal simplex of this very
+/// degenerate LP grows steeply with its size, 0.05-0.2 s at 2,200-3,300 rows, 1.5-3.1 s at
+/// 5,600-5,900 and 13 s at 11,700, where the interior point with crossover takes 0.1, 0.3-0.4
+/// and 1.0 s. Below it are every shared instance (at most about 2,000 rows) and the local
+/// search's neighbourhoods (at most about 1,200), whose solves stay as they were.
+const INTERIOR_FIRST_ROWS: usize = 3_000;
+
+impl FirstSolve {
+    /// The interior point for LPs of at least [`INTERIOR_FIRST_ROWS`] rows.
+    pub fn by_size(rows: usize) -> FirstSolve {
+        if rows >= INTERIOR_FIRST_ROWS {
+            FirstSolve::InteriorPoint
+        } else {
+            FirstSolve::Simplex
+        }
+    }
+}
+
 /// Column generation. Each round prices every column not in the master under the master's
 /// duals and adds the best new column of every row: the best per row, rather than the best
 /// overall, spreads a round over the whole graph instead of piling it onto the few vertices of
 /// the heaviest cycles. Ties (frequent: under zero duals all 3-cycles price alike) go to a fixed
-/// scrambling of column ids, so the run is deterministic. The LP is re-solved warm.
+/// scrambling of column ids, so the run is deterministic. The LP is re-solved warm; the first
+/// one, from the slack basis, as `first` says (`FirstSolve::by_size`).
 ///
 /// Stops when no column prices out (`converged`), or as soon as the master's value reaches
 /// `target`, a bound proven elsewhere: the count objective makes this LP massively degenerate,
 /// and its duals can zig-zag for hundreds of rounds after the value has stopped moving.
+#[allow(clippy::too_many_arguments)]
 pub fn solve_root(
     graph: &Graph,
     prep: &Prepared,
     rows: &Rows,
     start: &[ColId],
     target: f64,
+    first: FirstSolve,
     deadline: &Deadline,
     on_round: &mut dyn FnMut(usize, f64),
 ) -> Result<Root, Stop> {
@@ -285,6 +317,11 @@ pub fn solve_root(
         }
         rounds += 1;
         limit_time(&mut model, deadline)?;
+        let interior = rounds == 1 && first == FirstSolve::InteriorPoint;
+        if interior {
+            model.set_option("solver", "ipm");
+            model.set_option("run_crossover", "on");
+        }
         let solved = model
             .try_solve()
             .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
@@ -299,6 +336,10 @@ pub fn solve_root(
         values = solution.columns().to_vec();
         on_round(rounds, lp_value);
         model = solved.into();
+        if interior {
+            // The crossover's basis is where the primal simplex resumes.
+            model.set_option("solver", "simplex");
+        }
     };
     Ok(Root {
         columns,
@@ -907,7 +948,7 @@ pub(super) mod tests {
 
     /// Column generation ends with duals that prove its value: dual feasible for every column
     /// (none prices out) and of the same objective (strong duality), and that value is the
-    /// whole LP's.
+    /// whole LP's, whichever solver took its first LP.
     #[test]
     fn column_generation_duals_prove_the_lp_bound() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -932,27 +973,6 @@ pub(super) mod tests {
             let prep = prep::prepare(&g, &params, &deadline).unwrap_or_else(|_| panic!());
             let rows = Rows::new(&g, &prep, params.max_chain);
             let total = (prep.cycles.len() + prep.chain_vars.len()) as ColId;
-            let cg = solve_root(
-                &g,
-                &prep,
-                &rows,
-                &[],
-                f64::INFINITY,
-                &deadline,
-                &mut |_, _| {},
-            )
-            .unwrap_or_else(|_| panic!());
-            assert!(cg.converged);
-            let dual_value: f64 = (0..rows.count).map(|r| cg.duals[r] * rows.upper(r)).sum();
-            assert!(
-                (dual_value - cg.lp_value).abs() < 1e-6,
-                "round {round}: duals worth {dual_value}, LP {}",
-                cg.lp_value
-            );
-            for id in 0..total {
-                let rc = rows.reduced_cost(&g, &prep, id, &cg.duals);
-                assert!(rc < 1e-6, "round {round}: column {id} prices out ({rc})");
-            }
             let all: Vec<ColId> = (0..total).collect();
             let whole = solve_root(
                 &g,
@@ -960,16 +980,44 @@ pub(super) mod tests {
                 &rows,
                 &all,
                 f64::INFINITY,
+                FirstSolve::Simplex,
                 &deadline,
                 &mut |_, _| {},
             )
             .unwrap_or_else(|_| panic!());
-            assert!(
-                (whole.lp_value - cg.lp_value).abs() < 1e-6,
-                "round {round}: whole LP {} vs column generation {}",
-                whole.lp_value,
-                cg.lp_value
-            );
+            for first in [FirstSolve::Simplex, FirstSolve::InteriorPoint] {
+                let cg = solve_root(
+                    &g,
+                    &prep,
+                    &rows,
+                    &[],
+                    f64::INFINITY,
+                    first,
+                    &deadline,
+                    &mut |_, _| {},
+                )
+                .unwrap_or_else(|_| panic!());
+                assert!(cg.converged);
+                let dual_value: f64 = (0..rows.count).map(|r| cg.duals[r] * rows.upper(r)).sum();
+                assert!(
+                    (dual_value - cg.lp_value).abs() < 1e-6,
+                    "round {round}, {first:?}: duals worth {dual_value}, LP {}",
+                    cg.lp_value
+                );
+                for id in 0..total {
+                    let rc = rows.reduced_cost(&g, &prep, id, &cg.duals);
+                    assert!(
+                        rc < 1e-6,
+                        "round {round}, {first:?}: column {id} prices out ({rc})"
+                    );
+                }
+                assert!(
+                    (whole.lp_value - cg.lp_value).abs() < 1e-6,
+                    "round {round}, {first:?}: whole LP {} vs column generation {}",
+                    whole.lp_value,
+                    cg.lp_value
+                );
+            }
         }
     }
 }

@@ -717,6 +717,7 @@ impl Reduced<'_> {
             &self.rows,
             start,
             target,
+            master::FirstSolve::by_size(self.rows.count),
             &run.deadline,
             &mut |_, _| run.report("root LP"),
         )
@@ -1346,6 +1347,64 @@ mod tests {
             ],
         );
         check(&g, 2, 0, Objective::Weight, 3.0);
+    }
+
+    /// A pool whose LP has more rows than `master::FirstSolve::by_size` leaves to the simplex:
+    /// column generation takes its first LP by interior point and crossover, and the pipeline
+    /// still proves the search path's optimum, with the same bytes whatever the arcs' order.
+    #[test]
+    fn an_interior_point_first_lp_proves_the_search_path_s_optimum() {
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+        let (n, offers) = (3_000, 150);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut arcs = Vec::new();
+        for u in 0..n + offers {
+            for v in 0..n {
+                if u != v && rng.random_bool(2.5 / n as f64) {
+                    arcs.push((u as u32, v as u32, f64::from(rng.random_range(1..=4u32))));
+                }
+            }
+        }
+        let g = graph(n, offers, &arcs);
+        arcs.shuffle(&mut rng);
+        let shuffled = graph(n, offers, &arcs);
+        for objective in [Objective::Count, Objective::Weight] {
+            let params = Params {
+                max_cycle: 3,
+                max_chain: 3,
+                objective,
+                time_limit: None,
+                memory_limit: None,
+            };
+            let clock = WallClock::new();
+            let prep = prep::prepare(&g, &params, &Deadline::new(&clock, None))
+                .unwrap_or_else(|_| panic!("{objective:?}: preparation stopped"));
+            let rows = Rows::new(&g, &prep, params.max_chain).count;
+            assert_eq!(
+                master::FirstSolve::by_size(rows),
+                master::FirstSolve::InteriorPoint,
+                "{rows} rows"
+            );
+            let piped = solve_with(&g, &params, RootLp::ColumnGeneration, &|_| {}).unwrap();
+            let searched = solve_with(&g, &params, RootLp::Search, &|_| {}).unwrap();
+            assert_eq!(piped.status, Status::Optimal, "{objective:?}");
+            assert_eq!(searched.status, Status::Optimal, "{objective:?}");
+            assert!(
+                (piped.objective - searched.objective).abs() < 1e-6,
+                "{objective:?}: pipeline {} but search path {}",
+                piped.objective,
+                searched.objective
+            );
+            crate::oracle::check_solution(&g, &params, &piped)
+                .unwrap_or_else(|e| panic!("{objective:?}: infeasible: {e}"));
+            let again = solve_with(&shuffled, &params, RootLp::ColumnGeneration, &|_| {}).unwrap();
+            assert_eq!(
+                (&again.cycles, &again.chains, again.objective),
+                (&piped.cycles, &piped.chains, piped.objective),
+                "{objective:?}: the arcs' order changes the result"
+            );
+        }
     }
 
     #[test]
