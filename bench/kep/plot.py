@@ -6,7 +6,11 @@ x = arcs of the compatibility graph (log), y = solver-reported seconds (log), bo
 kep-solver time-outs are drawn as red crosses at the time they were stopped, rex runs
 that were not proven optimal (none expected) as black crosses.
 
-Usage: python bench/kep/plot.py [results.jsonl] [-o out.svg]
+Several results files may be given: for each instance and each solver, the last file (in the
+order given) holding a result of that solver wins, so a rex-only re-run can be drawn beside an
+earlier run's kep-solver results on the same pools.
+
+Usage: python bench/kep/plot.py [results.jsonl ...] [-o out.svg]
 """
 
 import argparse
@@ -22,22 +26,29 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FLOOR = 1e-3  # draw sub-millisecond times at 1 ms so that the log axis stays readable
 
 
-def load(path):
+def load(paths):
     by, headers = {}, []
-    with open(path) as f:
-        for ln in f:
-            if ln.strip():
-                o = json.loads(ln)
-                if o.get("header"):
-                    headers.append(o)
-                else:
-                    by[o["instance"]] = o
+    for path in paths:
+        with open(path) as f:
+            for ln in f:
+                if ln.strip():
+                    o = json.loads(ln)
+                    if o.get("header"):
+                        # the first header of each file names it, for the title
+                        first = not any(x.get("path") == path for x in headers)
+                        headers.append(dict(o, path=path if first else None))
+                        continue
+                    row = by.setdefault(o["instance"], dict(o))
+                    # each solver's latest result; a rex-only line has "kep": null
+                    for solver in ("rex", "kep"):
+                        if o.get(solver) is not None:
+                            row[solver] = o[solver]
     return headers, list(by.values())
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("results", nargs="?", default=os.path.join(HERE, "results.jsonl"))
+    ap.add_argument("results", nargs="*", default=[os.path.join(HERE, "results.jsonl")])
     ap.add_argument("-o", "--out", default=os.path.join(HERE, "time_vs_size.svg"))
     a = ap.parse_args()
     headers, rs = load(a.results)
@@ -81,9 +92,15 @@ def main():
     axes[0].set_ylabel("solve time, s (log; < 1 ms drawn at 1 ms)")
     axes[1].legend(loc="upper left", fontsize=8)
     h = headers[0] if headers else {}
-    fig.suptitle(f"K=3, L=3, objective = number of transplants; {len(rs)} instances; "
-                 f"{h.get('nproc', '?')}-core {h.get('cpu_model', '')}, time limit {h.get('timeout', '?')} s "
-                 f"(dotted red), 5 s target (dashed blue)", fontsize=10)
+    title = (f"K=3, L=3, objective = number of transplants; {len(rs)} instances; "
+             f"{h.get('nproc', '?')}-core {h.get('cpu_model', '')}, time limit {h.get('timeout', '?')} s "
+             f"(dotted red), 5 s target (dashed blue)")
+    if len(a.results) > 1:
+        firsts = [x for x in headers if x.get("path") is not None]
+        title += "\n" + "; ".join(
+            f"{os.path.basename(x['path'])}: rex {x.get('git_commit', '?')[:7]}, {x.get('date_utc', '?')[:10]}"
+            for x in firsts)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(a.out)
     print("wrote", a.out)
