@@ -229,9 +229,9 @@ pub enum FirstSolve {
 
 /// From this many rows, the first LP goes to the interior point. Measured on a 2-core EPYC
 /// (BENCHMARKS.md, "nineteenth pass"): from the slack basis the primal simplex of this very
-/// degenerate LP grows steeply with its size, 0.05-0.2 s at 2,200-3,300 rows, 1.5-3.1 s at
-/// 5,600-5,900 and 13 s at 11,700, where the interior point with crossover takes 0.1, 0.3-0.4
-/// and 1.0 s. Below it are every shared instance (at most about 2,000 rows) and the local
+/// degenerate LP grows steeply with its size, 0.05-0.2 s at 2,200-3,300 rows, 1.3-3.3 s at
+/// 5,600-5,900 and 13 s at 11,700, where the interior point with crossover takes 0.1, 0.3
+/// and 0.8-1.0 s. Below it are every shared instance (at most about 2,000 rows) and the local
 /// search's neighbourhoods (at most about 1,200), whose solves stay as they were.
 const INTERIOR_FIRST_ROWS: usize = 3_000;
 
@@ -317,29 +317,19 @@ pub fn solve_root(
         }
         rounds += 1;
         limit_time(&mut model, deadline)?;
-        let interior = rounds == 1 && first == FirstSolve::InteriorPoint;
-        if interior {
-            model.set_option("solver", "ipm");
-            model.set_option("run_crossover", "on");
-        }
-        let solved = model
-            .try_solve()
-            .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))?;
-        match solved.status() {
-            HighsModelStatus::Optimal => {}
-            HighsModelStatus::ReachedTimeLimit => return Err(Stop::Timeout),
-            s => return Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}")))),
-        }
+        let how = match first {
+            FirstSolve::InteriorPoint if rounds == 1 => FirstSolve::InteriorPoint,
+            _ => FirstSolve::Simplex,
+        };
+        let solved = solve_lp(model, how)?;
         lp_value = solved.objective_value();
         let solution = solved.get_solution();
         duals = packing_duals(solution.dual_rows());
         values = solution.columns().to_vec();
         on_round(rounds, lp_value);
         model = solved.into();
-        if interior {
-            // The crossover's basis is where the primal simplex resumes.
-            model.set_option("solver", "simplex");
-        }
+        // The crossover's basis (or the simplex's) is where the next round resumes.
+        model.set_option("solver", "simplex");
     };
     Ok(Root {
         columns,
@@ -350,6 +340,38 @@ pub fn solve_root(
         model: (rounds > 0).then_some(model),
         rounds,
     })
+}
+
+/// Solves the LP of `model` to optimality: by the simplex as configured, or first by interior
+/// point and crossover (`how`). An interior point that ends without a verdict (HiGHS's
+/// iteration limit, or an imprecise point) hands over to the simplex from where it stopped,
+/// so a large first LP never fails where the simplex alone would have solved it.
+fn solve_lp(mut model: Model, how: FirstSolve) -> Result<highs::SolvedModel, Stop> {
+    let solve = |model: Model| {
+        model
+            .try_solve()
+            .map_err(|e| Stop::Error(SolveError::Solver(format!("LP: {e:?}"))))
+    };
+    if how == FirstSolve::InteriorPoint {
+        model.set_option("solver", "ipm");
+        model.set_option("run_crossover", "on");
+        let solved = solve(model)?;
+        match solved.status() {
+            HighsModelStatus::Optimal => return Ok(solved),
+            HighsModelStatus::ReachedTimeLimit => return Err(Stop::Timeout),
+            s => {
+                tracing::debug!(status = ?s, "column generation: interior point without a verdict");
+                model = solved.into();
+                model.set_option("solver", "simplex");
+            }
+        }
+    }
+    let solved = solve(model)?;
+    match solved.status() {
+        HighsModelStatus::Optimal => Ok(solved),
+        HighsModelStatus::ReachedTimeLimit => Err(Stop::Timeout),
+        s => Err(Stop::Error(SolveError::Solver(format!("LP ended {s:?}")))),
+    }
 }
 
 /// The columns at 1 in `values` (parallel to `columns`), if every value is within `1e-6` of 0
@@ -917,6 +939,56 @@ pub(super) mod tests {
         let duals = packing_duals(solved.get_solution().dual_rows());
         assert!((duals[0] - 3.0).abs() < 1e-9, "duals {duals:?}");
         assert!(duals[1].abs() < 1e-9, "duals {duals:?}");
+    }
+
+    /// An interior point stopped without a verdict (here by an iteration limit of 1) hands
+    /// the LP over to the simplex, which solves it.
+    #[test]
+    fn an_interior_point_without_a_verdict_hands_over_to_the_simplex() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let packing = |rng: &mut ChaCha8Rng| {
+            let mut problem = ColProblem::default();
+            let rows: Vec<_> = (0..40).map(|_| problem.add_row(..=1.0)).collect();
+            for _ in 0..120 {
+                // At least one row each, so that the LP is bounded.
+                let first = rng.random_range(0..rows.len());
+                let entries: Vec<_> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i == first || rng.random_bool(0.1))
+                    .map(|(_, &r)| (r, 1.0))
+                    .collect();
+                problem.add_column(f64::from(rng.random_range(1..=3u32)), 0.0.., entries);
+            }
+            let mut model = problem.optimise(Sense::Maximise);
+            model.set_option("output_flag", false);
+            model.set_option("ipm_iteration_limit", 1);
+            model
+        };
+        let state = rng.clone();
+        let mut stopped = packing(&mut rng);
+        stopped.set_option("solver", "ipm");
+        stopped.set_option("run_crossover", "on");
+        let stopped = stopped.solve();
+        assert_ne!(
+            stopped.status(),
+            HighsModelStatus::Optimal,
+            "the limit did not bite"
+        );
+        let solved = |how| match solve_lp(packing(&mut state.clone()), how) {
+            Ok(solved) => solved,
+            Err(Stop::Error(e)) => panic!("{how:?}: {e}"),
+            Err(Stop::Timeout) => panic!("{how:?}: no time limit was set"),
+        };
+        let by_simplex = solved(FirstSolve::Simplex);
+        let handed_over = solved(FirstSolve::InteriorPoint);
+        assert_eq!(handed_over.status(), HighsModelStatus::Optimal);
+        assert!(
+            (handed_over.objective_value() - by_simplex.objective_value()).abs() < 1e-7,
+            "{} against {}",
+            handed_over.objective_value(),
+            by_simplex.objective_value()
+        );
     }
 
     /// `n` requests and `offers` offers, arcs with probability `density`, integer weights
