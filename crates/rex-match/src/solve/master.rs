@@ -328,8 +328,10 @@ pub fn solve_root(
         values = solution.columns().to_vec();
         on_round(rounds, lp_value);
         model = solved.into();
-        // The crossover's basis (or the simplex's) is where the next round resumes.
-        model.set_option("solver", "simplex");
+        if how == FirstSolve::InteriorPoint {
+            // The crossover's basis is where the next round's simplex resumes.
+            model.set_option("solver", "simplex");
+        }
     };
     Ok(Root {
         columns,

@@ -1355,18 +1355,15 @@ mod tests {
     #[test]
     fn an_interior_point_first_lp_proves_the_search_path_s_optimum() {
         use rand::seq::SliceRandom;
-        use rand::{RngExt, SeedableRng};
+        use rand::SeedableRng;
         let (n, offers) = (3_000, 150);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let mut arcs = Vec::new();
-        for u in 0..n + offers {
-            for v in 0..n {
-                if u != v && rng.random_bool(2.5 / n as f64) {
-                    arcs.push((u as u32, v as u32, f64::from(rng.random_range(1..=4u32))));
-                }
-            }
-        }
-        let g = graph(n, offers, &arcs);
+        let g = master::tests::random_graph(&mut rng, n, offers, 2.5 / n as f64);
+        let mut arcs: Vec<(u32, u32, f64)> = g
+            .arcs()
+            .iter()
+            .map(|a| (a.from.0, a.to.0, a.weight))
+            .collect();
         arcs.shuffle(&mut rng);
         let shuffled = graph(n, offers, &arcs);
         for objective in [Objective::Count, Objective::Weight] {
