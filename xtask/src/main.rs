@@ -9,8 +9,8 @@
 //!   browser tests of the officers' desk (`e2e/`: Debian's chromium, installed with apt when
 //!   missing, driven by Node.js with playwright-core);
 //! - `cargo xtask e2e` — set up, then only the browser tests;
-//! - `cargo xtask ci` — set up, `cargo fmt --check`, clippy with `-D warnings`, then the tests:
-//!   exactly what `.ci/run` runs;
+//! - `cargo xtask ci` — set up, `cargo fmt --check`, then the tests in a build linted by clippy
+//!   with `-D warnings`: exactly what `.ci/run` runs;
 //! - `cargo xtask setup` — only the system packages (idempotent; `apt-get`, with `sudo` when
 //!   not root).
 //!
@@ -18,6 +18,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::OnceLock;
 
 const USAGE: &str = "usage: cargo xtask <setup|demo [ARGS…]|test|e2e|ci>";
 
@@ -76,10 +77,18 @@ fn run(program: &str, args: &[&str]) -> Result<(), Failure> {
     run_with(program, args, &[])
 }
 
+/// Under [`ci`]: clippy's driver as the workspace's compiler, for every cargo command.
+static LINTED: OnceLock<[(&str, String); 2]> = OnceLock::new();
+
 fn run_with(program: &str, args: &[&str], env: &[(&str, String)]) -> Result<(), Failure> {
+    let linted = LINTED
+        .get()
+        .filter(|_| program == "cargo")
+        .into_iter()
+        .flatten();
     let status = Command::new(program)
         .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
+        .envs(env.iter().chain(linted).map(|(k, v)| (k, v)))
         .current_dir(root())
         .status()
         .map_err(|e| Failure::step(format!("cannot run {program}: {e}")))?;
@@ -275,24 +284,49 @@ fn test() -> Result<(), Failure> {
     unit.and(doc).and(browser)
 }
 
-/// Exactly what CI runs: formatting, lints, then the tests. The lints are checked under the
-/// `test` profile, the tests' own: build scripts and proc macros are compiled in full either
-/// way, and under one profile they are compiled once (under two, HiGHS's C++ build alone ran
-/// twice, about a quarter of a cold CI).
+/// Exactly what CI runs: formatting, then the lints and the tests in one build.
+///
+/// `cargo clippy` is `cargo check` with clippy's driver as the workspace's compiler: it checks
+/// every dependency (metadata only), then the tests compile every dependency again in full, and
+/// on a cold CI that second pass over the dependencies was about a third of the build. So here
+/// clippy's driver compiles the workspace for the tests themselves, with `-D warnings` (the
+/// environment `cargo clippy` sets): one `cargo build --all-targets` under the tests' profile
+/// (library, binaries, tests, benches; a lint stops it), and the tests after it, under the same
+/// environment, build nothing more.
 fn ci() -> Result<(), Failure> {
     run("cargo", &["fmt", "--all", "--", "--check"])?;
+    let driver = clippy_driver()?;
+    LINTED
+        .set([
+            ("RUSTC_WORKSPACE_WRAPPER", driver),
+            (
+                "CLIPPY_ARGS",
+                "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__".to_owned(),
+            ),
+        ])
+        .expect("ci runs once");
     run(
         "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--profile",
-            "test",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["build", "--workspace", "--all-targets", "--profile", "test"],
     )?;
     test()
+}
+
+/// Clippy's driver, beside the toolchain's `rustc` (`rustup component add clippy` installs it).
+fn clippy_driver() -> Result<String, Failure> {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| Failure::step(format!("cannot run rustc: {e}")))?;
+    let driver = Path::new(String::from_utf8_lossy(&sysroot.stdout).trim())
+        .join("bin")
+        .join("clippy-driver");
+    if driver.is_file() {
+        Ok(driver.to_string_lossy().into_owned())
+    } else {
+        Err(Failure::step(format!(
+            "clippy is not installed ({} is missing); run `rustup component add clippy`, then this again",
+            driver.display()
+        )))
+    }
 }

@@ -2,7 +2,7 @@
 //! `rex request attachment`, and one saved byte for byte, through `rex hub serve`, with
 //! one-line errors.
 
-mod common;
+use crate::common;
 
 use common::{bilateral, fails_on as fails, file_args, ok_on as ok, serve, states, word};
 

@@ -3,7 +3,7 @@
 //! flags) audits a served hub with them and requires the witnesses' cosignatures, and every
 //! bad trust file or flag is one line with exit code 2.
 
-mod common;
+use crate::common;
 
 use common::{one_line, rex, serve};
 use std::ffi::OsString;

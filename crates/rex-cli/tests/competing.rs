@@ -3,7 +3,7 @@
 //! through `rex hub serve`, with one-line errors. That no name reaches the hub is checked on
 //! every decoded log payload in `rex-node`'s tests/screening.rs.
 
-mod common;
+use crate::common;
 
 use common::{fails_on as fails, file_on, ok_on as ok, serve, states, word};
 

@@ -11,7 +11,7 @@
 //! `rex-tlog`), the registry replays (`rex log verify`), and the hub takes each state's next
 //! statement where the log says it left off.
 
-mod common;
+use crate::common;
 
 use common::{rex, serve};
 use predicates::str::contains;

@@ -2,7 +2,7 @@
 //! --credit`, `rex request offer` (and `--withdraw`), the chain a round proposes, and
 //! `rex agreement show` with the committed balances; refusals in one line.
 
-mod common;
+use crate::common;
 
 use common::{fails_on as fails, file_on, ok_on as ok, rex, serve, states, word};
 

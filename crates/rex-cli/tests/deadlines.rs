@@ -3,7 +3,7 @@
 //! runs on the real clock here; what happens when a deadline passes is tested by moving an
 //! injected clock in `rex-domain` and `rex-node`.
 
-mod common;
+use crate::common;
 
 use common::{fails_on as fails, file_on, ok_on as ok, serve, states, word};
 

@@ -5,7 +5,7 @@
 //! happen: a step the demo skipped (or a story told out of order) fails here, not only a
 //! non-zero exit.
 
-mod common;
+use crate::common;
 
 use common::rex;
 

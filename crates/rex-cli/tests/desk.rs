@@ -2,7 +2,7 @@
 //! on the command line (one-line errors for bad roles and handles), and the desk served while
 //! the CLI keeps acting on the same data directory.
 
-mod common;
+use crate::common;
 
 use common::{one_line, rex, serve};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};

@@ -5,7 +5,7 @@
 //! Each case is data: the arguments, the exit code, and words the line must hold (the file,
 //! the parameter, the hub's refusal code), so that "one line" cannot be an empty one.
 
-mod common;
+use crate::common;
 
 use common::{one_line, rex, serve};
 use std::ffi::OsString;

@@ -1,7 +1,7 @@
 //! `rex node profile publish|show|template`, `rex request raise|decide` and the screening
 //! checklist of `rex request show`, through `rex hub serve`, with one-line errors.
 
-mod common;
+use crate::common;
 
 use common::{bilateral, fails_on as fails, ok_on as ok, rex, serve, states, word};
 

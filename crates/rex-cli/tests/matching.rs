@@ -1,7 +1,7 @@
 //! `rex match FILE` as a user runs it: the human report, the `--json` object and the progress
 //! lines on stderr.
 
-mod common;
+use crate::common;
 
 use common::rex;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! `rex message send|list|show|ack` between two states through `rex hub serve`, with each
 //! receipt shown to the sender, and one-line errors.
 
-mod common;
+use crate::common;
 
 use common::{fails_on as fails, ok_on as ok, rex, serve, states};
 

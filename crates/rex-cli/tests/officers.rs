@@ -2,7 +2,7 @@
 //! `--drafter`/`--approver` options of a binding act, through `rex hub serve`, with one-line
 //! errors.
 
-mod common;
+use crate::common;
 
 use common::{bilateral, fails_on as fails, file_on, ok_on as ok, rex, serve, states, word};
 

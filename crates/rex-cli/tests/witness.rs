@@ -1,7 +1,7 @@
 //! Witnessing with the `rex` binary: finality in `rex node sync`, a witness policy set in the
 //! log, and a gossip file exported by one state and imported by another.
 
-mod common;
+use crate::common;
 
 use common::{one_line, rex, serve, states};
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! request reopened when the preferred one closes, and a person never in two binding exchanges;
 //! each refusal in one table, and every story replayed.
 
-mod world;
+use crate::world;
 
 use rex_domain::{
     Action, Answer, Check, Digest, DossierFacts, Factor, Others, Outcome, RefusalGround, RequestId,

@@ -1,7 +1,7 @@
 //! Deferred reciprocity: unconditional offers, the chains the matching starts at them, and
 //! the credit limit that bounds every state's committed balance.
 
-mod world;
+use crate::world;
 
 use proptest::prelude::*;
 use rex_domain::{

@@ -1,7 +1,7 @@
 //! Deadlines that run by themselves ([`rex_domain::deadline`]), by moving the clock: what falls
 //! due when, the hub's `deadline_missed`, extensions, cures, and the suspension of filing.
 
-mod world;
+use crate::world;
 
 use rex_domain::{
     Action, Answer, BreachOf, Deadline, Deadlines, Event, ExtensionReason, Milestone, Severity,

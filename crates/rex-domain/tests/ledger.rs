@@ -1,6 +1,6 @@
 //! The reciprocity ledger, derived from the log: a leg counts for its giver once complete.
 
-mod world;
+use crate::world;
 
 use rex_domain::{Action, Answer, Tally, TermsDraft};
 use world::{party, terms, World, T0};

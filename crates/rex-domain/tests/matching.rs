@@ -3,7 +3,7 @@
 //! The graph tests need no solver. The `round_*` tests call `rex_match::solve`; they fail with
 //! "not yet implemented" until the solver lands.
 
-mod world;
+use crate::world;
 
 use expect_test::expect;
 use rex_domain::{

@@ -1,7 +1,7 @@
 //! Direct dialogue: every path of a message's evidence chain, every refusal, and that the
 //! state of a message is the same when the log is replayed.
 
-mod world;
+use crate::world;
 
 use ed25519_dalek::SigningKey;
 use expect_test::expect;

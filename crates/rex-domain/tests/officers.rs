@@ -1,7 +1,7 @@
 //! Officers' keys certified in the log, and four-eyes on binding acts: every refusal, the
 //! requirement, and that a replay of the log decides the same.
 
-mod world;
+use crate::world;
 
 use ed25519_dalek::SigningKey;
 use rex_domain::log::replay;

@@ -2,7 +2,7 @@
 //! (`precheck_all` + `Registry::apply_prechecked`) gives exactly what `Registry::apply` gives,
 //! refusals included.
 
-mod world;
+use crate::world;
 
 use rex_domain::{precheck_all, Action, AgreementTerms, Registry, PRECHECK_BATCH};
 use world::{terms, World};

@@ -1,6 +1,6 @@
 //! Every way a statement is refused, and that a refusal changes nothing.
 
-mod world;
+use crate::world;
 
 use ed25519_dalek::SigningKey;
 use rex_domain::{

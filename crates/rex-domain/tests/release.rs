@@ -1,7 +1,7 @@
 //! Release instruments: where an agreement requires them, the hub declares go only when the
 //! giver of every surrender leg has recorded the domestic instrument that allows the release.
 
-mod world;
+use crate::world;
 
 use rex_domain::{
     Action, Answer, Digest, InstrumentKind, Milestone, ReleaseInstrument, Severity, TermsDraft,

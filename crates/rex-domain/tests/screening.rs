@@ -3,7 +3,7 @@
 //! then profiles superseding each other, raised checks and signed decisions, and the gate on
 //! exchangeable answers.
 
-mod world;
+use crate::world;
 
 use rex_domain::law;
 use rex_domain::{

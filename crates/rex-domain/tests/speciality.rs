@@ -2,7 +2,7 @@
 //! delivered, the receiver prosecutes it only for what it was surrendered for, and transfers
 //! it to no third state, unless the giver consents in the log.
 
-mod world;
+use crate::world;
 
 use rex_domain::{Action, Answer, Consent, Offence};
 use world::{check, terms, World};

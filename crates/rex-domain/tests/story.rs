@@ -1,6 +1,6 @@
 //! The life of exchanges, told through signed statements applied to a registry.
 
-mod world;
+use crate::world;
 
 use expect_test::expect;
 use rex_domain::{

@@ -1,7 +1,7 @@
 //! The wire form of statements and envelopes, pinned: these bytes are signed, hashed and
 //! logged, so any change to them is a protocol change.
 
-mod world;
+use crate::world;
 
 use expect_test::expect;
 use rex_domain::{

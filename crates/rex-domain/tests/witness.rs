@@ -1,7 +1,7 @@
 //! Witness policies: what each state requires of the cosignatures on a checkpoint, as the log
 //! records it.
 
-mod world;
+use crate::world;
 
 use rex_domain::{Action, Event, Quorum, WitnessPolicy};
 use world::{party, terms, World};

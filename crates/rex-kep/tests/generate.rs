@@ -2,7 +2,7 @@
 //! same arc densities as the published sets generated with the same parameters, on average over
 //! several seeds, within the sampling error of both sides (see [`MAX_Z`]).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The readers and the solver together against kep_solver's published optima on its
 //! `medium-*` instances (in `shared/data/kep`).
 
-mod common;
+use crate::common;
 
 use rex_match::oracle::check_solution;
 use rex_match::{solve, Graph, GraphBuilder, Objective, Params, Solution, Status, VertexKind};

@@ -1,7 +1,7 @@
 //! The instance readers against the public kidney-exchange data (`shared/data/kep`) and
 //! against malformed inputs.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

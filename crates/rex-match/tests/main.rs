@@ -1,0 +1,6 @@
+//! All of `rex-match`'s integration tests, one binary: each file of this directory is a module
+//! (one link and one copy of the shared dependencies' generics instead of one per file).
+
+mod clock;
+mod pairs;
+mod solver;
