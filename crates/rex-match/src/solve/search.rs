@@ -2349,6 +2349,55 @@ mod tests {
         assert!(optimal >= 90, "only {optimal} count cases");
     }
 
+    /// A neighbourhood over vertices solved before is taken from `Tried`, not solved again:
+    /// a second pass from the same packing, carrying the first pass's `Tried` (its seeds
+    /// marked, so grown from in another order), takes its neighbourhoods from it, solves no
+    /// new one, and ends worth what the first ended worth, its packing feasible.
+    #[test]
+    fn neighbourhoods_solved_before_are_not_solved_again() {
+        let mut remembered = 0;
+        for_local_cases(|seed, model, local, _priority, all, rng| {
+            let (support, start) = lns_start(model, all, rng);
+            let clock = WallClock::new();
+            let deadline = Deadline::new(&clock, None);
+            let mut tried = Tried::default();
+            let pass = |tried: &mut Tried| {
+                let mut packing = start.clone();
+                local
+                    .lns(
+                        &mut packing,
+                        &support,
+                        model.params,
+                        &UNBOUNDED,
+                        tried,
+                        &deadline,
+                    )
+                    .unwrap_or_else(|_| panic!("seed {seed}: stopped"));
+                check_packing(model, &packing, seed);
+                packing.worth
+            };
+            let first = pass(&mut tried);
+            let (solved, reused) = tried.solved_and_reused();
+            let second = pass(&mut tried);
+            let (solved_after, reused_after) = tried.solved_and_reused();
+            assert_eq!(solved_after, solved, "seed {seed}: new neighbourhoods");
+            // Every neighbourhood of the second pass is one of the first's.
+            assert!(
+                reused_after > reused || solved == 0,
+                "seed {seed}: nothing reused"
+            );
+            assert!(
+                (first - second).abs() < 1e-9,
+                "seed {seed}: {first} then {second}"
+            );
+            remembered += solved;
+        });
+        assert!(
+            remembered > 100,
+            "only {remembered} neighbourhoods remembered"
+        );
+    }
+
     /// The loss places are exactly the columns worth less than their vertices' duals (by
     /// their smallest vertex) and the uncovered requests of positive dual, above `LOSS_TOL`,
     /// by decreasing loss; and large neighbourhoods grown from them first keep the packing

@@ -18,7 +18,8 @@
 //!
 //! Seeds are taken by decreasing LP cover. A pass stops after a run of neighbourhoods that
 //! improve nothing, so each pass remembers those seeds ([`Tried`]) and the next pass, after
-//! the next master, grows from the others first.
+//! the next master, grows from the others first. It also remembers each neighbourhood's
+//! optimum by its vertices, so that one grown again over the same vertices is not solved again.
 //!
 //! Given duals, a pass first grows from the places where the packing loses against them
 //! ([`Local::loss_seeds`]): columns worth less than their vertices' duals and uncovered
@@ -33,6 +34,8 @@
 //! This is large neighbourhood search (Shaw 1998) with the neighbourhoods chosen by the LP,
 //! as in relaxation-induced neighbourhoods (Danna, Rothberg and Le Pape 2005): the master's
 //! support is where an optimal solution differs from the packing.
+
+use std::collections::HashMap;
 
 use super::{Local, Packing, NONE};
 use crate::graph::{Graph, GraphBuilder, VertexId, VertexKind};
@@ -135,28 +138,53 @@ pub(in crate::solve) struct Sizes {
     pub idle: usize,
 }
 
-/// What passes of [`Local::lns`] carry from one to the next: the seeds whose neighbourhood
-/// improved nothing, which later passes grow from last (they are reordered, never dropped).
-/// A pass is cut short by its limits ([`Sizes`]), so starting again from the same seeds would mostly solve again neighbourhoods that paid nothing. On the sparse
-/// 10,000-pair pool at 120 s, the passes after the fourth master found 2 and 1
-/// improvements this way against 0 and 1 without, and the solve ended at 9,704 against
-/// 9,703 (BENCHMARKS.md, "Issue 12, tenth pass").
+/// What passes of [`Local::lns`] carry from one to the next.
+///
+/// The seeds whose neighbourhood improved nothing, which later passes grow from last (they are
+/// reordered, never dropped). A pass is cut short by its limits ([`Sizes`]), so starting again
+/// from the same seeds would mostly solve again neighbourhoods that paid nothing. On the sparse
+/// 10,000-pair pool at 120 s, the passes after the fourth master found 2 and 1 improvements
+/// this way against 0 and 1 without, and the solve ended at 9,704 against 9,703
+/// (BENCHMARKS.md, "Issue 12, tenth pass").
+///
+/// And the neighbourhoods solved so far, by their vertices in the order given to the solver,
+/// with the optimum's columns: a neighbourhood grown again the same way (the same seed, the
+/// same packing around it) is not solved again. Its solve is deterministic, so the columns
+/// are what solving again would give, and nothing but time changes. On a small pool a
+/// neighbourhood holds the whole graph and every pass grows it again: the search path's tests
+/// solved each graph some twenty times over (BENCHMARKS.md, "CI: one build for the lints and
+/// the tests").
 #[derive(Debug, Clone, Default)]
-pub(in crate::solve) struct Tried(Vec<bool>);
+pub(in crate::solve) struct Tried {
+    seeds: Vec<bool>,
+    solved: HashMap<Vec<u32>, Vec<Vec<u32>>>,
+    /// How many neighbourhoods were taken from `solved` rather than solved.
+    reused: usize,
+}
+
+/// At most this many solved neighbourhoods are remembered (at most 400 vertices each and
+/// their columns: a few megabytes); later ones are solved, not remembered.
+const SOLVED_KEPT: usize = 1024;
 
 impl Tried {
     /// Whether a neighbourhood grown from `v` has improved nothing.
     pub(in crate::solve) fn contains(&self, v: u32) -> bool {
-        self.0.get(v as usize).copied().unwrap_or(false)
+        self.seeds.get(v as usize).copied().unwrap_or(false)
+    }
+
+    /// How many solved neighbourhoods are remembered, and how many were taken from them.
+    #[cfg(test)]
+    pub(in crate::solve) fn solved_and_reused(&self) -> (usize, usize) {
+        (self.solved.len(), self.reused)
     }
 
     /// Records that a neighbourhood grown from `v` improved nothing.
     fn mark(&mut self, v: u32) {
         let v = v as usize;
-        if v >= self.0.len() {
-            self.0.resize(v + 1, false);
+        if v >= self.seeds.len() {
+            self.seeds.resize(v + 1, false);
         }
-        self.0[v] = true;
+        self.seeds[v] = true;
     }
 }
 
@@ -303,7 +331,7 @@ impl Local<'_> {
             for &v in &hood.verts {
                 seen[v as usize] = true;
             }
-            if self.solve_hood(p, &hood, params, deadline) {
+            if self.solve_hood(p, &hood, params, deadline, tried) {
                 improved += 1;
                 idle = 0;
             } else if i >= losses {
@@ -380,41 +408,33 @@ impl Local<'_> {
         seeds
     }
 
-    /// Solves `hood`'s subgraph exactly; replaces its columns in `p` and returns true when
-    /// the optimum is worth more.
+    /// Solves `hood`'s subgraph exactly (or takes its optimum from `tried`, if solved
+    /// before); replaces its columns in `p` and returns true when the optimum is worth more.
     fn solve_hood(
         &self,
         p: &mut Packing,
         hood: &Hood,
         params: &Params,
         deadline: &Deadline,
+        tried: &mut Tried,
     ) -> bool {
-        let graph = self.graph;
-        let Some(sub) = subgraph(graph, &hood.verts, &hood.mark, hood.id) else {
-            return false;
+        let mut key = hood.verts.clone();
+        key.sort_unstable();
+        let chosen = match tried.solved.get(&key) {
+            Some(chosen) => {
+                tried.reused += 1;
+                chosen.clone()
+            }
+            None => {
+                let Some(chosen) = self.solve_subgraph(hood, params, deadline) else {
+                    return false;
+                };
+                if tried.solved.len() < SOLVED_KEPT {
+                    tried.solved.insert(key, chosen.clone());
+                }
+                chosen
+            }
         };
-        debug_assert_eq!(sub.arcs().len(), hood.arcs, "the arcs counted as it grew");
-        // No time limit of its own, on the caller's clock: one that only stops when the
-        // caller's does (the polish's `Halt`), so HiGHS gets a limit it never reaches.
-        let params = Params {
-            time_limit: Some(NO_LIMIT),
-            ..params.clone()
-        };
-        // By enumeration only: the search path would solve this neighbourhood with
-        // neighbourhoods of its own, and a neighbourhood as large as its graph (a small pool
-        // under a tight memory limit) without end.
-        let Ok(solution) = solve_forced(&sub, &params, RootLp::Enumerate, deadline.clock, &|_| {})
-        else {
-            return false;
-        };
-        let back =
-            |c: &Vec<VertexId>| -> Vec<u32> { c.iter().map(|v| hood.verts[v.index()]).collect() };
-        let chosen: Vec<Vec<u32>> = solution
-            .cycles
-            .iter()
-            .chain(&solution.chains)
-            .map(back)
-            .collect();
         let old: f64 = hood
             .slots
             .iter()
@@ -423,7 +443,7 @@ impl Local<'_> {
         let new: f64 = chosen.iter().map(|c| self.column_weight(c)).sum();
         tracing::debug!(
             vertices = hood.verts.len(),
-            arcs = sub.arcs().len(),
+            arcs = hood.arcs,
             old,
             new,
             "local search: a large neighbourhood solved"
@@ -434,13 +454,46 @@ impl Local<'_> {
         self.replace(p, &hood.slots, chosen, new - old);
         true
     }
+
+    /// The columns of an optimum of `hood`'s subgraph, in the graph's vertices; `None` if it
+    /// was not solved to its end (`deadline`).
+    fn solve_subgraph(
+        &self,
+        hood: &Hood,
+        params: &Params,
+        deadline: &Deadline,
+    ) -> Option<Vec<Vec<u32>>> {
+        let sub = subgraph(self.graph, &hood.verts, &hood.mark, hood.id)?;
+        debug_assert_eq!(sub.arcs().len(), hood.arcs, "the arcs counted as it grew");
+        // No time limit of its own, on the caller's clock: one that only stops when the
+        // caller's does (the polish's `Halt`), so HiGHS gets a limit it never reaches.
+        let params = Params {
+            time_limit: Some(NO_LIMIT),
+            ..params.clone()
+        };
+        // By enumeration only: the search path would solve this neighbourhood with
+        // neighbourhoods of its own, and a neighbourhood as large as its graph (a small pool
+        // under a tight memory limit) without end.
+        let solution =
+            solve_forced(&sub, &params, RootLp::Enumerate, deadline.clock, &|_| {}).ok()?;
+        let back =
+            |c: &Vec<VertexId>| -> Vec<u32> { c.iter().map(|v| hood.verts[v.index()]).collect() };
+        Some(
+            solution
+                .cycles
+                .iter()
+                .chain(&solution.chains)
+                .map(back)
+                .collect(),
+        )
+    }
 }
 
 /// The subgraph of `verts` (those marked `id`): vertex `i` is `verts[i]`, with its kind and
 /// group, and every arc of `graph` between them. `None` if it cannot be built.
 fn subgraph(graph: &Graph, verts: &[u32], mark: &[u32], id: u32) -> Option<Graph> {
     let mut b = GraphBuilder::new();
-    let mut index = std::collections::HashMap::with_capacity(verts.len());
+    let mut index = HashMap::with_capacity(verts.len());
     for (i, &v) in verts.iter().enumerate() {
         let vertex = &graph.vertices()[v as usize];
         let name = i.to_string();
