@@ -312,15 +312,24 @@ fn ci() -> Result<(), Failure> {
     test()
 }
 
-/// Clippy's driver, beside the toolchain's `rustc` (`rustup component add clippy` installs it).
+/// Clippy's driver, beside the `cargo` that runs this (`$CARGO`, which cargo sets: the
+/// toolchain the build uses), else beside `rustc`; `rustup component add clippy` installs it.
 fn clippy_driver() -> Result<String, Failure> {
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| Failure::step(format!("cannot run rustc: {e}")))?;
-    let driver = Path::new(String::from_utf8_lossy(&sysroot.stdout).trim())
-        .join("bin")
-        .join("clippy-driver");
+    let bin = match std::env::var_os("CARGO") {
+        Some(cargo) => Path::new(&cargo)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        None => {
+            let sysroot = Command::new("rustc")
+                .args(["--print", "sysroot"])
+                .current_dir(root())
+                .output()
+                .map_err(|e| Failure::step(format!("cannot run rustc: {e}")))?;
+            Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()).join("bin")
+        }
+    };
+    let driver = bin.join("clippy-driver");
     if driver.is_file() {
         Ok(driver.to_string_lossy().into_owned())
     } else {
