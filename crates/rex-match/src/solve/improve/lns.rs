@@ -147,13 +147,15 @@ pub(in crate::solve) struct Sizes {
 /// this way against 0 and 1 without, and the solve ended at 9,704 against 9,703
 /// (BENCHMARKS.md, "Issue 12, tenth pass").
 ///
-/// And the neighbourhoods solved so far, by their vertices in the order given to the solver,
-/// with the optimum's columns: a neighbourhood grown again the same way (the same seed, the
-/// same packing around it) is not solved again. Its solve is deterministic, so the columns
-/// are what solving again would give, and nothing but time changes. On a small pool a
-/// neighbourhood holds the whole graph and every pass grows it again: the search path's tests
-/// solved each graph some twenty times over (BENCHMARKS.md, "CI: one build for the lints and
-/// the tests").
+/// And the neighbourhoods solved so far, by their sorted vertices, with the optimum's
+/// columns: a neighbourhood grown again over the same vertices (from another seed, in another
+/// order) is not solved again. The columns are an optimum of the same subgraph, so worth what
+/// solving again would give; a solve in the other order might have picked another optimum of
+/// equal worth, so only ties can go another way, and the run stays deterministic (on the
+/// medium-graph tests and the sparse 10,000-pair pool every result was identical). On a
+/// small pool a neighbourhood holds most of the graph and every pass grows it again: the
+/// search path's tests solved such neighbourhoods some twenty times a solve (BENCHMARKS.md,
+/// "The test run: large neighbourhoods solved once").
 #[derive(Debug, Clone, Default)]
 pub(in crate::solve) struct Tried {
     seeds: Vec<bool>,
