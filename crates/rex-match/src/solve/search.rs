@@ -462,6 +462,19 @@ const HOOD_SIZES: Sizes = Sizes {
     idle: 20,
 };
 
+/// [`HOOD_SIZES`] on a graph of `n` vertices: a neighbourhood holds at most half of them. One
+/// as large as the graph is the whole problem, which the phases after the root LP solve
+/// exactly anyway; on the small graphs the tests force onto this path, the polish solved
+/// near-whole-graph MIPs after every master, most of those tests' time (BENCHMARKS.md, "The
+/// test run: neighbourhoods of at most half the graph (stop 39)"). Graphs of 800 vertices and
+/// more keep [`HOOD_SIZES`].
+fn hood_sizes(n: usize) -> Sizes {
+    Sizes {
+        vertices: HOOD_SIZES.vertices.min((n / 2).max(1)),
+        ..HOOD_SIZES
+    }
+}
+
 /// An upper bound on every solution, from row duals `y >= 0` under which no column has a
 /// reduced cost above `slack` (at least [`PRICE_TOL`], see [`Model::slack`]): the dual
 /// objective `sum(upper(r) * y(r))` plus `slack` per group row. A solution `x` is worth
@@ -631,7 +644,7 @@ impl<'a> Model<'a> {
     ///
     /// After each master, its solution is rounded (`Model::rounded`) and polished
     /// (`Local::polish`), the best packing so far polished again under the new duals, the
-    /// better of the two improved further by large neighbourhoods ([`HOOD_SIZES`]) along the
+    /// better of the two improved further by large neighbourhoods ([`hood_sizes`]) along the
     /// master's support (`Local::lns`, growing last from the seeds whose neighbourhood
     /// improved nothing in an earlier pass), and the better one kept in `rounded`. The main
     /// thread waits for a polish only until the deadline (`wait`): one still running then is
@@ -760,7 +773,7 @@ impl<'a> Model<'a> {
                     Some(c) => support.with_proof(per_vertex(&c.duals)),
                     None => support,
                 };
-                let params = self.params;
+                let (params, sizes) = (self.params, hood_sizes(graph.vertices().len()));
                 let mut tried = std::mem::take(&mut tried);
                 let (ended, done) = mpsc::channel();
                 let job = scope.spawn(move || {
@@ -788,7 +801,7 @@ impl<'a> Model<'a> {
                     };
                     let start = target.worth;
                     let improved =
-                        local.lns(target, &support, params, &HOOD_SIZES, &mut tried, &deadline);
+                        local.lns(target, &support, params, &sizes, &mut tried, &deadline);
                     tracing::debug!(
                         start,
                         worth = target.worth,
@@ -2347,6 +2360,27 @@ mod tests {
         });
         assert!(improved > 50, "only {improved} improved");
         assert!(optimal >= 90, "only {optimal} count cases");
+    }
+
+    /// A neighbourhood holds at most half the graph, and at most [`HOOD_SIZES`]'s 400
+    /// vertices: from 800 vertices on the sizes are [`HOOD_SIZES`]'s.
+    #[test]
+    fn a_neighbourhood_holds_at_most_half_the_graph() {
+        for (n, most) in [
+            (1, 1),
+            (2, 1),
+            (81, 40),
+            (799, 399),
+            (800, 400),
+            (10_526, 400),
+        ] {
+            let sizes = hood_sizes(n);
+            assert_eq!(sizes.vertices, most, "{n} vertices");
+            assert_eq!(
+                (sizes.arcs, sizes.hoods, sizes.idle),
+                (HOOD_SIZES.arcs, HOOD_SIZES.hoods, HOOD_SIZES.idle)
+            );
+        }
     }
 
     /// A neighbourhood over vertices solved before is taken from `Tried`, not solved again:
