@@ -244,6 +244,10 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build")
     args = ap.parse_args()
 
+    if not args.rex_only and not os.path.isfile(args.kep_runner):
+        print(f"compare.py: no kep-solver runner at {args.kep_runner}; pass --kep-runner PATH"
+              " (../shared/bench/kep_solver_run.py beside the checkout) or --rex-only", file=sys.stderr)
+        return 2
     if not args.no_build:
         print("building rex (cargo build --release -p rex-cli) ...", flush=True)
         b = subprocess.run(["cargo", "build", "--release", "-p", "rex-cli"], cwd=ROOT)
