@@ -462,7 +462,8 @@ const HOOD_SIZES: Sizes = Sizes {
     idle: 20,
 };
 
-/// [`HOOD_SIZES`] on a graph of `n` vertices: a neighbourhood holds at most half of them. One
+/// [`HOOD_SIZES`] on a graph of `n` vertices: a neighbourhood stops growing at half of them
+/// (`Local::lns` adds a column's vertices whole, so it may pass that by one column). One
 /// as large as the graph is the whole problem, which the phases after the root LP solve
 /// exactly anyway; on the small graphs the tests force onto this path, the polish solved
 /// near-whole-graph MIPs after every master, most of those tests' time (BENCHMARKS.md, "The
@@ -2362,10 +2363,10 @@ mod tests {
         assert!(optimal >= 90, "only {optimal} count cases");
     }
 
-    /// A neighbourhood holds at most half the graph, and at most [`HOOD_SIZES`]'s 400
-    /// vertices: from 800 vertices on the sizes are [`HOOD_SIZES`]'s.
+    /// A neighbourhood stops growing at half the graph, and at [`HOOD_SIZES`]'s 400 vertices
+    /// at the most: from 800 vertices on the sizes are [`HOOD_SIZES`]'s.
     #[test]
-    fn a_neighbourhood_holds_at_most_half_the_graph() {
+    fn a_neighbourhood_stops_growing_at_half_the_graph() {
         for (n, most) in [
             (1, 1),
             (2, 1),
